@@ -1,0 +1,1 @@
+"""The ``pledge`` command: thin Typer wrappers around the Pledge object."""

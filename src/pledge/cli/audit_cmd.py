@@ -1,0 +1,23 @@
+"""``pledge audit``: check the tamper-evident audit chain."""
+
+from __future__ import annotations
+
+import typer
+
+from pledge.cli.common import build_pledge, cli_errors
+
+app = typer.Typer(help="Inspect the audit log.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify() -> None:
+    """Check the whole audit chain: exit 0 if intact, 1 if broken (prints the first bad entry)."""
+    with cli_errors():
+        pledge = build_pledge()
+        pledge.upgrade_schema()
+        result = pledge.verify_audit()
+    if result.ok:
+        typer.echo(f"audit chain intact: {result.checked} entries")
+        return
+    typer.echo(f"audit chain broken at entry {result.first_bad}: {result.reason}")
+    raise typer.Exit(1)

@@ -1,0 +1,44 @@
+"""What every command shares: building the Pledge object and reporting errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+
+from pledge.core import Pledge
+from pledge.errors import PledgeError
+from pledge.policy import PolicyError
+from pledge.settings import Settings
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Turn Pledge's errors into a one-line message and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except PolicyError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        fail("the policy is not valid")
+    except PledgeError as exc:
+        details = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items())
+        fail(exc.message + details)
+
+
+def build_pledge() -> Pledge:
+    return Pledge(Settings())
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )

@@ -1,0 +1,26 @@
+"""``pledge keys``: API keys for systems and administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pledge.access import ROLES, create_api_key
+from pledge.cli.common import build_pledge, cli_errors
+
+app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Option(help="What the key is for, e.g. crm-sync.")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+) -> None:
+    """Create an API key; prints it once, on the last line of stdout."""
+    with cli_errors():
+        pledge = build_pledge()
+        pledge.upgrade_schema()
+        key_id, key = create_api_key(pledge, name=name, role=role)
+    typer.echo(f"created {role} key {key_id} ({name}); store it now, it is not shown again:")
+    typer.echo(key)

@@ -1,0 +1,24 @@
+"""The ``pledge`` command's entry point; each group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from pledge.cli import audit_cmd, keys_cmd, policy_cmd, server_cmd
+
+app = typer.Typer(
+    help="Pledge: privacy operations from a policy written as code.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(server_cmd.init)
+app.command("serve")(server_cmd.serve)
+app.command("worker")(server_cmd.worker)
+app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(audit_cmd.app, name="audit")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,54 @@
+"""``pledge init``, ``pledge serve`` and ``pledge worker``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pledge.cli.common import build_pledge, cli_errors, configure_logging, fail
+
+
+def init() -> None:
+    """Create or upgrade the schema at PLEDGE_DATABASE_URL (idempotent)."""
+    with cli_errors():
+        pledge = build_pledge()
+        pledge.upgrade_schema()
+    typer.echo("schema is up to date")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Do not process background jobs in this process.")
+    ] = False,
+) -> None:
+    """Serve the web app and API; upgrades the schema first and runs jobs in-process."""
+    import uvicorn
+
+    from pledge.jobs.embedded import embedded_worker
+    from pledge.web.app import create_app
+
+    configure_logging()
+    with cli_errors():
+        pledge = build_pledge()
+        pledge.upgrade_schema()
+        _ = pledge.policy
+    with embedded_worker(pledge, enabled=not no_worker):
+        uvicorn.run(create_app(pledge), host=host, port=port, log_level="info")
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs processed at once.")] = 1,
+) -> None:
+    """Process background jobs from PostgreSQL; run as many as you like, on any machine."""
+    from pledge.cli.worker import SQLITE_REFUSAL, worker_command
+
+    configure_logging()
+    with cli_errors():
+        pledge = build_pledge()
+        if pledge.settings.is_sqlite:
+            fail(SQLITE_REFUSAL)
+        pledge.upgrade_schema()
+        worker_command(pledge, concurrency)

@@ -1,0 +1,105 @@
+"""The key manager: master key, per-subject data keys, blind-index and system keys.
+
+Every subject has its own random AES-256 key; it is stored only wrapped by the
+master key. All other keys are derived from the master key with HKDF under
+distinct labels, so one secret needs protecting and rotating.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from pledge.crypto.aead import DecryptionFailed, open_sealed, seal
+from pledge.crypto.blind_index import normalise_email, normalise_phone
+
+DATA_KEY_BYTES = 32
+
+
+class KeyDestroyed(Exception):
+    """The subject's key was destroyed by erasure; their data is gone for good."""
+
+
+def _derive(master: bytes, label: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label.encode()).derive(master)
+
+
+class KeyManager:
+    """Wraps and unwraps subject keys and computes blind indexes."""
+
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != DATA_KEY_BYTES:
+            raise ValueError("master key must be 32 bytes")
+        self._wrap_key = _derive(master_key, "pledge/wrap/v1")
+        self._index_key = _derive(master_key, "pledge/blind-index/v1")
+        self._system_key = _derive(master_key, "pledge/system/v1")
+        self._audit_key = _derive(master_key, "pledge/audit/v1")
+
+    # subject keys
+    def new_data_key(self) -> bytes:
+        return os.urandom(DATA_KEY_BYTES)
+
+    def wrap(self, data_key: bytes, subject_id: str) -> bytes:
+        return seal(self._wrap_key, data_key, subject_id.encode())
+
+    def unwrap(self, wrapped: bytes | None, subject_id: str) -> bytes:
+        """The subject's data key.
+
+        Raises KeyDestroyed after erasure, DecryptionFailed under a wrong master key.
+        """
+        if wrapped is None:
+            raise KeyDestroyed(subject_id)
+        return open_sealed(self._wrap_key, wrapped, subject_id.encode())
+
+    def check_master(self, wrapped: bytes, subject_id: str) -> bool:
+        """True when this master key opens a key wrapped earlier (detects a swapped master key)."""
+        try:
+            self.unwrap(wrapped, subject_id)
+        except DecryptionFailed:
+            return False
+        return True
+
+    # values under a subject key
+    @staticmethod
+    def encrypt_json(data_key: bytes, value: Any, aad: str) -> bytes:
+        plaintext = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+        return seal(data_key, plaintext, aad.encode())
+
+    @staticmethod
+    def decrypt_json(data_key: bytes, blob: bytes, aad: str) -> Any:
+        return json.loads(open_sealed(data_key, blob, aad.encode()))
+
+    # system secrets (outbox, tokens)
+    def encrypt_system(self, value: Any, aad: str) -> bytes:
+        return self.encrypt_json(self._system_key, value, aad)
+
+    def decrypt_system(self, blob: bytes, aad: str) -> Any:
+        return self.decrypt_json(self._system_key, blob, aad)
+
+    def sign(self, message: str) -> str:
+        """HMAC for links and tokens that Pledge must later recognise as its own."""
+        return hmac.new(self._system_key, message.encode(), hashlib.sha256).hexdigest()
+
+    def audit_mac(self, message: bytes) -> str:
+        """Keyed hash for audit links: without the master key no one can re-forge the chain."""
+        return hmac.new(self._audit_key, message, hashlib.sha256).hexdigest()
+
+    # blind indexes
+    def blind_index(self, kind: str, value: str, country: str | None = None) -> str:
+        """HMAC-SHA256 of the normalised value, separated per kind."""
+        if kind == "email":
+            normal = normalise_email(value)
+        elif kind == "phone":
+            normal = normalise_phone(value, country)
+        else:
+            normal = value.strip().casefold()
+        return hmac.new(self._index_key, f"{kind}:{normal}".encode(), hashlib.sha256).hexdigest()
+
+
+__all__ = ["DecryptionFailed", "KeyDestroyed", "KeyManager"]

@@ -1,0 +1,19 @@
+"""Every table, imported here so that ``Base.metadata`` knows them all."""
+
+from pledge.db.models.access import ApiKey
+from pledge.db.models.audit import AuditEntry
+from pledge.db.models.outbox import OutboxMessage
+from pledge.db.models.policy_versions import PolicyVersion
+from pledge.db.models.records import Record
+from pledge.db.models.subjects import Identity, Subject, SubjectKey
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Identity",
+    "OutboxMessage",
+    "PolicyVersion",
+    "Record",
+    "Subject",
+    "SubjectKey",
+]

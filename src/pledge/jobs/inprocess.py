@@ -1,0 +1,103 @@
+"""Run the periodic tasks on a daemon thread inside the current process.
+
+Why: with SQLite there is no job queue to share, and ``pledge serve`` should
+just work. One thread runs every task of :data:`~pledge.jobs.tasks.PERIODIC_TASKS`
+at its interval; :meth:`InProcessRunner.wake` brings delivery forward when
+mail was just queued. A failing task is logged by exception class only (its
+message may carry personal data) and the loop carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pledge.jobs.tasks import PERIODIC_TASKS, PeriodicTask, error_name
+
+if TYPE_CHECKING:
+    from pledge.core import Pledge
+
+log = logging.getLogger(__name__)
+
+_runners: weakref.WeakKeyDictionary[Pledge, InProcessRunner] = weakref.WeakKeyDictionary()
+
+
+def registered_runner(pledge: Pledge) -> InProcessRunner | None:
+    """The started runner of this Pledge, which :func:`pledge.jobs.notify_outbox` wakes."""
+    return _runners.get(pledge)
+
+
+class InProcessRunner:
+    """Runs periodic tasks on one daemon thread; ``start``/``stop`` bracket its life."""
+
+    def __init__(self, pledge: Pledge, tasks: Sequence[PeriodicTask] = PERIODIC_TASKS) -> None:
+        self.pledge = pledge
+        self.tasks = list(tasks)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._run_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread (tasks run immediately, then at their intervals)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="pledge-jobs", daemon=True)
+        self._thread.start()
+        _runners[self.pledge] = self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the thread to finish its current task and wait up to ``timeout`` seconds."""
+        if _runners.get(self.pledge) is self:
+            del _runners[self.pledge]
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("background job thread still busy after %.0f s", timeout)
+            else:
+                self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wake(self) -> None:
+        """Run the ``on_notify`` tasks (mail delivery) soon, without waiting for their tick."""
+        self._wake.set()
+
+    def run_once(self) -> None:
+        """Run every task once, now, on the calling thread (tests, ``pledge serve`` start-up)."""
+        for task in self.tasks:
+            self._run(task)
+
+    def _loop(self) -> None:
+        due = dict.fromkeys((task.name for task in self.tasks), time.monotonic())
+        while not self._stop.is_set():
+            if self._wake.is_set():
+                self._wake.clear()
+                for task in self.tasks:
+                    if task.on_notify:
+                        due[task.name] = time.monotonic()
+            for task in self.tasks:
+                if self._stop.is_set():
+                    return
+                if due[task.name] <= time.monotonic():
+                    self._run(task)
+                    due[task.name] = time.monotonic() + task.interval
+            next_due = min(due.values(), default=time.monotonic() + 60)
+            self._wake.wait(max(next_due - time.monotonic(), 0.0))
+
+    def _run(self, task: PeriodicTask) -> None:
+        """Run one task; an exception is logged by class and never ends the loop."""
+        with self._run_lock:
+            try:
+                task.function(self.pledge)
+            except Exception as exc:
+                log.error("background task %s failed: %s", task.name, error_name(exc))

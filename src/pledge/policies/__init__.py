@@ -1,0 +1,1 @@
+"""Policy files bundled with Pledge: the policy of the seed document."""

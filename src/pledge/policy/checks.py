@@ -1,0 +1,308 @@
+"""Cross-reference checks on a schema-valid policy document.
+
+The pydantic models check each key on its own; these functions check what
+only the whole document can tell: that every id referred to is declared and
+declared once, that every purpose has a legal basis wherever data is
+collected for it, that marketing to opt-in jurisdictions relies on consent,
+and so on. Each is a pure function ``(document, locate) -> list[Problem]``;
+``locate`` turns a key path such as ``("purposes", 3, "legal_basis")`` into a
+location (``file:line purposes[3].legal_basis`` when the loader passes one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from pledge.policy.schema import PolicyDocument, Problem
+
+__all__ = [
+    "CHECKS",
+    "PRIVACY_SHIELD_WARNING",
+    "Loc",
+    "Locate",
+    "check_categories",
+    "check_default_jurisdiction",
+    "check_duplicate_ids",
+    "check_legal_bases",
+    "check_marketing",
+    "check_objection",
+    "check_references",
+    "check_sharing_symmetry",
+    "check_transfers",
+    "format_loc",
+    "run_checks",
+]
+
+Loc = tuple[str | int, ...]
+Locate = Callable[[Loc], str]
+
+PRIVACY_SHIELD_WARNING = (
+    "the Privacy Shield was invalidated by the CJEU (Schrems II, 2020); its successor "
+    "is the EU-U.S. Data Privacy Framework"
+)
+
+
+def format_loc(loc: Loc) -> str:
+    """``("categories", 2, "retention")`` → ``categories[2].retention``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _error(locate: Locate, loc: Loc, message: str) -> Problem:
+    return Problem(location=locate(loc), message=message)
+
+
+def _duplicates(
+    locate: Locate, base: Loc, keys: Iterable[str], what: str, key: str = "id"
+) -> Iterator[Problem]:
+    first: dict[str, int] = {}
+    for index, value in enumerate(keys):
+        if value in first:
+            where = format_loc((*base, first[value]))
+            yield _error(locate, (*base, index, key), f"duplicate {what} {value!r} (see {where})")
+        else:
+            first[value] = index
+
+
+def check_duplicate_ids(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """Ids are how records, requests and consents name things: each must be unique."""
+    problems = [
+        *_duplicates(locate, ("categories",), (c.id for c in doc.categories), "category id"),
+        *_duplicates(locate, ("purposes",), (p.id for p in doc.purposes), "purpose id"),
+        *_duplicates(locate, ("recipients",), (r.id for r in doc.recipients), "recipient id"),
+        *_duplicates(
+            locate, ("jurisdictions",), (j.id for j in doc.jurisdictions), "jurisdiction id"
+        ),
+        *_duplicates(
+            locate,
+            ("cookies",),
+            (f"{c.provider}/{c.name}" for c in doc.cookies),
+            "cookie",
+            key="name",
+        ),
+    ]
+    for index, category in enumerate(doc.categories):
+        base: Loc = ("categories", index, "fields")
+        ids = (field.id for field in category.fields)
+        problems.extend(_duplicates(locate, base, ids, f"field id in category {category.id!r}"))
+    for index, jurisdiction in enumerate(doc.jurisdictions):
+        base = ("jurisdictions", index, "rights")
+        types = (right.type for right in jurisdiction.rights)
+        what = f"right in jurisdiction {jurisdiction.id!r}"
+        problems.extend(_duplicates(locate, base, types, what, key="type"))
+    return problems
+
+
+def check_default_jurisdiction(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """Exactly one jurisdiction catches everyone not matched elsewhere."""
+    defaults = [index for index, j in enumerate(doc.jurisdictions) if j.default]
+    if not defaults:
+        message = "no default jurisdiction: mark exactly one with 'default: true'"
+        return [_error(locate, ("jurisdictions",), message)]
+    first = doc.jurisdictions[defaults[0]].id
+    problems = [
+        _error(
+            locate,
+            ("jurisdictions", index, "default"),
+            f"more than one default jurisdiction ({first!r} is already the default)",
+        )
+        for index in defaults[1:]
+    ]
+    owner: dict[str, str] = {}
+    for index, jurisdiction in enumerate(doc.jurisdictions):
+        if jurisdiction.regions:
+            continue
+        for position, country in enumerate(jurisdiction.countries):
+            if country in owner and owner[country] != jurisdiction.id:
+                message = f"country {country!r} is also in jurisdiction {owner[country]!r}"
+                problems.append(
+                    _error(locate, ("jurisdictions", index, "countries", position), message)
+                )
+            owner.setdefault(country, jurisdiction.id)
+    return problems
+
+
+def _undeclared(
+    locate: Locate, base: Loc, refs: list[str], declared: set[str], what: str
+) -> Iterator[Problem]:
+    for index, ref in enumerate(refs):
+        if ref not in declared:
+            yield _error(locate, (*base, index), f"{what} {ref!r} is referenced but not declared")
+
+
+def check_references(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """Every id mentioned must be declared, or the policy promises about nothing."""
+    categories = {c.id for c in doc.categories}
+    purposes = {p.id for p in doc.purposes}
+    recipients = {r.id for r in doc.recipients}
+    problems: list[Problem] = []
+    for index, category in enumerate(doc.categories):
+        base: Loc = ("categories", index)
+        problems += _undeclared(locate, (*base, "purposes"), category.purposes, purposes, "purpose")
+        problems += _undeclared(
+            locate, (*base, "recipients"), category.recipients, recipients, "recipient"
+        )
+    for index, recipient in enumerate(doc.recipients):
+        base = ("recipients", index)
+        problems += _undeclared(
+            locate, (*base, "categories"), recipient.categories, categories, "category"
+        )
+        problems += _undeclared(
+            locate, (*base, "purposes"), recipient.purposes, purposes, "purpose"
+        )
+    for index, cookie in enumerate(doc.cookies):
+        if cookie.recipient is not None and cookie.recipient not in recipients:
+            message = f"recipient {cookie.recipient!r} is referenced but not declared"
+            problems.append(_error(locate, ("cookies", index, "recipient"), message))
+    return problems
+
+
+def check_sharing_symmetry(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """A category's recipients and a recipient's categories must tell the same story."""
+    receives = {r.id: set(r.categories) for r in doc.recipients}
+    shares = {c.id: set(c.recipients) for c in doc.categories}
+    problems: list[Problem] = []
+    for index, category in enumerate(doc.categories):
+        for position, rid in enumerate(category.recipients):
+            if rid in receives and category.id not in receives[rid]:
+                message = f"recipient {rid!r} does not list category {category.id!r}"
+                problems.append(
+                    _error(locate, ("categories", index, "recipients", position), message)
+                )
+    for index, recipient in enumerate(doc.recipients):
+        for position, cid in enumerate(recipient.categories):
+            if cid in shares and recipient.id not in shares[cid]:
+                message = f"category {cid!r} does not list recipient {recipient.id!r}"
+                problems.append(
+                    _error(locate, ("recipients", index, "categories", position), message)
+                )
+    return problems
+
+
+def check_categories(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """Data collected for no purpose breaks purpose limitation."""
+    return [
+        _error(locate, ("categories", index, "purposes"), f"category {c.id!r} has no purpose")
+        for index, c in enumerate(doc.categories)
+        if not c.purposes
+    ]
+
+
+def check_legal_bases(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """Every purpose data is collected for needs a basis in every jurisdiction."""
+    jurisdictions = [j.id for j in doc.jurisdictions]
+    keys = {*jurisdictions, "default"}
+    used = {pid for category in doc.categories for pid in category.purposes}
+    problems: list[Problem] = []
+    for index, purpose in enumerate(doc.purposes):
+        base: Loc = ("purposes", index, "legal_basis")
+        for key in purpose.legal_basis:
+            if key not in keys:
+                message = f"{key!r} is neither a declared jurisdiction nor 'default'"
+                problems.append(_error(locate, (*base, key), message))
+        if purpose.id not in used or "default" in purpose.legal_basis:
+            continue
+        for jid in jurisdictions:
+            if jid not in purpose.legal_basis:
+                message = (
+                    f"purpose {purpose.id!r} has no legal basis for jurisdiction {jid!r}; "
+                    f"add {jid!r} or 'default'"
+                )
+                problems.append(_error(locate, base, message))
+    return problems
+
+
+def check_marketing(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """Marketing needs consent where the law is opt-in, and says by which channels."""
+    opt_in = [j.id for j in doc.jurisdictions if j.opt_in_marketing]
+    problems: list[Problem] = []
+    for index, purpose in enumerate(doc.purposes):
+        base: Loc = ("purposes", index)
+        if purpose.channels and not purpose.marketing:
+            message = f"purpose {purpose.id!r} has channels but is not a marketing purpose"
+            problems.append(_error(locate, (*base, "channels"), message))
+        if not purpose.marketing:
+            continue
+        if not purpose.channels:
+            message = f"marketing purpose {purpose.id!r} names no channels (email, post, phone)"
+            problems.append(_error(locate, base, message))
+        for jid in opt_in:
+            key = jid if jid in purpose.legal_basis else "default"
+            basis = purpose.legal_basis.get(key)
+            if basis is not None and basis != "consent":
+                message = (
+                    f"marketing purpose {purpose.id!r} must rely on consent in opt-in "
+                    f"jurisdiction {jid!r}, not {basis!r}"
+                )
+                problems.append(_error(locate, (*base, "legal_basis", key), message))
+    return problems
+
+
+def check_objection(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """A person may object to legitimate-interest processing and to direct marketing."""
+    problems: list[Problem] = []
+    for index, purpose in enumerate(doc.purposes):
+        relies_on_interest = "legitimate_interests" in purpose.legal_basis.values()
+        if (relies_on_interest or purpose.marketing) and not purpose.objectable:
+            reason = "is marketing" if purpose.marketing else "relies on legitimate interests"
+            message = f"purpose {purpose.id!r} {reason}, so it must be 'objectable: true'"
+            problems.append(_error(locate, ("purposes", index, "objectable"), message))
+    return problems
+
+
+def check_transfers(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """Transfer origins must be jurisdictions; Privacy Shield reliance is a warning."""
+    jurisdictions = {j.id for j in doc.jurisdictions}
+    problems: list[Problem] = []
+    for index, recipient in enumerate(doc.recipients):
+        if recipient.transfer is None:
+            continue
+        base: Loc = ("recipients", index, "transfer")
+        problems += _undeclared(
+            locate, (*base, "origins"), recipient.transfer.origins, jurisdictions, "jurisdiction"
+        )
+        if recipient.transfer.mechanism == "privacy_shield":
+            message = (
+                f"recipient {recipient.id!r} receives data under the Privacy Shield; "
+                f"{PRIVACY_SHIELD_WARNING}"
+            )
+            problems.append(
+                Problem(location=locate((*base, "mechanism")), message=message, severity="warning")
+            )
+    problems += _undeclared(
+        locate, ("transfers", "origins"), doc.transfers.origins, jurisdictions, "jurisdiction"
+    )
+    if doc.transfers.mechanism == "privacy_shield":
+        problems.append(
+            Problem(
+                location=locate(("transfers", "mechanism")),
+                message=f"transfers rely on the Privacy Shield; {PRIVACY_SHIELD_WARNING}",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
+    check_duplicate_ids,
+    check_default_jurisdiction,
+    check_references,
+    check_sharing_symmetry,
+    check_categories,
+    check_legal_bases,
+    check_marketing,
+    check_objection,
+    check_transfers,
+)
+"""Every cross-reference check, in the order their problems are reported."""
+
+
+def run_checks(doc: PolicyDocument, locate: Locate | None = None) -> list[Problem]:
+    """Run every check; without ``locate``, locations are bare key paths."""
+    where = locate or format_loc
+    return [problem for check in CHECKS for problem in check(doc, where)]

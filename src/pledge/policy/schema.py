@@ -1,0 +1,522 @@
+"""The policy as data: pydantic models of every key of the policy YAML.
+
+Every model is frozen (a loaded policy never changes; a new text is a new
+version with a new digest) and forbids unknown keys, so a typo in the YAML is
+an error rather than a silently ignored promise. ``docs/policy-reference.md``
+describes each key; keep the two in step.
+
+:class:`PolicyDocument` is exactly what the YAML holds. :class:`Policy` adds
+what the loader computes: the ``digest`` of the content and the ``warnings``
+found while checking it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import Field as PydanticField
+
+from pledge.policy.durations import Duration, add_duration, parse_iso_duration
+
+__all__ = [
+    "Address",
+    "Category",
+    "Controller",
+    "Cookie",
+    "DisputeResolution",
+    "Field",
+    "FieldType",
+    "Jurisdiction",
+    "LegalBasis",
+    "Office",
+    "Policy",
+    "PolicyDocument",
+    "PrivacyShieldPrinciple",
+    "Problem",
+    "Purpose",
+    "Recipient",
+    "Retention",
+    "Right",
+    "RightType",
+    "Security",
+    "Statement",
+    "Statements",
+    "Transfer",
+    "Transfers",
+]
+
+
+def _check_duration(value: str) -> str:
+    parse_iso_duration(value)
+    return value
+
+
+def _check_lifetime(value: str) -> str:
+    return value if value == "session" else _check_duration(value)
+
+
+IsoDuration = Annotated[str, AfterValidator(_check_duration)]
+"""An ISO 8601 duration such as ``P1M``; see :mod:`pledge.policy.durations`."""
+
+Identifier = Annotated[str, PydanticField(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+"""A stable machine name: lower case letters, digits and underscores."""
+
+CountryCode = Annotated[str, PydanticField(pattern=r"^[A-Z]{2}$")]
+"""ISO 3166-1 alpha-2, upper case (``FR``, ``US``)."""
+
+Text = Annotated[str, PydanticField(min_length=1)]
+
+LegalBasis = Literal[
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+    "notice",
+]
+"""GDPR Art. 6 bases, plus ``notice``: no basis is needed, only notice at collection."""
+
+RightType = Literal[
+    "access",
+    "portability",
+    "rectification",
+    "erasure",
+    "restriction",
+    "objection",
+    "withdraw_consent",
+    "opt_out_marketing",
+    "disclosures",
+    "know",
+    "delete",
+    "non_discrimination",
+    "complaint",
+]
+
+FieldType = Literal[
+    "string",
+    "text",
+    "email",
+    "phone",
+    "url",
+    "country",
+    "date",
+    "datetime",
+    "date_of_birth",
+    "age",
+    "integer",
+    "number",
+    "boolean",
+    "ip_address",
+    "file",
+]
+
+RIGHT_SYNONYMS: dict[str, str] = {"erasure": "delete", "delete": "erasure"}
+"""Request types that name the same right under different laws (GDPR vs CCPA)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Problem(_Model):
+    """One thing wrong (or worth a warning) in a policy file, with where it is."""
+
+    location: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{self.message}"
+
+
+class Address(_Model):
+    """A postal address, printed line by line in the order of the fields."""
+
+    organisation: str | None = None
+    attention: str | None = None
+    street: Text
+    locality: Text
+    region: str | None = None
+    postal_code: Text
+    country: CountryCode
+
+    def lines(self) -> list[str]:
+        """The address as printed on an envelope."""
+        out = [self.organisation] if self.organisation else []
+        if self.attention:
+            out.append(f"Attention: {self.attention}")
+        out.append(self.street)
+        if self.region:
+            out.append(f"{self.locality}, {self.region} {self.postal_code}")
+        else:
+            out.append(f"{self.locality} {self.postal_code}")
+        out.append(_COUNTRY_NAMES.get(self.country, self.country))
+        return out
+
+
+_COUNTRY_NAMES = {"US": "United States", "GB": "United Kingdom"}
+
+
+class Office(_Model):
+    """An office of the controller, as named in the policy."""
+
+    name: Text
+    address: Address
+
+
+class DisputeResolution(_Model):
+    """The independent recourse mechanism a person can turn to."""
+
+    provider: Text
+    url: Text
+    rules: str | None = None
+    rules_url: str | None = None
+    free_of_charge: bool = True
+    arbitration: str | None = None
+    arbitration_url: str | None = None
+
+
+class Controller(_Model):
+    """Who is responsible for the personal data, and how to reach them."""
+
+    section: Text
+    name: Text
+    short_name: Text
+    legal_form: Text
+    website: Text
+    description: Text
+    role_statement: Text
+    registered_office: Address
+    postal_address: Address
+    privacy_officer_email: Text
+    phone: Text
+    offices: list[Office] = []
+    dispute_resolution: DisputeResolution
+    supervisory_authority: Text
+
+
+class Field(_Model):
+    """One data point of a category: what a record may hold."""
+
+    id: Identifier
+    name: Text
+    type: FieldType
+    description: str = ""
+    required: bool = False
+
+
+class Retention(_Model):
+    """How long a category is kept: a duration, a rule a person judges, or both.
+
+    ``duration`` counts from collection. When a ``rule`` is given too, the rule
+    can keep data longer (e.g. a legal hold); ``basis`` quotes the policy.
+    """
+
+    duration: IsoDuration | None = None
+    rule: str | None = None
+    basis: Text
+
+    @model_validator(mode="after")
+    def _duration_or_rule(self) -> Retention:
+        if self.duration is None and not self.rule:
+            raise ValueError("retention needs a duration (ISO 8601, e.g. P2Y) or a rule")
+        return self
+
+    def parsed(self) -> Duration | None:
+        """The duration as a :class:`Duration`, or None when only a rule applies."""
+        return parse_iso_duration(self.duration) if self.duration else None
+
+    def deadline(self, start: datetime) -> datetime | None:
+        """When data collected at ``start`` falls due for erasure (calendar-correct)."""
+        parsed = self.parsed()
+        return add_duration(start, parsed) if parsed else None
+
+    def delta(self) -> timedelta | None:
+        """Approximate length (year = 365 days, month = 30); prefer :meth:`deadline`."""
+        parsed = self.parsed()
+        return parsed.approximate() if parsed else None
+
+
+class Category(_Model):
+    """A category of personal data the policy says is collected."""
+
+    id: Identifier
+    name: Text
+    description: Text
+    section: Text
+    subjects: list[Text]
+    fields: list[Field]
+    sources: list[Text]
+    purposes: list[str]
+    recipients: list[str] = []
+    retention: Retention
+    role: Literal["controller", "processor"] = "controller"
+    provided_by_subject: bool
+    sensitive: bool = False
+
+    def field(self, id: str) -> Field | None:
+        """The field with this id, or None."""
+        return next((field for field in self.fields if field.id == id), None)
+
+
+class Purpose(_Model):
+    """Why data is processed, and on which legal basis in each jurisdiction."""
+
+    id: Identifier
+    name: Text
+    description: Text
+    section: Text
+    legal_basis: dict[str, LegalBasis]
+    basis_note: str | None = None
+    marketing: bool = False
+    objectable: bool = False
+    channels: list[Literal["email", "post", "phone"]] = []
+
+
+class Transfer(_Model):
+    """A transfer of personal data out of the jurisdictions it was collected in."""
+
+    destination: CountryCode
+    origins: list[str] = []
+    mechanism: Literal[
+        "privacy_shield",
+        "data_privacy_framework",
+        "standard_contractual_clauses",
+        "adequacy",
+        "none",
+        "legal_requirement",
+    ]
+    note: str | None = None
+
+
+class Recipient(_Model):
+    """A recipient (or category of recipients) of personal data."""
+
+    id: Identifier
+    name: Text
+    kind: Literal["processor", "controller", "public_authority", "business_transfer", "affiliate"]
+    description: Text
+    section: Text
+    categories: list[str]
+    purposes: list[str] = []
+    transfer: Transfer | None = None
+    named: bool = False
+    privacy_policy_url: str | None = None
+    webhook_url: str | None = None
+
+    @property
+    def role(self) -> str:
+        """Alias of ``kind``, the word the GDPR uses."""
+        return self.kind
+
+
+class Right(_Model):
+    """A right a person has in a jurisdiction, and the clock for answering it."""
+
+    type: RightType
+    description: Text
+    deadline: IsoDuration
+    extension: IsoDuration | None = None
+    extension_notice_within: IsoDuration | None = None
+    acknowledge_within: IsoDuration | None = None
+    business_days: bool = False
+    """``acknowledge_within`` counts business days (Monday to Friday)."""
+    staff_review: bool = False
+    fee_for_additional_copies: bool = False
+
+
+class Jurisdiction(_Model):
+    """A set of places whose residents share the same rights."""
+
+    id: Identifier
+    name: Text
+    law: Text
+    section: Text
+    countries: list[CountryCode] = []
+    regions: list[Annotated[str, PydanticField(pattern=r"^[A-Z0-9]{1,3}$")]] = []
+    default: bool = False
+    opt_in_marketing: bool = False
+    rights: list[Right]
+
+    def right(self, type: str) -> Right | None:
+        """The right of this type (``erasure`` and ``delete`` stand for each other)."""
+        for wanted in (type, RIGHT_SYNONYMS.get(type)):
+            found = next((right for right in self.rights if right.type == wanted), None)
+            if found is not None:
+                return found
+        return None
+
+
+class Cookie(_Model):
+    """A cookie the Site sets, for the cookie table and the consent banner."""
+
+    name: Text
+    provider: Text
+    service: Identifier
+    purpose: Text
+    lifetime: Annotated[str, AfterValidator(_check_lifetime)]
+    category: Literal["strictly_necessary", "analytics"]
+    recipient: str | None = None
+
+
+class Statement(_Model):
+    """A passage of the policy's prose, under the heading it belongs to."""
+
+    section: Text
+    text: Text
+
+    def paragraphs(self) -> list[str]:
+        """The text split on blank lines, each paragraph on one line."""
+        return [" ".join(part.split()) for part in self.text.split("\n\n") if part.strip()]
+
+
+class Statements(_Model):
+    """The prose of the policy that is not a list of categories, purposes or rights."""
+
+    introduction: Statement
+    services_data: Statement
+    acceptance: Statement
+    information_we_collect: Statement
+    how_we_use: Statement
+    sharing: Statement
+    california: Statement
+    california_verification: Statement
+    do_not_track: Statement
+    eu_scope: Statement
+    legitimate_interests: Statement
+    data_retention: Statement
+    notice_of_changes: Statement
+    cookies: Statement
+    cookie_consent: Statement
+    cookie_controls: Statement
+    publicly_posted_information: Statement
+    children: Statement
+    links_to_other_websites: Statement
+    changes: Statement
+    contact: Statement
+
+
+class PrivacyShieldPrinciple(_Model):
+    """One Privacy Shield principle and what the policy says about it."""
+
+    name: Text
+    text: Text
+
+
+class Transfers(_Model):
+    """How data leaves the EU and Switzerland for the United States."""
+
+    section: Text
+    statement: Text
+    mechanism: Literal[
+        "privacy_shield",
+        "data_privacy_framework",
+        "standard_contractual_clauses",
+        "adequacy",
+    ]
+    origins: list[str]
+    destination: CountryCode
+    frameworks: list[Text]
+    certification_url: str | None = None
+    principles: list[PrivacyShieldPrinciple] = []
+    hr_data_note: str | None = None
+    legal_status: str | None = None
+    """A dated note on the mechanism's validity, shown beside the original text."""
+    successor: str | None = None
+
+
+class Security(_Model):
+    """The Data Security section, and the measures listed in the Art. 30 record."""
+
+    section: Text
+    statement: Text
+    measures: list[Text]
+
+
+class PolicyDocument(_Model):
+    """Everything the policy YAML holds; see ``docs/policy-reference.md``."""
+
+    version: Text
+    effective: date
+    title: Text
+    language: Annotated[str, PydanticField(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    controller: Controller
+    statements: Statements
+    jurisdictions: list[Jurisdiction]
+    categories: list[Category]
+    purposes: list[Purpose]
+    recipients: list[Recipient]
+    transfers: Transfers
+    security: Security
+    cookies: list[Cookie]
+    minimum_age: Annotated[int, PydanticField(ge=0, le=21)]
+    sells_personal_data: bool
+    honours_do_not_track: bool
+
+
+class Policy(PolicyDocument):
+    """A loaded, checked policy: the document plus its digest and warnings."""
+
+    digest: Annotated[str, PydanticField(pattern=r"^[0-9a-f]{64}$")]
+    warnings: tuple[Problem, ...] = ()
+
+    def category(self, id: str) -> Category | None:
+        """The category with this id, or None."""
+        return next((item for item in self.categories if item.id == id), None)
+
+    def purpose(self, id: str) -> Purpose | None:
+        """The purpose with this id, or None."""
+        return next((item for item in self.purposes if item.id == id), None)
+
+    def recipient(self, id: str) -> Recipient | None:
+        """The recipient with this id, or None."""
+        return next((item for item in self.recipients if item.id == id), None)
+
+    def jurisdiction(self, id: str) -> Jurisdiction | None:
+        """The jurisdiction with this id, or None."""
+        return next((item for item in self.jurisdictions if item.id == id), None)
+
+    @property
+    def default_jurisdiction(self) -> Jurisdiction:
+        """The fallback jurisdiction (``default: true``); the checks ensure there is one."""
+        return next(item for item in self.jurisdictions if item.default)
+
+    def jurisdiction_for(self, country: str, region: str | None = None) -> Jurisdiction:
+        """Where a person lives decides their rights.
+
+        Case-insensitive. A jurisdiction that lists regions matches only a
+        country and region it lists; a country-and-region match beats a
+        country match, which beats the default jurisdiction.
+        """
+        country = country.strip().upper()
+        region = region.strip().upper() if region else None
+        by_country: Jurisdiction | None = None
+        for item in self.jurisdictions:
+            if country not in item.countries:
+                continue
+            if item.regions:
+                if region is not None and region in item.regions:
+                    return item
+            elif by_country is None:
+                by_country = item
+        return by_country or self.default_jurisdiction
+
+    def legal_basis(self, purpose_id: str, jurisdiction_id: str) -> str | None:
+        """The basis a purpose relies on in a jurisdiction, else its ``default`` basis."""
+        purpose = self.purpose(purpose_id)
+        if purpose is None:
+            return None
+        return purpose.legal_basis.get(jurisdiction_id, purpose.legal_basis.get("default"))
+
+    def right(self, jurisdiction_id: str, type: str) -> Right | None:
+        """A jurisdiction's right of this type (``erasure``/``delete`` are synonyms)."""
+        jurisdiction = self.jurisdiction(jurisdiction_id)
+        return jurisdiction.right(type) if jurisdiction else None
+
+    def cookie(self, name: str) -> Cookie | None:
+        """The first cookie with this name, or None."""
+        return next((item for item in self.cookies if item.name == name), None)

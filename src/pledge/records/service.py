@@ -1,0 +1,183 @@
+"""Collection: validate against the policy, then write records and audit together.
+
+A batch is all-or-nothing: every record is checked before the first row is
+written, and everything is written in one transaction, so a bad record in a
+bulk import leaves nothing half-stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pledge.audit.chain import audit_row
+from pledge.core import Pledge
+from pledge.crypto import KeyManager
+from pledge.db.base import new_id, utcnow
+from pledge.db.models import AuditEntry, Identity, Record, SubjectKey
+from pledge.errors import ValidationFailed
+from pledge.policy import Policy
+from pledge.records.schemas import RecordIn, RecordOut
+from pledge.records.subjects import SubjectHandle, resolve_subjects
+from pledge.records.validation import Resolved, check_record
+
+
+def validate_all(policy: Policy, records: Sequence[RecordIn], *, batch: bool) -> list[Resolved]:
+    """Check every record; raise one ValidationFailed naming every offending field."""
+    today = utcnow().date()
+    errors: dict[str, str] = {}
+    resolved: list[Resolved] = []
+    for position, record in enumerate(records):
+        problems, result = check_record(policy, record, today)
+        prefix = f"records[{position}]." if batch else ""
+        errors.update({prefix + name: message for name, message in problems.items()})
+        if result is not None:
+            resolved.append(result)
+    if errors:
+        raise ValidationFailed("the policy does not allow this data", fields=errors)
+    return resolved
+
+
+def collect(
+    pledge: Pledge, records: Sequence[RecordIn], *, actor: str, batch: bool = False
+) -> list[RecordOut]:
+    """Store records that the policy allows; raise ValidationFailed and store nothing otherwise."""
+    resolved = validate_all(pledge.policy, records, batch=batch)
+    try:
+        return _write(pledge, records, resolved, actor)
+    except IntegrityError:
+        # Another writer created one of these subjects at the same moment: retry once,
+        # now finding it instead of creating it.
+        return _write(pledge, records, resolved, actor)
+
+
+def _write(
+    pledge: Pledge, records: Sequence[RecordIn], resolved: list[Resolved], actor: str
+) -> list[RecordOut]:
+    with pledge.transaction() as session:
+        handles = resolve_subjects(
+            session, pledge.keys, pledge.policy, [r.subject for r in records]
+        )
+        rows, out = _record_rows(pledge, records, resolved, handles)
+        session.execute(insert(Record), rows)
+        session.execute(insert(AuditEntry), _audit_rows(rows, handles, actor))
+    return out
+
+
+def _record_rows(
+    pledge: Pledge,
+    records: Sequence[RecordIn],
+    resolved: list[Resolved],
+    handles: dict[str, SubjectHandle],
+) -> tuple[list[dict[str, Any]], list[RecordOut]]:
+    policy, keys, now = pledge.policy, pledge.keys, utcnow()
+    rows: list[dict[str, Any]] = []
+    out: list[RecordOut] = []
+    for record, info in zip(records, resolved, strict=True):
+        handle = handles[keys.blind_index("email", record.subject.email)]
+        record_id = new_id()
+        retain_until = info.category.retention.deadline(now)
+        rows.append(
+            {
+                "id": record_id,
+                "subject_id": handle.id,
+                "category": record.category,
+                "purpose": record.purpose,
+                "legal_basis": info.legal_basis,
+                "jurisdiction": info.jurisdiction,
+                "source": record.source,
+                "policy_version": policy.version,
+                "policy_digest": policy.digest,
+                "field_names": sorted(record.data),
+                "ciphertext": keys.encrypt_json(
+                    handle.data_key, record.data, f"record:{record_id}"
+                ),
+                "collected_at": now,
+                "retain_until": retain_until,
+            }
+        )
+        out.append(RecordOut(id=record_id, subject_id=handle.id, retain_until=retain_until))
+    return rows, out
+
+
+def _audit_rows(
+    rows: list[dict[str, Any]], handles: dict[str, SubjectHandle], actor: str
+) -> list[dict[str, Any]]:
+    """One audit entry per subject touched, listing its new records (ids and tags only)."""
+    per_subject: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        per_subject[row["subject_id"]].append(row)
+    created = {h.id for h in handles.values() if h.created}
+    entries = []
+    for subject_id, subject_rows in per_subject.items():
+        details = {
+            "records": [r["id"] for r in subject_rows],
+            "categories": sorted({r["category"] for r in subject_rows}),
+            "purposes": sorted({r["purpose"] for r in subject_rows}),
+            "new_subject": subject_id in created,
+        }
+        entries.append(
+            audit_row(
+                action="records.collected",
+                actor=actor,
+                object_type="subject",
+                object_id=subject_id,
+                subject_id=subject_id,
+                details=details,
+            )
+        )
+    return entries
+
+
+def find_subject_id(session: Session, keys: KeyManager, email: str) -> str | None:
+    index = keys.blind_index("email", email)
+    return session.scalar(
+        select(Identity.subject_id).where(Identity.kind == "email", Identity.blind_index == index)
+    )
+
+
+def records_for_email(pledge: Pledge, email: str) -> list[dict[str, Any]]:
+    """Every record held about the person with this e-mail, decrypted, oldest first."""
+    with pledge.sessions() as session:
+        subject_id = find_subject_id(session, pledge.keys, email)
+        if subject_id is None:
+            return []
+        return decrypted_records(session, pledge.keys, subject_id)
+
+
+def decrypted_records(session: Session, keys: KeyManager, subject_id: str) -> list[dict[str, Any]]:
+    wrapped = session.scalar(
+        select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
+    )
+    data_key = keys.unwrap(wrapped, subject_id)
+    rows = session.scalars(
+        select(Record).where(Record.subject_id == subject_id).order_by(Record.collected_at)
+    ).all()
+    return [
+        _as_dict(row, keys.decrypt_json(data_key, row.ciphertext, f"record:{row.id}"))
+        for row in rows
+    ]
+
+
+def _as_dict(row: Record, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "category": row.category,
+        "purpose": row.purpose,
+        "legal_basis": row.legal_basis,
+        "source": row.source,
+        "policy_version": row.policy_version,
+        "collected_at": _iso(row.collected_at),
+        "retain_until": _iso(row.retain_until),
+        "data": data,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,40 @@
+"""Crypto-shredding: destroying a subject's key makes all their data unreadable.
+
+Erasure (a later rights request, a retention job) relies on this: ciphertexts
+may survive in backups, replicas or rows a legal hold keeps, but without the
+key none of it can be read. The blind indexes go too, since they would still
+link the person to the rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from pledge import audit
+from pledge.db.base import utcnow
+from pledge.db.models import Identity, Subject, SubjectKey
+from pledge.errors import NotFound
+
+
+def destroy_subject_key(session: Session, subject_id: str, *, actor: str, reason: str) -> None:
+    """Destroy the key and identities of one subject, in the caller's transaction."""
+    if session.scalar(select(Subject.id).where(Subject.id == subject_id)) is None:
+        raise NotFound("no such subject")
+    now = utcnow()
+    session.execute(
+        update(SubjectKey)
+        .where(SubjectKey.subject_id == subject_id)
+        .values(wrapped_key=None, destroyed_at=now)
+    )
+    session.execute(delete(Identity).where(Identity.subject_id == subject_id))
+    session.execute(update(Subject).where(Subject.id == subject_id).values(erased_at=now))
+    audit.append(
+        session,
+        action="subject.key_destroyed",
+        actor=actor,
+        object_type="subject",
+        object_id=subject_id,
+        subject_id=subject_id,
+        details={"reason": reason},
+    )

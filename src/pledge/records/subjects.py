@@ -1,0 +1,169 @@
+"""Finding and creating subjects in bulk, by blind index, with their keys.
+
+Collection must scale to bulk imports, so subjects are resolved with one
+query per chunk of addresses rather than one per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from pledge.crypto import KeyManager
+from pledge.db.base import new_id, utcnow
+from pledge.db.models import Identity, Subject, SubjectKey
+from pledge.policy import Policy
+from pledge.records.schemas import SubjectIn
+
+CHUNK = 1000
+
+
+@dataclass
+class SubjectHandle:
+    """A resolved subject and its unwrapped data key, for this transaction only."""
+
+    id: str
+    data_key: bytes
+    created: bool
+
+
+def chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def resolve_subjects(
+    session: Session, keys: KeyManager, policy: Policy, people: Sequence[SubjectIn]
+) -> dict[str, SubjectHandle]:
+    """Map each e-mail blind index to its subject, creating the missing ones."""
+    by_index = {keys.blind_index("email", p.email): p for p in people}
+    handles = _existing(session, keys, list(by_index))
+    missing = [idx for idx in by_index if idx not in handles]
+    handles.update(_create(session, keys, policy, {idx: by_index[idx] for idx in missing}))
+    _add_new_phones(session, keys, by_index, handles)
+    return handles
+
+
+def _existing(session: Session, keys: KeyManager, indexes: list[str]) -> dict[str, SubjectHandle]:
+    found: dict[str, SubjectHandle] = {}
+    for part in chunks(indexes):
+        rows = session.execute(
+            select(Identity.blind_index, SubjectKey.subject_id, SubjectKey.wrapped_key)
+            .join(SubjectKey, SubjectKey.subject_id == Identity.subject_id)
+            .where(Identity.kind == "email", Identity.blind_index.in_(part))
+        ).all()
+        for index, subject_id, wrapped in rows:
+            if index is not None:
+                data_key = keys.unwrap(wrapped, subject_id)
+                found[index] = SubjectHandle(subject_id, data_key, created=False)
+    return found
+
+
+def _create(
+    session: Session, keys: KeyManager, policy: Policy, people: dict[str, SubjectIn]
+) -> dict[str, SubjectHandle]:
+    if not people:
+        return {}
+    now = utcnow()
+    handles: dict[str, SubjectHandle] = {}
+    subjects, subject_keys, identities = [], [], []
+    for index, person in people.items():
+        subject_id, data_key = new_id(), keys.new_data_key()
+        handles[index] = SubjectHandle(subject_id, data_key, created=True)
+        jurisdiction = policy.jurisdiction_for(person.country, person.region).id
+        subjects.append(
+            {
+                "id": subject_id,
+                "jurisdiction": jurisdiction,
+                "country": person.country,
+                "region": person.region,
+                "created_at": now,
+            }
+        )
+        subject_keys.append(
+            {
+                "subject_id": subject_id,
+                "wrapped_key": keys.wrap(data_key, subject_id),
+                "created_at": now,
+            }
+        )
+        identities.extend(identity_rows(keys, subject_id, data_key, person, index))
+    session.execute(insert(Subject), subjects)
+    session.execute(insert(SubjectKey), subject_keys)
+    session.execute(insert(Identity), identities)
+    return handles
+
+
+def identity_rows(
+    keys: KeyManager, subject_id: str, data_key: bytes, person: SubjectIn, email_index: str
+) -> list[dict[str, object]]:
+    """Encrypted identity rows for a new subject: e-mail, and phone and name when given."""
+    now = utcnow()
+    rows: list[dict[str, object]] = []
+    values = [("email", person.email, email_index)]
+    if person.phone:
+        values.append(
+            ("phone", person.phone, keys.blind_index("phone", person.phone, person.country))
+        )
+    if person.name:
+        values.append(("name", person.name, None))  # type: ignore[arg-type]
+    for kind, value, index in values:
+        row_id = new_id()
+        rows.append(
+            {
+                "id": row_id,
+                "subject_id": subject_id,
+                "kind": kind,
+                "blind_index": index,
+                "ciphertext": keys.encrypt_json(data_key, value, f"identity:{row_id}"),
+                "created_at": now,
+            }
+        )
+    return rows
+
+
+def _add_new_phones(
+    session: Session,
+    keys: KeyManager,
+    people: dict[str, SubjectIn],
+    handles: dict[str, SubjectHandle],
+) -> None:
+    """An existing subject who gives a new phone number gets it added as an identity."""
+    wanted = {
+        idx: keys.blind_index("phone", p.phone, p.country)
+        for idx, p in people.items()
+        if p.phone and not handles[idx].created
+    }
+    if not wanted:
+        return
+    subject_ids = [handles[idx].id for idx in wanted]
+    held = {
+        (row[0], row[1])
+        for row in session.execute(
+            select(Identity.subject_id, Identity.blind_index).where(
+                Identity.kind == "phone", Identity.subject_id.in_(subject_ids)
+            )
+        )
+    }
+    rows = []
+    for idx, phone_index in wanted.items():
+        handle = handles[idx]
+        if (handle.id, phone_index) in held:
+            continue
+        row_id = new_id()
+        phone = people[idx].phone
+        rows.append(
+            {
+                "id": row_id,
+                "subject_id": handle.id,
+                "kind": "phone",
+                "blind_index": phone_index,
+                "ciphertext": keys.encrypt_json(handle.data_key, phone, f"identity:{row_id}"),
+                "created_at": utcnow(),
+            }
+        )
+    if rows:
+        session.execute(insert(Identity), rows)

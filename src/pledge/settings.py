@@ -1,0 +1,115 @@
+"""Runtime settings, read from ``PLEDGE_*`` environment variables.
+
+Why a settings object rather than ``os.environ`` lookups scattered around: the
+master key and database URL decide whether personal data is safe at rest, so
+they are validated once, at start-up, and unsafe combinations are refused
+(a PostgreSQL deployment without an explicit master key, a malformed key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pledge.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+MASTER_KEY_BYTES = 32
+
+
+class Settings(BaseSettings):
+    """Every setting Pledge reads, each documented in docs/operations.md."""
+
+    model_config = SettingsConfigDict(env_prefix="PLEDGE_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///pledge.db",
+        description="SQLAlchemy URL of the store: sqlite:///path.db or postgresql+psycopg://...",
+    )
+    policy: Path | None = Field(
+        default=None, description="Path of the policy YAML; the bundled policy when unset."
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://host:port where mail is sent; unset keeps it in the outbox.",
+    )
+    smtp_from: str = Field(
+        default="privacy@localhost", description="The From address of mail Pledge sends."
+    )
+    master_key: str | None = Field(
+        default=None, description="Base64 of 32 random bytes wrapping every per-subject key."
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public URL used in links in mail."
+    )
+    max_body_bytes: int = Field(
+        default=5_000_000, description="Largest HTTP request body accepted, in bytes."
+    )
+    max_batch_records: int = Field(
+        default=10_000, description="Most records accepted in one batch request."
+    )
+    audit_seal_batch: int = Field(
+        default=5_000, description="Most audit entries sealed into the hash chain per pass."
+    )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file of a SQLite URL, or None for memory or other databases."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[-1] if ":///" in self.database_url else ""
+        if not path or path == ":memory:":
+            return None
+        return Path(path)
+
+    def master_key_bytes(self) -> bytes:
+        """The master key, from the environment or (SQLite only) a 0600 key file."""
+        if self.master_key:
+            return decode_master_key(self.master_key)
+        db_path = self.sqlite_path()
+        if db_path is None:
+            raise ConfigurationError(
+                "PLEDGE_MASTER_KEY is required unless the database is a SQLite file"
+            )
+        return _key_file_beside(db_path)
+
+
+def decode_master_key(value: str) -> bytes:
+    """Decode and size-check a base64 master key, naming the variable on failure."""
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ConfigurationError("PLEDGE_MASTER_KEY is not valid base64") from exc
+    if len(raw) != MASTER_KEY_BYTES:
+        raise ConfigurationError(
+            f"PLEDGE_MASTER_KEY must decode to {MASTER_KEY_BYTES} bytes, not {len(raw)}"
+        )
+    return raw
+
+
+def _key_file_beside(db_path: Path) -> bytes:
+    """Read or create ``<db>.key`` with mode 0600; warns because a key beside its data is weak."""
+    key_path = db_path.with_name(db_path.name + ".key")
+    if key_path.exists():
+        return decode_master_key(key_path.read_text())
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(MASTER_KEY_BYTES)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.b64encode(key).decode())
+    log.warning(
+        "created master key file %s beside the database; set PLEDGE_MASTER_KEY in production",
+        key_path,
+    )
+    return key

@@ -1,0 +1,1 @@
+"""The web face of Pledge: public pages and the HTTP API."""

@@ -1,0 +1,29 @@
+"""The web application factory: wraps one Pledge, holds no logic of its own."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pledge.core import Pledge
+from pledge.web import public
+from pledge.web.api import policy, records
+from pledge.web.errors import install_error_handlers
+from pledge.web.limits import BodyLimitMiddleware
+
+
+def create_app(pledge: Pledge) -> FastAPI:
+    app = FastAPI(
+        title="Pledge",
+        summary="Privacy operations: the policy as code, and the system that keeps it.",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.pledge = pledge
+    install_error_handlers(app)
+    for router in (public.router, policy.router, records.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=pledge.settings.max_body_bytes)
+    return app

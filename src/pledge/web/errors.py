@@ -1,0 +1,52 @@
+"""Every error leaves as JSON with a 4xx status; nothing ever shows a stack trace.
+
+Validation errors name the field (``fields``) but never echo the value, since
+values may be personal data and error bodies end up in client logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pledge.errors import PledgeError
+from pledge.web.validation import error_fields
+
+log = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PledgeError)
+    async def pledge_error(_request: Request, exc: PledgeError) -> JSONResponse:
+        if exc.status_code >= 500:
+            log.error("internal error: %s", type(exc).__name__)
+            return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
+        return JSONResponse(exc.to_json(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = error_fields(exc.errors())
+        body = error_body("validation_failed", "the request body is not valid", fields)
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled %s", type(exc).__name__)
+        return JSONResponse(error_body("internal_error", "internal error"), status_code=500)

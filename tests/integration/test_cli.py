@@ -1,0 +1,149 @@
+"""The `pledge` command as a user runs it: a real process, real databases."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from pledge.access import authenticate_key
+from pledge.core import Pledge
+from pledge.db.models import AuditEntry
+from pledge.settings import Settings
+from tests.conftest import new_master_key
+
+PLEDGE = str(Path(sys.executable).with_name("pledge"))
+
+
+def run(
+    settings: Settings, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        **os.environ,
+        "PLEDGE_DATABASE_URL": settings.database_url,
+        "PLEDGE_MASTER_KEY": settings.master_key or "",
+        **env,
+    }
+    return subprocess.run(
+        [PLEDGE, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_init_is_idempotent(pledge: Pledge) -> None:
+    for _ in range(2):
+        result = run(pledge.settings, "init")
+        assert result.returncode == 0, result.stderr
+
+
+def test_keys_create_prints_the_key_last(pledge: Pledge) -> None:
+    result = run(pledge.settings, "keys", "create", "--name", "crm", "--role", "system")
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip().splitlines()[-1]
+    principal = authenticate_key(pledge, key)
+    assert principal is not None
+    assert principal.role == "system"
+
+
+def test_keys_create_refuses_unknown_role(pledge: Pledge) -> None:
+    result = run(pledge.settings, "keys", "create", "--name", "x", "--role", "root")
+    assert result.returncode != 0
+    assert "role" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_audit_verify_detects_tampering(pledge: Pledge) -> None:
+    run(pledge.settings, "keys", "create", "--name", "a", "--role", "admin")
+    assert run(pledge.settings, "audit", "verify").returncode == 0
+    with pledge.transaction() as session:
+        session.execute(update(AuditEntry).values(actor="mallory"))
+    result = run(pledge.settings, "audit", "verify")
+    assert result.returncode == 1
+    assert "broken at entry" in result.stdout
+
+
+def test_wrong_master_key_is_refused(pledge: Pledge) -> None:
+    run(pledge.settings, "keys", "create", "--name", "a", "--role", "admin")
+    from pledge.records import RecordIn, collect
+    from tests.web.test_records_api import contact_record  # a subject needs a wrapped key
+
+    collect(pledge, [RecordIn.model_validate(contact_record())], actor="test")
+    result = run(pledge.settings, "init", PLEDGE_MASTER_KEY=new_master_key())
+    assert result.returncode == 1
+    assert "does not match" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_master_key_on_postgres_is_a_clear_error() -> None:
+    settings = Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:5432/no_such_db")
+    result = run(settings, "init", PLEDGE_MASTER_KEY="")
+    assert result.returncode == 1
+    assert "PLEDGE_MASTER_KEY is required" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_policy_check_and_render(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'p.db'}")
+    assert run(settings, "policy", "check").returncode == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nnonsense: [\n")
+    result = run(settings, "policy", "check", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:" in result.stdout
+    ropa = run(settings, "policy", "render", "--format", "ropa")
+    assert ropa.returncode == 0
+    assert ropa.stdout.splitlines()[0].startswith("controller")
+    assert "<h1" in run(settings, "policy", "render", "--format", "html").stdout
+    assert run(settings, "policy", "render", "--format", "markdown").stdout.startswith("#")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(pledge: Pledge) -> Iterator[str]:
+    port = free_port()
+    environ = {
+        **os.environ,
+        "PLEDGE_DATABASE_URL": pledge.settings.database_url,
+        "PLEDGE_MASTER_KEY": pledge.settings.master_key or "",
+    }
+    process = subprocess.Popen(
+        [PLEDGE, "serve", "--port", str(port)],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(base + "/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_answers_health_and_policy(served: str) -> None:
+    assert httpx.get(served + "/healthz").json() == {"status": "ok"}
+    assert "Interactions" in httpx.get(served + "/policy").text
