@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from pledge.audit.chain import audit_row
 from pledge.core import Pledge
 from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
+from pledge.db.bulk import bulk_insert
 from pledge.db.models import AuditEntry, Identity, Record, SubjectKey
 from pledge.errors import ValidationFailed
 from pledge.policy import Policy
@@ -65,8 +66,8 @@ def _write(
             session, pledge.keys, pledge.policy, [r.subject for r in records]
         )
         rows, out = _record_rows(pledge, records, resolved, handles)
-        session.execute(insert(Record), rows)
-        session.execute(insert(AuditEntry), _audit_rows(rows, handles, actor))
+        bulk_insert(session, Record.__table__, rows)
+        bulk_insert(session, AuditEntry.__table__, _audit_rows(rows, handles, actor))
     return out
 
 
@@ -79,10 +80,17 @@ def _record_rows(
     policy, keys, now = pledge.policy, pledge.keys, utcnow()
     rows: list[dict[str, Any]] = []
     out: list[RecordOut] = []
+    by_email: dict[str, SubjectHandle] = {}
+    deadlines: dict[str, datetime | None] = {}
     for record, info in zip(records, resolved, strict=True):
-        handle = handles[keys.blind_index("email", record.subject.email)]
+        email = record.subject.email
+        if email not in by_email:
+            by_email[email] = handles[keys.blind_index("email", email)]
+        handle = by_email[email]
+        if record.category not in deadlines:
+            deadlines[record.category] = info.category.retention.deadline(now)
+        retain_until = deadlines[record.category]
         record_id = new_id()
-        retain_until = info.category.retention.deadline(now)
         rows.append(
             {
                 "id": record_id,

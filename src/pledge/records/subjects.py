@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
+from pledge.db.bulk import bulk_insert
 from pledge.db.models import Identity, Subject, SubjectKey
 from pledge.policy import Policy
 from pledge.records.schemas import SubjectIn
@@ -91,9 +92,9 @@ def _create(
             }
         )
         identities.extend(identity_rows(keys, subject_id, data_key, person, index))
-    session.execute(insert(Subject), subjects)
-    session.execute(insert(SubjectKey), subject_keys)
-    session.execute(insert(Identity), identities)
+    bulk_insert(session, Subject.__table__, subjects)
+    bulk_insert(session, SubjectKey.__table__, subject_keys)
+    bulk_insert(session, Identity.__table__, identities)
     return handles
 
 
@@ -166,4 +167,4 @@ def _add_new_phones(
             }
         )
     if rows:
-        session.execute(insert(Identity), rows)
+        bulk_insert(session, Identity.__table__, rows)

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -110,8 +111,12 @@ def age_on(birth: date, today: date) -> int:
 
 
 def _is_email(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
+    return isinstance(value, str) and _valid_email_text(value)
+
+
+@lru_cache(maxsize=65_536)
+def _valid_email_text(value: str) -> bool:
+    """Cached: bulk imports repeat each address (subject and data) many times."""
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
