@@ -5,15 +5,19 @@ from pledge.db.models.audit import AuditEntry
 from pledge.db.models.outbox import OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
+from pledge.db.models.service_data import Client, Conversation, ServiceCustomer
 from pledge.db.models.subjects import Identity, Subject, SubjectKey
 
 __all__ = [
     "ApiKey",
     "AuditEntry",
+    "Client",
+    "Conversation",
     "Identity",
     "OutboxMessage",
     "PolicyVersion",
     "Record",
+    "ServiceCustomer",
     "Subject",
     "SubjectKey",
 ]

@@ -1,0 +1,70 @@
+"""Processor mode: business Clients, their customers and redacted conversations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pledge.db.base import Base, UTCDateTime, new_id, utcnow
+
+
+class Client(Base):
+    """A business Client on whose behalf Pledge processes Service Data."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """SHA-256 of the Client's API key; the key itself is shown once."""
+    instructions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """Validated instructions without the secret: fields, retention, webhook URL, purposes."""
+    webhook_secret: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """The HMAC signing secret, encrypted with the system key."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ServiceCustomer(Base):
+    """A Client's customer, known by a blind index of the Client's own identifier.
+
+    Each has its own data key, so the Client's erasure request is crypto-shredding.
+    """
+
+    __tablename__ = "service_customers"
+    __table_args__ = (UniqueConstraint("client_id", "customer_index", name="uq_service_customer"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    customer_index: Mapped[str] = mapped_column(String(64))
+    """HMAC of (client id, customer id): the same customer id at two Clients never links."""
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The customer's data key wrapped by the master key; NULL once erased."""
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """Set by the Client's restriction request: no forwarding or processing beyond storage."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Conversation(Base):
+    """One call, SMS thread or chat, stored redacted and encrypted."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("service_customers.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    """chat, sms or voice."""
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    """AES-GCM under the customer's key of {"turns": redacted turns, "collected": fields}."""
+    labels: Mapped[dict[str, int]] = mapped_column(JSON)
+    """How many spans of each PII label were found (counts only), for reporting."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retain_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    """From the Client's retention_days; the retention job deletes it after."""
