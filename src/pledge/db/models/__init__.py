@@ -5,7 +5,12 @@ from pledge.db.models.audit import AuditEntry
 from pledge.db.models.outbox import OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
-from pledge.db.models.service_data import Client, Conversation, ServiceCustomer
+from pledge.db.models.service_data import (
+    Client,
+    Conversation,
+    ServiceCustomer,
+    WebhookDelivery,
+)
 from pledge.db.models.subjects import Identity, Subject, SubjectKey
 
 __all__ = [
@@ -20,4 +25,5 @@ __all__ = [
     "ServiceCustomer",
     "Subject",
     "SubjectKey",
+    "WebhookDelivery",
 ]

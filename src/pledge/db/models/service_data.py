@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.db.base import Base, UTCDateTime, new_id, utcnow
@@ -68,3 +68,28 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retain_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     """From the Client's retention_days; the retention job deletes it after."""
+
+
+class WebhookDelivery(Base):
+    """Collected fields on their way to the Client's webhook; retried until acknowledged.
+
+    A row is written in the ingestion transaction, so a crash or an unreachable
+    Client never loses a delivery; its status is visible to the Client and staff.
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The JSON body encrypted with the system key; NULL once delivered or cancelled."""
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    """pending, delivered, or cancelled (erasure or restriction)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_status: Mapped[str | None] = mapped_column(String(64), default=None)
+    """HTTP status or error class of the last attempt (never the response body)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

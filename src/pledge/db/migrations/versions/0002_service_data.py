@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 02:03:43.437281
+Create Date: 2026-11-28 02:05:00.883103
 """
 
 from __future__ import annotations
@@ -57,6 +57,39 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("client_id", sa.String(length=36), nullable=False),
+        sa.Column("conversation_id", sa.String(length=36), nullable=True),
+        sa.Column("customer_id", sa.String(length=36), nullable=True),
+        sa.Column("payload", sa.LargeBinary(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", pledge.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_status", sa.String(length=64), nullable=True),
+        sa.Column("created_at", pledge.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", pledge.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["clients.id"],
+            name=op.f("fk_webhook_deliveries_client_id_clients"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_webhook_deliveries_client_id"), ["client_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_deliveries_conversation_id"), ["conversation_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_deliveries_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_webhook_deliveries_status"), ["status"], unique=False)
+
+    op.create_table(
         "conversations",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("client_id", sa.String(length=36), nullable=False),
@@ -100,6 +133,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_conversations_client_id"))
 
     op.drop_table("conversations")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_status"))
+        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_customer_id"))
+        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_conversation_id"))
+        batch_op.drop_index(batch_op.f("ix_webhook_deliveries_client_id"))
+
+    op.drop_table("webhook_deliveries")
     with op.batch_alter_table("service_customers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_service_customers_client_id"))
 
