@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from pledge.access import create_api_key
 from pledge.core import Pledge
 from pledge.db.base import Base
 from pledge.settings import Settings
+from pledge.web.app import create_app
 
 PG_ADMIN_URL = os.environ.get(
     "PLEDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -101,3 +104,20 @@ def pledge(settings: Settings) -> Iterator[Pledge]:
         instance.register_policy_version()
     yield instance
     instance.dispose()
+
+
+@pytest.fixture
+def client(pledge: Pledge) -> Iterator[TestClient]:
+    """An HTTP client over the real app of the ``pledge`` fixture."""
+    with TestClient(create_app(pledge), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def system_key(pledge: Pledge) -> str:
+    return create_api_key(pledge, name="test-system", role="system")[1]
+
+
+@pytest.fixture
+def admin_key(pledge: Pledge) -> str:
+    return create_api_key(pledge, name="test-admin", role="admin")[1]

@@ -147,3 +147,14 @@ def served(pledge: Pledge) -> Iterator[str]:
 def test_serve_answers_health_and_policy(served: str) -> None:
     assert httpx.get(served + "/healthz").json() == {"status": "ok"}
     assert "Interactions" in httpx.get(served + "/policy").text
+
+
+def test_a_broken_policy_stops_start_up_with_its_problems(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'p.db'}")
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("version: '1'\ncategories: [\n")
+    for command in (["init"], ["serve", "--port", "1"]):
+        result = run(settings, *command, PLEDGE_POLICY=str(bad))
+        assert result.returncode == 1
+        assert f"{bad}:" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -61,6 +61,10 @@ def create_api_key(pledge: Pledge, *, name: str, role: str, actor: str = "cli") 
 
 def authenticate_key(pledge: Pledge, key: str) -> Principal | None:
     """The principal behind a bearer key, or None for an unknown or revoked key."""
+    from pledge.service_data.clients import CLIENT_KEY_PREFIX, authenticate_client
+
+    if key.startswith(CLIENT_KEY_PREFIX):
+        return authenticate_client(pledge, key)
     if not key.startswith(PREFIX):
         return None
     with pledge.sessions() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pledge.cli import audit_cmd, keys_cmd, policy_cmd, server_cmd
+from pledge.cli import audit_cmd, clients_cmd, keys_cmd, pii_cmd, policy_cmd, server_cmd
 
 app = typer.Typer(
     help="Pledge: privacy operations from a policy written as code.",
@@ -18,6 +18,8 @@ app.command("worker")(server_cmd.worker)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(clients_cmd.app, name="clients")
+app.add_typer(pii_cmd.app, name="pii")
 
 
 def main() -> None:

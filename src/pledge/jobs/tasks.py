@@ -244,8 +244,24 @@ def _hold_without_smtp(pledge: Pledge, limit: int) -> int:
     return len(rows)
 
 
+def deliver_webhooks(pledge: Pledge) -> int:
+    """Post due Service Data deliveries to Clients' webhooks."""
+    from pledge.service_data.forwarding import deliver_webhooks as deliver
+
+    return deliver(pledge).delivered
+
+
+def expire_conversations(pledge: Pledge) -> int:
+    """Delete conversations past their Client's retention."""
+    from pledge.service_data.retention import expire_conversations as expire
+
+    return expire(pledge)
+
+
 PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("deliver_outbox", deliver_outbox, interval=5, on_notify=True),
     PeriodicTask("seal_audit", seal_audit, interval=10),
+    PeriodicTask("deliver_webhooks", deliver_webhooks, interval=5, on_notify=True),
+    PeriodicTask("expire_conversations", expire_conversations, interval=600),
 ]
 """Every repeated job; adding one is one line here (name, function, seconds)."""

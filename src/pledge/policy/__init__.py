@@ -21,6 +21,7 @@ from pledge.policy.loader import (
     check_policy_file,
     content_digest,
     load_policy,
+    load_yaml_model,
 )
 from pledge.policy.render import (
     ROPA_COLUMNS,
@@ -93,6 +94,7 @@ __all__ = [
     "content_digest",
     "is_iso_duration",
     "load_policy",
+    "load_yaml_model",
     "parse_iso_duration",
     "policy_to_json",
     "render_html",

@@ -20,12 +20,12 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from pledge.policy.checks import Loc, format_loc, run_checks
@@ -329,3 +329,30 @@ def _load_uncached(path: str) -> Policy:
     if policy is None:
         raise PolicyError(problems)
     return policy
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(
+    path: str | Path, model: type[M]
+) -> tuple[M | None, list[Problem], Callable[[Loc], str]]:
+    """Any YAML file into a pydantic model, with the same ``file:line`` problems as policies.
+
+    Returns the model (None on any problem), the problems, and a locator that
+    turns a ``loc`` path into ``file:line dotted.path`` for the caller's own checks.
+    """
+    shown = str(path)
+    text, unreadable = _read_text(Path(path))
+    fallback: Callable[[Loc], str] = lambda loc: shown  # noqa: E731
+    if text is None:
+        return None, [unreadable] if unreadable else [], fallback
+    locate, data, problems = _parse_yaml(shown, text)
+    if problems or locate is None:
+        return None, problems, locate or fallback
+    if not isinstance(data, dict):
+        return None, [Problem(location=f"{shown}:1", message="expected a mapping")], locate
+    try:
+        return model.model_validate(data), [], locate
+    except ValidationError as exc:
+        return None, _validation_problems(exc, locate), locate

@@ -53,3 +53,4 @@ def require_role(*roles: str) -> Callable[[Principal], Principal]:
 
 SystemDep = Annotated[Principal, Depends(require_role("system"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+ClientDep = Annotated[Principal, Depends(require_role("client"))]

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pledge.errors import PledgeError
-from pledge.web.validation import error_fields
+from pledge.validation import error_fields
 
 log = logging.getLogger(__name__)
 

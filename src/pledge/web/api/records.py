@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from pledge.errors import PayloadTooLarge
 from pledge.records import RecordIn, collect
 from pledge.records.schemas import RecordBatchIn
+from pledge.validation import parse_model
 from pledge.web.deps import PledgeDep, SystemDep
-from pledge.web.validation import parse_model
 
 router = APIRouter()
 

@@ -1,0 +1,391 @@
+"""Conversation structure and cue words shared by the detectors.
+
+Customer-service transcripts are dialogues: a value's meaning often comes from the
+*question* in the other speaker's previous turn ("What is your date of birth?" then
+"03/14/1985").  This module splits a transcript into turns, tells agent turns from customer
+turns, labels each customer turn with the topic the agent last asked about, and turns digit
+runs -- written ("212-555-0199") or spoken ("two one two, five five five ...") -- into plain
+digit strings with their offsets, so card, SSN, phone and account detectors share one scan.
+
+Speed: cue patterns run case-sensitively over a lower-cased copy of the text (``Doc.low``,
+same length, so offsets agree) and start with a literal alternation, which lets the regex
+engine skip most positions; IGNORECASE and a leading ``\\b`` would make every scan several
+times slower.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+__all__ = [
+    "DigitRun",
+    "Doc",
+    "Turn",
+    "digit_runs",
+    "is_word_start",
+    "literal_trie_pattern",
+    "make_doc",
+    "safe_lower",
+    "split_turns",
+    "turn_at",
+]
+
+# Optional timestamp ("[10:32]", "10:32:05 -", "(2:14 PM)"), a speaker of a few words, a colon.
+_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?[\])]?\s*[-–—]?\s*)"
+_TURN_RX = re.compile(
+    rf"[ \t]*{_TIME}?(?P<speaker>[^\W\d_][\w .'’-]{{0,28}}?)[ \t]*{_TIME}?[ \t]*[:>][ \t]*"
+)
+_AGENT_WORDS = frozenset(
+    "agent bot assistant rep representative support operator advisor adviser associate "
+    "system va ai specialist staff helpdesk service host concierge virtual chatbot "
+    "csr tech technician officer".split()
+)
+_CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor patient".split())
+
+# Topic cues: what an agent's request is about.  When a request mentions several ("the email
+# address on the account"), the one named first wins.  All cues are plain literals in one
+# alternation (the regex engine then skips non-candidate positions quickly); the matched
+# literal maps back to its label.
+_ID_WORDS = (
+    "account acct order member membership policy customer client reference ref subscriber "
+    "loyalty booking reservation"
+).split()
+_ID_SUFFIXES = ("number", "no.", "num", "#", "id", "code")
+_TOPIC_CUES: dict[str, str] = {
+    **dict.fromkeys(["email", "e-mail"], "EMAIL"),
+    **dict.fromkeys(["ssn", "social security", "social"], "US_SSN"),
+    **dict.fromkeys(["birth", "dob", "d.o.b", "born"], "DATE_OF_BIRTH"),
+    "card": "CREDIT_CARD",
+    **dict.fromkeys([" ip ", " ip?", " ip.", "ip address", "whatismyip"], "IP_ADDRESS"),
+    **dict.fromkeys(
+        [
+            "phone",
+            "callback",
+            "call back",
+            "call you",
+            "cell number",
+            "your cell",
+            "mobile",
+            "contact number",
+            "text you",
+            "reach you",
+        ],
+        "PHONE",
+    ),
+    **dict.fromkeys(
+        ["address", "ship to", "ship it to", "deliver", "where do you live"], "STREET_ADDRESS"
+    ),
+    **dict.fromkeys(
+        [
+            "your name",
+            "the name",
+            "full name",
+            "first name",
+            "last name",
+            "legal name",
+            "who am i speaking",
+            "speaking with",
+            "who do i have",
+            "may i ask who",
+            "who am i talking",
+            "who am i chatting",
+            "who is this",
+            "who's this",
+            "who is calling",
+            "name please",
+            "name, please",
+            "your surname",
+        ],
+        "PERSON",
+    ),
+    **{
+        f"{w}{sep}{suf}": "ACCOUNT_ID"
+        for w in _ID_WORDS
+        for suf in _ID_SUFFIXES
+        for sep in ("", " ")
+    },
+}
+
+
+def literal_trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of *words*, factored as a trie.
+
+    ``sre`` tries alternatives one by one, so a flat alternation of 200 literals costs 200
+    attempts at every position; the trie costs about one per character.  Longer words win
+    over their prefixes.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+_TOPIC_RX = re.compile(literal_trie_pattern(_TOPIC_CUES))
+# A sentence is a request (and so sets the topic of the reply) if it asks or instructs.
+_REQUEST_RX = re.compile(
+    r"\?|\b(?:"
+    + literal_trie_pattern(
+        "what whats which who can could may would please tell share provide enter confirm "
+        "type give spell read verify need send".split()
+    )
+    + r")\b"
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.?!])\s+")
+_WORDS_RX = re.compile(r"[a-z]+")
+
+
+class Turn(NamedTuple):
+    """One line of dialogue.  ``body`` starts after the speaker prefix.
+
+    A NamedTuple rather than a frozen dataclass: transcripts have dozens of turns and
+    dataclass construction showed up in profiles.
+    """
+
+    start: int
+    body: int
+    end: int
+    is_agent: bool
+    topic: str | None  # what the agent asked for just before this (customer) turn
+
+
+@lru_cache(maxsize=256)
+def _is_agent(speaker: str) -> bool:
+    words = set(_WORDS_RX.findall(speaker.lower()))
+    if words & _CUSTOMER_WORDS:
+        return False
+    return bool(words & _AGENT_WORDS)
+
+
+def _speaker(line: str) -> tuple[str | None, int]:
+    """The speaker label of *line* and where its text starts, or (None, 0).
+
+    Fast path for the common "Agent: ..." shape; timestamps and odd labels use the regex.
+    """
+    colon = line.find(":", 0, 40)
+    if colon > 0:
+        label = line[:colon]
+        if label.replace(" ", "").isalpha() and label.count(" ") <= 2 and label.strip():
+            offset = colon + 1
+            while offset < len(line) and line[offset] in " \t":
+                offset += 1
+            return label.strip(), offset
+    m = _TURN_RX.match(line)
+    if m and m.group("speaker").count(" ") <= 2:
+        return m.group("speaker"), m.end()
+    return None, 0
+
+
+def _topic(question: str) -> str | None:
+    """The data point an agent line asks for: in its last request, the first one named."""
+    if not _TOPIC_RX.search(question + " "):
+        return None
+    for sentence in reversed(_SENTENCE_SPLIT.split(question)):
+        if _REQUEST_RX.search(sentence):
+            m = _TOPIC_RX.search(sentence + " ")
+            if m:
+                return _TOPIC_CUES[m.group()]
+    return None
+
+
+def _block_topic(low: str, block: list[tuple[int, int]]) -> str | None:
+    """Topic of an agent block (consecutive agent lines): its latest line that asks."""
+    for body, end in reversed(block):
+        found = _topic(low[body:end])
+        if found:
+            return found
+    return None
+
+
+def split_turns(text: str, low: str | None = None) -> list[Turn]:
+    """Split *text* into lines; a line without a speaker prefix continues the previous role.
+
+    Topics are computed lazily, only for agent blocks that a customer line answers.
+    """
+    low = safe_lower(text) if low is None else low
+    turns: list[Turn] = []
+    pos = 0
+    last_agent = False
+    block: list[tuple[int, int]] = []  # the current (or latest) agent block
+    topic: str | None = None
+    for line in text.split("\n"):
+        end = pos + len(line)
+        body = pos
+        is_agent = last_agent
+        speaker, offset = _speaker(line)
+        if speaker is not None:
+            body = pos + offset
+            is_agent = _is_agent(speaker)
+        if is_agent:
+            if not last_agent:
+                block = []
+            block.append((body, end))
+            turns.append(Turn(pos, body, end, True, None))
+        else:
+            if last_agent:
+                topic = _block_topic(low, block)
+            turns.append(Turn(pos, body, end, False, topic))
+        last_agent = is_agent
+        pos = end + 1
+    return turns
+
+
+def turn_at(turns: list[Turn], offset: int, starts: list[int] | None = None) -> Turn:
+    """The turn containing *offset* (turns are sorted and contiguous)."""
+    keys = starts if starts is not None else [t.start for t in turns]
+    return turns[max(0, bisect_right(keys, offset) - 1)]
+
+
+def safe_lower(text: str) -> str:
+    """Lower-case *text* without changing its length (so offsets stay valid)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def is_word_start(s: str, i: int) -> bool:
+    return i == 0 or not (s[i - 1].isalnum() or s[i - 1] == "_")
+
+
+# ----------------------------------------------------------------- digit runs
+_WORD_DIGITS = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_DW = "(?:" + literal_trie_pattern(_WORD_DIGITS) + ")"
+_SPOKEN_TOKEN = rf"(?:\d+|{_DW}|(?:double|triple)[ \t]+(?:{_DW}|\d))"
+_SEP = r"(?:[ \t]*[-.,][ \t]*|[ \t]+|[ \t]*\)[ \t]*)"
+# Written runs start with a digit (cheap to scan for); the context before is checked in code.
+_WRITTEN_RX = re.compile(rf"[(\d](?:(?<=\()\d)?\d*(?:{_SEP}\(?\d+)*\)?")
+_SPOKEN_RX = re.compile(rf"\(?{_SPOKEN_TOKEN}(?:{_SEP}\(?{_SPOKEN_TOKEN}\b)*\)?")
+_SPOKEN_HINT = re.compile(rf"(?:{_DW}|double|triple)[ \t,.-]+(?:{_DW}|\d)\b")
+_PIECE_RX = re.compile(rf"\d+|(?:double|triple)[ \t]+\w+|{_DW}")
+_BAD_BEFORE = frozenset(".,$£€#*/:@-_")
+_PLUS_BEFORE = re.compile(r"(?:\+|plus)[ \t]*$")
+
+
+class DigitRun(NamedTuple):
+    """A maximal run of digit groups; ``groups`` are the digit strings as written."""
+
+    start: int
+    end: int
+    digits: str
+    groups: tuple[str, ...]
+    plus: bool
+    spoken: bool
+    separators: str  # the non-digit characters between groups, e.g. "--" or "  "
+
+
+def _piece_digits(piece: str) -> str:
+    if piece[0].isdigit():
+        return piece
+    if piece.startswith(("double", "triple")):
+        word = piece.split()[-1]
+        digit = _WORD_DIGITS.get(word, word if word.isdigit() else "")
+        return digit * (2 if piece.startswith("double") else 3)
+    return _WORD_DIGITS[piece]
+
+
+def _make_run(low: str, start: int, end: int, min_digits: int) -> DigitRun | None:
+    if start and (low[start - 1].isalnum() or low[start - 1] in _BAD_BEFORE):
+        return None
+    if end < len(low) and (
+        low[end].isalnum()
+        or low[end] in "@_"
+        or (low[end] in ".," and end + 1 < len(low) and low[end + 1].isdigit())
+    ):
+        return None
+    chunk = low[start:end]
+    if chunk.endswith(")") and "(" not in chunk:
+        end -= 1
+        chunk = chunk[:-1]
+    pieces = list(_PIECE_RX.finditer(chunk))
+    groups = tuple(_piece_digits(p.group()) for p in pieces)
+    digits = "".join(groups)
+    if len(digits) < min_digits:
+        return None
+    plus = _PLUS_BEFORE.search(low, max(0, start - 6), start)
+    if plus and is_word_start(low, plus.start()):
+        start = plus.start()
+    seps = "".join(chunk[a.end() : b.start()].strip() or " " for a, b in itertools.pairwise(pieces))
+    spoken = any(not p.group()[0].isdigit() for p in pieces)
+    return DigitRun(start, end, digits, groups, bool(plus), spoken, seps)
+
+
+def digit_runs(low: str, min_digits: int = 7) -> list[DigitRun]:
+    """All digit runs with at least *min_digits* digits in lower-cased text."""
+    rx = _SPOKEN_RX if _SPOKEN_HINT.search(low) else _WRITTEN_RX
+    runs: list[DigitRun] = []
+    for m in rx.finditer(low):
+        if m.end() - m.start() < min_digits:
+            continue  # every digit takes at least one character
+        if m.group()[0].isalpha() and not is_word_start(low, m.start()):
+            continue
+        run = _make_run(low, m.start(), m.end(), min_digits)
+        if run:
+            runs.append(run)
+    return runs
+
+
+# Cues after which a number is a look-alike, not personal data ("tracking 1Z...", "case
+# CS123", "card ending in 4821").  Checked against the few characters before a candidate.
+_NEGATIVE_CUE_RX = re.compile(
+    r"(?:tracking|track|case|ticket|dispute|incident|claim|model|serial|version|firmware|"
+    r"ending(?: in| with)?|ends(?: in| with)?|last (?:four|4)(?: digits)?(?: of)?|store|"
+    r"promo|coupon|voucher|confirmation|extension|ext|room|flight|gate|seat)"
+    r"(?:\s*(?:number|no\.?|num|#|id|code))?(?:\s*(?:is|was|of|:))?\W{0,3}$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """A transcript prepared once and shared by all detectors."""
+
+    text: str
+    low: str
+    turns: list[Turn]
+    starts: list[int]
+    runs: list[DigitRun]
+    negative: frozenset[int]  # starts of runs right after a look-alike cue
+
+    def turn_at(self, offset: int) -> Turn:
+        return turn_at(self.turns, offset, self.starts)
+
+
+def make_doc(text: str) -> Doc:
+    low = safe_lower(text)
+    turns = split_turns(text, low)
+    starts = [t.start for t in turns]
+    runs = digit_runs(low)
+    negative = set()
+    for run in runs:
+        turn = turn_at(turns, run.start, starts)
+        if _NEGATIVE_CUE_RX.search(low, max(turn.body, run.start - 40), run.start):
+            negative.add(run.start)
+    return Doc(text, low, turns, starts, runs, frozenset(negative))

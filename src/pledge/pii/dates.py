@@ -1,0 +1,94 @@
+"""Dates of birth: any date expression that the conversation marks as a birth date.
+
+Transcripts are full of dates that are not personal data (delivery, billing, "member
+since ...").  So a date is only reported when a birth cue precedes it in the same turn
+("born", "date of birth", "DOB", "birthday"), or when it answers a birth-date question from
+the other speaker and its year is plausible for an adult customer.  Formats: numeric
+(03/14/1985, 14.03.1985, 1985-03-14, voice "3 14 1985"), month names ("March 14th, 1985",
+"14 March 1985", "mar 14 85") and spoken ordinals/years ("march fourteenth nineteen
+eighty five").
+"""
+
+from __future__ import annotations
+
+import re
+
+from pledge.pii.context import Doc, Turn
+from pledge.pii.spans import Span
+
+__all__ = ["find_birth_dates"]
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_ORD_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+_DAY_WORD = (
+    rf"(?:(?:twenty|thirty)[ -]?{_ORD_UNITS}|{_ORD_UNITS}|tenth|eleventh|twelfth|thirteenth|"
+    r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
+)
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+_YEAR_WORD = (
+    rf"(?:nineteen[ -](?:{_TENS}(?:[ -]{_UNITS})?|{_TEENS}|(?:oh|o)[ -]{_UNITS}|hundred)"
+    rf"|two thousand(?:(?: and)? (?:{_UNITS}|{_TEENS}|{_TENS}(?:[ -]{_UNITS})?))?"
+    rf"|twenty[ -](?:oh[ -]{_UNITS}|{_TEENS}|{_TENS}(?:[ -]{_UNITS})?))"
+)
+_DAY = rf"(?:[0-3]?\d(?:st|nd|rd|th)?|{_DAY_WORD})"
+_YEAR = rf"(?:(?:19|20)\d\d|'?\d\d|{_YEAR_WORD})"
+_DATE_RX = re.compile(
+    r"(?<![\w/.-])(?:"
+    r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 03/14/1985, 14.03.85
+    r"|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"  # 1985-03-14
+    r"|\d{1,2} \d{1,2} (?:19|20)\d\d"  # voice: 3 14 1985
+    rf"|{_MONTH}\s+{_DAY},?\s+(?:of\s+)?{_YEAR}"  # March 14th, 1985
+    rf"|(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"  # 14 March 1985
+    r")(?![\w/]|[.-]\d)"
+)
+_BIRTH_CUE = re.compile(r"b(?:orn|irth|-?day|d\b)|dob\b|d\.o\.b")
+_OTHER_CUE = re.compile(
+    r"(?:since|opened|effective|due|after|before|until|till|by|from|placed|expires?|"
+    r"renews?|scheduled|starting|ending|on file)\W*(?:on\W*)?$"
+)
+_FOUR_DIGIT_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _year(value: str) -> int | None:
+    found = _FOUR_DIGIT_YEAR.findall(value)
+    if found:
+        return int(found[-1])
+    if "nineteen" in value:
+        return 1950  # any 20th-century spoken year is an adult's
+    return None
+
+
+def _is_birth(text: str, turn: Turn, start: int, value: str, first: bool) -> bool:
+    before = text[turn.body : start]
+    cue = _BIRTH_CUE.search(before[-60:])
+    if cue:
+        tail = before[cue.end() :]
+        # "born in 1985, member since 03/04/2010": a nearer non-birth cue wins.
+        return not _OTHER_CUE.search(tail)
+    if turn.is_agent or turn.topic != "DATE_OF_BIRTH" or not first:
+        return False
+    if _OTHER_CUE.search(before[-25:]):
+        return False
+    year = _year(value)
+    return year is None or 1900 <= year <= 2015
+
+
+def find_birth_dates(doc: Doc) -> list[Span]:
+    """Only turns with a birth cue or answering a birth-date question are scanned at all."""
+    low = doc.low
+    cued = {doc.turn_at(m.start()).start for m in _BIRTH_CUE.finditer(low)}
+    spans: list[Span] = []
+    for turn in doc.turns:
+        if turn.topic != "DATE_OF_BIRTH" and turn.start not in cued:
+            continue
+        first = True
+        for m in _DATE_RX.finditer(low, turn.body, turn.end):
+            if _is_birth(low, turn, m.start(), m.group(), first):
+                spans.append(Span(m.start(), m.end(), "DATE_OF_BIRTH"))
+            first = False
+    return spans

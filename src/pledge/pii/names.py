@@ -1,0 +1,306 @@
+"""Person names, from conversational evidence rather than a named-entity model.
+
+Evidence, strongest first:
+
+1. an introduction by the customer ("my name is ...", "name's ...", "call me ...");
+2. the answer to a name question from the agent ("Who am I speaking with?" -> "sure, robert
+   clark"), after stripping fillers such as "sure", "it's", "this is";
+3. a weak introduction ("this is ...", "I'm ...", "it's ...") when the words look like a
+   name: capitalised in mixed-case text, or a known given name in lower-case voice text;
+4. a courtesy title ("Mr. Alvarez", "Dr Chen") or an agent addressing someone with a
+   known given name ("thanks, Priya").
+
+Every name found this way is then propagated: later mentions of the full name or of its
+given name/surname anywhere in the transcript are marked too ("have a great day charles").
+Names the agent gives itself ("I'm Nova, a virtual assistant") are bot names, not personal
+data, and are never propagated.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pledge.pii.context import Doc, Turn, is_word_start, literal_trie_pattern
+from pledge.pii.name_data import COMMON_WORDS, FIRST_NAMES, NAME_PARTICLES, SURNAMES
+from pledge.pii.spans import Span
+
+__all__ = ["find_names"]
+
+_TOKEN = r"(?:[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?)"  # noqa: S105 - a name token
+_NAME_RUN = re.compile(rf"{_TOKEN}(?:[ \t]+{_TOKEN}){{0,4}}")
+# Cue phrases are compiled as literal tries (see `literal_trie_pattern`): these patterns
+# scan every transcript in full, and flat alternations would dominate the run time.
+_STRONG_CUE = re.compile(
+    "(?:"
+    + literal_trie_pattern(
+        [
+            "my name is",
+            "my name's",
+            "my name was",
+            "my full name is",
+            "my first name is",
+            "my legal name is",
+            "name's",
+            "the name is",
+            "the name's",
+            "full name is",
+            "name on the account is",
+            "name on my account is",
+            "call me",
+        ]
+    )
+    + r")\s*[:,-]?\s+"
+)
+_WEAK_CUE = re.compile(
+    "(?:"
+    + literal_trie_pattern(
+        [
+            "this is",
+            "i'm",
+            "i’m",
+            "i am",
+            "it's",
+            "it’s",
+            "it is",
+            "im",
+            "speaking with",
+            "here is",
+            "it's me",
+        ]
+    )
+    + r")\s+"
+)
+_FILLER = re.compile(
+    r"(?:(?:sure|yes|yeah|yep|ok|okay|of course|hi|hello|hey|um|uh|uhm|well|so|absolutely|"
+    r"certainly|no problem|it's|it’s|it is|this is|that's|that is|i'm|i am|my name is|"
+    r"my full name is|name's|the name is|its|sure thing|yes it's|that would be)\b[\s,.!:;-]*)+"
+)
+_TITLE = re.compile(
+    "(?:" + literal_trie_pattern(["mr", "mrs", "ms", "miss", "mx", "dr", "prof"]) + r")\.?[ \t]+"
+    r"(?=[^\W\d_])"
+)
+_ADDRESSING = re.compile(
+    "(?:"
+    + literal_trie_pattern(
+        [
+            "thanks",
+            "thank you",
+            "nice to meet you",
+            "hi",
+            "hello",
+            "hey",
+            "dear",
+            "welcome back",
+            "bye",
+            "goodbye",
+            "sorry",
+            "no problem",
+            "you're welcome",
+            "got it",
+            "great",
+            "perfect",
+            "okay",
+            "ok",
+            "alright",
+            "sure",
+        ]
+        + [
+            f"have a {adj} {what}"
+            for adj in ("great", "good", "nice", "wonderful", "lovely")
+            for what in ("day", "evening", "night", "one", "weekend", "afternoon")
+        ]
+    )
+    + r")[ \t]*[,!]?[ \t]+"
+    rf"(?P<name>{_TOKEN})(?=[ \t]*(?:[,.!?;]|$))",
+    re.MULTILINE,
+)
+_SELF_INTRO = re.compile(
+    "(?:"
+    + literal_trie_pattern(["i'm", "i’m", "i am", "this is", "my name is", "name's"])
+    + rf")\s+(?P<name>{_TOKEN})"
+)
+_NONSPACE = re.compile(r"\S+")
+_HERE = re.compile(
+    rf"(?:(?:hi|hello|hey)[ \t,!]+)?(?P<name>{_TOKEN}(?:[ \t]+{_TOKEN})?)[ \t]+here\b"
+)
+_GLUE = frozenset("_@.'’-")
+_INITIAL = re.compile(r"^[^\W\d_]\.?$")
+
+
+def _norm(token: str) -> str:
+    return token.lower().rstrip(".").replace("’", "'")
+
+
+def _plain(word: str) -> str:
+    """*word* without accents, for list look-ups ("josé" -> "jose")."""
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _capitalised_name(token: str) -> bool:
+    """ "April", "Will": a given name that is also a common word, written as a name."""
+    return token[:1].isupper() and token[1:2].islower() and _norm(token) in FIRST_NAMES
+
+
+def _name_tokens(text: str, start: int, end: int, lenient: bool = False) -> tuple[int, int] | None:
+    """The longest run of name-like tokens starting at *start*, as offsets, or None."""
+    m = _NAME_RUN.match(text, start, end)
+    if not m:
+        return None
+    tokens = [(t.start(), t.end()) for t in _NONSPACE.finditer(m.group())]
+    kept: list[tuple[int, int]] = []
+    for a, b in tokens:
+        raw = m.group()[a:b]
+        word = _norm(raw)
+        as_name = _capitalised_name(raw) or (lenient and _plain(word) in FIRST_NAMES)
+        if (word in COMMON_WORDS and not as_name) or (not kept and word in NAME_PARTICLES):
+            break
+        kept.append((a, b))
+        if len(kept) == 4:
+            break
+    while kept and _norm(m.group()[kept[-1][0] : kept[-1][1]]) in NAME_PARTICLES:
+        kept.pop()
+    if not kept:
+        return None
+    s, e = m.start() + kept[0][0], m.start() + kept[-1][1]
+    if text[e - 1] == "." and not _INITIAL.match(text[s:e].split()[-1]):
+        e -= 1  # sentence full stop, not an initial
+    return s, e
+
+
+def _looks_like_name(value: str, lowercase_text: bool, known_only: bool) -> bool:
+    words = value.split()
+    first = _norm(words[0])
+    if (first in COMMON_WORDS and not _capitalised_name(words[0])) or _INITIAL.match(words[0]):
+        return False
+    known = _plain(first) in FIRST_NAMES or any(_plain(_norm(w)) in SURNAMES for w in words)
+    if known_only or lowercase_text:
+        return known
+    return all(w[0].isupper() for w in words if _norm(w) not in NAME_PARTICLES) or known
+
+
+def _cue_names(doc: Doc) -> dict[int, list[tuple[int, int]]]:
+    """Names after an introduction cue, by customer turn start.
+
+    The cue patterns scan the whole lower-cased transcript once (cheaper than per turn).
+    """
+    text, low = doc.text, doc.low
+    found: dict[int, list[tuple[int, int]]] = {}
+    for cue_rx, strong in ((_STRONG_CUE, True), (_WEAK_CUE, False)):
+        for m in cue_rx.finditer(low):
+            turn = doc.turn_at(m.start())
+            if turn.is_agent or m.start() < turn.body or not is_word_start(low, m.start()):
+                continue
+            got = _name_tokens(text, m.end(), turn.end)
+            if not got:
+                continue
+            lowercase = text[turn.body : turn.end] == low[turn.body : turn.end]
+            if strong or _looks_like_name(text[got[0] : got[1]], lowercase, False):
+                found.setdefault(turn.start, []).append(got)
+    for turn in doc.turns:
+        if turn.is_agent or low.find(" here", turn.body, turn.end) < 0:
+            continue
+        here = _HERE.match(low, turn.body, turn.end)
+        got = _name_tokens(text, here.start("name"), here.end("name")) if here else None
+        lowercase = text[turn.body : turn.end] == low[turn.body : turn.end]
+        if got and _looks_like_name(text[got[0] : got[1]], lowercase, False):
+            found.setdefault(turn.start, []).append(got)
+    return found
+
+
+def _answer_name(doc: Doc, turn: Turn) -> tuple[int, int] | None:
+    """The name in a short reply to a name question, after fillers like "sure, it's"."""
+    text = doc.text
+    filler = _FILLER.match(doc.low, turn.body, turn.end)
+    start = filler.end() if filler else turn.body
+    got = _name_tokens(text, start, turn.end, lenient=True)
+    if got and len(text[got[0] : got[1]].split()) <= 4:
+        rest = text[got[1] : turn.end].strip(" \t.,!")
+        if len(rest.split()) <= 3:
+            return got
+    return None
+
+
+def _bot_names(doc: Doc) -> set[str]:
+    names: set[str] = set()
+    for turn in doc.turns:
+        if turn.is_agent:
+            for m in _SELF_INTRO.finditer(doc.low, turn.body, turn.end):
+                names.add(_norm(m.group("name")))
+    return names
+
+
+def _mentions(low: str, token: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    i = low.find(token)
+    while i >= 0:
+        j = i + len(token)
+        before = low[i - 1] if i else " "
+        after = low[j] if j < len(low) else " "
+        if not (before.isalnum() or before in _GLUE) and not (after.isalnum() or after in _GLUE):
+            out.append((i, j))
+        i = low.find(token, j)
+    return out
+
+
+def _propagate(low: str, known: set[str]) -> list[Span]:
+    """Every mention of a known name token; adjacent tokens form one span.
+
+    Plain substring search over the lower-cased text: compiling a regex per transcript
+    would cost more than the whole detection.
+    """
+    hits = sorted(h for token in known for h in _mentions(low, token))
+    merged: list[list[int]] = []
+    for s, e in hits:
+        if merged and s <= merged[-1][1] + 1 and low[merged[-1][1] : s].strip(" \t") == "":
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [Span(s, e, "PERSON", 0.9) for s, e in merged]
+
+
+def _tokens_of(value: str) -> set[str]:
+    return {w for w in (_norm(t) for t in value.split()) if len(w) > 1 and w not in NAME_PARTICLES}
+
+
+def _titled_names(doc: Doc) -> list[tuple[int, int]]:
+    """ "Mr. Alvarez", "dr chen": a courtesy title followed by a plausible name."""
+    text, low = doc.text, doc.low
+    out: list[tuple[int, int]] = []
+    for m in _TITLE.finditer(low):
+        if not is_word_start(low, m.start()):
+            continue
+        got = _name_tokens(text, m.end(), doc.turn_at(m.start()).end)
+        if got and _looks_like_name(text[got[0] : got[1]], text[m.start()].islower(), False):
+            out.append(got)
+    return out
+
+
+def find_names(doc: Doc) -> list[Span]:
+    text, low = doc.text, doc.low
+    spans: list[Span] = []
+    bots = _bot_names(doc)
+    known: set[str] = set()
+    cued = _cue_names(doc)
+    found = [g for spans_ in cued.values() for g in spans_]
+    for turn in doc.turns:
+        if turn.topic == "PERSON" and not turn.is_agent and turn.start not in cued:
+            got = _answer_name(doc, turn)
+            if got:
+                found.append(got)
+    for s, e in found + _titled_names(doc):
+        if _norm(text[s:e].split()[0]) in bots:
+            continue
+        spans.append(Span(s, e, "PERSON"))
+        known |= _tokens_of(text[s:e])
+    for m in _ADDRESSING.finditer(low):
+        word = _norm(m.group("name"))
+        if not is_word_start(low, m.start()) or word in bots:
+            continue
+        if word in known or (_plain(word) in FIRST_NAMES and word not in COMMON_WORDS):
+            spans.append(Span(m.start("name"), m.end("name"), "PERSON"))
+            known.add(word)
+    spans += _propagate(low, known - COMMON_WORDS - bots)
+    return spans

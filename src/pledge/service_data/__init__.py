@@ -1,0 +1,1 @@
+"""Processor mode: collect only what each Client instructed, redact the rest."""

@@ -1,0 +1,68 @@
+"""Registering Clients and recognising their keys."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from pledge import audit
+from pledge.access.api_keys import Principal, hash_key
+from pledge.core import Pledge
+from pledge.db.models import Client
+from pledge.errors import Conflict, NotFound, ValidationFailed
+from pledge.service_data.instructions import Instructions
+
+CLIENT_KEY_PREFIX = "pc_"
+
+
+def create_client(
+    pledge: Pledge, *, name: str, instructions: Instructions, actor: str
+) -> tuple[str, str]:
+    """Register a Client; returns ``(client id, API key)``. The key is shown only once."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("name must not be empty", fields={"name": "empty"})
+    key = CLIENT_KEY_PREFIX + secrets.token_urlsafe(32)
+    secret = instructions.webhook_secret
+    with pledge.transaction() as session:
+        if session.scalar(select(Client.id).where(Client.name == name)) is not None:
+            raise Conflict("a Client with this name exists", fields={"name": "taken"})
+        client = Client(name=name, key_hash=hash_key(key), instructions=instructions.public())
+        session.add(client)
+        session.flush()
+        if secret:
+            client.webhook_secret = pledge.keys.encrypt_system(secret, f"client-secret:{client.id}")
+        audit.append(
+            session,
+            action="client.created",
+            actor=actor,
+            object_type="client",
+            object_id=client.id,
+            details={"fields": [f.field for f in instructions.collect], "name": name},
+        )
+        client_id = client.id
+    return client_id, key
+
+
+def authenticate_client(pledge: Pledge, key: str) -> Principal | None:
+    with pledge.sessions() as session:
+        client_id = session.scalar(
+            select(Client.id).where(Client.key_hash == hash_key(key), Client.disabled_at.is_(None))
+        )
+    return Principal(kind="client", id=client_id, role="client") if client_id else None
+
+
+def load_client(pledge: Pledge, client_id: str) -> tuple[Client, Instructions, str | None]:
+    """The Client row, its instructions and its decrypted webhook secret."""
+    with pledge.sessions() as session:
+        client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound("no such Client")
+    secret = (
+        pledge.keys.decrypt_system(client.webhook_secret, f"client-secret:{client.id}")
+        if client.webhook_secret
+        else None
+    )
+    instructions = Instructions.model_validate({**client.instructions, "webhook_secret": secret})
+    return client, instructions, secret

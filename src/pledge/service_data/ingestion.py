@@ -1,0 +1,172 @@
+"""Ingesting a conversation: detect, collect what was instructed, redact the rest.
+
+The raw transcript lives only in memory during this call: what is stored,
+returned and forwarded is the redacted turns and the collected fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pledge import audit
+from pledge.core import Pledge
+from pledge.db.base import new_id, utcnow
+from pledge.db.models import Conversation, WebhookDelivery
+from pledge.pii import Span, detect, redact
+from pledge.service_data.clients import load_client
+from pledge.service_data.customers import get_or_create_customer
+from pledge.service_data.extraction import TurnSpan, extract, is_customer
+from pledge.service_data.instructions import Instructions
+from pledge.service_data.schemas import ConversationIn, Turn
+
+
+@dataclass(frozen=True)
+class Redacted:
+    turns: list[dict[str, str]]
+    collected: dict[str, str]
+    labels: dict[str, int]
+
+
+def join_turns(turns: list[Turn]) -> tuple[str, list[tuple[int, int]]]:
+    """One transcript of ``speaker: text`` lines (the detector reads turns) and text ranges."""
+    parts: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    position = 0
+    for turn in turns:
+        prefix = f"{turn.speaker}: "
+        start = position + len(prefix)
+        parts.append(prefix + turn.text)
+        ranges.append((start, start + len(turn.text)))
+        position = start + len(turn.text) + 1
+    return "\n".join(parts), ranges
+
+
+def process(instructions: Instructions, turns: list[Turn]) -> Redacted:
+    """Pure core of ingestion: spans per turn, collected fields, redacted turns."""
+    transcript, ranges = join_turns(turns)
+    spans = detect(transcript)
+    per_turn: list[list[Span]] = [[] for _ in turns]
+    found: list[TurnSpan] = []
+    for span in spans:
+        for index, (start, end) in enumerate(ranges):
+            if span.start < end and start < span.end:
+                local = Span(max(span.start, start) - start, min(span.end, end) - start, span.label)
+                per_turn[index].append(local)
+                value = turns[index].text[local.start : local.end]
+                found.append(TurnSpan(local, value, is_customer(turns[index].speaker)))
+                break
+    collected, _used = extract(instructions, found)
+    redacted = [
+        {"speaker": turn.speaker, "text": redact(turn.text, per_turn[index])}
+        for index, turn in enumerate(turns)
+    ]
+    labels = dict(Counter(span.label for span in spans))
+    return Redacted(redacted, collected, labels)
+
+
+def ingest(
+    pledge: Pledge, client_id: str, conversation: ConversationIn, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Store the redacted conversation and queue the collected fields for the Client."""
+    _client, instructions, _secret = load_client(pledge, client_id)
+    result = process(instructions, conversation.turns)
+    now = now or utcnow()
+    try:
+        return _store(pledge, client_id, instructions, conversation, result, now)
+    except IntegrityError:
+        # A first conversation of the same new customer was stored at the same moment.
+        return _store(pledge, client_id, instructions, conversation, result, now)
+
+
+def _store(
+    pledge: Pledge,
+    client_id: str,
+    instructions: Instructions,
+    conversation: ConversationIn,
+    result: Redacted,
+    now: datetime,
+) -> dict[str, Any]:
+    keys = pledge.keys
+    with pledge.transaction() as session:
+        customer = get_or_create_customer(session, keys, client_id, conversation.customer.id)
+        row_id = new_id()
+        content = {"turns": result.turns, "collected": result.collected}
+        session.add(
+            Conversation(
+                id=row_id,
+                client_id=client_id,
+                customer_id=customer.id,
+                channel=conversation.channel,
+                ciphertext=keys.encrypt_json(customer.data_key, content, f"conversation:{row_id}"),
+                labels=result.labels,
+                created_at=now,
+                retain_until=now + timedelta(days=instructions.retention_days),
+            )
+        )
+        forwarded = instructions.webhook_url is not None and not customer.restricted
+        if forwarded:
+            delivery = WebhookDelivery(
+                client_id=client_id,
+                conversation_id=row_id,
+                customer_id=customer.id,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            _queue_delivery(
+                pledge, session, delivery, _webhook_body(conversation, row_id, result, now)
+            )
+        audit.append(
+            session,
+            action="service.conversation_stored",
+            actor=f"client:{client_id}",
+            object_type="conversation",
+            object_id=row_id,
+            details={
+                "client_id": client_id,
+                "collected_fields": sorted(result.collected),
+                "redacted": result.labels,
+                "forwarded": forwarded,
+            },
+        )
+    if forwarded:
+        from pledge.service_data.forwarding import notify_deliveries
+
+        notify_deliveries(pledge)
+    return {
+        "id": row_id,
+        "collected": result.collected,
+        "turns": result.turns,
+        "forwarded": forwarded,
+        "restricted": customer.restricted,
+    }
+
+
+def _webhook_body(
+    conversation: ConversationIn, conversation_id: str, result: Redacted, now: datetime
+) -> dict[str, Any]:
+    """What the Client receives: its own customer id and the collected fields, nothing else."""
+    return {
+        "event": "conversation.collected",
+        "conversation_id": conversation_id,
+        "customer": {"id": conversation.customer.id},
+        "channel": conversation.channel,
+        "collected": result.collected,
+        "created_at": now.isoformat(),
+    }
+
+
+def _queue_delivery(
+    pledge: Pledge, session: Session, delivery: WebhookDelivery, body: dict[str, Any]
+) -> None:
+    """A delivery row in the same transaction: never lost, whatever happens after."""
+    delivery.id = new_id()
+    payload = json.dumps(body, separators=(",", ":"), sort_keys=True)
+    delivery.payload = pledge.keys.encrypt_system(payload, f"webhook:{delivery.id}")
+    session.add(delivery)

@@ -1,0 +1,142 @@
+"""A Client's collection instructions: the only values Pledge may keep for it.
+
+The policy promises that "we will only collect the information our Clients
+have instructed us to collect"; this file format is where that instruction
+lives, checked with ``location: message`` problems like the policy itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from pledge.errors import ValidationFailed
+from pledge.policy import Policy, Problem, load_yaml_model
+from pledge.policy.checks import Loc
+from pledge.validation import parse_model
+
+PiiLabel = Literal[
+    "PERSON",
+    "EMAIL",
+    "PHONE",
+    "STREET_ADDRESS",
+    "CREDIT_CARD",
+    "US_SSN",
+    "DATE_OF_BIRTH",
+    "IP_ADDRESS",
+    "ACCOUNT_ID",
+]
+Validator = Literal["luhn", "digits"]
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+class CollectedField(BaseModel):
+    """One value the Client wants: its kind, and optionally a stricter format."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(description="Name of the value in `collected` and in the webhook body.")
+    kind: PiiLabel = Field(description="The PII label whose spans may fill this field.")
+    pattern: str | None = Field(
+        default=None,
+        description="Regular expression the normalised value must match whole, "
+        "e.g. '\\d{8,12}' for an account number of 8 to 12 digits.",
+    )
+    validator: Validator | None = Field(default=None, description="luhn or digits.")
+    description: str | None = None
+
+    @field_validator("field")
+    @classmethod
+    def _field_name(cls, value: str) -> str:
+        if not FIELD_NAME.match(value):
+            raise ValueError("must be lower_snake_case, starting with a letter")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+class Instructions(BaseModel):
+    """Everything a Client instructs; ``webhook_secret`` is kept encrypted, apart."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    collect: list[CollectedField] = Field(min_length=1)
+    retention_days: int = Field(ge=1, le=3650)
+    webhook_url: HttpUrl | None = None
+    webhook_secret: str | None = Field(default=None, min_length=8, max_length=512)
+    purposes: list[str] = Field(default_factory=lambda: ["service_provision"])
+
+    @model_validator(mode="after")
+    def _secret_with_url(self) -> Instructions:
+        if self.webhook_url is not None and not self.webhook_secret:
+            raise ValueError("webhook_url needs a webhook_secret to sign deliveries")
+        return self
+
+    def field(self, name: str) -> CollectedField | None:
+        return next((f for f in self.collect if f.field == name), None)
+
+    def public(self) -> dict[str, object]:
+        """The instructions as stored and shown: everything but the secret."""
+        return self.model_dump(mode="json", exclude={"webhook_secret"})
+
+
+def check_instructions(
+    instructions: Instructions, policy: Policy, locate: Callable[[Loc], str] | None = None
+) -> list[Problem]:
+    """Checks that need the policy: duplicate fields, purposes Service Data may serve."""
+    where = locate or (lambda loc: ".".join(str(p) for p in loc))
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for position, item in enumerate(instructions.collect):
+        if item.field in seen:
+            problems.append(
+                Problem(
+                    location=where(("collect", position, "field")),
+                    message=f"duplicate field {item.field!r}",
+                )
+            )
+        seen.add(item.field)
+    allowed = _service_purposes(policy)
+    for position, purpose in enumerate(instructions.purposes):
+        if purpose not in allowed:
+            message = f"purpose {purpose!r} is not declared for Service Data in the policy"
+            problems.append(Problem(location=where(("purposes", position)), message=message))
+    return problems
+
+
+def _service_purposes(policy: Policy) -> set[str]:
+    return {p for c in policy.categories if c.role == "processor" for p in c.purposes}
+
+
+def load_instructions(
+    path: str | Path, policy: Policy
+) -> tuple[Instructions | None, list[Problem]]:
+    """Load and check an instructions file; the model is None whenever there is a problem."""
+    model, problems, locate = load_yaml_model(path, Instructions)
+    if model is None:
+        return None, problems
+    problems = check_instructions(model, policy, locate)
+    return (None, problems) if problems else (model, [])
+
+
+def parse_instructions(data: object, policy: Policy) -> Instructions:
+    """Instructions sent over HTTP; raise ValidationFailed naming each bad field."""
+    model = parse_model(Instructions, data)
+    problems = check_instructions(model, policy)
+    if problems:
+        raise ValidationFailed(
+            "the instructions are not valid", fields={p.location: p.message for p in problems}
+        )
+    return model

@@ -1,0 +1,47 @@
+"""Redaction and offsets with non-ASCII text (Python str indices, not bytes)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pledge.pii import Span, detect, redact
+
+# Text that cannot itself form part of an e-mail address.
+filler = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="@.\n_-+%'").filter(
+        lambda c: not c.isalnum() or not c.isascii()
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(filler, filler)
+def test_email_offsets_exact_with_unicode_around(before: str, after: str) -> None:
+    email = "zoë.user@example.org"
+    text = f"{before} {email} {after}"
+    found = [s for s in detect(text) if s.label == "EMAIL"]
+    assert [text[s.start : s.end] for s in found] == [email]
+
+
+@settings(max_examples=60, deadline=None)
+@given(filler, filler)
+def test_redacted_text_hides_value(before: str, after: str) -> None:
+    text = f"{before} Customer: my card is 4111 1111 1111 1111 {after}"
+    out = redact(text, detect(text))
+    assert "4111 1111 1111 1111" not in out
+    assert "[CREDIT_CARD]" in out
+    assert out.startswith(before)
+
+
+def test_placeholders_in_order_and_unicode_inside() -> None:
+    text = "Ünïcødé — mail jö@exämple.de, phone (212) 555-0147, ok"
+    spans = [Span(15, 28, "EMAIL"), Span(36, 50, "PHONE")]
+    assert text[15:28] == "jö@exämple.de"
+    assert redact(text, spans) == "Ünïcødé — mail [EMAIL], phone [PHONE], ok"
+
+
+def test_redact_clips_and_merges() -> None:
+    assert redact("abc", [Span(1, 10, "PERSON"), Span(0, 2, "EMAIL")]) == "a[PERSON]"
+    assert redact("", []) == ""
