@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from pledge.cli import audit_cmd, clients_cmd, keys_cmd, pii_cmd, policy_cmd, server_cmd
+from pledge.cli import (
+    audit_cmd,
+    clients_cmd,
+    keys_cmd,
+    pii_cmd,
+    policy_cmd,
+    report_cmd,
+    requests_cmd,
+    server_cmd,
+    users_cmd,
+)
 
 app = typer.Typer(
     help="Pledge: privacy operations from a policy written as code.",
@@ -20,6 +30,9 @@ app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(clients_cmd.app, name="clients")
 app.add_typer(pii_cmd.app, name="pii")
+app.add_typer(requests_cmd.app, name="requests")
+app.add_typer(report_cmd.app, name="report")
+app.add_typer(users_cmd.app, name="users")
 
 
 def main() -> None:

@@ -258,10 +258,26 @@ def expire_conversations(pledge: Pledge) -> int:
     return expire(pledge)
 
 
+def fulfil_requests(pledge: Pledge) -> int:
+    """Fulfil data subject requests left verified (after a crash); each runs once."""
+    from pledge.rights.fulfil import fulfil_verified
+
+    return fulfil_verified(pledge)
+
+
+def deliver_recipient_notices(pledge: Pledge) -> int:
+    """Post queued erasure/correction/restriction notices to recipients' webhooks."""
+    from pledge.rights.notices import deliver_recipient_notices as deliver
+
+    return deliver(pledge)
+
+
 PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("deliver_outbox", deliver_outbox, interval=5, on_notify=True),
     PeriodicTask("seal_audit", seal_audit, interval=10),
     PeriodicTask("deliver_webhooks", deliver_webhooks, interval=5, on_notify=True),
     PeriodicTask("expire_conversations", expire_conversations, interval=600),
+    PeriodicTask("fulfil_requests", fulfil_requests, interval=30),
+    PeriodicTask("deliver_recipient_notices", deliver_recipient_notices, interval=60),
 ]
 """Every repeated job; adding one is one line here (name, function, seconds)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pledge import audit
 from pledge.access.api_keys import Principal, hash_key
 from pledge.core import Pledge
-from pledge.db.models import Client
+from pledge.db.models import Client, WebhookDelivery
 from pledge.errors import Conflict, NotFound, ValidationFailed
 from pledge.service_data.instructions import Instructions
 
@@ -66,3 +67,26 @@ def load_client(pledge: Pledge, client_id: str) -> tuple[Client, Instructions, s
     )
     instructions = Instructions.model_validate({**client.instructions, "webhook_secret": secret})
     return client, instructions, secret
+
+
+def list_clients(pledge: Pledge) -> list[dict[str, Any]]:
+    """Every Client with its instructions (never the secret) and delivery counts per status."""
+    with pledge.sessions() as session:
+        clients = session.scalars(select(Client).order_by(Client.name)).all()
+        counts = session.execute(
+            select(WebhookDelivery.client_id, WebhookDelivery.status, func.count()).group_by(
+                WebhookDelivery.client_id, WebhookDelivery.status
+            )
+        ).all()
+    per_client: dict[str, dict[str, int]] = {}
+    for client_id, status, count in counts:
+        per_client.setdefault(client_id, {})[status] = count
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "instructions": c.instructions,
+            "deliveries": per_client.get(c.id, {}),
+        }
+        for c in clients
+    ]

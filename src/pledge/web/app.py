@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pledge.core import Pledge
-from pledge.web import public
-from pledge.web.api import policy, records, service
+from pledge.web import console, console_pages, privacy_center, public
+from pledge.web.api import policy, records, requests, service
 from pledge.web.errors import install_error_handlers
 from pledge.web.limits import BodyLimitMiddleware
 
@@ -23,7 +23,16 @@ def create_app(pledge: Pledge) -> FastAPI:
     )
     app.state.pledge = pledge
     install_error_handlers(app)
-    for router in (public.router, policy.router, records.router, service.router):
+    for router in (
+        public.router,
+        policy.router,
+        records.router,
+        service.router,
+        requests.router,
+        privacy_center.router,
+        console.router,
+        console_pages.router,
+    ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=pledge.settings.max_body_bytes)
     return app

@@ -5,12 +5,20 @@ from pledge.db.models.audit import AuditEntry
 from pledge.db.models.outbox import OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
+from pledge.db.models.rights import (
+    MarketingSuppression,
+    RecipientNotice,
+    RequestEvent,
+    RightsRequest,
+    SubjectRestriction,
+)
 from pledge.db.models.service_data import (
     Client,
     Conversation,
     ServiceCustomer,
     WebhookDelivery,
 )
+from pledge.db.models.staff import StaffSession, StaffUser
 from pledge.db.models.subjects import Identity, Subject, SubjectKey
 
 __all__ = [
@@ -19,11 +27,18 @@ __all__ = [
     "Client",
     "Conversation",
     "Identity",
+    "MarketingSuppression",
     "OutboxMessage",
     "PolicyVersion",
+    "RecipientNotice",
     "Record",
+    "RequestEvent",
+    "RightsRequest",
     "ServiceCustomer",
+    "StaffSession",
+    "StaffUser",
     "Subject",
     "SubjectKey",
+    "SubjectRestriction",
     "WebhookDelivery",
 ]

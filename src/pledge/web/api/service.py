@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from pledge.db.models import Client, Conversation, ServiceCustomer, WebhookDelivery
+from pledge.db.models import Conversation, ServiceCustomer, WebhookDelivery
 from pledge.errors import NotFound, ValidationFailed
 from pledge.service_data.client_requests import handle_request
-from pledge.service_data.clients import create_client
+from pledge.service_data.clients import create_client, list_clients
 from pledge.service_data.ingestion import ingest
 from pledge.service_data.instructions import parse_instructions
 from pledge.service_data.schemas import ConversationIn, ServiceRequestIn
@@ -109,24 +109,4 @@ async def admin_create_client(
 @router.get("/api/v1/admin/clients")
 def admin_list_clients(pledge: PledgeDep, _admin: AdminDep) -> dict[str, Any]:
     """Clients with their instructions and delivery status counts."""
-    with pledge.sessions() as session:
-        clients = session.scalars(select(Client).order_by(Client.name)).all()
-        counts = session.execute(
-            select(WebhookDelivery.client_id, WebhookDelivery.status, func.count()).group_by(
-                WebhookDelivery.client_id, WebhookDelivery.status
-            )
-        ).all()
-    per_client: dict[str, dict[str, int]] = {}
-    for client_id, status, count in counts:
-        per_client.setdefault(client_id, {})[status] = count
-    return {
-        "clients": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "instructions": c.instructions,
-                "deliveries": per_client.get(c.id, {}),
-            }
-            for c in clients
-        ]
-    }
+    return {"clients": list_clients(pledge)}

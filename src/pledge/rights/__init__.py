@@ -1,0 +1,40 @@
+"""Data subject rights: intake, verification, deadlines, fulfilment and proof.
+
+The public API; the web routes, the CLI and the staff console call only these.
+"""
+
+from pledge.rights.actions import restrictions_for
+from pledge.rights.admin import approve, complete, deny, detail, extend, queue, report
+from pledge.rights.export import package, package_zip
+from pledge.rights.fulfil import fulfil, fulfil_verified
+from pledge.rights.notices import deliver_recipient_notices
+from pledge.rights.schemas import AgentIn, CodeIn, ReasonIn, RequestIn
+from pledge.rights.service import Submitted, describe, resend_code, submit, verify, view
+from pledge.rights.suppressions import is_suppressed
+
+__all__ = [
+    "AgentIn",
+    "CodeIn",
+    "ReasonIn",
+    "RequestIn",
+    "Submitted",
+    "approve",
+    "complete",
+    "deliver_recipient_notices",
+    "deny",
+    "describe",
+    "detail",
+    "extend",
+    "fulfil",
+    "fulfil_verified",
+    "is_suppressed",
+    "package",
+    "package_zip",
+    "queue",
+    "report",
+    "resend_code",
+    "restrictions_for",
+    "submit",
+    "verify",
+    "view",
+]

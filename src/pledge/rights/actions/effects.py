@@ -1,0 +1,148 @@
+"""Requests that change how data is used: restriction, objection, consent, marketing, correction.
+
+Their effects are rows other code can consult: :func:`restrictions_for` lists
+a subject's active limits, and ``marketing_suppressions`` holds hashed e-mails
+never to be mailed again. Nothing else about the person changes, as the law
+requires (exercising a right must not change how the person is treated).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from pledge.db.models import Record, SubjectKey, SubjectRestriction
+from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
+from pledge.rights.base import private_data
+
+NOTHING_HELD = "We hold no personal data about you, so there was nothing to change."
+
+
+def restrictions_for(session: Session, subject_id: str) -> list[str]:
+    """The subject's active limits (``restriction``, ``objection:<purpose>``, ...), sorted.
+
+    Collection and processing code should call this before using a subject's
+    data: ``restriction`` allows storage only.
+    """
+    rows = session.scalars(
+        select(SubjectRestriction.kind).where(
+            SubjectRestriction.subject_id == subject_id, SubjectRestriction.lifted_at.is_(None)
+        )
+    )
+    return sorted(set(rows))
+
+
+def _restrict(ctx: Context, kinds: list[str]) -> list[str]:
+    subject_id = ctx.row.subject_id
+    if subject_id is None:
+        return []
+    active = set(restrictions_for(ctx.session, subject_id))
+    for kind in kinds:
+        if kind not in active:
+            ctx.session.add(
+                SubjectRestriction(
+                    subject_id=subject_id, kind=kind, request_id=ctx.row.id, created_at=ctx.now
+                )
+            )
+    return kinds
+
+
+def restriction(ctx: Context) -> Done:
+    records = held_records(ctx)
+    if ctx.row.subject_id is None:
+        return Done(result={"restricted": False, "note": NOTHING_HELD})
+    _restrict(ctx, ["restriction"])
+    notified = queue_notices(ctx, {r.category for r in records}, "restriction")
+    return Done(
+        result={
+            "restricted": True,
+            "note": "Your data is now only stored; we will tell you before lifting this.",
+            "notified": notified,
+        }
+    )
+
+
+def objection(ctx: Context) -> Done:
+    """Legitimate-interest purposes stop; objection to direct marketing is absolute."""
+    records = held_records(ctx)
+    purposes = sorted(
+        {
+            r.purpose
+            for r in records
+            if r.legal_basis == "legitimate_interests" and _objectable(ctx, r.purpose)
+        }
+        | {p.id for p in ctx.policy.purposes if p.marketing}
+    )
+    suppress(ctx, "objection")
+    kinds = _restrict(ctx, [f"objection:{purpose}" for purpose in purposes])
+    return Done(
+        result={"stopped_purposes": purposes, "recorded": bool(kinds), "marketing_suppressed": True}
+    )
+
+
+def _objectable(ctx: Context, purpose_id: str) -> bool:
+    purpose = ctx.policy.purpose(purpose_id)
+    return bool(purpose and purpose.objectable)
+
+
+def withdraw_consent(ctx: Context) -> Done:
+    """Every purpose held on consent stops now; marketing mail stops on every channel."""
+    records = held_records(ctx)
+    purposes = sorted({r.purpose for r in records if r.legal_basis == "consent"})
+    suppress(ctx, "withdraw_consent")
+    _restrict(ctx, [f"consent_withdrawn:{purpose}" for purpose in purposes])
+    return Done(
+        result={
+            "withdrawn_purposes": purposes,
+            "marketing_suppressed": True,
+            "note": "Processing before the withdrawal stays lawful.",
+        }
+    )
+
+
+def opt_out_marketing(ctx: Context) -> Done:
+    suppress(ctx, "opt_out_marketing")
+    _restrict(ctx, ["marketing_opt_out"])
+    channels = sorted({c for p in ctx.policy.purposes if p.marketing for c in p.channels})
+    return Done(result={"marketing_suppressed": True, "channels": channels})
+
+
+def rectification(ctx: Context) -> Done:
+    """Apply the corrections staff approved to every record holding those fields."""
+    corrections: dict[str, Any] = private_data(ctx.pledge, ctx.row).get("corrections") or {}
+    subject_id = ctx.row.subject_id
+    if subject_id is None:
+        return Done(outcome="none", result={"corrected": [], "note": NOTHING_HELD})
+    if not corrections:
+        return Done(
+            outcome="none", reason="No corrections were proposed.", result={"corrected": []}
+        )
+    wrapped = ctx.session.scalar(
+        select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
+    )
+    keys = ctx.pledge.keys
+    data_key = keys.unwrap(wrapped, subject_id)
+    touched: set[str] = set()
+    for record in held_records(ctx):
+        fields = set(corrections) & set(record.field_names)
+        if not fields:
+            continue
+        aad = f"record:{record.id}"
+        data = keys.decrypt_json(data_key, record.ciphertext, aad)
+        data.update({name: corrections[name] for name in fields})
+        ctx.session.execute(
+            update(Record)
+            .where(Record.id == record.id)
+            .values(ciphertext=keys.encrypt_json(data_key, data, aad))
+        )
+        touched.add(record.category)
+    notified = queue_notices(ctx, touched, "rectification")
+    return Done(
+        result={
+            "corrected": sorted(corrections),
+            "categories": sorted(touched),
+            "notified": notified,
+        }
+    )

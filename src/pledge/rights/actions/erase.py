@@ -1,0 +1,81 @@
+"""Erasure: delete what may be deleted, keep only what the law requires, say which and why.
+
+Records are deleted outright; when nothing must be kept, the subject's key is
+destroyed too (crypto-shredding), which also removes the identities (e-mail,
+phone, name), so no copy anywhere (replica, backup) stays readable. A record
+held under a legal obligation is kept with the key, and listed in the result
+with its reason. A hashed suppression entry remains so the person is never
+added back to a mailing list, and each processor of the erased categories is
+sent a notice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import delete
+
+from pledge.db.models import Record
+from pledge.records.shredding import destroy_subject_key
+from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
+
+
+def exception_reason(ctx: Context, category: str, purpose: str, legal_basis: str) -> str | None:
+    """Why a record must survive an erasure request, or None when it can go."""
+    found = ctx.policy.category(category)
+    if found is not None and found.role == "processor":
+        return "Service Data processed for a Client, which controls it; ask the Client."
+    if legal_basis == "legal_obligation":
+        name = ctx.policy.purpose(purpose)
+        label = name.name if name else purpose
+        return f"Kept because the law requires it ({label}); deleted when that duty ends."
+    return None
+
+
+def erasure(ctx: Context) -> Done:
+    suppress(ctx, "erasure")
+    subject_id = ctx.row.subject_id
+    if subject_id is None:
+        return Done(
+            result={
+                "records_deleted": 0,
+                "exceptions": [],
+                "key_destroyed": False,
+                "note": "We hold no personal data about you.",
+            },
+            wipe_personal_data=True,
+        )
+    records = held_records(ctx)
+    kept: Counter[tuple[str, str, str]] = Counter()
+    doomed: list[str] = []
+    for record in records:
+        reason = exception_reason(ctx, record.category, record.purpose, record.legal_basis)
+        if reason is None:
+            doomed.append(record.id)
+        else:
+            kept[(record.category, record.purpose, reason)] += 1
+    for start in range(0, len(doomed), 500):
+        ctx.session.execute(delete(Record).where(Record.id.in_(doomed[start : start + 500])))
+    notified = queue_notices(ctx, {r.category for r in records}, "erasure")
+    if not kept:
+        destroy_subject_key(
+            ctx.session, subject_id, actor=ctx.actor, reason=f"rights_request:{ctx.row.id}"
+        )
+    exceptions = [
+        {"category": category, "purpose": purpose, "records": count, "reason": reason}
+        for (category, purpose, reason), count in sorted(kept.items())
+    ]
+    return Done(
+        outcome="part" if exceptions else "whole",
+        reason="Some data is kept because we must keep it; see the exceptions."
+        if exceptions
+        else None,
+        result={
+            "records_deleted": len(doomed),
+            "exceptions": exceptions,
+            "key_destroyed": not exceptions,
+            "notified": notified,
+            "suppressed": True,
+        },
+        wipe_personal_data=True,
+    )

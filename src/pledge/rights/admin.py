@@ -1,0 +1,223 @@
+"""Staff's half of the rights service: the queue, extensions, denials, approvals, reports.
+
+Reused by the admin API today and by the staff console later; ``actor`` names
+who acted (``api-key:<id>``, ``user:<id>``, ``cli``) in the timeline and audit.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from pledge.core import Pledge
+from pledge.db.models import RightsRequest
+from pledge.errors import Conflict, ValidationFailed
+from pledge.jobs import notify_outbox
+from pledge.rights import deadlines, mails
+from pledge.rights.base import (
+    add_event,
+    close,
+    load,
+    mail_person,
+    move,
+    now_or,
+    right_of,
+)
+from pledge.rights.service import describe
+from pledge.rights.states import (
+    AWAITING_REVIEW,
+    COMPLETED,
+    DENIED,
+    OPEN,
+    REQUEST_TYPES,
+    VERIFIED,
+)
+
+QUEUE_LIMIT = 500
+
+
+def queue(
+    pledge: Pledge, *, status: str | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Requests by due date (soonest first), flagged ``overdue`` and ``at_risk`` while open."""
+    now = now_or(now)
+    query = select(RightsRequest).order_by(RightsRequest.due_at).limit(QUEUE_LIMIT)
+    if status:
+        query = query.where(RightsRequest.status == status)
+    with pledge.sessions() as session:
+        rows = session.scalars(query).all()
+    return [
+        {
+            "id": row.id,
+            "type": row.type,
+            "status": row.status,
+            "method": row.method,
+            "jurisdiction": row.jurisdiction,
+            "received_at": row.received_at.isoformat(),
+            "due_at": row.due_at.isoformat(),
+            "extended": row.extended_at is not None,
+            "overdue": row.status in OPEN and deadlines.overdue(row.due_at, now),
+            "at_risk": row.status in OPEN and deadlines.at_risk(row.due_at, now),
+        }
+        for row in rows
+    ]
+
+
+def detail(pledge: Pledge, request_id: str) -> dict[str, Any]:
+    with pledge.sessions() as session:
+        return describe(session, load(session, request_id))
+
+
+def extend(
+    pledge: Pledge, request_id: str, reason: str, *, actor: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Extend once, with the reason mailed to the person; 409 when the law does not allow it."""
+    now = now_or(now)
+    with pledge.transaction() as session:
+        row = load(session, request_id, lock=True)
+        if row.status not in OPEN:
+            raise Conflict("only an open request can be extended")
+        try:
+            granted = deadlines.extend(
+                right_of(pledge.policy, row),
+                row.received_at,
+                already_extended=row.extended_at is not None,
+                now=now,
+            )
+        except deadlines.ExtensionRefused as exc:
+            raise Conflict(str(exc)) from None
+        row.due_at, row.extended_at, row.extension_reason = granted.due_at, now, reason
+        add_event(
+            session,
+            row,
+            "extended",
+            actor=actor,
+            at=now,
+            note=f"Extended to {granted.due_at.date().isoformat()}: {reason}",
+        )
+        mail_person(
+            session,
+            pledge,
+            row,
+            mails.extension_mail(pledge.policy, row.due_at, reason),
+            "rights_extended",
+        )
+        out = describe(session, row)
+    notify_outbox(pledge)
+    return out
+
+
+def deny(
+    pledge: Pledge, request_id: str, reason: str, *, actor: str, now: datetime | None = None
+) -> dict[str, Any]:
+    now = now_or(now)
+    with pledge.transaction() as session:
+        row = load(session, request_id, lock=True)
+        close(session, row, DENIED, actor=actor, at=now, outcome="none", reason=reason)
+        mail_person(
+            session,
+            pledge,
+            row,
+            mails.closing_mail(pledge.policy, row.type, DENIED, reason),
+            "rights_denied",
+        )
+        out = describe(session, row)
+    notify_outbox(pledge)
+    return out
+
+
+def approve(
+    pledge: Pledge, request_id: str, *, actor: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Staff reviewed the request: it goes back to ``verified`` and is fulfilled now."""
+    from pledge.rights.fulfil import fulfil
+
+    now = now_or(now)
+    with pledge.transaction() as session:
+        row = load(session, request_id, lock=True)
+        if row.status != AWAITING_REVIEW:
+            raise Conflict("only a request awaiting review can be approved")
+        row.result = {**(row.result or {}), "reviewed": True}
+        move(session, row, VERIFIED, actor=actor, at=now, note="Approved by staff.")
+    fulfil(pledge, request_id, now=now, actor=actor)
+    return detail(pledge, request_id)
+
+
+def complete(
+    pledge: Pledge,
+    request_id: str,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Staff carried the request out by hand (a posted answer, a phone call)."""
+    now = now_or(now)
+    with pledge.transaction() as session:
+        row = load(session, request_id, lock=True)
+        close(
+            session,
+            row,
+            COMPLETED,
+            actor=actor,
+            at=now,
+            outcome="whole",
+            reason=note or "Completed by staff.",
+        )
+        mail_person(
+            session,
+            pledge,
+            row,
+            mails.closing_mail(pledge.policy, row.type, COMPLETED, None),
+            "rights_completed",
+        )
+        out = describe(session, row)
+    notify_outbox(pledge)
+    return out
+
+
+def report(pledge: Pledge, year: int) -> list[dict[str, Any]]:
+    """Per type, for requests received in ``year``: received, complied (whole or part),
+    denied, and the median days from receipt to answer (CCPA § 7102 metrics)."""
+    if not 1970 <= year <= 9998:
+        raise ValidationFailed("year out of range", fields={"year": "invalid"})
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    with pledge.sessions() as session:
+        rows = session.execute(
+            select(
+                RightsRequest.type,
+                RightsRequest.status,
+                RightsRequest.outcome,
+                RightsRequest.received_at,
+                RightsRequest.closed_at,
+            ).where(RightsRequest.received_at >= start, RightsRequest.received_at < end)
+        ).all()
+    stats: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"received": 0, "complied": 0, "denied": 0, "days": []}
+    )
+    for type_, status, outcome, received_at, closed_at in rows:
+        entry = stats[type_]
+        entry["received"] += 1
+        if status == COMPLETED and outcome in {"whole", "part"}:
+            entry["complied"] += 1
+        elif status == DENIED:
+            entry["denied"] += 1
+        if closed_at is not None:
+            entry["days"].append((closed_at - received_at).total_seconds() / 86400)
+    return [
+        {
+            "type": type_,
+            "received": stats[type_]["received"],
+            "complied": stats[type_]["complied"],
+            "denied": stats[type_]["denied"],
+            "median_days": round(statistics.median(stats[type_]["days"]), 1)
+            if stats[type_]["days"]
+            else None,
+        }
+        for type_ in REQUEST_TYPES
+        if type_ in stats
+    ]

@@ -1,0 +1,179 @@
+"""What every step of a request shares: finding it, its timeline, its mail, its right.
+
+Kept apart from the steps themselves so intake, verification, fulfilment and
+staff actions each stay small and read the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pledge import audit
+from pledge.core import Pledge
+from pledge.db.base import utcnow
+from pledge.db.models import RequestEvent, RightsRequest
+from pledge.errors import NotFound
+from pledge.mail import queue_mail
+from pledge.policy import Policy
+from pledge.policy.schema import Jurisdiction, Right
+from pledge.rights.identity import token_hash, tokens_equal
+from pledge.rights.states import check_move
+
+NOT_FOUND = "no such request"
+"""One message for unknown ids and wrong tokens, so no one can probe who has asked."""
+
+_LOOKUP = {"know": ("know", "access"), "erasure": ("erasure", "delete")}
+
+
+def now_or(now: datetime | None) -> datetime:
+    return now if now is not None else utcnow()
+
+
+def resolve_right(policy: Policy, jurisdiction: Jurisdiction, type: str) -> tuple[Right, bool]:
+    """The policy's right for this request type, or a voluntary stand-in.
+
+    Where the law of the person's place does not grant the right (portability
+    in California, say), Pledge still answers, on the jurisdiction's shortest
+    deadline, and marks the request ``voluntary``.
+    """
+    for name in _LOOKUP.get(type, (type,)):
+        right = jurisdiction.right(name)
+        if right is not None:
+            return right, False
+    shortest = min(jurisdiction.rights, key=lambda r: _approx_days(r.deadline))
+    stand_in = Right(
+        type=type,
+        description="Not required by the law of your place; we answer it voluntarily.",
+        deadline=shortest.deadline,
+        staff_review=type == "rectification",
+    )
+    return stand_in, True
+
+
+def _approx_days(duration: str) -> float:
+    from pledge.policy.durations import parse_iso_duration
+
+    return parse_iso_duration(duration).approximate().total_seconds()
+
+
+def right_of(policy: Policy, row: RightsRequest) -> Right:
+    jurisdiction = policy.jurisdiction(row.jurisdiction) or policy.default_jurisdiction
+    return resolve_right(policy, jurisdiction, row.type)[0]
+
+
+def load(session: Session, request_id: str, *, lock: bool = False) -> RightsRequest:
+    row = session.get(RightsRequest, request_id, with_for_update=lock or None)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+def load_for_holder(
+    session: Session, pledge: Pledge, request_id: str, token: str | None, *, lock: bool = False
+) -> RightsRequest:
+    """The request, only for the holder of its token; 404 alike for a wrong id or token."""
+    row = session.get(RightsRequest, request_id, with_for_update=lock or None)
+    if row is None or not token:
+        raise NotFound(NOT_FOUND)
+    if not tokens_equal(row.token_hash, token_hash(pledge.keys, row.id, token)):
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+def add_event(
+    session: Session,
+    row: RightsRequest,
+    event: str,
+    *,
+    actor: str,
+    at: datetime,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A timeline step and its audit entry (ids and tags only), in the caller's transaction."""
+    session.add(RequestEvent(request_id=row.id, at=at, event=event, actor=actor, note=note))
+    audit.append(
+        session,
+        action=f"rights.{event}",
+        actor=actor,
+        object_type="rights_request",
+        object_id=row.id,
+        subject_id=row.subject_id,
+        details={"type": row.type, "status": row.status, **(details or {})},
+    )
+
+
+def move(
+    session: Session, row: RightsRequest, status: str, *, actor: str, at: datetime, **kw: Any
+) -> None:
+    """Change status if the life cycle allows it, with its timeline step."""
+    check_move(row.status, status)
+    row.status = status
+    add_event(session, row, status, actor=actor, at=at, **kw)
+
+
+def person_email(pledge: Pledge, row: RightsRequest) -> str | None:
+    if row.email_ciphertext is None:
+        return None
+    return str(pledge.keys.decrypt_system(row.email_ciphertext, f"rights-email:{row.id}"))
+
+
+def private_data(pledge: Pledge, row: RightsRequest) -> dict[str, Any]:
+    """Details, corrections, agent and match indexes, decrypted."""
+    if row.private_ciphertext is None:
+        return {}
+    data: dict[str, Any] = pledge.keys.decrypt_system(
+        row.private_ciphertext, f"rights-private:{row.id}"
+    )
+    return data
+
+
+def mail_person(
+    session: Session, pledge: Pledge, row: RightsRequest, mail: tuple[str, str], template: str
+) -> None:
+    """Queue a mail to the person (not the agent) in the caller's transaction."""
+    to = person_email(pledge, row)
+    if to is None:
+        return
+    subject, body = mail
+    queue_mail(
+        session,
+        pledge.keys,
+        to=to,
+        subject=subject,
+        body=body,
+        template=template,
+        subject_id=row.subject_id,
+    )
+
+
+def mail_agent(
+    session: Session, pledge: Pledge, row: RightsRequest, mail: tuple[str, str], template: str
+) -> None:
+    agent = private_data(pledge, row).get("agent")
+    if not agent:
+        return
+    subject, body = mail
+    queue_mail(
+        session, pledge.keys, to=agent["email"], subject=subject, body=body, template=template
+    )
+
+
+def close(
+    session: Session,
+    row: RightsRequest,
+    status: str,
+    *,
+    actor: str,
+    at: datetime,
+    outcome: str,
+    reason: str | None = None,
+) -> None:
+    """End the clock: completed, denied or referred, with how far it was complied with."""
+    move(session, row, status, actor=actor, at=at, note=reason, details={"outcome": outcome})
+    row.closed_at = at
+    row.outcome = outcome
+    row.reason = reason

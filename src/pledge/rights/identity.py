@@ -1,0 +1,149 @@
+"""Proving who asks: one-time codes, request tokens, second data points, agents.
+
+Why HMACs and not argon2: codes and tokens are checked against one known
+request row (never searched for), codes live 30 minutes and lock after 5
+misses, and tokens are 256-bit random. A keyed HMAC under the system key
+(``keys.sign``) makes a stolen table useless without the master key, at no
+cost per request.
+
+Second data points (``match``) are kept only as blind indexes, so a request
+row never holds a phone number or postcode in clear, and compared with what
+is held about the subject only after the e-mail code is right, so a wrong
+guess reveals nothing to someone who does not own the address.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pledge.crypto import KeyDestroyed, KeyManager
+from pledge.db.models import Identity, SubjectKey
+from pledge.errors import ValidationFailed
+from pledge.records.service import decrypted_records
+
+__all__ = [
+    "CODE_DIGITS",
+    "CODE_LIFETIME",
+    "MAX_FAILED_CODES",
+    "check_agent",
+    "code_hash",
+    "match_indexes",
+    "matches_held_data",
+    "new_code",
+    "new_token",
+    "token_hash",
+    "tokens_equal",
+]
+
+CODE_DIGITS = 8
+CODE_LIFETIME = timedelta(minutes=30)
+MAX_FAILED_CODES = 5
+TOKEN_PREFIX = "rq_"  # noqa: S105 (a label, not a secret)
+MIN_PERMISSION_CHARS = 20
+
+
+def new_code() -> str:
+    """A uniformly random code of :data:`CODE_DIGITS` digits (leading zeros kept)."""
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def code_hash(keys: KeyManager, request_id: str, code: str) -> str:
+    """Keyed hash of a code, bound to its request so a code is useless on another."""
+    return keys.sign(f"rights-code:{request_id}:{code.strip()}")
+
+
+def new_token() -> str:
+    """The bearer secret the requester (or their agent) uses to follow the request."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_hash(keys: KeyManager, request_id: str, token: str) -> str:
+    return keys.sign(f"rights-token:{request_id}:{token}")
+
+
+def tokens_equal(expected: str | None, actual: str) -> bool:
+    """Constant-time comparison, so timing does not leak how much of a hash matched."""
+    return expected is not None and hmac.compare_digest(expected, actual)
+
+
+def code_expiry(now: datetime) -> datetime:
+    return now + CODE_LIFETIME
+
+
+def match_indexes(keys: KeyManager, match: dict[str, str], country: str) -> dict[str, str]:
+    """Blind indexes of the second data points; phones normalised with the request's country."""
+    out: dict[str, str] = {}
+    for field, value in match.items():
+        if not value.strip():
+            continue
+        if field == "phone":
+            out[field] = keys.blind_index("phone", value, country)
+        else:
+            out[field] = keys.blind_index(f"match:{field}", str(value))
+    return out
+
+
+def matches_held_data(
+    session: Session, keys: KeyManager, subject_id: str, wanted: dict[str, str]
+) -> bool:
+    """True when every given data point equals one held about the subject (and one was given).
+
+    A phone is compared with the subject's phone identities; any other field
+    with the values of that field in the subject's records, decrypted here.
+    """
+    if not wanted:
+        return False
+    phones = set(
+        session.scalars(
+            select(Identity.blind_index).where(
+                Identity.subject_id == subject_id, Identity.kind == "phone"
+            )
+        )
+    )
+    others = {field: index for field, index in wanted.items() if field != "phone"}
+    if "phone" in wanted and wanted["phone"] not in phones:
+        return False
+    if not others:
+        return True
+    held = _held_record_indexes(session, keys, subject_id, set(others))
+    return all(index in held.get(field, set()) for field, index in others.items())
+
+
+def _held_record_indexes(
+    session: Session, keys: KeyManager, subject_id: str, fields: set[str]
+) -> dict[str, set[str]]:
+    wrapped = session.scalar(
+        select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
+    )
+    if wrapped is None:
+        return {}
+    try:
+        records = decrypted_records(session, keys, subject_id)
+    except KeyDestroyed:
+        return {}
+    held: dict[str, set[str]] = {field: set() for field in fields}
+    for record in records:
+        data: dict[str, Any] = record["data"]
+        for field in fields:
+            value = data.get(field)
+            if isinstance(value, str | int) and str(value).strip():
+                held[field].add(keys.blind_index(f"match:{field}", str(value)))
+    return held
+
+
+def check_agent(agent: dict[str, Any] | None) -> None:
+    """Refuse an agent without the person's signed permission (422, naming the field)."""
+    if agent is None:
+        return
+    permission = str(agent.get("permission") or "").strip()
+    if len(permission) < MIN_PERMISSION_CHARS:
+        raise ValidationFailed(
+            "an authorized agent must attach the person's signed permission",
+            fields={"agent.permission": "missing: a signed permission is required"},
+        )

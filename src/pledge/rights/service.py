@@ -1,0 +1,404 @@
+"""Intake and verification of data subject requests: the public half of the rights service.
+
+Every write here goes through ``pledge.transaction()`` together with its audit
+entry and its mail (queued in the outbox, so a rolled-back request sends
+nothing); :func:`pledge.jobs.notify_outbox` runs after the commit. The web
+routes, the privacy center, the CLI and a future staff console all call these
+functions and hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from pledge.core import Pledge
+from pledge.db.base import new_id
+from pledge.db.models import Client, Identity, RequestEvent, RightsRequest
+from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
+from pledge.jobs import notify_outbox
+from pledge.rights import deadlines, mails
+from pledge.rights.base import (
+    add_event,
+    close,
+    load_for_holder,
+    mail_agent,
+    mail_person,
+    move,
+    now_or,
+    private_data,
+    resolve_right,
+)
+from pledge.rights.identity import (
+    MAX_FAILED_CODES,
+    check_agent,
+    code_expiry,
+    code_hash,
+    match_indexes,
+    matches_held_data,
+    new_code,
+    new_token,
+    token_hash,
+    tokens_equal,
+)
+from pledge.rights.schemas import RequestIn
+from pledge.rights.states import LOCKED, PENDING_VERIFICATION, REFERRED, VERIFIED
+
+log = logging.getLogger(__name__)
+
+MAX_CODES_SENT = 5
+METHODS = ("web", "email", "phone", "post", "api")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What the requester gets back: the token is shown here once and never again."""
+
+    id: str
+    status: str
+    due_at: datetime
+    token: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "due_at": self.due_at.isoformat(),
+            "token": self.token,
+        }
+
+
+def submit(
+    pledge: Pledge,
+    body: RequestIn,
+    *,
+    method: str = "web",
+    actor: str = "public",
+    now: datetime | None = None,
+) -> Submitted:
+    """Record a request, mail the code and the acknowledgement; nothing is revealed yet."""
+    now = now_or(now)
+    if method not in METHODS:
+        raise ValidationFailed("unknown method", fields={"method": f"one of {METHODS}"})
+    check_agent(body.agent.model_dump() if body.agent else None)
+    policy = pledge.policy
+    jurisdiction = policy.jurisdiction_for(body.country, body.region)
+    right, voluntary = resolve_right(policy, jurisdiction, body.type)
+    try:
+        indexes = match_indexes(pledge.keys, body.match, body.country)
+    except ValidationFailed:
+        raise ValidationFailed(
+            "match.phone is not a phone number", fields={"match.phone": "invalid"}
+        ) from None
+    row = RightsRequest(
+        id=new_id(),
+        type=body.type,
+        status=PENDING_VERIFICATION,
+        scope=body.about,
+        method=method,
+        jurisdiction=jurisdiction.id,
+        country=body.country,
+        region=body.region,
+        voluntary=voluntary,
+        email_index=pledge.keys.blind_index("email", body.email),
+        by_agent=body.agent is not None,
+        codes_sent=0,
+        failed_attempts=0,
+        copies_served=0,
+        received_at=now,
+        due_at=deadlines.due_date(right, now),
+        acknowledge_by=deadlines.acknowledge_by(right, now),
+        result={},
+    )
+    token = new_token()
+    row.token_hash = token_hash(pledge.keys, row.id, token)
+    row.email_ciphertext = pledge.keys.encrypt_system(body.email, f"rights-email:{row.id}")
+    private = _private(body, indexes)
+    row.private_ciphertext = pledge.keys.encrypt_system(private, f"rights-private:{row.id}")
+    with pledge.transaction() as session:
+        session.add(row)
+        session.flush()  # the timeline rows below refer to it
+        add_event(
+            session,
+            row,
+            "received",
+            actor=actor,
+            at=now,
+            note=f"Received by {method}; due {row.due_at.date().isoformat()}.",
+            details={"method": method, "jurisdiction": row.jurisdiction, "by_agent": row.by_agent},
+        )
+        if body.about == "service_data":
+            _refer(session, pledge, row, body.client, actor=actor, now=now)
+        else:
+            _send_code(session, pledge, row, now)
+            _acknowledge(session, pledge, row, now)
+        status = row.status
+    notify_outbox(pledge)
+    return Submitted(id=row.id, status=status, due_at=row.due_at, token=token)
+
+
+def _private(body: RequestIn, indexes: dict[str, str]) -> dict[str, Any]:
+    return {
+        "details": body.details,
+        "corrections": body.corrections,
+        "agent": body.agent.model_dump() if body.agent else None,
+        "match": indexes,
+        "client": body.client,
+    }
+
+
+def _send_code(session: Any, pledge: Pledge, row: RightsRequest, now: datetime) -> None:
+    code = new_code()
+    row.code_hash = code_hash(pledge.keys, row.id, code)
+    row.code_expires_at = code_expiry(now)
+    row.codes_sent += 1
+    mail_person(
+        session,
+        pledge,
+        row,
+        mails.code_mail(pledge.policy, code, by_agent=row.by_agent),
+        "rights_code",
+    )
+    add_event(
+        session,
+        row,
+        "code_sent",
+        actor="system",
+        at=now,
+        note="A one-time code was sent to the person's e-mail address.",
+    )
+
+
+def _acknowledge(session: Any, pledge: Pledge, row: RightsRequest, now: datetime) -> None:
+    mail_person(
+        session,
+        pledge,
+        row,
+        mails.acknowledgement_mail(pledge.policy, row.type, row.due_at, to_agent=False),
+        "rights_acknowledgement",
+    )
+    if row.by_agent:
+        mail_agent(
+            session,
+            pledge,
+            row,
+            mails.acknowledgement_mail(pledge.policy, row.type, row.due_at, to_agent=True),
+            "rights_acknowledgement_agent",
+        )
+    row.acknowledged_at = now
+    add_event(
+        session,
+        row,
+        "acknowledged",
+        actor="system",
+        at=now,
+        note="Receipt confirmed by e-mail, with the due date.",
+    )
+
+
+def _refer(
+    session: Any,
+    pledge: Pledge,
+    row: RightsRequest,
+    client: str | None,
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Service Data is the Client's: record the request and say whom to ask."""
+    known = None
+    if client:
+        known = session.scalar(select(Client.name).where(Client.name == client.strip()))
+    reason = (
+        "Service Data is controlled by the Client"
+        + (f" {known}" if known else "")
+        + "; we process it on the Client's instructions. Please contact "
+        + (known if known else "the business you dealt with")
+        + ", which can ask us to act on your data."
+    )
+    mail_person(session, pledge, row, mails.referral_mail(pledge.policy, known), "rights_referral")
+    row.acknowledged_at = now
+    row.result = {"client": known, "controller": "client"}
+    close(session, row, REFERRED, actor=actor, at=now, outcome="none", reason=reason)
+
+
+def resend_code(
+    pledge: Pledge, request_id: str, token: str | None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """A fresh code (the old one stops working); at most five codes per request."""
+    now = now_or(now)
+    with pledge.transaction() as session:
+        row = load_for_holder(session, pledge, request_id, token, lock=True)
+        if row.status == LOCKED or row.codes_sent >= MAX_CODES_SENT:
+            raise TooManyRequests("no more codes can be sent for this request")
+        if row.status != PENDING_VERIFICATION:
+            raise Conflict("this request is already verified or closed")
+        _send_code(session, pledge, row, now)
+    notify_outbox(pledge)
+    return {"id": request_id, "status": PENDING_VERIFICATION}
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    ok: bool
+    error: Exception | None = None
+
+
+def verify(
+    pledge: Pledge, request_id: str, token: str | None, code: str, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Check the code; on success fulfil at once (unless staff must review first).
+
+    A wrong code is counted in its own committed transaction before the error
+    is raised, so the lock after :data:`MAX_FAILED_CODES` misses survives.
+    """
+    now = now_or(now)
+    with pledge.transaction() as session:
+        row = load_for_holder(session, pledge, request_id, token, lock=True)
+        attempt = _check_code(session, pledge, row, code, now)
+    if attempt.error is not None:
+        raise attempt.error
+    notify_outbox(pledge)
+    from pledge.rights.fulfil import fulfil
+
+    try:
+        fulfil(pledge, request_id, now=now)
+    except Exception as exc:  # the periodic task retries; the person is verified either way
+        log.error("fulfilment of request %s failed: %s", request_id, type(exc).__name__)
+    return view(pledge, request_id, token)
+
+
+def _check_code(
+    session: Any, pledge: Pledge, row: RightsRequest, code: str, now: datetime
+) -> _Attempt:
+    if row.status == LOCKED:
+        return _Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
+    if row.status != PENDING_VERIFICATION or row.code_hash is None:
+        return _Attempt(False, Conflict("this request is already verified or closed"))
+    if row.code_expires_at is not None and now > row.code_expires_at:
+        return _Attempt(False, BadRequest("the code has expired; ask for a new one"))
+    if not tokens_equal(row.code_hash, code_hash(pledge.keys, row.id, code)):
+        row.failed_attempts += 1
+        add_event(
+            session,
+            row,
+            "wrong_code",
+            actor="requester",
+            at=now,
+            details={"failed_attempts": row.failed_attempts},
+        )
+        if row.failed_attempts >= MAX_FAILED_CODES:
+            row.code_hash = None
+            move(
+                session, row, LOCKED, actor="system", at=now, note="Locked after five wrong codes."
+            )
+        return _Attempt(False, BadRequest("the code is not correct"))
+    row.code_hash = None
+    row.subject_id = _subject_for(session, row)
+    row.verification = _level(session, pledge, row)
+    move(
+        session,
+        row,
+        VERIFIED,
+        actor="requester",
+        at=now,
+        note="The person confirmed the request with the code sent to their e-mail.",
+        details={"verification": row.verification},
+    )
+    return _Attempt(True)
+
+
+def _subject_for(session: Any, row: RightsRequest) -> str | None:
+    if row.email_index is None:
+        return None
+    found: str | None = session.scalar(
+        select(Identity.subject_id).where(
+            Identity.kind == "email", Identity.blind_index == row.email_index
+        )
+    )
+    return found
+
+
+def _level(session: Any, pledge: Pledge, row: RightsRequest) -> str:
+    """``full`` when a second data point matches what is held, else ``email`` only."""
+    wanted = private_data(pledge, row).get("match") or {}
+    if row.subject_id is not None and matches_held_data(
+        session, pledge.keys, row.subject_id, wanted
+    ):
+        return "full"
+    return "email"
+
+
+def view(pledge: Pledge, request_id: str, token: str | None) -> dict[str, Any]:
+    """What the holder of the token may see: status, clock, timeline, result, notices."""
+    with pledge.sessions() as session:
+        row = load_for_holder(session, pledge, request_id, token)
+        return describe(session, row)
+
+
+def describe(session: Any, row: RightsRequest) -> dict[str, Any]:
+    """The request as JSON, for its holder or staff; no personal data in it."""
+    from pledge.db.models import RecipientNotice
+
+    events = session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.id)
+    ).all()
+    notices = session.scalars(
+        select(RecipientNotice)
+        .where(RecipientNotice.request_id == row.id)
+        .order_by(RecipientNotice.recipient_id)
+    ).all()
+    return {
+        "id": row.id,
+        "type": row.type,
+        "status": row.status,
+        "scope": row.scope,
+        "method": row.method,
+        "jurisdiction": row.jurisdiction,
+        "voluntary": row.voluntary,
+        "by_agent": row.by_agent,
+        "verification": row.verification,
+        "received_at": row.received_at.isoformat(),
+        "due_at": row.due_at.isoformat(),
+        "acknowledged_at": _iso(row.acknowledged_at),
+        "extended": row.extended_at is not None,
+        "extension_reason": row.extension_reason,
+        "closed_at": _iso(row.closed_at),
+        "outcome": row.outcome,
+        "reason": row.reason,
+        "result": row.result or {},
+        "copies_served": row.copies_served,
+        "notices": [
+            {
+                "recipient": n.recipient_id,
+                "action": n.action,
+                "status": n.status,
+                "sent_at": _iso(n.sent_at),
+            }
+            for n in notices
+        ],
+        "timeline": [
+            {
+                "at": e.at.isoformat(),
+                "event": e.event,
+                "actor": _public_actor(e.actor),
+                "note": e.note,
+            }
+            for e in events
+        ],
+    }
+
+
+def _public_actor(actor: str) -> str:
+    return "staff" if actor.startswith(("api-key:", "user:", "cli")) else actor
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+__all__ = ["Submitted", "describe", "resend_code", "submit", "verify", "view"]

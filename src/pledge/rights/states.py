@@ -1,0 +1,93 @@
+"""The life of a request: its statuses, the moves between them, and the request types.
+
+Why a table of moves: a request's status is what the person, staff and the
+yearly report rely on, so an impossible move (completing a request nobody
+verified, denying one twice) is refused here rather than trusted to callers.
+
+```
+pending_verification ──code──▶ verified ──fulfil──▶ completed | denied
+        │                          └──staff_review──▶ awaiting_review ──approve──▶ verified
+        ├──5 wrong codes──▶ locked
+        └──(Service Data)──▶ referred
+```
+Staff may deny any open request, and complete one they handled by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from pledge.errors import Conflict
+
+__all__ = [
+    "ALIASES",
+    "AWAITING_REVIEW",
+    "CLOSED",
+    "COMPLETED",
+    "DENIED",
+    "FULFILLING",
+    "LOCKED",
+    "OPEN",
+    "PENDING_VERIFICATION",
+    "REFERRED",
+    "REQUEST_TYPES",
+    "SPECIFIC_PIECES",
+    "VERIFIED",
+    "check_move",
+    "normalise_type",
+]
+
+PENDING_VERIFICATION: Final = "pending_verification"
+VERIFIED: Final = "verified"
+AWAITING_REVIEW: Final = "awaiting_review"
+COMPLETED: Final = "completed"
+DENIED: Final = "denied"
+LOCKED: Final = "locked"
+REFERRED: Final = "referred"
+FULFILLING: Final = "fulfilling"
+"""Held only inside the fulfilment transaction: the claim that makes fulfilment run once."""
+
+OPEN = frozenset({PENDING_VERIFICATION, VERIFIED, AWAITING_REVIEW})
+"""Statuses whose clock is still running."""
+CLOSED = frozenset({COMPLETED, DENIED, LOCKED, REFERRED})
+
+_MOVES: dict[str, frozenset[str]] = {
+    PENDING_VERIFICATION: frozenset({VERIFIED, LOCKED, DENIED, COMPLETED, REFERRED}),
+    VERIFIED: frozenset({COMPLETED, DENIED, AWAITING_REVIEW}),
+    FULFILLING: frozenset({COMPLETED, DENIED, AWAITING_REVIEW}),
+    AWAITING_REVIEW: frozenset({VERIFIED, COMPLETED, DENIED}),
+}
+
+REQUEST_TYPES: Final = (
+    "access",
+    "know",
+    "portability",
+    "rectification",
+    "erasure",
+    "restriction",
+    "objection",
+    "withdraw_consent",
+    "opt_out_marketing",
+    "disclosures",
+)
+"""Types a person may ask for; ``know`` is the CCPA's right to know the categories."""
+
+ALIASES: Final = {"delete": "erasure"}
+"""The CCPA's words for the same request."""
+
+SPECIFIC_PIECES: Final = frozenset({"access", "portability", "erasure", "rectification"})
+"""Types that reveal or change data, so they need a second matching data point."""
+
+
+def normalise_type(value: str) -> str:
+    """The canonical request type (``delete`` → ``erasure``); ValueError if unknown."""
+    name = ALIASES.get(value, value)
+    if name not in REQUEST_TYPES:
+        raise ValueError(value)
+    return name
+
+
+def check_move(current: str, new: str) -> None:
+    """Refuse (409) a move the life cycle does not allow."""
+    if new not in _MOVES.get(current, frozenset()):
+        raise Conflict(f"a request that is {current} cannot become {new}")

@@ -1,0 +1,105 @@
+"""Data subject requests over HTTP: intake, verification, status, package, staff queue.
+
+Routes only parse, authenticate and call :mod:`pledge.rights`; they never
+commit. The request token travels in the ``Authorization`` header, never in
+a URL, so it stays out of access logs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from pledge import rights
+from pledge.access import authenticate_key
+from pledge.access.api_keys import PREFIX as API_KEY_PREFIX
+from pledge.rights.schemas import CodeIn, ReasonIn, RequestIn
+from pledge.validation import parse_model
+from pledge.web.deps import AdminDep, PledgeDep, bearer_token
+
+router = APIRouter()
+
+BodyDict = Body(default_factory=dict)
+
+
+@router.post("/api/v1/requests", status_code=202)
+def create_request(pledge: PledgeDep, body: dict[str, Any] = BodyDict) -> dict[str, Any]:
+    """Anyone may ask; the answer holds the token that follows the request."""
+    return rights.submit(pledge, parse_model(RequestIn, body)).as_json()
+
+
+@router.post("/api/v1/requests/{request_id}/verify")
+def verify_request(
+    request_id: str, request: Request, pledge: PledgeDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    code = parse_model(CodeIn, body).code
+    return rights.verify(pledge, request_id, bearer_token(request), code)
+
+
+@router.post("/api/v1/requests/{request_id}/resend")
+def resend_code(request_id: str, request: Request, pledge: PledgeDep) -> dict[str, Any]:
+    return rights.resend_code(pledge, request_id, bearer_token(request))
+
+
+@router.get("/api/v1/requests/{request_id}")
+def get_request(request_id: str, request: Request, pledge: PledgeDep) -> dict[str, Any]:
+    """For the holder of the token, or an admin key; anyone else gets the same 404."""
+    token = bearer_token(request)
+    if token and token.startswith(API_KEY_PREFIX):
+        principal = authenticate_key(pledge, token)
+        if principal is not None and principal.role == "admin":
+            return rights.detail(pledge, request_id)
+    return rights.view(pledge, request_id, token)
+
+
+@router.get("/api/v1/requests/{request_id}/package", response_model=None)
+def get_package(
+    request_id: str,
+    request: Request,
+    pledge: PledgeDep,
+    format: Literal["json", "zip"] = "json",
+) -> Response:
+    token = bearer_token(request)
+    if format == "zip":
+        content = rights.package_zip(pledge, request_id, token)
+        return Response(
+            content,
+            media_type="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="personal-data.zip"'},
+        )
+    return JSONResponse(rights.package(pledge, request_id, token))
+
+
+@router.get("/api/v1/admin/requests")
+def admin_queue(
+    pledge: PledgeDep, _principal: AdminDep, status: str | None = Query(default=None)
+) -> dict[str, Any]:
+    return {"requests": rights.queue(pledge, status=status)}
+
+
+@router.post("/api/v1/admin/requests/{request_id}/extend")
+def admin_extend(
+    request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    reason = parse_model(ReasonIn, body).reason
+    return rights.extend(pledge, request_id, reason, actor=principal.actor)
+
+
+@router.post("/api/v1/admin/requests/{request_id}/deny")
+def admin_deny(
+    request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    reason = parse_model(ReasonIn, body).reason
+    return rights.deny(pledge, request_id, reason, actor=principal.actor)
+
+
+@router.post("/api/v1/admin/requests/{request_id}/approve")
+def admin_approve(request_id: str, pledge: PledgeDep, principal: AdminDep) -> dict[str, Any]:
+    return rights.approve(pledge, request_id, actor=principal.actor)
+
+
+@router.post("/api/v1/admin/requests/{request_id}/complete")
+def admin_complete(request_id: str, pledge: PledgeDep, principal: AdminDep) -> dict[str, Any]:
+    return rights.complete(pledge, request_id, actor=principal.actor)
