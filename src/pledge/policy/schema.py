@@ -13,6 +13,7 @@ found while checking it.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
@@ -259,8 +260,12 @@ class Category(_Model):
     sensitive: bool = False
 
     def field(self, id: str) -> Field | None:
-        """The field with this id, or None."""
-        return next((field for field in self.fields if field.id == id), None)
+        """The field with this id, or None (a dict lookup: collection calls it per value)."""
+        return self._fields_by_id.get(id)
+
+    @cached_property
+    def _fields_by_id(self) -> dict[str, Field]:
+        return {field.id: field for field in self.fields}
 
 
 class Purpose(_Model):
@@ -466,11 +471,19 @@ class Policy(PolicyDocument):
 
     def category(self, id: str) -> Category | None:
         """The category with this id, or None."""
-        return next((item for item in self.categories if item.id == id), None)
+        return self._categories_by_id.get(id)
 
     def purpose(self, id: str) -> Purpose | None:
         """The purpose with this id, or None."""
-        return next((item for item in self.purposes if item.id == id), None)
+        return self._purposes_by_id.get(id)
+
+    @cached_property
+    def _categories_by_id(self) -> dict[str, Category]:
+        return {item.id: item for item in self.categories}
+
+    @cached_property
+    def _purposes_by_id(self) -> dict[str, Purpose]:
+        return {item.id: item for item in self.purposes}
 
     def recipient(self, id: str) -> Recipient | None:
         """The recipient with this id, or None."""
@@ -492,6 +505,20 @@ class Policy(PolicyDocument):
         country and region it lists; a country-and-region match beats a
         country match, which beats the default jurisdiction.
         """
+        key = (country, region)
+        cache = self._jurisdiction_cache
+        found = cache.get(key)
+        if found is None:
+            found = self._find_jurisdiction(country, region)
+            if len(cache) < 10_000:  # inputs are user-supplied: keep the cache bounded
+                cache[key] = found
+        return found
+
+    @cached_property
+    def _jurisdiction_cache(self) -> dict[tuple[str, str | None], Jurisdiction]:
+        return {}
+
+    def _find_jurisdiction(self, country: str, region: str | None) -> Jurisdiction:
         country = country.strip().upper()
         region = region.strip().upper() if region else None
         by_country: Jurisdiction | None = None

@@ -110,7 +110,9 @@ def _record_rows(
                 "retain_until": retain_until,
             }
         )
-        out.append(RecordOut(id=record_id, subject_id=handle.id, retain_until=retain_until))
+        out.append(
+            RecordOut.model_construct(id=record_id, subject_id=handle.id, retain_until=retain_until)
+        )
     return rows, out
 
 
