@@ -15,21 +15,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from pledge.errors import ValidationFailed
+from pledge.pii import LABELS
 from pledge.policy import Policy, Problem, load_yaml_model
 from pledge.policy.checks import Loc
 from pledge.validation import parse_model
 
-PiiLabel = Literal[
-    "PERSON",
-    "EMAIL",
-    "PHONE",
-    "STREET_ADDRESS",
-    "CREDIT_CARD",
-    "US_SSN",
-    "DATE_OF_BIRTH",
-    "IP_ADDRESS",
-    "ACCOUNT_ID",
-]
 Validator = Literal["luhn", "digits"]
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -40,7 +30,7 @@ class CollectedField(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     field: str = Field(description="Name of the value in `collected` and in the webhook body.")
-    kind: PiiLabel = Field(description="The PII label whose spans may fill this field.")
+    kind: str = Field(description="The PII label whose spans may fill this field.")
     pattern: str | None = Field(
         default=None,
         description="Regular expression the normalised value must match whole, "
@@ -54,6 +44,13 @@ class CollectedField(BaseModel):
     def _field_name(cls, value: str) -> str:
         if not FIELD_NAME.match(value):
             raise ValueError("must be lower_snake_case, starting with a letter")
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _known_label(cls, value: str) -> str:
+        if value not in LABELS:
+            raise ValueError(f"must be one of {', '.join(LABELS)}")
         return value
 
     @field_validator("pattern")
