@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     audit_seal_batch: int = Field(
         default=5_000, description="Most audit entries sealed into the hash chain per pass."
     )
+    cookie_consent_months: int = Field(
+        default=6,
+        ge=1,
+        le=13,
+        description="Months a cookie choice is kept before the banner asks again.",
+    )
+    unsubscribe_link_days: int = Field(
+        default=365,
+        ge=30,
+        description="Days an unsubscribe link in a marketing e-mail keeps working (30 or more).",
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -22,7 +22,7 @@ from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
 from pledge.db.bulk import bulk_insert
 from pledge.db.models import AuditEntry, Identity, Record, SubjectKey
-from pledge.errors import ValidationFailed
+from pledge.errors import Conflict, ValidationFailed
 from pledge.policy import Policy
 from pledge.records.schemas import RecordIn, RecordOut
 from pledge.records.subjects import SubjectHandle, resolve_subjects
@@ -45,30 +45,74 @@ def validate_all(policy: Policy, records: Sequence[RecordIn], *, batch: bool) ->
     return resolved
 
 
+class ProcessingRestricted(Conflict):
+    """409: the person restricted processing of their data; only storage is allowed."""
+
+    code = "processing_restricted"
+
+
 def collect(
     pledge: Pledge, records: Sequence[RecordIn], *, actor: str, batch: bool = False
 ) -> list[RecordOut]:
     """Store records that the policy allows; raise ValidationFailed and store nothing otherwise."""
     resolved = validate_all(pledge.policy, records, batch=batch)
     try:
-        return _write(pledge, records, resolved, actor)
+        return _write(pledge, records, resolved, actor, batch=batch)
     except IntegrityError:
         # Another writer created one of these subjects at the same moment: retry once,
         # now finding it instead of creating it.
-        return _write(pledge, records, resolved, actor)
+        return _write(pledge, records, resolved, actor, batch=batch)
 
 
 def _write(
-    pledge: Pledge, records: Sequence[RecordIn], resolved: list[Resolved], actor: str
+    pledge: Pledge,
+    records: Sequence[RecordIn],
+    resolved: list[Resolved],
+    actor: str,
+    *,
+    batch: bool,
 ) -> list[RecordOut]:
     with pledge.transaction() as session:
         handles = resolve_subjects(
             session, pledge.keys, pledge.policy, [r.subject for r in records]
         )
+        _refuse_restricted(session, pledge.keys, records, handles, batch=batch)
         rows, out = _record_rows(pledge, records, resolved, handles)
         bulk_insert(session, Record.__table__, rows)
         bulk_insert(session, AuditEntry.__table__, _audit_rows(rows, handles, actor))
     return out
+
+
+def _refuse_restricted(
+    session: Session,
+    keys: KeyManager,
+    records: Sequence[RecordIn],
+    handles: dict[str, SubjectHandle],
+    *,
+    batch: bool,
+) -> None:
+    """Refuse the whole batch if any subject in it has restricted processing.
+
+    Collecting more data is processing, which a restriction (Art. 18 GDPR)
+    allows only as storage of what is held. One query per batch, and only for
+    subjects that already existed (a new one cannot be restricted).
+    """
+    from pledge.rights.actions.effects import restricted_subjects  # rights imports records
+
+    existing = [h.id for h in handles.values() if not h.created]
+    restricted = restricted_subjects(session, existing) if existing else set()
+    if not restricted:
+        return
+    fields = {
+        (f"records[{position}].subject" if batch else "subject"): "processing restricted"
+        for position, record in enumerate(records)
+        if handles[keys.blind_index("email", record.subject.email)].id in restricted
+    }
+    raise ProcessingRestricted(
+        "the person has restricted the processing of their data: only storage is allowed "
+        "until the restriction is lifted, so nothing was stored",
+        fields=fields,
+    )
 
 
 def _record_rows(

@@ -4,17 +4,20 @@ The public API; the web routes, the CLI and the staff console call only these.
 """
 
 from pledge.rights.actions import restrictions_for
-from pledge.rights.admin import approve, complete, deny, detail, extend, queue, report
+from pledge.rights.admin import approve, complete, deny, detail, extend, lift, queue, report
+from pledge.rights.disclosures import DisclosureIn, record_disclosure
 from pledge.rights.export import package, package_zip
 from pledge.rights.fulfil import fulfil, fulfil_verified
 from pledge.rights.notices import deliver_recipient_notices
-from pledge.rights.schemas import AgentIn, CodeIn, ReasonIn, RequestIn
+from pledge.rights.schemas import AgentIn, CodeIn, LiftIn, ReasonIn, RequestIn
 from pledge.rights.service import Submitted, describe, resend_code, submit, verify, view
 from pledge.rights.suppressions import is_suppressed
 
 __all__ = [
     "AgentIn",
     "CodeIn",
+    "DisclosureIn",
+    "LiftIn",
     "ReasonIn",
     "RequestIn",
     "Submitted",
@@ -28,9 +31,11 @@ __all__ = [
     "fulfil",
     "fulfil_verified",
     "is_suppressed",
+    "lift",
     "package",
     "package_zip",
     "queue",
+    "record_disclosure",
     "report",
     "resend_code",
     "restrictions_for",

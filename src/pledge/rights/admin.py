@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from pledge.core import Pledge
-from pledge.db.models import RightsRequest
+from pledge.db.models import RecipientNotice, RightsRequest, SubjectRestriction
 from pledge.errors import Conflict, ValidationFailed
 from pledge.jobs import notify_outbox
 from pledge.rights import deadlines, mails
+from pledge.rights.actions.common import add_notices
+from pledge.rights.actions.effects import STORAGE_ONLY
 from pledge.rights.base import (
     add_event,
     close,
@@ -25,6 +28,7 @@ from pledge.rights.base import (
     mail_person,
     move,
     now_or,
+    person_email,
     right_of,
 )
 from pledge.rights.service import describe
@@ -178,6 +182,77 @@ def complete(
         out = describe(session, row)
     notify_outbox(pledge)
     return out
+
+
+def lift(
+    pledge: Pledge,
+    request_id: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Lift the restriction a completed request put in place, telling the person first.
+
+    Art. 18(3) GDPR: the person is told *before* the restriction goes. The mail
+    is queued and flushed in the same transaction before ``lifted_at`` is set,
+    so there is no lift without its mail; when the person can no longer be
+    written to (their address wiped), the lift is refused.
+    """
+    now = now_or(now)
+    with pledge.transaction() as session:
+        row = load(session, request_id, lock=True)
+        if row.type != "restriction" or row.status != COMPLETED:
+            raise Conflict("only a completed restriction request can be lifted")
+        active = session.scalars(
+            select(SubjectRestriction).where(
+                SubjectRestriction.request_id == row.id,
+                SubjectRestriction.kind == STORAGE_ONLY,
+                SubjectRestriction.lifted_at.is_(None),
+            )
+        ).all()
+        if not active:
+            raise Conflict("this request has no restriction in force")
+        if person_email(pledge, row) is None:
+            raise Conflict("the person can no longer be told, so the restriction stays")
+        mail = mails.lift_mail(pledge.policy, reason)
+        mail_person(session, pledge, row, mail, "rights_restriction_lifted")
+        add_event(
+            session,
+            row,
+            "lift_notice_sent",
+            actor=actor,
+            at=now,
+            note="The person was told the restriction is being lifted.",
+        )
+        session.flush()  # the mail is written before the restriction goes
+        _lift_rows(session, row, active, now)
+        add_event(
+            session,
+            row,
+            "restriction_lifted",
+            actor=actor,
+            at=now,
+            note="Restriction lifted" + (f": {reason}" if reason else "."),
+        )
+        out = describe(session, row)
+    notify_outbox(pledge)
+    return out
+
+
+def _lift_rows(
+    session: Any, row: RightsRequest, active: Sequence[SubjectRestriction], now: datetime
+) -> None:
+    """End the restriction and tell the recipients who were told it began."""
+    for restriction in active:
+        restriction.lifted_at = now
+    told = session.scalars(
+        select(RecipientNotice.recipient_id)
+        .where(RecipientNotice.request_id == row.id, RecipientNotice.action == "restriction")
+        .distinct()
+    )
+    add_notices(session, row.id, sorted(set(told)), "restriction_lifted", now)
+    row.result = {**(row.result or {}), "lifted_at": now.isoformat()}
 
 
 def report(pledge: Pledge, year: int) -> list[dict[str, Any]]:

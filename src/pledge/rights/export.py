@@ -3,7 +3,8 @@
 Built when the holder of the token asks for it, from the store as it stands,
 so no copy of the person's data ever sits in the request row. Each category
 comes with what Art. 15 GDPR and the CCPA ask to be told: purposes and legal
-bases, sources, recipients, transfers and their safeguards, retention; and
+bases, sources, recipients (with the dates the disclosure log shows each
+actually received it), transfers and their safeguards, retention; and
 the package lists the person's rights, including the right to complain to a
 supervisory authority. California packages cover the 12 months before the
 request. Every download is counted: the first copy is free.
@@ -25,11 +26,12 @@ from pledge.crypto import KeyDestroyed
 from pledge.db.models import RightsRequest, SubjectKey
 from pledge.errors import Conflict
 from pledge.policy import Policy
-from pledge.policy.schema import Category
+from pledge.policy.schema import Category, Recipient
 from pledge.records.service import decrypted_records
 from pledge.rights.actions.common import Context, held_records, window_start
 from pledge.rights.actions.disclose import CATEGORIES_ONLY, portable
 from pledge.rights.base import add_event, load_for_holder, now_or, right_of
+from pledge.rights.disclosures import Logged, logged_for
 from pledge.rights.states import COMPLETED
 
 PACKAGE_TYPES = frozenset({"access", "know", "portability"})
@@ -67,6 +69,7 @@ def _build(ctx: Context, now: datetime) -> dict[str, Any]:
     by_category: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         by_category.setdefault(record["category"], []).append(record)
+    logged = logged_for(ctx.session, row.subject_id, since=since)
     right = right_of(policy, row)
     copy_note = (
         "This is your first copy; it is free."
@@ -90,7 +93,7 @@ def _build(ctx: Context, now: datetime) -> dict[str, Any]:
             "contact": policy.controller.privacy_officer_email,
         },
         "categories": [
-            _category(policy, row, cat_id, items, specific)
+            _category(policy, row, cat_id, items, specific, logged)
             for cat_id, items in sorted(by_category.items())
         ],
         "rights": _rights(policy, row.jurisdiction),
@@ -127,7 +130,12 @@ def _records(ctx: Context, *, since: datetime | None, with_values: bool) -> list
 
 
 def _category(
-    policy: Policy, row: RightsRequest, cat_id: str, items: list[dict[str, Any]], specific: bool
+    policy: Policy,
+    row: RightsRequest,
+    cat_id: str,
+    items: list[dict[str, Any]],
+    specific: bool,
+    logged: list[Logged],
 ) -> dict[str, Any]:
     category: Category | None = policy.category(cat_id)
     purposes = sorted({item["purpose"] for item in items})
@@ -147,7 +155,7 @@ def _category(
         "legal_basis": sorted({item["legal_basis"] for item in items}),
         "sources": list(category.sources) if category else [],
         "collected_sources": sorted({item["source"] for item in items}),
-        "recipients": [{"id": r.id, "name": r.name, "kind": r.kind} for r in recipients],
+        "recipients": _recipients(policy, cat_id, recipients, logged),
         "transfers": [
             {
                 "recipient": r.id,
@@ -162,6 +170,26 @@ def _category(
         "fields": sorted({f for item in items for f in item["fields"]}),
     }
     out["records"] = items if specific else len(items)
+    return out
+
+
+def _recipients(
+    policy: Policy, cat_id: str, recipients: list[Recipient], logged: list[Logged]
+) -> list[dict[str, Any]]:
+    """The policy's recipients of the category, each with the dates the log shows it was
+    actually shared with them; a logged recipient the policy no longer names is kept."""
+    shared: dict[str, list[str]] = {}
+    for item in logged:
+        if cat_id in item.categories:
+            shared.setdefault(item.recipient, []).append(item.at.isoformat())
+    out: list[dict[str, Any]] = [
+        {"id": r.id, "name": r.name, "kind": r.kind, "disclosed_at": shared.pop(r.id, [])}
+        for r in recipients
+    ]
+    for recipient_id, dates in sorted(shared.items()):
+        found = policy.recipient(recipient_id)
+        name, kind = (found.name, found.kind) if found else (recipient_id, None)
+        out.append({"id": recipient_id, "name": name, "kind": kind, "disclosed_at": dates})
     return out
 
 

@@ -122,3 +122,16 @@ def review_mail(policy: Policy) -> tuple[str, str]:
         "before they take effect; we will write to you when it is done." + _signature(policy)
     )
     return "Your request is being reviewed", body
+
+
+def lift_mail(policy: Policy, reason: str | None) -> tuple[str, str]:
+    """Art. 18(3) GDPR: the person is told before a restriction they obtained is lifted."""
+    why = f"\n\nWhy: {reason}" if reason else ""
+    body = (
+        "You asked us to restrict the processing of your personal data, and so far we "
+        "have only stored it. We are now lifting that restriction: from now on we will "
+        "use your data again for the purposes described in our privacy policy." + why + "\n\n"
+        "If you disagree, you may object, ask us to erase your data, or complain to a "
+        f"supervisory authority: {policy.controller.supervisory_authority}." + _signature(policy)
+    )
+    return "We are lifting the restriction on your data", body

@@ -66,3 +66,11 @@ class CodeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=1, max_length=32)
+
+
+class LiftIn(BaseModel):
+    """Staff lifting a restriction: an optional reason, mailed to the person first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, min_length=3, max_length=2000)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from pledge.core import Pledge
-from pledge.web import console, console_pages, privacy_center, public
-from pledge.web.api import policy, records, requests, service
+from pledge.web import consent_pages, console, console_pages, privacy_center, public
+from pledge.web.access_log import install_access_log_filter
+from pledge.web.api import consents, policy, records, requests, service
 from pledge.web.errors import install_error_handlers
 from pledge.web.limits import BodyLimitMiddleware
 
@@ -32,7 +36,11 @@ def create_app(pledge: Pledge) -> FastAPI:
         privacy_center.router,
         console.router,
         console_pages.router,
+        consents.router,
+        consent_pages.router,
     ):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    install_access_log_filter()
     app.add_middleware(BodyLimitMiddleware, max_bytes=pledge.settings.max_body_bytes)
     return app

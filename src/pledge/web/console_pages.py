@@ -85,6 +85,9 @@ async def request_action(
         "complete": lambda: rights_admin.complete(pledge, request_id, actor=principal.actor),
         "extend": lambda: rights_admin.extend(pledge, request_id, reason, actor=principal.actor),
         "deny": lambda: rights_admin.deny(pledge, request_id, reason, actor=principal.actor),
+        "lift": lambda: rights_admin.lift(
+            pledge, request_id, actor=principal.actor, reason=reason or None
+        ),
     }
     if action not in calls:
         return Response(status_code=404)

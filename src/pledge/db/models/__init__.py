@@ -2,10 +2,12 @@
 
 from pledge.db.models.access import ApiKey
 from pledge.db.models.audit import AuditEntry
+from pledge.db.models.consent import ConsentEvent, ConsentState, CookieConsent, DoNotCall
 from pledge.db.models.outbox import OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
 from pledge.db.models.rights import (
+    Disclosure,
     MarketingSuppression,
     RecipientNotice,
     RequestEvent,
@@ -25,7 +27,12 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Client",
+    "ConsentEvent",
+    "ConsentState",
     "Conversation",
+    "CookieConsent",
+    "Disclosure",
+    "DoNotCall",
     "Identity",
     "MarketingSuppression",
     "OutboxMessage",

@@ -142,3 +142,29 @@ class SubjectRestriction(Base):
     request_id: Mapped[str | None] = mapped_column(String(36), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Disclosure(Base):
+    """One transfer of a subject's data to a third party: the disclosure log.
+
+    Written by every transfer (``POST /api/v1/disclosures``), so a
+    ``disclosures`` request can say who actually received what, and when, and
+    an erasure can tell each of them. It holds only the pseudonymous subject
+    id and policy ids, so the rows survive the person's erasure without
+    identifying them once their key and identities are gone.
+    """
+
+    __tablename__ = "disclosures"
+    __table_args__ = (Index("ix_disclosures_subject_id_at", "subject_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    subject_id: Mapped[str] = mapped_column(String(36))
+    recipient_id: Mapped[str] = mapped_column(String(64))
+    """Policy recipient id."""
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    """Policy category ids shared, each one the recipient receives per the policy."""
+    purpose: Mapped[str] = mapped_column(String(64))
+    """Policy purpose id of the transfer."""
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(128))
+    """Who reported the transfer (``api-key:<id>``...)."""

@@ -10,7 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
-from pledge.db.models import MarketingSuppression, RecipientNotice, Record, RightsRequest
+from pledge.db.models import (
+    Disclosure,
+    MarketingSuppression,
+    RecipientNotice,
+    Record,
+    RightsRequest,
+)
 from pledge.policy import Policy
 from pledge.policy.durations import add_months
 
@@ -79,21 +85,47 @@ def suppress(ctx: Context, reason: str) -> bool:
 
 
 def queue_notices(ctx: Context, categories: set[str], action: str) -> list[str]:
-    """A notice for each processor of the affected categories; returns their ids."""
+    """A notice for each processor of the affected categories and each logged recipient.
+
+    Art. 19 GDPR asks that everyone the data was disclosed to be told of an
+    erasure, correction or restriction: the processors the policy names for
+    the categories, plus every recipient the disclosure log shows received
+    the subject's data (a controller or authority included). Returns their ids.
+    """
+    subject_id = ctx.row.subject_id
+    logged: set[str] = set()
+    if subject_id is not None:
+        logged = set(
+            ctx.session.scalars(
+                select(Disclosure.recipient_id)
+                .where(Disclosure.subject_id == subject_id)
+                .distinct()
+            )
+        )
     recipients = sorted(
-        recipient.id
-        for recipient in ctx.policy.recipients
-        if recipient.kind == "processor" and categories & set(recipient.categories)
+        {
+            recipient.id
+            for recipient in ctx.policy.recipients
+            if recipient.kind == "processor" and categories & set(recipient.categories)
+        }
+        | logged
     )
+    add_notices(ctx.session, ctx.row.id, recipients, action, ctx.now)
+    return recipients
+
+
+def add_notices(
+    session: Session, request_id: str, recipients: list[str], action: str, now: datetime
+) -> None:
+    """Queue one notice per recipient, for the webhook task or for staff to send."""
     for recipient_id in recipients:
-        ctx.session.add(
+        session.add(
             RecipientNotice(
-                request_id=ctx.row.id,
+                request_id=request_id,
                 recipient_id=recipient_id,
                 action=action,
                 status="queued",
                 attempts=0,
-                created_at=ctx.now,
+                created_at=now,
             )
         )
-    return recipients

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pledge.rights.actions.common import Context, Done, held_records, window_start
+from pledge.rights.disclosures import Logged, logged_for
 
 PORTABLE_BASES = frozenset({"consent", "contract"})
 
@@ -71,13 +72,75 @@ def portability(ctx: Context) -> Done:
     )
 
 
-def disclosures(ctx: Context) -> Done:
-    """Who received which categories, from the policy's recipients of the categories held.
+MAX_TRANSFERS_LISTED = 500
+"""The newest transfers listed one by one; the per-recipient summary counts them all."""
 
-    Pledge keeps no log of individual transfers yet, so the answer is built from
-    the policy and says so: it lists who may have received the data.
+
+def disclosures(ctx: Context) -> Done:
+    """Who actually received which categories and when, from the disclosure log.
+
+    The policy's recipients of the categories held are listed beside it for
+    context (who *may* receive the data), but the answer is the log: every
+    transfer to a third party writes a row there as it happens.
     """
-    held = {r.category for r in held_records(ctx, since=window_start(ctx))}
+    since = window_start(ctx)
+    held = {r.category for r in held_records(ctx, since=since)}
+    logged = logged_for(ctx.session, ctx.row.subject_id, since=since)
+    shared = {category for item in logged for category in item.categories}
+    note = (
+        "The recipients are those our disclosure log shows actually received your data, "
+        "with the dates; the policy's recipients of the categories we hold are listed "
+        "for context."
+        if logged
+        else "Our disclosure log shows no transfer of your data to a third party. The "
+        "policy's recipients of the categories we hold are listed for context."
+    )
+    return Done(
+        result={
+            "categories": sorted(held | shared),
+            "recipients": _logged_recipients(ctx, logged),
+            "transfers": [
+                {
+                    "recipient": item.recipient,
+                    "categories": list(item.categories),
+                    "purpose": item.purpose,
+                    "at": item.at.isoformat(),
+                }
+                for item in logged[-MAX_TRANSFERS_LISTED:]
+            ],
+            "transfers_total": len(logged),
+            "policy_recipients": _policy_recipients(ctx, held),
+            "source": "log",
+            "note": note,
+        }
+    )
+
+
+def _logged_recipients(ctx: Context, logged: list[Logged]) -> list[dict[str, Any]]:
+    """One entry per recipient in the log: categories and purposes, first and last date."""
+    by_recipient: dict[str, list[Logged]] = {}
+    for item in logged:
+        by_recipient.setdefault(item.recipient, []).append(item)
+    out: list[dict[str, Any]] = []
+    for recipient_id, items in sorted(by_recipient.items()):
+        recipient = ctx.policy.recipient(recipient_id)
+        out.append(
+            {
+                "id": recipient_id,
+                "name": recipient.name if recipient else recipient_id,
+                "kind": recipient.kind if recipient else None,
+                "categories": sorted({c for item in items for c in item.categories}),
+                "purposes": sorted({item.purpose for item in items}),
+                "first_at": items[0].at.isoformat(),
+                "last_at": items[-1].at.isoformat(),
+                "transfers": len(items),
+            }
+        )
+    return out
+
+
+def _policy_recipients(ctx: Context, held: set[str]) -> list[dict[str, Any]]:
+    """The policy's recipients of the categories held: who may receive the data."""
     recipients: list[dict[str, Any]] = []
     for recipient in ctx.policy.recipients:
         shared = sorted(held & set(recipient.categories))
@@ -94,15 +157,4 @@ def disclosures(ctx: Context) -> Done:
                 "transfer": transfer.model_dump(mode="json") if transfer else None,
             }
         )
-    note = (
-        "Built from our privacy policy: these are the recipients of the categories of data "
-        "we hold about you. We do not yet keep a log of each individual transfer."
-    )
-    return Done(
-        result={
-            "categories": sorted(held),
-            "recipients": recipients,
-            "source": "policy",
-            "note": note,
-        }
-    )
+    return recipients

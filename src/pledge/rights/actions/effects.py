@@ -8,6 +8,7 @@ requires (exercising a right must not change how the person is treated).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select, update
@@ -34,6 +35,31 @@ def restrictions_for(session: Session, subject_id: str) -> list[str]:
     return sorted(set(rows))
 
 
+STORAGE_ONLY = "restriction"
+"""The kind of a restriction of processing: the data may be stored, nothing more."""
+
+
+def restricted_subjects(session: Session, subject_ids: Collection[str]) -> set[str]:
+    """Which of these subjects are under an active restriction (storage only).
+
+    The bulk form of :func:`restrictions_for`, for collection: one query per
+    batch (chunked for very large ones), never one per record.
+    """
+    ids = sorted(set(subject_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), 1000):
+        found.update(
+            session.scalars(
+                select(SubjectRestriction.subject_id).where(
+                    SubjectRestriction.subject_id.in_(ids[start : start + 1000]),
+                    SubjectRestriction.kind == STORAGE_ONLY,
+                    SubjectRestriction.lifted_at.is_(None),
+                )
+            )
+        )
+    return found
+
+
 def _restrict(ctx: Context, kinds: list[str]) -> list[str]:
     subject_id = ctx.row.subject_id
     if subject_id is None:
@@ -53,7 +79,7 @@ def restriction(ctx: Context) -> Done:
     records = held_records(ctx)
     if ctx.row.subject_id is None:
         return Done(result={"restricted": False, "note": NOTHING_HELD})
-    _restrict(ctx, ["restriction"])
+    _restrict(ctx, [STORAGE_ONLY])
     notified = queue_notices(ctx, {r.category for r in records}, "restriction")
     return Done(
         result={

@@ -1,4 +1,5 @@
-"""Data subject requests over HTTP: intake, verification, status, package, staff queue.
+"""Data subject requests over HTTP: intake, verification, status, package, staff queue,
+and the disclosure log the ``disclosures`` request answers from.
 
 Routes only parse, authenticate and call :mod:`pledge.rights`; they never
 commit. The request token travels in the ``Authorization`` header, never in
@@ -15,9 +16,10 @@ from fastapi.responses import JSONResponse, Response
 from pledge import rights
 from pledge.access import authenticate_key
 from pledge.access.api_keys import PREFIX as API_KEY_PREFIX
-from pledge.rights.schemas import CodeIn, ReasonIn, RequestIn
+from pledge.rights.disclosures import DisclosureIn
+from pledge.rights.schemas import CodeIn, LiftIn, ReasonIn, RequestIn
 from pledge.validation import parse_model
-from pledge.web.deps import AdminDep, PledgeDep, bearer_token
+from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
 
 router = APIRouter()
 
@@ -103,3 +105,21 @@ def admin_approve(request_id: str, pledge: PledgeDep, principal: AdminDep) -> di
 @router.post("/api/v1/admin/requests/{request_id}/complete")
 def admin_complete(request_id: str, pledge: PledgeDep, principal: AdminDep) -> dict[str, Any]:
     return rights.complete(pledge, request_id, actor=principal.actor)
+
+
+@router.post("/api/v1/admin/requests/{request_id}/lift")
+def admin_lift(
+    request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    """Lift a restriction; the person is mailed before it goes. ``{"reason"?}``."""
+    reason = parse_model(LiftIn, body).reason
+    return rights.lift(pledge, request_id, actor=principal.actor, reason=reason)
+
+
+@router.post("/api/v1/disclosures", status_code=201)
+def create_disclosure(
+    pledge: PledgeDep, principal: SystemDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    """Every transfer to a third party logs itself here; 422 if the policy does not allow it."""
+    disclosure = parse_model(DisclosureIn, body)
+    return rights.record_disclosure(pledge, disclosure, actor=principal.actor)

@@ -1,6 +1,6 @@
 """staff accounts
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-28 02:19:39.846030
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import pledge.db.base
 
-revision = "0005"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

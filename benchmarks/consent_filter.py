@@ -1,0 +1,170 @@
+"""Filter a send list against subjects with mixed consent states on PostgreSQL.
+
+Seeding goes straight to the tables with COPY (not through the collection
+API, which would take far longer and is measured by ``seed_records.py``):
+each subject gets its e-mail identity (the real blind index; the ciphertext
+is random bytes, since the filter never decrypts), a jurisdiction mix of
+EU/UK/CH (opt-in) and US (opt-out), and a mix of consent states,
+suppressions, restrictions and do-not-call entries. The filter then runs in
+a fresh process, so its peak RSS is the filter's own.
+
+    .venv/bin/python benchmarks/consent_filter.py --subjects 1000000 --recipients 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "pledge_bench_consent"
+JURISDICTIONS = [("eu", "FR"), ("uk", "GB"), ("ch", "CH"), ("default", "US"), ("eu", "DE")]
+
+
+def email_of(n: int) -> str:
+    return f"reader{n}@bench.example"
+
+
+def database_url() -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def fresh_database() -> None:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    admin.dispose()
+
+
+def _rows(n_subjects: int, keys: Any) -> dict[str, list[tuple[Any, ...]]]:
+    from pledge.consent import email_indexes
+    from pledge.db.base import utcnow
+
+    now = utcnow()
+    indexes = email_indexes(keys, [email_of(n) for n in range(n_subjects)])
+    out: dict[str, list[tuple[Any, ...]]] = {
+        k: [] for k in ("subjects", "identities", "consent_states", "suppressions", "restrictions")
+    }
+    blob = os.urandom(40)
+    for n, index in enumerate(indexes):
+        subject_id = str(uuid.UUID(int=n + 1))
+        jurisdiction, country = JURISDICTIONS[n % len(JURISDICTIONS)]
+        out["subjects"].append((subject_id, jurisdiction, country, now))
+        out["identities"].append((str(uuid.uuid4()), subject_id, "email", index, blob, now))
+        state = n % 10
+        if state < 6:  # 60 % have an e-mail event: 4 in 5 granted
+            out["consent_states"].append(
+                (
+                    str(uuid.uuid4()),
+                    subject_id,
+                    "marketing",
+                    "email",
+                    state != 5,
+                    "web_form",
+                    str(uuid.uuid4()),
+                    now,
+                )
+            )
+        if n % 97 == 0:
+            out["suppressions"].append((str(uuid.uuid4()), index, "opt_out_marketing", now))
+        if n % 101 == 0:
+            out["restrictions"].append((str(uuid.uuid4()), subject_id, "restriction", now))
+    return out
+
+
+def seed(n_subjects: int, master_key: str) -> None:
+    import psycopg
+
+    from pledge.core import Pledge
+    from pledge.settings import Settings
+
+    fresh_database()
+    pledge = Pledge(Settings(database_url=database_url(), master_key=master_key))
+    pledge.upgrade_schema()
+    started = time.perf_counter()
+    rows = _rows(n_subjects, pledge.keys)
+    pledge.dispose()
+    copies = {
+        "subjects": "subjects (id, jurisdiction, country, created_at)",
+        "identities": "identities (id, subject_id, kind, blind_index, ciphertext, created_at)",
+        "consent_states": "consent_states (id, subject_id, purpose, channel, granted, method,"
+        " event_id, recorded_at)",
+        "suppressions": "marketing_suppressions (id, email_index, reason, created_at)",
+        "restrictions": "subject_restrictions (id, subject_id, kind, created_at)",
+    }
+    with psycopg.connect(database_url().replace("+psycopg", "")) as conn:
+        with conn.cursor() as cursor:
+            for name, target in copies.items():
+                with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    for row in rows[name]:
+                        copy.write_row(row)
+            cursor.execute("ANALYZE")
+        conn.commit()
+    print(f"seeded {n_subjects:,} subjects by COPY in {time.perf_counter() - started:.1f} s")
+
+
+def run_filter(n_recipients: int, master_key: str) -> None:
+    from pledge.consent import filter_recipients
+    from pledge.core import Pledge
+    from pledge.settings import Settings
+
+    pledge = Pledge(Settings(database_url=database_url(), master_key=master_key))
+    # Nine in ten recipients are known subjects, one in ten is unknown.
+    recipients = [
+        email_of(n) if n % 10 else f"stranger{n}@bench.example" for n in range(n_recipients)
+    ]
+    started = time.perf_counter()
+    result = filter_recipients(pledge, "email", recipients)
+    elapsed = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    reasons: dict[str, int] = {}
+    for _email, reason in result.suppressed:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    print(
+        f"filtered {n_recipients:,} addresses in {elapsed:.2f} s; "
+        f"allowed {len(result.allowed):,}; suppressed {reasons}; peak RSS {peak_mib:.0f} MiB"
+    )
+    pledge.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--recipients", type=int, default=1_000_000)
+    parser.add_argument("--phase", choices=["all", "filter"], default="all")
+    parser.add_argument("--master-key", default=None)
+    args = parser.parse_args()
+    if args.phase == "filter":
+        run_filter(args.recipients, args.master_key)
+        return
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    seed(args.subjects, key)
+    for _ in range(2):  # the second run has warm caches, as a daily send would
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--phase",
+                "filter",
+                "--recipients",
+                str(args.recipients),
+                "--master-key",
+                key,
+            ],
+            check=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

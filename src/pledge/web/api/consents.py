@@ -1,0 +1,108 @@
+"""Consent, marketing and cookie-banner routes: parse, authenticate, call :mod:`pledge.consent`.
+
+``GET /api/v1/consents?email=`` keeps the contract's form; the access log
+drops query strings (:mod:`pledge.web.access_log`), and
+``POST /api/v1/consents/query`` keeps the address out of URLs altogether.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from pledge import consent
+from pledge.access import Principal
+from pledge.consent.schemas import (
+    ConsentIn,
+    CookieChoiceIn,
+    DoNotCallIn,
+    EmailQueryIn,
+    FilterIn,
+    SendIn,
+)
+from pledge.errors import PayloadTooLarge
+from pledge.validation import parse_model
+from pledge.web.deps import PledgeDep, SystemDep, require_role
+
+router = APIRouter()
+
+BodyDict = Body(default_factory=dict)
+StaffOrSystemDep = Annotated[Principal, Depends(require_role("system", "admin"))]
+
+
+@router.post("/api/v1/consents", status_code=201)
+def create_consent(
+    pledge: PledgeDep, principal: SystemDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    """Giving and withdrawing are the same call (``granted`` true or false)."""
+    recorded = consent.record_consent(pledge, parse_model(ConsentIn, body), actor=principal.actor)
+    return recorded.as_json()
+
+
+@router.get("/api/v1/consents")
+def get_consents(
+    pledge: PledgeDep, _principal: SystemDep, email: str = Query(min_length=3, max_length=320)
+) -> dict[str, Any]:
+    return consent.consent_history(pledge, email)
+
+
+@router.post("/api/v1/consents/query")
+def query_consents(
+    pledge: PledgeDep, _principal: SystemDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    """The same answer as ``GET /api/v1/consents``, with the e-mail in the body."""
+    return consent.consent_history(pledge, parse_model(EmailQueryIn, body).email)
+
+
+@router.post("/api/v1/marketing/filter")
+async def marketing_filter(
+    pledge: PledgeDep, _principal: SystemDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    wanted = parse_model(FilterIn, body)
+    limit = pledge.settings.max_batch_records * 10
+    if len(wanted.recipients) > limit:
+        raise PayloadTooLarge(f"at most {limit} recipients per call")
+    result = await run_in_threadpool(
+        consent.filter_recipients, pledge, wanted.channel, wanted.recipients, wanted.purpose
+    )
+    return result.as_json()
+
+
+@router.post("/api/v1/marketing/do-not-call", status_code=201)
+def add_do_not_call(
+    pledge: PledgeDep, principal: StaffOrSystemDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    return consent.add_do_not_call(pledge, parse_model(DoNotCallIn, body), actor=principal.actor)
+
+
+@router.post("/api/v1/marketing/send", status_code=202)
+def send_marketing(
+    pledge: PledgeDep, principal: SystemDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    return consent.send_marketing(pledge, parse_model(SendIn, body), actor=principal.actor)
+
+
+def _signal(request: Request, header: str) -> bool:
+    return request.headers.get(header, "").strip() == "1"
+
+
+@router.get("/api/v1/cookie-banner")
+def cookie_banner(request: Request, pledge: PledgeDep) -> dict[str, Any]:
+    """The banner's configuration; ``gpc``/``dnt`` echo this request's own signals."""
+    return consent.banner_config(
+        pledge, gpc=_signal(request, "sec-gpc"), dnt=_signal(request, "dnt")
+    )
+
+
+@router.post("/api/v1/cookie-consent", status_code=201)
+def cookie_consent(
+    request: Request, pledge: PledgeDep, body: dict[str, Any] = BodyDict
+) -> dict[str, Any]:
+    """Anonymous: a random visitor id from the browser, no personal data beyond a /24."""
+    choice = parse_model(CookieChoiceIn, body)
+    client = request.client.host if request.client else None
+    return consent.record_cookie_choice(
+        pledge, choice, ip=client, user_agent=request.headers.get("user-agent")
+    )

@@ -1,0 +1,99 @@
+"""The real app under uvicorn in a thread, and Debian's Chromium driven by Playwright.
+
+Nothing downloads a browser: Playwright launches ``/usr/bin/chromium``; the
+tests are skipped cleanly when it is not installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pledge.core import Pledge
+from pledge.settings import Settings
+from pledge.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class LiveApp:
+    pledge: Pledge
+    url: str
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """Pledge on a temporary SQLite database, served on a free loopback port."""
+    import uvicorn
+
+    db = tmp_path_factory.mktemp("browser") / "pledge.db"
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    pledge = Pledge(Settings(database_url=f"sqlite:///{db}", master_key=key))
+    pledge.upgrade_schema()
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(pledge), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveApp(pledge, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        pledge.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A fresh browser profile per test: no cookies, no earlier choice."""
+    ctx = browser.new_context()
+    try:
+        yield ctx
+    finally:
+        ctx.close()

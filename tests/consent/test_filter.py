@@ -1,0 +1,183 @@
+"""The send-list filter on SQLite and PostgreSQL: every reason, set-based."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from pledge.consent import DoNotCallIn, add_do_not_call, email_indexes, filter_recipients
+from pledge.core import Pledge
+from pledge.db.base import utcnow
+from pledge.db.models import MarketingSuppression, SubjectRestriction
+from pledge.records.service import find_subject_id
+from tests.consent.conftest import give
+from tests.web.conftest import auth
+
+
+def person(pledge: Pledge, name: str, country: str, **kwargs: Any) -> str:
+    email = f"{name}@example.org"
+    give(pledge, email, country=country, **kwargs)
+    return email
+
+
+def subject_of(pledge: Pledge, email: str) -> str:
+    with pledge.sessions() as session:
+        found = find_subject_id(session, pledge.keys, email)
+    assert found is not None
+    return found
+
+
+def suppress(pledge: Pledge, email: str, reason: str) -> None:
+    with pledge.transaction() as session:
+        session.add(
+            MarketingSuppression(email_index=pledge.keys.blind_index("email", email), reason=reason)
+        )
+
+
+def restrict(pledge: Pledge, email: str, kind: str) -> None:
+    with pledge.transaction() as session:
+        session.add(SubjectRestriction(subject_id=subject_of(pledge, email), kind=kind))
+
+
+def test_every_reason(pledge: Pledge) -> None:
+    allowed_eu = person(pledge, "eu-yes", "FR")
+    allowed_us = person(pledge, "us-silent", "US", channel="post")  # no e-mail event: opt-out rule
+    no_consent = person(pledge, "eu-post-only", "DE", channel="post")
+    opted_out = person(pledge, "eu-withdrew", "FR", granted=False)
+    objected = person(pledge, "objector", "US", channel="post")
+    restricted = person(pledge, "restricted", "FR")
+    erased = "erased@example.org"
+    rights_opt_out = person(pledge, "rights-opt-out", "US", channel="post")
+    restrict(pledge, objected, "objection:marketing")
+    restrict(pledge, restricted, "restriction")
+    suppress(pledge, erased, "erasure")
+    suppress(pledge, rights_opt_out, "opt_out_marketing")
+    send = [
+        allowed_eu,
+        allowed_us,
+        no_consent,
+        opted_out,
+        objected,
+        restricted,
+        erased,
+        rights_opt_out,
+        "stranger@example.org",
+        allowed_eu,
+    ]
+    result = filter_recipients(pledge, "email", send)
+    assert result.allowed == [allowed_eu, allowed_us]
+    assert dict(result.suppressed) == {
+        no_consent: "no_consent",
+        opted_out: "opted_out",
+        objected: "objected",
+        restricted: "restricted",
+        erased: "erased",
+        rights_opt_out: "opted_out",
+        "stranger@example.org": "unknown",
+    }
+
+
+def test_a_new_consent_after_a_rights_opt_out_lifts_it(pledge: Pledge) -> None:
+    email = person(pledge, "came-back", "FR", granted=False)
+    with pledge.transaction() as session:
+        session.add(
+            MarketingSuppression(
+                email_index=pledge.keys.blind_index("email", email),
+                reason="opt_out_marketing",
+                created_at=utcnow() - timedelta(days=3),
+            )
+        )
+    assert filter_recipients(pledge, "email", [email]).suppressed == [(email, "opted_out")]
+    give(pledge, email)
+    assert filter_recipients(pledge, "email", [email]).allowed == [email]
+
+
+def test_do_not_call_applies_to_the_phone_channel(pledge: Pledge) -> None:
+    by_phone = "caller@example.org"
+    give(
+        pledge,
+        by_phone,
+        country="US",
+        channel="post",
+        subject={"email": by_phone, "country": "US", "phone": "+1 415 555 0100"},
+    )
+    by_email = person(pledge, "listed", "US", channel="post")
+    fine = person(pledge, "fine", "US", channel="post")
+    add_do_not_call(pledge, DoNotCallIn(phone="(415) 555-0100", country="US"), actor="test")
+    again = add_do_not_call(pledge, DoNotCallIn(phone="+14155550100"), actor="test")
+    assert again["added"] is False
+    add_do_not_call(pledge, DoNotCallIn(email=by_email), actor="test")
+    phone = filter_recipients(pledge, "phone", [by_phone, by_email, fine])
+    assert phone.allowed == [fine]
+    assert dict(phone.suppressed) == {by_phone: "do_not_call", by_email: "do_not_call"}
+    assert filter_recipients(pledge, "email", [by_phone, by_email]).suppressed == []
+
+
+@contextmanager
+def count_queries(pledge: Pledge) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(pledge.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(pledge.engine, "before_cursor_execute", before)
+
+
+def test_the_filter_is_set_based(pledge: Pledge) -> None:
+    emails = [f"bulk{i}@example.org" for i in range(3000)]
+    with count_queries(pledge) as small:
+        filter_recipients(pledge, "phone", emails[:10])
+    with count_queries(pledge) as large:
+        result = filter_recipients(pledge, "phone", emails)
+    assert len(result.suppressed) == 3000
+    assert len(large) == len(small) < 15
+
+
+def test_fast_indexes_equal_the_key_manager(pledge: Pledge) -> None:
+    emails = ["A@Example.org ", "b@example.org", "ünï@example.org"]
+    assert email_indexes(pledge.keys, emails) == [
+        pledge.keys.blind_index("email", e) for e in emails
+    ]
+
+
+def test_filter_route(pledge: Pledge, client: TestClient, system_key: str) -> None:
+    allowed = person(pledge, "route-yes", "GB")
+    body = {"channel": "email", "recipients": [allowed, "who@example.org"]}
+    response = client.post("/api/v1/marketing/filter", json=body, headers=auth(system_key))
+    assert response.status_code == 200
+    assert response.json() == {
+        "allowed": [allowed],
+        "suppressed": [{"email": "who@example.org", "reason": "unknown"}],
+    }
+    bad = client.post(
+        "/api/v1/marketing/filter",
+        json={"channel": "fax", "recipients": []},
+        headers=auth(system_key),
+    )
+    assert bad.status_code == 422
+    assert "channel" in bad.json()["error"]["fields"]
+
+
+def test_do_not_call_route_roles(client: TestClient, system_key: str, admin_key: str) -> None:
+    body = {"phone": "+44 20 7946 0000"}
+    assert client.post("/api/v1/marketing/do-not-call", json=body).status_code == 401
+    added = client.post("/api/v1/marketing/do-not-call", json=body, headers=auth(admin_key))
+    assert added.status_code == 201
+    assert added.json()["added"] is True
+    again = client.post("/api/v1/marketing/do-not-call", json=body, headers=auth(system_key))
+    assert again.json()["added"] is False
+    both = client.post(
+        "/api/v1/marketing/do-not-call",
+        json={"phone": "+44 20 7946 0000", "email": "x@example.org"},
+        headers=auth(admin_key),
+    )
+    assert both.status_code == 422
