@@ -96,7 +96,12 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--subjects", type=int, default=100_000)
     parser.add_argument("--records-per-subject", type=int, default=10)
-    parser.add_argument("--batch-subjects", type=int, default=100)
+    parser.add_argument(
+        "--batch-subjects",
+        type=int,
+        default=1000,
+        help="subjects per batch request (x records each; 1,000 x 10 = the 10,000-record batch limit)",
+    )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--lookups", type=int, default=1000)
     args = parser.parse_args()
