@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pledge.pii.context import Doc, is_word_start, literal_trie_pattern
+from pledge.pii.context import Doc, literal_trie_pattern, word_cue_pattern, word_cues
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
@@ -21,18 +21,18 @@ _ID = (
     r"(?P<id>#?(?:(?P<prefix>[A-Za-z]{1,5})[ -]?)?\d(?:[\d]|[ -](?=\d)){3,24}"
     r"(?:-?[A-Za-z]{1,3}\b)?)(?![\w@]|[./:]\d)"
 )
-_CUE_WORDS = (
-    "(?:"
-    + literal_trie_pattern(
-        "account acct a/c order member membership policy customer client reference ref "
-        "loyalty subscriber subscription contract booking reservation patient billing".split()
-    )
-    + ")"
+_CUE_LIST = (
+    "account acct a/c order member membership policy customer client reference ref "
+    "loyalty subscriber subscription contract booking reservation patient billing".split()
 )
+_CUE_WORDS = "(?:" + literal_trie_pattern(_CUE_LIST) + ")"
+_CUE_SCAN = word_cue_pattern(_CUE_LIST)
 _FILLER = r"(?:\s*(?:number|no\.?|num|#|id|code|nr)){0,2}(?:\s*(?:is|was|would be|:|=|reads|of))?"
 _CUE_RX = re.compile(
     rf"{_CUE_WORDS}{_FILLER}(?:\s*(?:it's|its|my|the))?\s*:?\s*(?<![\w'’@.-]){_ID}"
 )
+_DIGIT = re.compile(r"\d")
+_MAX_CUE_TO_ID = 64  # longest cue + filler ("subscription number would be it's #") + 1
 _TOKEN_RX = re.compile(rf"(?<![\w'’@.,$-]){_ID}")
 _STOP_PREFIX = COMMON_WORDS | frozenset(
     "is was my the its no num nr id of on in at for to and number or s a an by since from "
@@ -63,11 +63,16 @@ def find_accounts(doc: Doc) -> list[Span]:
     """Cued identifiers anywhere, plus the first identifier in a reply to an ID question."""
     low = doc.low
     spans: list[Span] = []
-    for m in _CUE_RX.finditer(low):
-        if not is_word_start(low, m.start()) or "\n" in m.group():
+    for pos, _ in word_cues(doc.spaced, _CUE_SCAN):
+        # Most cue words ("customer", "order") are not followed by an identifier: a digit
+        # search is far cheaper than the full pattern's backtracking.
+        if _DIGIT.search(low, pos, pos + _MAX_CUE_TO_ID) is None:
             continue
-        if m.start() < doc.turn_at(m.start()).body:
+        if pos < doc.turn_at(pos).body:
             continue  # the speaker label ("Customer: ...") is not a cue
+        m = _CUE_RX.match(low, pos)
+        if not m or "\n" in m.group():
+            continue
         got = _clean(m)
         if got:
             spans.append(Span(got[0], got[1], "ACCOUNT_ID"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pledge.pii.context import Doc, literal_trie_pattern
+from pledge.pii.context import Doc, literal_trie_pattern, word_cue_pattern, word_cues
 from pledge.pii.spans import Span
 
 __all__ = ["find_addresses"]
@@ -85,7 +85,7 @@ _ADDRESS_PATTERN = (
 # starts with a digit so the engine can skip ahead; the character before is checked in code.
 _ADDRESS_RX = re.compile(_ADDRESS_PATTERN.replace(r"\s", r"[ \t]"), re.IGNORECASE)
 _BAD_BEFORE = frozenset("$#.,-_")
-_SUFFIX_HINT = re.compile(r"[ \t]" + _SUFFIX + r"(?!\w)")
+_SUFFIX_SCAN = word_cue_pattern(_SUFFIXES)
 _PO_BOX_RX = re.compile(
     rf"\b(?:p\.?\s?o\.?\s?box|post office box)\s+\d{{1,6}}"
     rf"(?:,?\s+{_CITY},?\s+{_STATE}\b(?:,?\s+{_ZIP})?)?",
@@ -94,10 +94,17 @@ _PO_BOX_RX = re.compile(
 
 
 def find_addresses(doc: Doc) -> list[Span]:
-    """Only turns that contain a street-type word are scanned with the full pattern."""
+    """Only turns that contain a street-type word (after a space, as in the full pattern)
+    are scanned with the full pattern."""
     text = doc.text
     spans: list[Span] = []
-    turns = {doc.turn_at(m.start()) for m in _SUFFIX_HINT.finditer(doc.low)}
+    low = doc.low
+    turns = set()
+    for pos, word in word_cues(doc.spaced, _SUFFIX_SCAN):
+        end = pos + len(word)
+        end += low.startswith(".", end)
+        if pos and (end >= len(low) or not (low[end].isalnum() or low[end] == "_")):
+            turns.add(doc.turn_at(pos))
     for turn in sorted(turns):
         for m in _ADDRESS_RX.finditer(text, turn.body, turn.end):
             s = m.start()

@@ -34,6 +34,8 @@ __all__ = [
     "safe_lower",
     "split_turns",
     "turn_at",
+    "word_cue_pattern",
+    "word_cues",
 ]
 
 # Optional timestamp ("[10:32]", "10:32:05 -", "(2:14 PM)"), a speaker of a few words, a colon.
@@ -192,8 +194,12 @@ def _speaker(line: str) -> tuple[str | None, int]:
     return None, 0
 
 
+@lru_cache(maxsize=4096)
 def _topic(question: str) -> str | None:
-    """The data point an agent line asks for: in its last request, the first one named."""
+    """The data point an agent line asks for: in its last request, the first one named.
+
+    Cached by line: agents and bots repeat the same questions across conversations.
+    """
     if not _TOPIC_RX.search(question + " "):
         return None
     for sentence in reversed(_SENTENCE_SPLIT.split(question)):
@@ -260,6 +266,29 @@ def safe_lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def word_cue_pattern(words: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns finding *words* at word starts, for `word_cues`.
+
+    A pattern that opens with a literal lets ``sre`` jump between occurrences of that
+    character in C; one that opens with a set of letters (a trie of words) is tried at most
+    positions and costs about three times as much.  So cue words are searched as " word" in
+    `Doc.spaced` (line breaks and tabs turned into spaces), plus once at offset 0.
+    """
+    body = "(?:" + literal_trie_pattern(words) + ")"
+    return re.compile(" " + body), re.compile(body)
+
+
+def word_cues(
+    spaced: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]
+) -> list[tuple[int, str]]:
+    """(offset, cue) for cue words (see `word_cue_pattern`) after a space or at the start."""
+    hits = [(m.start() + 1, m.group()[1:]) for m in patterns[0].finditer(spaced)]
+    first = patterns[1].match(spaced)
+    if first:
+        hits.insert(0, (0, first.group()))
+    return hits
+
+
 def is_word_start(s: str, i: int) -> bool:
     return i == 0 or not (s[i - 1].isalnum() or s[i - 1] == "_")
 
@@ -284,7 +313,11 @@ _SEP = r"(?:[ \t]*[-.,][ \t]*|[ \t]+|[ \t]*\)[ \t]*)"
 # Written runs start with a digit (cheap to scan for); the context before is checked in code.
 _WRITTEN_RX = re.compile(rf"[(\d](?:(?<=\()\d)?\d*(?:{_SEP}\(?\d+)*\)?")
 _SPOKEN_RX = re.compile(rf"\(?{_SPOKEN_TOKEN}(?:{_SEP}\(?{_SPOKEN_TOKEN}\b)*\)?")
-_SPOKEN_HINT = re.compile(rf"(?:{_DW}|double|triple)[ \t,.-]+(?:{_DW}|\d)\b")
+# Spoken digits are rare, so a cheap hint decides which run pattern to use; it opens with a
+# literal space (see `word_cue_pattern`) and runs over the spaced copy of the text.
+_SPOKEN_HINT_BODY = rf"(?:{_DW}|double|triple)[ \t,.-]+(?:{_DW}|\d)\b"
+_SPOKEN_HINT = re.compile(" " + _SPOKEN_HINT_BODY)
+_SPOKEN_HINT_AT_0 = re.compile(_SPOKEN_HINT_BODY)
 _PIECE_RX = re.compile(rf"\d+|(?:double|triple)[ \t]+\w+|{_DW}")
 _BAD_BEFORE = frozenset(".,$£€#*/:@-_")
 _PLUS_BEFORE = re.compile(r"(?:\+|plus)[ \t]*$")
@@ -338,9 +371,14 @@ def _make_run(low: str, start: int, end: int, min_digits: int) -> DigitRun | Non
     return DigitRun(start, end, digits, groups, bool(plus), spoken, seps)
 
 
-def digit_runs(low: str, min_digits: int = 7) -> list[DigitRun]:
-    """All digit runs with at least *min_digits* digits in lower-cased text."""
-    rx = _SPOKEN_RX if _SPOKEN_HINT.search(low) else _WRITTEN_RX
+def digit_runs(low: str, min_digits: int = 7, spaced: str | None = None) -> list[DigitRun]:
+    """All digit runs with at least *min_digits* digits in lower-cased text.
+
+    *spaced* is *low* with line breaks and tabs as spaces (computed if not given).
+    """
+    spaced = low.replace("\n", " ").replace("\t", " ") if spaced is None else spaced
+    spoken = _SPOKEN_HINT.search(spaced) or _SPOKEN_HINT_AT_0.match(spaced)
+    rx = _SPOKEN_RX if spoken else _WRITTEN_RX
     runs: list[DigitRun] = []
     for m in rx.finditer(low):
         if m.end() - m.start() < min_digits:
@@ -363,12 +401,19 @@ _NEGATIVE_CUE_RX = re.compile(
 )
 
 
+# Characters that end a word but never occur inside a cue: turned into spaces in
+# `Doc.spaced`, so "(dob 1/2/1980)" and "hi,thanks ana" still show their cues.
+# Apostrophes, hyphens, dots, '#' and ':' stay, since cues contain them ("i'm", "d.o.b").
+_SPACING = str.maketrans(dict.fromkeys('\n\t\r()[]{},;"!?/', " "))
+
+
 @dataclass(frozen=True, slots=True)
 class Doc:
     """A transcript prepared once and shared by all detectors."""
 
     text: str
     low: str
+    spaced: str  # ``low`` with line breaks and tabs as spaces (see `word_cue_pattern`)
     turns: list[Turn]
     starts: list[int]
     runs: list[DigitRun]
@@ -382,10 +427,11 @@ def make_doc(text: str) -> Doc:
     low = safe_lower(text)
     turns = split_turns(text, low)
     starts = [t.start for t in turns]
-    runs = digit_runs(low)
+    spaced = low.translate(_SPACING)
+    runs = digit_runs(low, spaced=spaced)
     negative = set()
     for run in runs:
         turn = turn_at(turns, run.start, starts)
         if _NEGATIVE_CUE_RX.search(low, max(turn.body, run.start - 40), run.start):
             negative.add(run.start)
-    return Doc(text, low, turns, starts, runs, frozenset(negative))
+    return Doc(text, low, spaced, turns, starts, runs, frozenset(negative))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from pledge.pii.context import Doc, Turn
+from pledge.pii.context import Doc, Turn, word_cue_pattern, word_cues
 from pledge.pii.spans import Span
 
 __all__ = ["find_birth_dates"]
@@ -33,7 +33,10 @@ _TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eigh
 _YEAR_WORD = (
     rf"(?:nineteen[ -](?:{_TENS}(?:[ -]{_UNITS})?|{_TEENS}|(?:oh|o)[ -]{_UNITS}|hundred)"
     rf"|two thousand(?:(?: and)? (?:{_UNITS}|{_TEENS}|{_TENS}(?:[ -]{_UNITS})?))?"
-    rf"|twenty[ -](?:oh[ -]{_UNITS}|{_TEENS}|{_TENS}(?:[ -]{_UNITS})?))"
+    rf"|twenty[ -](?:oh[ -]{_UNITS}|{_TEENS}|{_TENS}(?:[ -]{_UNITS})?)"
+    # a spoken two-digit year ("june fifth eighty two"); dates are only read in birth
+    # contexts, where "eighty two" after a month and day can only be a year
+    rf"|(?:{_TENS}(?:[ -]{_UNITS})?|(?:oh|o)[ -]{_UNITS}))"
 )
 _DAY = rf"(?:[0-3]?\d(?:st|nd|rd|th)?|{_DAY_WORD})"
 _YEAR = rf"(?:(?:19|20)\d\d|'?\d\d|{_YEAR_WORD})"
@@ -47,6 +50,10 @@ _DATE_RX = re.compile(
     r")(?![\w/]|[.-]\d)"
 )
 _BIRTH_CUE = re.compile(r"b(?:orn|irth|-?day|d\b)|dob\b|d\.o\.b")
+# Word starts that may open a birth cue, to pick the turns worth reading (one cheap scan).
+_BIRTH_SCAN = word_cue_pattern(
+    ["born", "birth", "bday", "b-day", "bd", "dob", "d.o.b", "date-of-birth"]
+)
 _OTHER_CUE = re.compile(
     r"(?:since|opened|effective|due|after|before|until|till|by|from|placed|expires?|"
     r"renews?|scheduled|starting|ending|on file)\W*(?:on\W*)?$"
@@ -81,7 +88,7 @@ def _is_birth(text: str, turn: Turn, start: int, value: str, first: bool) -> boo
 def find_birth_dates(doc: Doc) -> list[Span]:
     """Only turns with a birth cue or answering a birth-date question are scanned at all."""
     low = doc.low
-    cued = {doc.turn_at(m.start()).start for m in _BIRTH_CUE.finditer(low)}
+    cued = {doc.turn_at(pos).start for pos, _ in word_cues(doc.spaced, _BIRTH_SCAN)}
     spans: list[Span] = []
     for turn in doc.turns:
         if turn.topic != "DATE_OF_BIRTH" and turn.start not in cued:

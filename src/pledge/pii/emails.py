@@ -24,7 +24,8 @@ _SPOKEN_RX = re.compile(
     rf"[a-z0-9][a-z0-9_.-]*(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9_-]+)*"
     rf"\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+{_TLD}\b"
 )
-_SPOKEN_HINT = re.compile(rf"\bdot\s+{_TLD}\b")
+# Opens with a literal so the engine can skip between "dot"s (a leading \b would not).
+_SPOKEN_HINT = re.compile(rf"dot\s+{_TLD}\b")
 
 
 def _typed(text: str) -> list[Span]:

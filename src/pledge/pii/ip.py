@@ -14,9 +14,11 @@ from pledge.pii.spans import Span
 
 __all__ = ["find_ips", "is_ip_address"]
 
-_V4_RX = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
-_V6_HINT = re.compile(r"[0-9a-f]:[0-9a-f:]")
-_V6_RX = re.compile(r"[0-9a-f:]*:[0-9a-f:]*:[0-9a-f:.]*")
+# Both scans open with a literal ("." / ":") so the engine skips between them in C; the
+# digits or hex groups before the first separator are then taken in code.
+_V4_TAIL_RX = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+_V6_HINT = re.compile(r":[0-9a-f]{0,4}:")
+_V6_CHARS = frozenset("0123456789abcdef:.")
 _VERSION_CUE = re.compile(r"(?:version|firmware|release|build|update|v|ver|os|app|patch)\W{0,3}$")
 
 
@@ -39,21 +41,49 @@ def _isolated(low: str, start: int, end: int, glue: str) -> bool:
     return not (after in glue and end + 1 < len(low) and low[end + 1].isalnum())
 
 
+def _v4_candidates(low: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while (m := _V4_TAIL_RX.search(low, pos)) is not None:
+        s = m.start()
+        while s > m.start() - 3 and s > 0 and low[s - 1].isdigit():
+            s -= 1
+        if s == m.start():
+            pos = m.start() + 1
+            continue
+        out.append((s, m.end()))
+        pos = m.end()
+    return out
+
+
+def _v6_candidates(low: str) -> list[tuple[int, int]]:
+    """Maximal runs of hex digits, colons and dots around each "::" or ":hex:"."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while (m := _V6_HINT.search(low, pos)) is not None:
+        s, e = m.start(), m.end()
+        while s > 0 and low[s - 1] in _V6_CHARS:
+            s -= 1
+        while e < len(low) and low[e] in _V6_CHARS:
+            e += 1
+        while e > s and low[e - 1] == ".":
+            e -= 1
+        out.append((s, e))
+        pos = max(e, m.end())
+    return out
+
+
 def find_ips(doc: Doc) -> list[Span]:
     """Validated IPv4/IPv6 addresses that are not version numbers."""
     low = doc.low
     spans: list[Span] = []
-    for m in _V4_RX.finditer(low):
-        s, e = m.span()
-        if not _isolated(low, s, e, "._") or not is_ip_address(m.group()):
+    for s, e in _v4_candidates(low):
+        if not _isolated(low, s, e, "._") or not is_ip_address(low[s:e]):
             continue
         if not _VERSION_CUE.search(low, max(0, s - 20), s):
             spans.append(Span(s, e, "IP_ADDRESS"))
-    if _V6_HINT.search(low):
-        for m in _V6_RX.finditer(low):
-            s, e = m.span()
-            cand = m.group().rstrip(".")
-            e = s + len(cand)
-            if cand.count(":") >= 2 and _isolated(low, s, e, "_") and is_ip_address(cand):
-                spans.append(Span(s, e, "IP_ADDRESS"))
+    for s, e in _v6_candidates(low):
+        cand = low[s:e]
+        if cand.count(":") >= 2 and _isolated(low, s, e, "_") and is_ip_address(cand):
+            spans.append(Span(s, e, "IP_ADDRESS"))
     return spans

@@ -20,8 +20,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-from pledge.pii.context import Doc, Turn, is_word_start, literal_trie_pattern
+from pledge.pii.context import (
+    Doc,
+    Turn,
+    literal_trie_pattern,
+    word_cue_pattern,
+    word_cues,
+)
 from pledge.pii.name_data import COMMON_WORDS, FIRST_NAMES, NAME_PARTICLES, SURNAMES
 from pledge.pii.spans import Span
 
@@ -29,97 +36,125 @@ __all__ = ["find_names"]
 
 _TOKEN = r"(?:[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?)"  # noqa: S105 - a name token
 _NAME_RUN = re.compile(rf"{_TOKEN}(?:[ \t]+{_TOKEN}){{0,4}}")
-# Cue phrases are compiled as literal tries (see `literal_trie_pattern`): these patterns
-# scan every transcript in full, and flat alternations would dominate the run time.
-_STRONG_CUE = re.compile(
-    "(?:"
-    + literal_trie_pattern(
-        [
-            "my name is",
-            "my name's",
-            "my name was",
-            "my full name is",
-            "my first name is",
-            "my legal name is",
-            "name's",
-            "the name is",
-            "the name's",
-            "full name is",
-            "name on the account is",
-            "name on my account is",
-            "call me",
-        ]
-    )
-    + r")\s*[:,-]?\s+"
+# Cue phrases, by kind.  Each kind has its own pattern (run with ``match`` at a cue
+# position), but the transcript is scanned for all of them in one pass (`_cue_hits`).
+_STRONG_WORDS = (
+    "my name is",
+    "my name's",
+    "my name was",
+    "my full name is",
+    "my first name is",
+    "my legal name is",
+    "my last name is",
+    "my surname is",
+    "my family name is",
+    "name's",
+    "the name is",
+    "the name's",
+    "full name is",
+    "first name is",
+    "last name is",
+    "surname is",
+    "name on the account is",
+    "name on my account is",
+    "call me",
 )
-_WEAK_CUE = re.compile(
-    "(?:"
-    + literal_trie_pattern(
-        [
-            "this is",
-            "i'm",
-            "i’m",
-            "i am",
-            "it's",
-            "it’s",
-            "it is",
-            "im",
-            "speaking with",
-            "here is",
-            "it's me",
-        ]
-    )
-    + r")\s+"
+_WEAK_WORDS = (
+    "this is",
+    "i'm",
+    "i’m",
+    "i am",
+    "it's",
+    "it’s",
+    "it is",
+    "im",
+    "speaking with",
+    "here is",
+    "it's me",
+    # "first name Anika, last name Patel": without "is" the words must look like a name
+    "first name",
+    "last name",
+    "surname",
+    "given name",
+    "family name",
 )
+_TITLE_WORDS = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof")
+_ADDRESSING_WORDS = (
+    "thanks",
+    "thank you",
+    "nice to meet you",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "welcome back",
+    "bye",
+    "goodbye",
+    "sorry",
+    "no problem",
+    "you're welcome",
+    "got it",
+    "great",
+    "perfect",
+    "okay",
+    "ok",
+    "alright",
+    "sure",
+    *(
+        f"have a {adj} {what}"
+        for adj in ("great", "good", "nice", "wonderful", "lovely")
+        for what in ("day", "evening", "night", "one", "weekend", "afternoon")
+    ),
+)
+_SELF_WORDS = ("i'm", "i’m", "i am", "this is", "my name is", "name's")
+
+
+def _trie(words: tuple[str, ...]) -> str:
+    return "(?:" + literal_trie_pattern(words) + ")"
+
+
+_STRONG_CUE = re.compile(_trie(_STRONG_WORDS) + r"\s*[:,-]?\s+")
+_WEAK_CUE = re.compile(_trie(_WEAK_WORDS) + r"\s+")
+_TITLE = re.compile(_trie(_TITLE_WORDS) + r"\.?[ \t]+(?=[^\W\d_])")
+_ADDRESSING = re.compile(
+    _trie(_ADDRESSING_WORDS) + r"[ \t]*[,!]?[ \t]+"
+    rf"(?P<name>{_TOKEN})(?=[ \t]*(?:[,.!?;]|$))",
+    re.MULTILINE,
+)
+_SELF_INTRO = re.compile(_trie(_SELF_WORDS) + rf"\s+(?P<name>{_TOKEN})")
+_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "strong": _STRONG_WORDS,
+    "weak": _WEAK_WORDS,
+    "title": _TITLE_WORDS,
+    "addressing": _ADDRESSING_WORDS,
+    "self": _SELF_WORDS,
+}
+_ANY_CUE = word_cue_pattern(w for words in _KIND_WORDS.values() for w in words)
 _FILLER = re.compile(
     r"(?:(?:sure|yes|yeah|yep|ok|okay|of course|hi|hello|hey|um|uh|uhm|well|so|absolutely|"
     r"certainly|no problem|it's|it’s|it is|this is|that's|that is|i'm|i am|my name is|"
     r"my full name is|name's|the name is|its|sure thing|yes it's|that would be)\b[\s,.!:;-]*)+"
 )
-_TITLE = re.compile(
-    "(?:" + literal_trie_pattern(["mr", "mrs", "ms", "miss", "mx", "dr", "prof"]) + r")\.?[ \t]+"
-    r"(?=[^\W\d_])"
-)
-_ADDRESSING = re.compile(
-    "(?:"
-    + literal_trie_pattern(
-        [
-            "thanks",
-            "thank you",
-            "nice to meet you",
-            "hi",
-            "hello",
-            "hey",
-            "dear",
-            "welcome back",
-            "bye",
-            "goodbye",
-            "sorry",
-            "no problem",
-            "you're welcome",
-            "got it",
-            "great",
-            "perfect",
-            "okay",
-            "ok",
-            "alright",
-            "sure",
-        ]
-        + [
-            f"have a {adj} {what}"
-            for adj in ("great", "good", "nice", "wonderful", "lovely")
-            for what in ("day", "evening", "night", "one", "weekend", "afternoon")
-        ]
+
+
+@lru_cache(maxsize=512)
+def _kinds(literal: str) -> frozenset[str]:
+    """Cue kinds of a scanned literal: those of every cue word it starts with, since the
+    one-pass scan keeps only the longest cue at a position ("it's me" hides "it's")."""
+    return frozenset(
+        kind for kind, words in _KIND_WORDS.items() if any(literal.startswith(w) for w in words)
     )
-    + r")[ \t]*[,!]?[ \t]+"
-    rf"(?P<name>{_TOKEN})(?=[ \t]*(?:[,.!?;]|$))",
-    re.MULTILINE,
-)
-_SELF_INTRO = re.compile(
-    "(?:"
-    + literal_trie_pattern(["i'm", "i’m", "i am", "this is", "my name is", "name's"])
-    + rf")\s+(?P<name>{_TOKEN})"
-)
+
+
+def _cue_hits(doc: Doc) -> dict[str, list[int]]:
+    """Start offsets of cue words by kind, from one scan of the whole transcript."""
+    hits: dict[str, list[int]] = {kind: [] for kind in _KIND_WORDS}
+    for pos, literal in word_cues(doc.spaced, _ANY_CUE):
+        for kind in _kinds(literal):
+            hits[kind].append(pos)
+    return hits
+
+
 _NONSPACE = re.compile(r"\S+")
 _HERE = re.compile(
     rf"(?:(?:hi|hello|hey)[ \t,!]+)?(?P<name>{_TOKEN}(?:[ \t]+{_TOKEN})?)[ \t]+here\b"
@@ -181,17 +216,15 @@ def _looks_like_name(value: str, lowercase_text: bool, known_only: bool) -> bool
     return all(w[0].isupper() for w in words if _norm(w) not in NAME_PARTICLES) or known
 
 
-def _cue_names(doc: Doc) -> dict[int, list[tuple[int, int]]]:
-    """Names after an introduction cue, by customer turn start.
-
-    The cue patterns scan the whole lower-cased transcript once (cheaper than per turn).
-    """
+def _cue_names(doc: Doc, hits: dict[str, list[int]]) -> dict[int, list[tuple[int, int]]]:
+    """Names after an introduction cue, by customer turn start."""
     text, low = doc.text, doc.low
     found: dict[int, list[tuple[int, int]]] = {}
     for cue_rx, strong in ((_STRONG_CUE, True), (_WEAK_CUE, False)):
-        for m in cue_rx.finditer(low):
-            turn = doc.turn_at(m.start())
-            if turn.is_agent or m.start() < turn.body or not is_word_start(low, m.start()):
+        for pos in hits["strong" if strong else "weak"]:
+            turn = doc.turn_at(pos)
+            m = cue_rx.match(low, pos)
+            if not m or turn.is_agent or pos < turn.body:
                 continue
             got = _name_tokens(text, m.end(), turn.end)
             if not got:
@@ -223,11 +256,14 @@ def _answer_name(doc: Doc, turn: Turn) -> tuple[int, int] | None:
     return None
 
 
-def _bot_names(doc: Doc) -> set[str]:
+def _bot_names(doc: Doc, hits: dict[str, list[int]]) -> set[str]:
+    """Names agents give themselves ("I'm Nova")."""
     names: set[str] = set()
-    for turn in doc.turns:
-        if turn.is_agent:
-            for m in _SELF_INTRO.finditer(doc.low, turn.body, turn.end):
+    for pos in hits["self"]:
+        turn = doc.turn_at(pos)
+        if turn.is_agent and pos >= turn.body:
+            m = _SELF_INTRO.match(doc.low, pos, turn.end)
+            if m:
                 names.add(_norm(m.group("name")))
     return names
 
@@ -265,15 +301,16 @@ def _tokens_of(value: str) -> set[str]:
     return {w for w in (_norm(t) for t in value.split()) if len(w) > 1 and w not in NAME_PARTICLES}
 
 
-def _titled_names(doc: Doc) -> list[tuple[int, int]]:
+def _titled_names(doc: Doc, hits: dict[str, list[int]]) -> list[tuple[int, int]]:
     """ "Mr. Alvarez", "dr chen": a courtesy title followed by a plausible name."""
     text, low = doc.text, doc.low
     out: list[tuple[int, int]] = []
-    for m in _TITLE.finditer(low):
-        if not is_word_start(low, m.start()):
+    for pos in hits["title"]:
+        m = _TITLE.match(low, pos)
+        if not m:
             continue
-        got = _name_tokens(text, m.end(), doc.turn_at(m.start()).end)
-        if got and _looks_like_name(text[got[0] : got[1]], text[m.start()].islower(), False):
+        got = _name_tokens(text, m.end(), doc.turn_at(pos).end)
+        if got and _looks_like_name(text[got[0] : got[1]], text[pos].islower(), False):
             out.append(got)
     return out
 
@@ -281,23 +318,27 @@ def _titled_names(doc: Doc) -> list[tuple[int, int]]:
 def find_names(doc: Doc) -> list[Span]:
     text, low = doc.text, doc.low
     spans: list[Span] = []
-    bots = _bot_names(doc)
+    hits = _cue_hits(doc)
+    bots = _bot_names(doc, hits)
     known: set[str] = set()
-    cued = _cue_names(doc)
+    cued = _cue_names(doc, hits)
     found = [g for spans_ in cued.values() for g in spans_]
     for turn in doc.turns:
         if turn.topic == "PERSON" and not turn.is_agent and turn.start not in cued:
             got = _answer_name(doc, turn)
             if got:
                 found.append(got)
-    for s, e in found + _titled_names(doc):
+    for s, e in found + _titled_names(doc, hits):
         if _norm(text[s:e].split()[0]) in bots:
             continue
         spans.append(Span(s, e, "PERSON"))
         known |= _tokens_of(text[s:e])
-    for m in _ADDRESSING.finditer(low):
+    for pos in hits["addressing"]:
+        m = _ADDRESSING.match(low, pos)
+        if not m:
+            continue
         word = _norm(m.group("name"))
-        if not is_word_start(low, m.start()) or word in bots:
+        if word in bots:
             continue
         if word in known or (_plain(word) in FIRST_NAMES and word not in COMMON_WORDS):
             spans.append(Span(m.start("name"), m.end("name"), "PERSON"))

@@ -21,6 +21,8 @@ from pledge.pii.spans import Span
 
 __all__ = ["find_phones", "is_phone_number"]
 
+# An extension belongs to the number: "(212) 555-0147 x204", "... ext. 12", "extension 3".
+_EXTENSION_RX = re.compile(r"[ \t]*,?[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}\b")
 _DATE_SHAPE = re.compile(r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{4}[-./]\d{1,2}[-./]\d{1,2})$")
 
 
@@ -80,5 +82,6 @@ def find_phones(doc: Doc) -> list[Span]:
         if run.start in doc.negative or not _plausible_shape(run, doc.text):
             continue
         if is_phone_number(run.digits, international=run.plus):
-            spans.append(Span(run.start, run.end, "PHONE"))
+            ext = _EXTENSION_RX.match(doc.low, run.end)
+            spans.append(Span(run.start, ext.end() if ext else run.end, "PHONE"))
     return spans
