@@ -100,7 +100,7 @@ def main() -> None:
         "--batch-subjects",
         type=int,
         default=1000,
-        help="subjects per batch request (x records each; 1,000 x 10 = the 10,000-record batch limit)",
+        help="subjects per batch (1,000 x 10 records = the 10,000-record limit)",
     )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--lookups", type=int, default=1000)
