@@ -14,10 +14,12 @@ import argparse
 import base64
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +38,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database: str) -> tuple[str, str, subprocess.Popen[bytes]]:
+def start_server(database: str, workers: int = 1) -> tuple[str, str, subprocess.Popen[bytes]]:
     """``pledge serve`` in its own process (the load generator must not share its GIL)."""
     from pledge.access import create_api_key
     from pledge.core import Pledge
@@ -60,7 +62,17 @@ def start_server(database: str) -> tuple[str, str, subprocess.Popen[bytes]]:
     env = {**os.environ, "PLEDGE_DATABASE_URL": url, "PLEDGE_MASTER_KEY": key}
     pledge_cmd = Path(sys.executable).with_name("pledge")
     process = subprocess.Popen(
-        [str(pledge_cmd), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
+        [
+            str(pledge_cmd),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-worker",
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -127,16 +139,61 @@ def run(base: str, api_key: str, rate: int, seconds: float, threads: int) -> Non
     )
 
 
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %s"
+local n = 0
+local countries = {"FR", "US", "GB", "DE"}
+local channels = {"email", "post", "phone"}
+request = function()
+  n = n + 1
+  local body = string.format(
+    '{"subject":{"email":"load%%d@bench.example","country":"%%s"},"purpose":"marketing",'
+    .. '"channel":"%%s","granted":%%s,"method":"web_form",'
+    .. '"evidence":{"ip":"198.51.100.23","user_agent":"bench/1.0"}}',
+    n %% 20000, countries[n %% 4 + 1], channels[n %% 3 + 1], tostring(n %% 5 ~= 0))
+  return wrk.format(nil, "/api/v1/consents", nil, body)
+end
+"""
+
+
+def run_wrk(base: str, api_key: str, seconds: float, connections: int) -> None:
+    """``wrk`` (C, its own thread): as many requests as the server takes, latency percentiles."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % api_key)
+    try:
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency"]
+        command += ["-s", script.name, base]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    print(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="pledge serve --workers")
+    parser.add_argument(
+        "--generator",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="wrk when installed (auto), else the Python threads at a fixed rate",
+    )
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     args = parser.parse_args()
-    base, api_key, process = start_server(args.db)
+    base, api_key, process = start_server(args.db, args.workers)
+    seconds = min(args.seconds, 20)
+    use_wrk = args.generator == "wrk" or (args.generator == "auto" and shutil.which("wrk"))
     try:
-        run(base, api_key, min(args.rate, 5000), min(args.seconds, 120), args.threads)
+        if use_wrk:
+            run_wrk(base, api_key, seconds, args.connections)
+        else:
+            run(base, api_key, min(args.rate, 5000), seconds, args.threads)
     finally:
         process.terminate()
         process.wait(timeout=10)

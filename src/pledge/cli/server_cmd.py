@@ -23,8 +23,16 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Do not process background jobs in this process.")
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Web server processes (each with its own GIL and pool).")
+    ] = 1,
 ) -> None:
-    """Serve the web app and API; upgrades the schema first and runs jobs in-process."""
+    """Serve the web app and API; upgrades the schema first and runs jobs in-process.
+
+    With ``--workers N`` above 1, uvicorn starts N processes that each build
+    the app from the environment (:mod:`pledge.web.asgi`); the schema upgrade
+    and the background job runner stay in this parent process.
+    """
     import uvicorn
 
     from pledge.jobs.embedded import embedded_worker
@@ -36,7 +44,17 @@ def serve(
         pledge.upgrade_schema()
         _ = pledge.policy
     with embedded_worker(pledge, enabled=not no_worker):
-        uvicorn.run(create_app(pledge), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(pledge), host=host, port=port, log_level="info")
+        else:
+            uvicorn.run(
+                "pledge.web.asgi:create",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+            )
 
 
 def worker(

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import LargeBinary, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,8 +25,15 @@ from pledge import audit
 from pledge.consent.evidence import short_user_agent, text_hash, truncate_ip
 from pledge.consent.schemas import ConsentIn, EvidenceIn
 from pledge.core import Pledge
-from pledge.db.base import new_id, utcnow
-from pledge.db.models import ConsentEvent, ConsentState, Subject, SubjectKey
+from pledge.db.base import UTCDateTime, new_id, utcnow
+from pledge.db.models import (
+    ConsentEvent,
+    ConsentState,
+    Identity,
+    MarketingReach,
+    Subject,
+    SubjectKey,
+)
 from pledge.errors import ValidationFailed
 from pledge.policy import Policy, Purpose
 from pledge.records.subjects import resolve_subjects
@@ -155,12 +160,12 @@ def _record_for_person(pledge: Pledge, consent: ConsentIn, act: Act) -> Recorded
     policy = pledge.policy
     with pledge.transaction() as session:
         handles = resolve_subjects(session, pledge.keys, policy, [consent.subject])
-        (handle,) = handles.values()
+        ((email_index, handle),) = handles.items()
         person = consent.subject
         subject = SubjectRef(
             handle.id, handle.data_key, policy.jurisdiction_for(person.country, person.region).id
         )
-        ids = write_act(session, pledge, subject, act)
+        ids = write_act(session, pledge, subject, act, email_index=email_index)
     return Recorded(subject.id, act.purpose, act.channels, act.granted, tuple(ids))
 
 
@@ -176,8 +181,19 @@ def subject_ref(session: Session, pledge: Pledge, subject_id: str) -> SubjectRef
     return SubjectRef(subject_id, pledge.keys.unwrap(row[1], subject_id), row[0])
 
 
-def write_act(session: Session, pledge: Pledge, subject: SubjectRef, act: Act) -> list[str]:
-    """Insert the events, move the state projection forward, audit; the caller commits."""
+def write_act(
+    session: Session,
+    pledge: Pledge,
+    subject: SubjectRef,
+    act: Act,
+    *,
+    email_index: str | None = None,
+) -> list[str]:
+    """Insert the events, move the state projections forward, audit; the caller commits.
+
+    ``email_index`` (the hex e-mail blind index, when the caller has it) saves
+    looking it up again for the ``marketing_reach`` projection.
+    """
     policy, now = pledge.policy, utcnow()
     events = []
     for channel in act.channels:
@@ -202,8 +218,10 @@ def write_act(session: Session, pledge: Pledge, subject: SubjectRef, act: Act) -
             )
         )
     session.add_all(events)
-    for event in events:
-        _advance_state(session, event)
+    _advance_states(session, events)
+    purpose = policy.purpose(act.purpose)
+    if purpose is not None and purpose.marketing:
+        refresh_reach(session, subject.id, act.purpose, email_index)
     audit.append(
         session,
         action="consent.granted" if act.granted else "consent.withdrawn",
@@ -221,37 +239,94 @@ def write_act(session: Session, pledge: Pledge, subject: SubjectRef, act: Act) -
     return [e.id for e in events]
 
 
-def _advance_state(session: Session, event: ConsentEvent) -> None:
-    """Upsert the projection row, unless a later event already moved it."""
-    values = {
-        "id": new_id(),
-        "subject_id": event.subject_id,
-        "purpose": event.purpose,
-        "channel": event.channel,
-        "granted": event.granted,
-        "method": event.method,
-        "event_id": event.id,
-        "recorded_at": event.recorded_at,
-    }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ConsentState).values(values)
-    excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=["subject_id", "purpose", "channel"],
-        set_={
-            "granted": excluded.granted,
-            "method": excluded.method,
-            "event_id": excluded.event_id,
-            "recorded_at": excluded.recorded_at,
-        },
-        where=ConsentState.recorded_at <= excluded.recorded_at,
+_STATE_UPSERT = text(
+    "INSERT INTO consent_states"
+    " (id, subject_id, purpose, channel, granted, method, event_id, recorded_at)"
+    " VALUES (:id, :subject_id, :purpose, :channel, :granted, :method, :event_id, :recorded_at)"
+    " ON CONFLICT (subject_id, purpose, channel) DO UPDATE SET granted = excluded.granted,"
+    " method = excluded.method, event_id = excluded.event_id, recorded_at = excluded.recorded_at"
+    " WHERE consent_states.recorded_at <= excluded.recorded_at"
+).bindparams(bindparam("recorded_at", type_=UTCDateTime()))
+"""Upsert of one state row, unless a later event already moved it (PostgreSQL and SQLite).
+
+Plain SQL built once: per request, building and compiling the statement cost
+more than running it."""
+
+
+def _advance_states(session: Session, events: list[ConsentEvent]) -> None:
+    """Upsert the projection rows (one statement, pipelined when several)."""
+    if not events:
+        return
+    session.execute(
+        _STATE_UPSERT,
+        [
+            {
+                "id": new_id(),
+                "subject_id": event.subject_id,
+                "purpose": event.purpose,
+                "channel": event.channel,
+                "granted": event.granted,
+                "method": event.method,
+                "event_id": event.id,
+                "recorded_at": event.recorded_at,
+            }
+            for event in events
+        ],
     )
-    session.execute(statement)
+
+
+REACH_CHANNELS = ("email", "post", "phone")
+"""The marketing channels, each a pair of columns of ``marketing_reach``."""
+
+_REACH_UPSERT = text(
+    "INSERT INTO marketing_reach (email_index, purpose, subject_id, jurisdiction, "  # noqa: S608
+    + ", ".join(f"{c}_granted, {c}_at" for c in REACH_CHANNELS)
+    + ") SELECT :email_index, CAST(:purpose AS VARCHAR(64)), s.id, s.jurisdiction, "
+    + ", ".join(f"{c}.granted, {c}.recorded_at" for c in REACH_CHANNELS)
+    + " FROM subjects s "
+    + " ".join(
+        f"LEFT JOIN consent_states {c} ON {c}.subject_id = s.id"
+        f" AND {c}.purpose = :purpose AND {c}.channel = '{c}'"
+        for c in REACH_CHANNELS
+    )
+    + " WHERE s.id = :subject_id ON CONFLICT (email_index, purpose) DO UPDATE SET"
+    " subject_id = excluded.subject_id, jurisdiction = excluded.jurisdiction, "
+    + ", ".join(
+        f"{c}_granted = excluded.{c}_granted, {c}_at = excluded.{c}_at" for c in REACH_CHANNELS
+    )
+).bindparams(bindparam("email_index", type_=LargeBinary()))
+"""The subject's reach row recomputed from ``subjects`` and ``consent_states``, in the database."""
+
+
+def refresh_reach(
+    session: Session, subject_id: str, purpose: str, email_index: str | None = None
+) -> None:
+    """Recompute one subject's ``marketing_reach`` row for a purpose, in one statement.
+
+    The row is derived from ``subjects`` and ``consent_states`` inside the
+    database (INSERT ... SELECT ... ON CONFLICT DO UPDATE), so it is always
+    exactly the projection's latest state, whatever order writers commit in.
+    Without ``email_index`` (hex) it is read from the subject's e-mail identity.
+    """
+    if email_index is None:
+        email_index = session.scalar(
+            select(Identity.blind_index).where(
+                Identity.subject_id == subject_id, Identity.kind == "email"
+            )
+        )
+        if email_index is None:
+            return
+    session.execute(
+        _REACH_UPSERT,
+        {"email_index": bytes.fromhex(email_index), "purpose": purpose, "subject_id": subject_id},
+    )
 
 
 def rebuild_states(pledge: Pledge) -> int:
-    """Recompute the whole projection from the ledger (after a restore); returns rows."""
+    """Recompute the projections from the ledger (after a restore); returns state rows.
+
+    ``consent_states`` first, then ``marketing_reach`` for every subject with a state.
+    """
     from pledge.consent.rules import current_state
 
     with pledge.transaction() as session:
@@ -264,9 +339,22 @@ def rebuild_states(pledge: Pledge) -> int:
             by_subject.setdefault(event.subject_id, []).append(event)
         count = 0
         for subject_events in by_subject.values():
-            for event in current_state(subject_events).values():
-                _advance_state(session, event)
-                count += 1
+            latest = list(current_state(subject_events).values())
+            _advance_states(session, latest)
+            count += len(latest)
+        session.query(MarketingReach).delete()
+        marketing = [p.id for p in pledge.policy.purposes if p.marketing]
+        for subject_id, index in session.execute(
+            select(Identity.subject_id, Identity.blind_index)
+            .join(Subject, Subject.id == Identity.subject_id)
+            .where(
+                Identity.kind == "email",
+                Subject.erased_at.is_(None),
+                Identity.subject_id.in_(select(ConsentState.subject_id)),
+            )
+        ).all():
+            for purpose in marketing:
+                refresh_reach(session, subject_id, purpose, index)
         audit.append(
             session,
             action="consent.states_rebuilt",

@@ -272,6 +272,13 @@ def deliver_recipient_notices(pledge: Pledge) -> int:
     return deliver(pledge)
 
 
+def expire_requests(pledge: Pledge) -> int:
+    """Delete records of data subject requests closed more than 24 months ago."""
+    from pledge.rights.retention import expire_requests as expire
+
+    return expire(pledge).requests
+
+
 PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("deliver_outbox", deliver_outbox, interval=5, on_notify=True),
     PeriodicTask("seal_audit", seal_audit, interval=10),
@@ -279,5 +286,6 @@ PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("expire_conversations", expire_conversations, interval=600),
     PeriodicTask("fulfil_requests", fulfil_requests, interval=30),
     PeriodicTask("deliver_recipient_notices", deliver_recipient_notices, interval=60),
+    PeriodicTask("expire_requests", expire_requests, interval=86400),
 ]
 """Every repeated job; adding one is one line here (name, function, seconds)."""

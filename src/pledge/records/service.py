@@ -51,6 +51,12 @@ class ProcessingRestricted(Conflict):
     code = "processing_restricted"
 
 
+class ProcessingObjected(Conflict):
+    """409: the person objected to a legitimate-interest purpose (Art. 21 GDPR)."""
+
+    code = "processing_objected"
+
+
 def collect(
     pledge: Pledge, records: Sequence[RecordIn], *, actor: str, batch: bool = False
 ) -> list[RecordOut]:
@@ -76,7 +82,7 @@ def _write(
         handles = resolve_subjects(
             session, pledge.keys, pledge.policy, [r.subject for r in records]
         )
-        _refuse_restricted(session, pledge.keys, records, handles, batch=batch)
+        _refuse_restricted(session, pledge.keys, records, resolved, handles, batch=batch)
         rows, out = _record_rows(pledge, records, resolved, handles)
         bulk_insert(session, Record.__table__, rows)
         bulk_insert(session, AuditEntry.__table__, _audit_rows(rows, handles, actor))
@@ -87,32 +93,51 @@ def _refuse_restricted(
     session: Session,
     keys: KeyManager,
     records: Sequence[RecordIn],
+    resolved: list[Resolved],
     handles: dict[str, SubjectHandle],
     *,
     batch: bool,
 ) -> None:
-    """Refuse the whole batch if any subject in it has restricted processing.
+    """Refuse the whole batch if any subject in it restricted or objected to its processing.
 
     Collecting more data is processing, which a restriction (Art. 18 GDPR)
-    allows only as storage of what is held. One query per batch, and only for
-    subjects that already existed (a new one cannot be restricted).
+    allows only as storage of what is held, and an objection (Art. 21) stops
+    for the legitimate-interest purposes it names. One query per batch, and
+    only for subjects that already existed (a new one cannot have asked).
     """
-    from pledge.rights.actions.effects import restricted_subjects  # rights imports records
+    from pledge.rights.actions.effects import (  # rights imports records
+        STORAGE_ONLY,
+        collection_limits,
+        objects_to,
+    )
 
     existing = [h.id for h in handles.values() if not h.created]
-    restricted = restricted_subjects(session, existing) if existing else set()
-    if not restricted:
+    limits = collection_limits(session, existing) if existing else {}
+    if not limits:
         return
-    fields = {
-        (f"records[{position}].subject" if batch else "subject"): "processing restricted"
-        for position, record in enumerate(records)
-        if handles[keys.blind_index("email", record.subject.email)].id in restricted
-    }
-    raise ProcessingRestricted(
-        "the person has restricted the processing of their data: only storage is allowed "
-        "until the restriction is lifted, so nothing was stored",
-        fields=fields,
-    )
+    restricted: dict[str, str] = {}
+    objected: dict[str, str] = {}
+    for position, (record, info) in enumerate(zip(records, resolved, strict=True)):
+        kinds = limits.get(handles[keys.blind_index("email", record.subject.email)].id)
+        prefix = f"records[{position}]." if batch else ""
+        if not kinds:
+            continue
+        if STORAGE_ONLY in kinds:
+            restricted[prefix + "subject"] = "processing restricted"
+        elif objects_to(kinds, record.purpose, info.legal_basis):
+            objected[prefix + "purpose"] = "the person objected to this purpose"
+    if restricted:
+        raise ProcessingRestricted(
+            "the person has restricted the processing of their data: only storage is allowed "
+            "until the restriction is lifted, so nothing was stored",
+            fields=restricted,
+        )
+    if objected:
+        raise ProcessingObjected(
+            "the person objected to processing for this purpose, which rests on legitimate "
+            "interests, so nothing was stored",
+            fields=objected,
+        )
 
 
 def _record_rows(

@@ -1,17 +1,23 @@
 """Telling recipients about an erasure, correction or restriction.
 
 A notice is queued in the fulfilment transaction. Where the policy gives the
-recipient a ``webhook_url``, this task posts the notice there (request id,
-action and categories: no personal data, the recipient looks the person up in
-its own system through the request id when we send the details by the agreed
-channel); otherwise the notice stays ``queued`` for staff to send by hand, and
-its status shows on the request.
+recipient a ``webhook_url``, this task posts the notice there: an opaque
+reference (the notice and request ids), the action and the categories
+concerned, and no personal data; the recipient learns who the person is only
+through the agreed channel, quoting the reference. Otherwise the notice stays
+``queued`` for staff to send by hand. Its status shows on the request.
+
+Delivery is at least once: a notice is marked ``sent`` only on a 2xx answer
+to the POST itself. Redirects are not followed (urllib would turn the POST
+into a GET elsewhere and count its 200 as a delivery). A recipient that
+fails :data:`MAX_ATTEMPTS` times gets ``failed``, so staff see it needs a hand.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +26,8 @@ from sqlalchemy import select
 
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import RecipientNotice
+from pledge.db.models import RecipientNotice, RightsRequest
+from pledge.policy import Policy
 from pledge.rights.base import add_event, load
 
 log = logging.getLogger(__name__)
@@ -31,12 +38,27 @@ Post = Callable[[str, bytes], int]
 MAX_ATTEMPTS = 10
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx answer is a failure to deliver, never a reason to send elsewhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def http_post(url: str, body: bytes) -> int:
+    """POST ``body`` as JSON; the HTTP status, also for error answers (no redirects)."""
     request = urllib.request.Request(  # noqa: S310 (URLs come from the operator's policy)
         url, data=body, headers={"Content-Type": "application/json"}, method="POST"
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return int(response.status)
+    try:
+        with _opener.open(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return int(exc.code)
 
 
 def deliver_recipient_notices(pledge: Pledge, *, post: Post = http_post, limit: int = 50) -> int:
@@ -45,8 +67,9 @@ def deliver_recipient_notices(pledge: Pledge, *, post: Post = http_post, limit: 
     if not hooks:
         return 0
     with pledge.sessions() as session:
-        notices = session.scalars(
-            select(RecipientNotice)
+        rows = session.execute(
+            select(RecipientNotice, RightsRequest.result)
+            .join(RightsRequest, RightsRequest.id == RecipientNotice.request_id)
             .where(
                 RecipientNotice.status == "queued",
                 RecipientNotice.recipient_id.in_(list(hooks)),
@@ -56,21 +79,33 @@ def deliver_recipient_notices(pledge: Pledge, *, post: Post = http_post, limit: 
             .limit(limit)
         ).all()
     sent = 0
-    for notice in notices:
-        status = _send(notice, hooks[notice.recipient_id], post)
+    for notice, result in rows:
+        body = notice_body(pledge.policy, notice, result or {})
+        status = _send(hooks[notice.recipient_id], body, post)
         sent += _record(pledge, notice.id, status)
     return sent
 
 
-def _send(notice: RecipientNotice, url: str, post: Post) -> str:
-    body: dict[str, Any] = {
+def notice_body(policy: Policy, notice: RecipientNotice, result: dict[str, Any]) -> dict[str, Any]:
+    """What the recipient is told: the reference, the action, and the categories concerned.
+
+    The categories are those the request touched (``result["categories"]``)
+    that the policy gives this recipient; never values, never the person.
+    """
+    recipient = policy.recipient(notice.recipient_id)
+    theirs = set(recipient.categories) if recipient else set()
+    return {
         "notice_id": notice.id,
         "request_id": notice.request_id,
         "action": notice.action,
+        "categories": sorted(set(result.get("categories") or []) & theirs),
     }
+
+
+def _send(url: str, body: dict[str, Any], post: Post) -> str:
     try:
         return str(post(url, json.dumps(body).encode()))
-    except Exception as exc:
+    except Exception as exc:  # unreachable, timeout: its class only, never its message
         return type(exc).__name__
 
 
@@ -81,18 +116,27 @@ def _record(pledge: Pledge, notice_id: str, status: str) -> int:
             return 0
         notice.attempts += 1
         notice.last_status = status
+        now = utcnow()
         if not status.startswith("2"):
             log.warning("notice %s to %s not delivered: %s", notice.id, notice.recipient_id, status)
+            if notice.attempts >= MAX_ATTEMPTS:
+                notice.status = "failed"
+                _event(
+                    session, notice, "recipient_notice_failed", now, "could not be told by webhook"
+                )
             return 0
-        now = utcnow()
         notice.status, notice.sent_at = "sent", now
-        add_event(
-            session,
-            load(session, notice.request_id),
-            "recipient_notified",
-            actor="system",
-            at=now,
-            note=f"Told {notice.recipient_id}.",
-            details={"recipient": notice.recipient_id},
-        )
+        _event(session, notice, "recipient_notified", now, "was told")
         return 1
+
+
+def _event(session: Any, notice: RecipientNotice, event: str, now: Any, what: str) -> None:
+    add_event(
+        session,
+        load(session, notice.request_id),
+        event,
+        actor="system",
+        at=now,
+        note=f"{notice.recipient_id} {what}.",
+        details={"recipient": notice.recipient_id, "action": notice.action},
+    )

@@ -2,7 +2,13 @@
 
 from pledge.db.models.access import ApiKey
 from pledge.db.models.audit import AuditEntry
-from pledge.db.models.consent import ConsentEvent, ConsentState, CookieConsent, DoNotCall
+from pledge.db.models.consent import (
+    ConsentEvent,
+    ConsentState,
+    CookieConsent,
+    DoNotCall,
+    MarketingReach,
+)
 from pledge.db.models.outbox import OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
@@ -34,6 +40,7 @@ __all__ = [
     "Disclosure",
     "DoNotCall",
     "Identity",
+    "MarketingReach",
     "MarketingSuppression",
     "OutboxMessage",
     "PolicyVersion",

@@ -109,3 +109,32 @@ class DoNotCall(Base):
     """Where the entry came from: api, staff, a national list import..."""
     added_by: Mapped[str] = mapped_column(String(128))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MarketingReach(Base):
+    """Per e-mail blind index and marketing purpose: what the send-list filter needs, in one row.
+
+    A projection of ``subjects`` and ``consent_states`` keyed by the 32-byte
+    e-mail blind index (the same HMAC as ``identities.blind_index``, as bytes),
+    so that filtering a million addresses is one hash join on short binary
+    keys instead of three joins on 36-character ids. Written by the ledger in
+    the transaction of every consent event and recomputed from ``consent_states``
+    (never edited by hand); :func:`pledge.consent.rebuild_states` rebuilds it.
+    Holds no e-mail, only the blind index.
+    """
+
+    __tablename__ = "marketing_reach"
+
+    email_index: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """A marketing purpose of the policy."""
+    subject_id: Mapped[str] = mapped_column(String(36))
+    jurisdiction: Mapped[str] = mapped_column(String(32))
+    """The subject's jurisdiction (decides the opt-in rule)."""
+    email_granted: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    email_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    post_granted: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    post_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    phone_granted: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    phone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """The latest ledger state per channel (None when there is none) and when it was given."""

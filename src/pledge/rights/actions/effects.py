@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from pledge.db.models import Record, SubjectKey, SubjectRestriction
@@ -39,25 +39,46 @@ STORAGE_ONLY = "restriction"
 """The kind of a restriction of processing: the data may be stored, nothing more."""
 
 
-def restricted_subjects(session: Session, subject_ids: Collection[str]) -> set[str]:
-    """Which of these subjects are under an active restriction (storage only).
+OBJECTION = "objection:"
+"""Prefix of the kind an objection records, one per purpose it stops."""
 
-    The bulk form of :func:`restrictions_for`, for collection: one query per
-    batch (chunked for very large ones), never one per record.
+LEGITIMATE_INTERESTS = "legitimate_interests"
+
+
+def collection_limits(session: Session, subject_ids: Collection[str]) -> dict[str, set[str]]:
+    """Each of these subjects' active restriction and objections, for collection.
+
+    Both stop new records: a restriction stops everything but storage, an
+    objection stops the purposes it names. One query per batch (chunked for
+    very large ones), never one per record; subjects without a limit are absent.
     """
     ids = sorted(set(subject_ids))
-    found: set[str] = set()
+    found: dict[str, set[str]] = {}
     for start in range(0, len(ids), 1000):
-        found.update(
-            session.scalars(
-                select(SubjectRestriction.subject_id).where(
-                    SubjectRestriction.subject_id.in_(ids[start : start + 1000]),
+        rows = session.execute(
+            select(SubjectRestriction.subject_id, SubjectRestriction.kind).where(
+                SubjectRestriction.subject_id.in_(ids[start : start + 1000]),
+                or_(
                     SubjectRestriction.kind == STORAGE_ONLY,
-                    SubjectRestriction.lifted_at.is_(None),
-                )
+                    SubjectRestriction.kind.startswith(OBJECTION, autoescape=True),
+                ),
+                SubjectRestriction.lifted_at.is_(None),
             )
         )
+        for subject_id, kind in rows:
+            found.setdefault(subject_id, set()).add(kind)
     return found
+
+
+def objects_to(kinds: Collection[str], purpose: str, legal_basis: str) -> bool:
+    """Whether the subject's objection stops a record for this purpose on this basis.
+
+    Art. 21(1) GDPR: an objection stops processing that rests on legitimate
+    interests; a record the same purpose holds on contract or consent (in
+    another jurisdiction, say) is not touched. Direct marketing, where the
+    objection is absolute, is stopped where it happens: the send-list filter.
+    """
+    return legal_basis == LEGITIMATE_INTERESTS and f"{OBJECTION}{purpose}" in kinds
 
 
 def _restrict(ctx: Context, kinds: list[str]) -> list[str]:
@@ -80,10 +101,12 @@ def restriction(ctx: Context) -> Done:
     if ctx.row.subject_id is None:
         return Done(result={"restricted": False, "note": NOTHING_HELD})
     _restrict(ctx, [STORAGE_ONLY])
-    notified = queue_notices(ctx, {r.category for r in records}, "restriction")
+    categories = {r.category for r in records}
+    notified = queue_notices(ctx, categories, "restriction")
     return Done(
         result={
             "restricted": True,
+            "categories": sorted(categories),
             "note": "Your data is now only stored; we will tell you before lifting this.",
             "notified": notified,
         }
@@ -91,18 +114,26 @@ def restriction(ctx: Context) -> Done:
 
 
 def objection(ctx: Context) -> Done:
-    """Legitimate-interest purposes stop; objection to direct marketing is absolute."""
+    """Legitimate-interest purposes stop; objection to direct marketing is absolute.
+
+    The objection covers every objectable purpose resting on legitimate
+    interests in the person's jurisdiction, held yet or not (collection then
+    refuses new records for them), plus those their records hold on that
+    basis, plus every marketing purpose.
+    """
     records = held_records(ctx)
+    held = {r.purpose for r in records if r.legal_basis == LEGITIMATE_INTERESTS}
+    local = {
+        p.id
+        for p in ctx.policy.purposes
+        if ctx.policy.legal_basis(p.id, ctx.row.jurisdiction) == LEGITIMATE_INTERESTS
+    }
     purposes = sorted(
-        {
-            r.purpose
-            for r in records
-            if r.legal_basis == "legitimate_interests" and _objectable(ctx, r.purpose)
-        }
+        {p for p in held | local if _objectable(ctx, p)}
         | {p.id for p in ctx.policy.purposes if p.marketing}
     )
     suppress(ctx, "objection")
-    kinds = _restrict(ctx, [f"objection:{purpose}" for purpose in purposes])
+    kinds = _restrict(ctx, [f"{OBJECTION}{purpose}" for purpose in purposes])
     return Done(
         result={"stopped_purposes": purposes, "recorded": bool(kinds), "marketing_suppressed": True}
     )

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, update
 
-from pledge.db.models import Record
+from pledge.db.models import Record, RightsRequest
 from pledge.records.shredding import destroy_subject_key
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
 
@@ -32,8 +32,34 @@ def exception_reason(ctx: Context, category: str, purpose: str, legal_basis: str
     return None
 
 
+def forget_earlier_requests(ctx: Context) -> int:
+    """Wipe the e-mail and details from the person's earlier, closed requests.
+
+    Those records are kept 24 months as proof that each right was answered,
+    and must survive the erasure, but not as a way back to the person: their
+    e-mail (encrypted with the system key, so still readable by Pledge) and
+    blind index go, as they do from this request once its last mail is
+    queued. The status, dates, timeline and any denial's basis remain. Open
+    requests keep theirs: they still owe the person an answer.
+    """
+    row = ctx.row
+    who = [RightsRequest.subject_id == row.subject_id] if row.subject_id else []
+    if row.email_index is not None:
+        who.append(RightsRequest.email_index == row.email_index)
+    if not who:
+        return 0
+    done = ctx.session.execute(
+        update(RightsRequest)
+        .where(or_(*who), RightsRequest.id != row.id, RightsRequest.closed_at.is_not(None))
+        .values(email_ciphertext=None, private_ciphertext=None, email_index=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def erasure(ctx: Context) -> Done:
     suppress(ctx, "erasure")
+    forget_earlier_requests(ctx)
     subject_id = ctx.row.subject_id
     if subject_id is None:
         return Done(
@@ -48,15 +74,17 @@ def erasure(ctx: Context) -> Done:
     records = held_records(ctx)
     kept: Counter[tuple[str, str, str]] = Counter()
     doomed: list[str] = []
+    erased: set[str] = set()
     for record in records:
         reason = exception_reason(ctx, record.category, record.purpose, record.legal_basis)
         if reason is None:
             doomed.append(record.id)
+            erased.add(record.category)
         else:
             kept[(record.category, record.purpose, reason)] += 1
     for start in range(0, len(doomed), 500):
         ctx.session.execute(delete(Record).where(Record.id.in_(doomed[start : start + 500])))
-    notified = queue_notices(ctx, {r.category for r in records}, "erasure")
+    notified = queue_notices(ctx, erased, "erasure")
     if not kept:
         destroy_subject_key(
             ctx.session, subject_id, actor=ctx.actor, reason=f"rights_request:{ctx.row.id}"
@@ -72,6 +100,7 @@ def erasure(ctx: Context) -> Done:
         else None,
         result={
             "records_deleted": len(doomed),
+            "categories": sorted(erased),
             "exceptions": exceptions,
             "key_destroyed": not exceptions,
             "notified": notified,

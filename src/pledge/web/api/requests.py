@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from pledge import rights
 from pledge.access import authenticate_key
@@ -20,6 +20,7 @@ from pledge.rights.disclosures import DisclosureIn
 from pledge.rights.schemas import CodeIn, LiftIn, ReasonIn, RequestIn
 from pledge.validation import parse_model
 from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
+from pledge.web.package_page import render_package
 
 router = APIRouter()
 
@@ -56,13 +57,25 @@ def get_request(request_id: str, request: Request, pledge: PledgeDep) -> dict[st
     return rights.view(pledge, request_id, token)
 
 
+PRIVATE_PAGE = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    ),
+}
+"""The HTML package holds the person's data: never cached, no script, nothing loaded."""
+
+
 @router.get("/api/v1/requests/{request_id}/package", response_model=None)
 def get_package(
     request_id: str,
     request: Request,
     pledge: PledgeDep,
-    format: Literal["json", "zip"] = "json",
+    format: Literal["json", "zip", "html"] = "json",
 ) -> Response:
+    """The package of a completed access, know or portability request, for the token holder:
+    JSON per CONTRACT, a zip (JSON and CSV) for portability, or a readable HTML page."""
     token = bearer_token(request)
     if format == "zip":
         content = rights.package_zip(pledge, request_id, token)
@@ -71,6 +84,9 @@ def get_package(
             media_type="application/zip",
             headers={"Content-Disposition": 'attachment; filename="personal-data.zip"'},
         )
+    if format == "html":
+        page = render_package(pledge.policy, rights.package(pledge, request_id, token))
+        return HTMLResponse(page, headers=PRIVATE_PAGE)
     return JSONResponse(rights.package(pledge, request_id, token))
 
 
