@@ -101,7 +101,7 @@ def pledge(settings: Settings) -> Iterator[Pledge]:
     instance.upgrade_schema()
     if not settings.is_sqlite:
         _truncate_all(instance)
-        instance.register_policy_version()
+        instance.settle_data()
     yield instance
     instance.dispose()
 

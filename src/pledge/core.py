@@ -58,13 +58,24 @@ class Pledge:
             yield session
 
     def upgrade_schema(self) -> None:
-        """Run the migrations, then record the policy version in force."""
+        """Run the migrations, record the policy version in force, complete projections.
+
+        A marketing purpose new to the policy gets its ``marketing_reach`` rows
+        here, once, rather than during the first send-list filter.
+        """
         from pledge.db.migrate import upgrade
 
         _ = self.keys  # refuse a missing or malformed master key before touching the schema
         upgrade(self.engine)
         self.check_master_key()
+        self.settle_data()
+
+    def settle_data(self) -> None:
+        """What every start on a migrated schema needs: the policy text, full projections."""
+        from pledge.consent.reach import ensure_coverage
+
         self.register_policy_version()
+        ensure_coverage(self)
 
     def register_policy_version(self) -> None:
         """Store the current policy text once, with an audit entry, so records can cite it."""

@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from pledge.consent import DoNotCallIn, add_do_not_call, email_indexes, filter_recipients
+from pledge.consent.send_list import Strategy
 from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import MarketingSuppression, SubjectRestriction
@@ -132,13 +134,17 @@ def count_queries(pledge: Pledge) -> Iterator[list[str]]:
         event.remove(pledge.engine, "before_cursor_execute", before)
 
 
-def test_the_filter_is_set_based(pledge: Pledge) -> None:
+@pytest.mark.parametrize("strategy", ["push", "pull"])
+def test_the_filter_is_set_based(pledge: Pledge, strategy: Strategy) -> None:
     emails = [f"bulk{i}@example.org" for i in range(3000)]
+    for email in emails[:20]:
+        give(pledge, email, country="US", channel="post")
     with count_queries(pledge) as small:
-        filter_recipients(pledge, "phone", emails[:10])
+        filter_recipients(pledge, "phone", emails[:10], strategy=strategy)
     with count_queries(pledge) as large:
-        result = filter_recipients(pledge, "phone", emails)
-    assert len(result.suppressed) == 3000
+        result = filter_recipients(pledge, "phone", emails, strategy=strategy)
+    assert len(result.allowed) == 20
+    assert len(result.suppressed) == 2980
     assert len(large) == len(small) < 15
 
 

@@ -325,8 +325,10 @@ def refresh_reach(
 def rebuild_states(pledge: Pledge) -> int:
     """Recompute the projections from the ledger (after a restore); returns state rows.
 
-    ``consent_states`` first, then ``marketing_reach`` for every subject with a state.
+    ``consent_states`` first, then ``marketing_reach`` for every subject with a state,
+    then rows without states for every other subject with an e-mail.
     """
+    from pledge.consent.reach import ensure_coverage, forget_coverage
     from pledge.consent.rules import current_state
 
     with pledge.transaction() as session:
@@ -343,6 +345,7 @@ def rebuild_states(pledge: Pledge) -> int:
             _advance_states(session, latest)
             count += len(latest)
         session.query(MarketingReach).delete()
+        forget_coverage(session)  # subjects without states get their rows back below
         marketing = [p.id for p in pledge.policy.purposes if p.marketing]
         for subject_id, index in session.execute(
             select(Identity.subject_id, Identity.blind_index)
@@ -363,4 +366,5 @@ def rebuild_states(pledge: Pledge) -> int:
             object_id="all",
             details={"rows": count},
         )
+    ensure_coverage(pledge)
     return count

@@ -24,12 +24,24 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # PostgreSQL's decode(x, 'hex'), for joins between hex and raw blind indexes
+    # (SQLite's own unhex() only arrives in 3.41).
+    dbapi_connection.create_function("pledge_unhex", 1, _unhex, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _unhex(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        return None
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

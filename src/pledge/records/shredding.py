@@ -3,7 +3,9 @@
 Erasure (a later rights request, a retention job) relies on this: ciphertexts
 may survive in backups, replicas or rows a legal hold keeps, but without the
 key none of it can be read. The blind indexes go too, since they would still
-link the person to the rows.
+link the person to the rows, and so do the subject's ``marketing_reach`` rows
+(the e-mail blind index with consent states); a hashed suppression, kept by
+the erasure itself, is what stops marketing from then on.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.db.base import utcnow
-from pledge.db.models import Identity, Subject, SubjectKey
+from pledge.db.models import Identity, MarketingReach, Subject, SubjectKey
 from pledge.errors import NotFound
 
 
@@ -28,6 +30,7 @@ def destroy_subject_key(session: Session, subject_id: str, *, actor: str, reason
         .values(wrapped_key=None, destroyed_at=now)
     )
     session.execute(delete(Identity).where(Identity.subject_id == subject_id))
+    session.execute(delete(MarketingReach).where(MarketingReach.subject_id == subject_id))
     session.execute(update(Subject).where(Subject.id == subject_id).values(erased_at=now))
     audit.append(
         session,

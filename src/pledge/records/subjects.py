@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
 from pledge.db.bulk import bulk_insert
-from pledge.db.models import Identity, Subject, SubjectKey
+from pledge.db.models import Identity, MarketingReach, Subject, SubjectKey
 from pledge.policy import Policy
 from pledge.records.schemas import SubjectIn
 
@@ -71,6 +71,8 @@ def _create(
     now = utcnow()
     handles: dict[str, SubjectHandle] = {}
     subjects, subject_keys, identities = [], [], []
+    marketing = [p.id for p in policy.purposes if p.marketing]
+    reach: list[dict[str, object]] = []
     for index, person in people.items():
         subject_id, data_key = new_id(), keys.new_data_key()
         handles[index] = SubjectHandle(subject_id, data_key, created=True)
@@ -92,10 +94,28 @@ def _create(
             }
         )
         identities.extend(identity_rows(keys, subject_id, data_key, person, index))
+        reach.extend(_reach_rows(marketing, index, subject_id, jurisdiction))
     bulk_insert(session, Subject.__table__, subjects)
     bulk_insert(session, SubjectKey.__table__, subject_keys)
     bulk_insert(session, Identity.__table__, identities)
+    if reach:
+        bulk_insert(session, MarketingReach.__table__, reach)
     return handles
+
+
+def _reach_rows(
+    purposes: list[str], email_index: str, subject_id: str, jurisdiction: str
+) -> list[dict[str, object]]:
+    """A new subject's ``marketing_reach`` rows, no consent state yet, one per marketing purpose.
+
+    Written with the subject, so the send-list filter can tell a known person
+    (allowed where marketing is opt-out) from a stranger with one table.
+    """
+    raw = bytes.fromhex(email_index)
+    return [
+        {"email_index": raw, "purpose": p, "subject_id": subject_id, "jurisdiction": jurisdiction}
+        for p in purposes
+    ]
 
 
 def identity_rows(

@@ -8,6 +8,7 @@ from pledge.db.models.consent import (
     CookieConsent,
     DoNotCall,
     MarketingReach,
+    MarketingReachCoverage,
 )
 from pledge.db.models.outbox import OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
@@ -41,6 +42,7 @@ __all__ = [
     "DoNotCall",
     "Identity",
     "MarketingReach",
+    "MarketingReachCoverage",
     "MarketingSuppression",
     "OutboxMessage",
     "PolicyVersion",

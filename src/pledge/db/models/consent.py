@@ -120,10 +120,15 @@ class MarketingReach(Base):
     keys instead of three joins on 36-character ids. Written by the ledger in
     the transaction of every consent event and recomputed from ``consent_states``
     (never edited by hand); :func:`pledge.consent.rebuild_states` rebuilds it.
+    Every subject with an e-mail gets its rows when it is created (with no
+    states yet), and erasure deletes them, so for a covered purpose
+    (:class:`MarketingReachCoverage`) an address without a row is unknown.
     Holds no e-mail, only the blind index.
     """
 
     __tablename__ = "marketing_reach"
+    # Erasure deletes a subject's rows, and the coverage backfill looks for them, by subject.
+    __table_args__ = (Index("ix_marketing_reach_subject_id", "subject_id"),)
 
     email_index: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
     purpose: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -138,3 +143,18 @@ class MarketingReach(Base):
     phone_granted: Mapped[bool | None] = mapped_column(Boolean, default=None)
     phone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     """The latest ledger state per channel (None when there is none) and when it was given."""
+
+
+class MarketingReachCoverage(Base):
+    """Marketing purposes for which ``marketing_reach`` holds a row for every e-mail subject.
+
+    Once a purpose is covered, a send-list address with no reach row is a
+    stranger: the filter needs no second look-up among ``identities``. New
+    subjects get their rows when they are created; a purpose new to the
+    policy is covered by one backfill (:func:`pledge.consent.reach.ensure_coverage`).
+    """
+
+    __tablename__ = "marketing_reach_coverage"
+
+    purpose: Mapped[str] = mapped_column(String(64), primary_key=True)
+    covered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
