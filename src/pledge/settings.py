@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     max_batch_records: int = Field(
         default=10_000, description="Most records accepted in one batch request."
     )
+    max_send_list: int = Field(
+        default=1_000_000, ge=1, description="Most addresses in one marketing filter request."
+    )
+    max_send_list_bytes: int = Field(
+        default=64_000_000,
+        ge=1,
+        description="Largest body of an authenticated marketing filter request, in bytes.",
+    )
     audit_seal_batch: int = Field(
         default=5_000, description="Most audit entries sealed into the hash chain per pass."
     )

@@ -17,6 +17,7 @@ from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import MarketingSuppression, SubjectRestriction
 from pledge.records.service import find_subject_id
+from pledge.web.app import create_app
 from tests.consent.conftest import give
 from tests.web.conftest import auth
 
@@ -187,3 +188,28 @@ def test_do_not_call_route_roles(client: TestClient, system_key: str, admin_key:
         headers=auth(admin_key),
     )
     assert both.status_code == 422
+
+
+def test_send_list_limits(pledge: Pledge, system_key: str) -> None:
+    """A send list may exceed the general body limit, with credentials, up to its own."""
+    tuned = Pledge(
+        pledge.settings.model_copy(
+            update={"max_body_bytes": 2_000, "max_send_list_bytes": 60_000, "max_send_list": 1500}
+        )
+    )
+    big = {"channel": "email", "recipients": [f"r{n}@example.org" for n in range(1200)]}
+    too_many = {"channel": "email", "recipients": [f"{n}@x.io" for n in range(1600)]}
+    try:
+        with TestClient(create_app(tuned), raise_server_exceptions=False) as client:
+            answered = client.post("/api/v1/marketing/filter", json=big, headers=auth(system_key))
+            assert answered.status_code == 200, answered.text
+            assert len(answered.json()["suppressed"]) == 1200
+            anonymous = client.post("/api/v1/marketing/filter", json=big)
+            assert anonymous.status_code == 413  # no credentials: the general limit
+            other = client.post("/api/v1/consents/query", json=big, headers=auth(system_key))
+            assert other.status_code == 413  # other routes keep the general limit
+            over = client.post("/api/v1/marketing/filter", json=too_many, headers=auth(system_key))
+            assert over.status_code == 413
+            assert "1500" in over.json()["error"]["message"]
+    finally:
+        tuned.dispose()

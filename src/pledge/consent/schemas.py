@@ -56,7 +56,8 @@ class FilterIn(_In):
     """``POST /api/v1/marketing/filter``."""
 
     channel: Channel
-    recipients: list[str] = Field(max_length=1_000_000)
+    recipients: list[str]
+    """Checked against ``PLEDGE_MAX_SEND_LIST`` by the route (413 beyond it)."""
     purpose: str | None = Field(default=None, max_length=64)
     """The marketing purpose; may be omitted when the policy has only one."""
 

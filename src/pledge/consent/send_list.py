@@ -50,8 +50,9 @@ from pledge.db.models import MarketingReach
 
 Strategy = Literal["auto", "push", "pull"]
 
-PULL_RATIO = 0.5
-"""Pull the projection when the list has at least this many addresses per reach row."""
+PULL_RATIO = 0.3
+"""Pull the projection when the list has at least this many addresses per reach row
+(measured: at 0.3 both ways take about as long, 300,000 addresses against a million)."""
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\0" + bytes(8)
 _COPY_ROW = struct.Struct(">hii")  # two fields; the first an int4 (length 4, value)

@@ -42,5 +42,9 @@ def create_app(pledge: Pledge) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     install_access_log_filter()
-    app.add_middleware(BodyLimitMiddleware, max_bytes=pledge.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=pledge.settings.max_body_bytes,
+        larger={"/api/v1/marketing/filter": pledge.settings.max_send_list_bytes},
+    )
     return app

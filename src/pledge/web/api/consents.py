@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from pledge import consent
@@ -56,18 +56,19 @@ def query_consents(
     return consent.consent_history(pledge, parse_model(EmailQueryIn, body).email)
 
 
-@router.post("/api/v1/marketing/filter")
+@router.post("/api/v1/marketing/filter", response_model=None)
 async def marketing_filter(
     pledge: PledgeDep, _principal: SystemDep, body: dict[str, Any] = BodyDict
-) -> dict[str, Any]:
+) -> Response:
+    """Up to ``PLEDGE_MAX_SEND_LIST`` addresses; the answer is serialised in one pass."""
     wanted = parse_model(FilterIn, body)
-    limit = pledge.settings.max_batch_records * 10
+    limit = pledge.settings.max_send_list
     if len(wanted.recipients) > limit:
         raise PayloadTooLarge(f"at most {limit} recipients per call")
     result = await run_in_threadpool(
         consent.filter_recipients, pledge, wanted.channel, wanted.recipients, wanted.purpose
     )
-    return result.as_json()
+    return Response(await run_in_threadpool(result.as_json_bytes), media_type="application/json")
 
 
 @router.post("/api/v1/marketing/do-not-call", status_code=201)
