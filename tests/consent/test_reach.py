@@ -130,9 +130,7 @@ def population(pledge: Pledge, size: int, seed: int) -> list[str]:
                 session.add(
                     SubjectRestriction(subject_id=subject_of(pledge, email), kind=restriction)
                 )
-                audit.append(
-                    session, action="test", actor="test", object_type="x", object_id="x"
-                )
+                audit.append(session, action="test", actor="test", object_type="x", object_id="x")
         if n % 13 == 0:
             add_do_not_call(pledge, DoNotCallIn(email=email), actor="test")
     return emails
