@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from pledge import audit
-from pledge.consent import DoNotCallIn, add_do_not_call, filter_recipients
+from pledge.consent import DoNotCallIn, add_do_not_call, filter_recipients, rebuild_states
 from pledge.consent.reach import ensure_coverage
 from pledge.core import Pledge
 from pledge.db.models import (
@@ -148,3 +148,19 @@ def test_push_and_pull_agree(pledge: Pledge, channel: str) -> None:
     reasons = {reason for _email, reason in push.suppressed}
     assert {"unknown", "no_consent", "restricted"} <= reasons
     assert len(push.allowed) + len(push.suppressed) == len(set(send))
+
+
+def test_rebuilding_from_the_ledger_keeps_the_projection_complete(pledge: Pledge) -> None:
+    emails = population(pledge, 40, seed=3)
+    with pledge.sessions() as session:
+        before_rows = sorted(
+            session.execute(select(MarketingReach.email_index, MarketingReach.subject_id)).all()
+        )
+    before = filter_recipients(pledge, "email", emails)
+    rebuild_states(pledge)
+    with pledge.sessions() as session:
+        after_rows = sorted(
+            session.execute(select(MarketingReach.email_index, MarketingReach.subject_id)).all()
+        )
+    assert after_rows == before_rows  # people with no consent state kept their rows
+    assert filter_recipients(pledge, "email", emails) == before
