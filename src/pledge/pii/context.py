@@ -311,14 +311,15 @@ _DW = "(?:" + literal_trie_pattern(_WORD_DIGITS) + ")"
 _SPOKEN_TOKEN = rf"(?:\d+|{_DW}|(?:double|triple)[ \t]+(?:{_DW}|\d))"
 _SEP = r"(?:[ \t]*[-.,][ \t]*|[ \t]+|[ \t]*\)[ \t]*)"
 # Written runs start with a digit (cheap to scan for); the context before is checked in code.
-_WRITTEN_RX = re.compile(rf"[(\d](?:(?<=\()\d)?\d*(?:{_SEP}\(?\d+)*\)?")
+# ASCII digits only: a digit of another script ("౦") never extends a card or phone number.
+_WRITTEN_RX = re.compile(rf"[(0-9](?:(?<=\()[0-9])?[0-9]*(?:{_SEP}\(?[0-9]+)*\)?")
 _SPOKEN_RX = re.compile(rf"\(?{_SPOKEN_TOKEN}(?:{_SEP}\(?{_SPOKEN_TOKEN}\b)*\)?")
 # Spoken digits are rare, so a cheap hint decides which run pattern to use; it opens with a
 # literal space (see `word_cue_pattern`) and runs over the spaced copy of the text.
 _SPOKEN_HINT_BODY = rf"(?:{_DW}|double|triple)[ \t,.-]+(?:{_DW}|\d)\b"
 _SPOKEN_HINT = re.compile(" " + _SPOKEN_HINT_BODY)
 _SPOKEN_HINT_AT_0 = re.compile(_SPOKEN_HINT_BODY)
-_PIECE_RX = re.compile(rf"\d+|(?:double|triple)[ \t]+\w+|{_DW}")
+_PIECE_RX = re.compile(rf"[0-9]+|(?:double|triple)[ \t]+\w+|{_DW}")
 _BAD_BEFORE = frozenset(".,$£€#*/:@-_")
 _PLUS_BEFORE = re.compile(r"(?:\+|plus)[ \t]*$")
 

@@ -45,3 +45,10 @@ def test_placeholders_in_order_and_unicode_inside() -> None:
 def test_redact_clips_and_merges() -> None:
     assert redact("abc", [Span(1, 10, "PERSON"), Span(0, 2, "EMAIL")]) == "a[PERSON]"
     assert redact("", []) == ""
+
+
+def test_a_digit_of_another_script_does_not_extend_a_card() -> None:
+    """Found by Hypothesis: "… 1111 ౦" read the Telugu zero as a 17th digit."""
+    for digit in ("\u0c66", "\u0661", "\u0966"):
+        text = f"Customer: my card is 4111 1111 1111 1111 {digit}"
+        assert "[CREDIT_CARD]" in redact(text, detect(text))
