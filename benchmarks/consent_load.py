@@ -1,28 +1,37 @@
 """Sustained ``POST /api/v1/consents`` from a loopback load generator.
 
 Starts ``pledge serve --no-worker`` (one process, its own GIL) on a free
-loopback port over PostgreSQL, then sends requests at a fixed rate for
-a bounded time from several threads with keep-alive connections and reports
-the achieved rate and latency percentiles. Loopback only; bounded.
+loopback port over PostgreSQL, then drives it and reports the achieved rate,
+errors and latency percentiles. Loopback only; at most 30 s of load.
+
+The default generator is **open-loop**: request *n* is due at
+``start + n / rate`` whatever happened to earlier ones, goes out on any idle
+keep-alive connection of a pool, and its latency is measured from that due
+time, so a server that stalls is charged for every request it delayed
+(no coordinated omission). It is one asyncio process with pre-built request
+bytes and a minimal HTTP/1.1 reader (status line and Content-Length), cheap
+enough not to take the server's core. ``--generator wrk`` gives the
+closed-loop figure instead (as many requests as the server answers).
 
     .venv/bin/python benchmarks/consent_load.py --rate 500 --seconds 20
+    .venv/bin/python benchmarks/consent_load.py --generator wrk --connections 16
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
+import json
+import math
 import os
 import secrets
-import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -30,6 +39,15 @@ from sqlalchemy import create_engine, text
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "pledge_bench_consent_load"
+MAX_SECONDS = 30.0
+PATH = "/api/v1/consents"
+SQLITE_PATH = Path(tempfile.gettempdir()) / "pledge_consent_load.db"
+SERVER_LOG = Path(tempfile.gettempdir()) / "pledge_consent_load_server.log"
+POOL = 64
+"""Open loop: keep-alive connections; a due request goes out on any idle one."""
+TIMEOUT = 10.0
+DRAIN = 5.0
+"""Open loop: seconds after the last due time before unanswered requests are abandoned."""
 
 
 def _free_port() -> int:
@@ -38,45 +56,44 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database: str, workers: int = 1) -> tuple[str, str, subprocess.Popen[bytes]]:
+def _database_url(database: str) -> str:
+    """A fresh database for this run (PostgreSQL by default, else a new SQLite file)."""
+    if database != "postgresql":
+        SQLITE_PATH.unlink(missing_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def start_server(
+    database: str, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> tuple[str, str, subprocess.Popen[bytes]]:
     """``pledge serve`` in its own process (the load generator must not share its GIL)."""
     from pledge.access import create_api_key
     from pledge.core import Pledge
     from pledge.settings import Settings
 
     key = base64.b64encode(secrets.token_bytes(32)).decode()
-    if database == "postgresql":
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-        admin.dispose()
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + DB_NAME
-    else:
-        url = "sqlite:////tmp/pledge_consent_load.db"
+    url = _database_url(database)
     pledge = Pledge(Settings(database_url=url, master_key=key))
     pledge.upgrade_schema()
     api_key = create_api_key(pledge, name="load", role="system")[1]
     pledge.dispose()
     port = _free_port()
-    env = {**os.environ, "PLEDGE_DATABASE_URL": url, "PLEDGE_MASTER_KEY": key}
-    pledge_cmd = Path(sys.executable).with_name("pledge")
-    process = subprocess.Popen(
-        [
-            str(pledge_cmd),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-worker",
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = {
+        **os.environ,
+        "PLEDGE_DATABASE_URL": url,
+        "PLEDGE_MASTER_KEY": key,
+        **(extra_env or {}),
+    }
+    command = [str(Path(sys.executable).with_name("pledge")), "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--no-worker", "--workers", str(workers)]
+    log = SERVER_LOG.open("wb")  # the server's output, shown if it fails to start
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -86,13 +103,21 @@ def start_server(database: str, workers: int = 1) -> tuple[str, str, subprocess.
         except httpx.TransportError:
             time.sleep(0.1)
     process.terminate()
-    raise RuntimeError("pledge serve did not start")
+    log.seek(0)
+    raise RuntimeError(
+        "pledge serve did not start:\n" + log.read()[-3000:].decode(errors="replace")
+    )
 
 
-def body(n: int) -> dict[str, object]:
+PEOPLE = 20_000
+"""Distinct e-mails: by default every request of a run is a new person (the heaviest case)."""
+
+
+def body(n: int, people: int = PEOPLE) -> dict[str, object]:
+    """The n-th body: ``people`` people, four countries, three channels, 1 in 5 withdrawn."""
     country = ("FR", "US", "GB", "DE")[n % 4]
     return {
-        "subject": {"email": f"load{n % 20000}@bench.example", "country": country},
+        "subject": {"email": f"load{n % people}@bench.example", "country": country},
         "purpose": "marketing",
         "channel": ("email", "post", "phone")[n % 3],
         "granted": n % 5 != 0,
@@ -101,41 +126,146 @@ def body(n: int) -> dict[str, object]:
     }
 
 
-def run(base: str, api_key: str, rate: int, seconds: float, threads: int) -> None:
-    total = int(rate * seconds)
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    start = time.perf_counter() + 0.5
-    local = threading.local()
+def request_bytes(host: str, api_key: str, n: int, people: int = PEOPLE) -> bytes:
+    """The whole HTTP/1.1 request for body ``n``, built before the clock starts."""
+    payload = json.dumps(body(n, people), separators=(",", ":")).encode()
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {api_key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
 
-    def one(n: int) -> None:
-        nonlocal errors
-        client = getattr(local, "client", None)
-        if client is None:
-            client = local.client = httpx.Client(
-                base_url=base, headers={"Authorization": f"Bearer {api_key}"}, timeout=10
+
+@dataclass
+class Tally:
+    """Latencies (from each request's due time) and failures of the measured requests."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    last_done: float = 0.0
+
+    def record(self, status: int, latency: float, done: float) -> None:
+        self.latencies.append(latency)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.errors += status != 201
+        if done != math.inf:
+            self.last_done = max(self.last_done, done)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; reconnects after a failure."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def exchange(self, request: bytes) -> int:
+        """Send one request, read one response; returns its status."""
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.writer.get_extra_info("socket").setsockopt(
+                socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
             )
-        due = start + n / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        began = time.perf_counter()
-        response = client.post("/api/v1/consents", json=body(n))
-        took = time.perf_counter() - began
-        with lock:
-            latencies.append(took)
-            errors += response.status_code != 201
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        if length:
+            await self.reader.readexactly(length)
+        return status
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(one, range(total)))
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    p = {q: latencies[min(len(latencies) - 1, int(q / 100 * len(latencies)))] for q in (50, 95, 99)}
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def _open_loop(
+    host: str, port: int, requests: list[bytes], rate: float, measured_from: int
+) -> tuple[Tally, float, float]:
+    """Send ``requests`` at ``rate``; returns the tally, the start and the last due time."""
+    idle: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(POOL):
+        idle.put_nowait(Connection(host, port))
+    tally = Tally()
+    loop = asyncio.get_running_loop()
+    clock = time.perf_counter  # uvloop's own clock only has millisecond steps
+    start = clock() + 0.2
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(n: int, due: float) -> None:
+        status, done = 0, math.inf
+        try:
+            conn = await idle.get()
+            try:
+                status = await asyncio.wait_for(conn.exchange(requests[n]), TIMEOUT)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                conn.close()
+            idle.put_nowait(conn)
+            done = clock()
+        finally:  # a request still unanswered at the drain deadline counts as an error
+            if n >= measured_from:
+                tally.record(status, done - due, done)
+
+    n = 0
+    while n < len(requests):
+        now = clock()
+        while n < len(requests) and start + n / rate <= now:
+            task = loop.create_task(one(n, start + n / rate))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            n += 1
+        if n < len(requests):
+            await asyncio.sleep(max(0.0, start + n / rate - clock()))
+    if tasks:
+        _, unanswered = await asyncio.wait(tasks, timeout=DRAIN)
+        for task in unanswered:
+            task.cancel()
+        await asyncio.gather(*unanswered, return_exceptions=True)
+    return tally, start + measured_from / rate, start + (len(requests) - 1) / rate
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def run_open_loop(
+    base: str, api_key: str, rate: int, seconds: float, warmup: float, people: int = PEOPLE
+) -> None:
+    """Constant-rate load; latency from each request's due time; warm-up not counted."""
+    host_port = base.removeprefix("http://")
+    host, port = host_port.rsplit(":", 1)
+    warm = int(rate * warmup)
+    total = warm + int(rate * seconds)
+    requests = [request_bytes(host_port, api_key, n, people) for n in range(total)]
+    cpu0 = time.process_time()
+    try:
+        import uvloop
+
+        runner = uvloop.run
+    except ImportError:
+        runner = asyncio.run
+    tally, first_due, last_due = runner(_open_loop(host, int(port), requests, rate, warm))
+    cpu = time.process_time() - cpu0
+    ordered = sorted(tally.latencies)
+    sent, answered = len(ordered), len(ordered) - tally.statuses.get(0, 0)
+    span = max(tally.last_done, last_due) - first_due
+    p = {q: _percentile(ordered, q) * 1000 for q in (50, 90, 99, 99.9)}
     print(
-        f"{total} requests in {elapsed:.1f} s = {total / elapsed:.0f} rps (target {rate}); "
-        f"errors {errors}; p50 {p[50] * 1000:.1f} ms, p95 {p[95] * 1000:.1f} ms, "
-        f"p99 {p[99] * 1000:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms"
+        f"open loop: target {rate} rps for {seconds:.0f} s (+{warmup:.0f} s warm-up), "
+        f"pool {POOL} connections\n"
+        f"  {sent} requests measured, {answered} answered in {span:.2f} s = "
+        f"{answered / span:.0f} rps achieved; "
+        f"errors {tally.errors} (statuses {dict(sorted(tally.statuses.items()))}, 0 = none)\n"
+        f"  latency from due time: p50 {p[50]:.1f} ms, p90 {p[90]:.1f} ms, "
+        f"p99 {p[99]:.1f} ms, p99.9 {p[99.9]:.1f} ms, max {ordered[-1] * 1000:.1f} ms\n"
+        f"  generator CPU {cpu:.1f} s ({cpu / (span + warmup) * 100:.0f}% of one core)"
     )
 
 
@@ -159,7 +289,7 @@ end
 
 
 def run_wrk(base: str, api_key: str, seconds: float, connections: int) -> None:
-    """``wrk`` (C, its own thread): as many requests as the server takes, latency percentiles."""
+    """``wrk`` (closed loop): as many requests as the server takes, latency percentiles."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % api_key)
     try:
@@ -173,27 +303,32 @@ def run_wrk(base: str, api_key: str, seconds: float, connections: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=int, default=500)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--rate", type=int, default=500, help="open loop: requests per second")
+    parser.add_argument("--seconds", type=float, default=20, help="measured load (at most 30)")
+    parser.add_argument("--warmup", type=float, default=2, help="open loop: seconds not counted")
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=PEOPLE,
+        help="open loop: distinct e-mails (fewer: people seen in the warm-up come back)",
+    )
     parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--workers", type=int, default=1, help="pledge serve --workers")
-    parser.add_argument(
-        "--generator",
-        choices=["auto", "wrk", "python"],
-        default="auto",
-        help="wrk when installed (auto), else the Python threads at a fixed rate",
-    )
+    parser.add_argument("--generator", choices=["open", "wrk"], default="open")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument(
+        "--env", action="append", default=[], help="NAME=VALUE for the server (repeatable)"
+    )
     args = parser.parse_args()
-    base, api_key, process = start_server(args.db, args.workers)
-    seconds = min(args.seconds, 20)
-    use_wrk = args.generator == "wrk" or (args.generator == "auto" and shutil.which("wrk"))
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    seconds = min(args.seconds, MAX_SECONDS)
+    base, api_key, process = start_server(args.db, args.workers, extra_env)
     try:
-        if use_wrk:
+        if args.generator == "wrk":
             run_wrk(base, api_key, seconds, args.connections)
         else:
-            run(base, api_key, min(args.rate, 5000), seconds, args.threads)
+            warmup = min(args.warmup, MAX_SECONDS - seconds)
+            run_open_loop(base, api_key, min(args.rate, 5000), seconds, warmup, args.people)
     finally:
         process.terminate()
         process.wait(timeout=10)

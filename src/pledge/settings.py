@@ -67,6 +67,18 @@ class Settings(BaseSettings):
     audit_seal_batch: int = Field(
         default=5_000, description="Most audit entries sealed into the hash chain per pass."
     )
+    consent_batch_max: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="Most consent acts from the API written in one transaction (group commit).",
+    )
+    api_key_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=60,
+        description="Seconds a valid API key is remembered; revoking elsewhere waits this long.",
+    )
     cookie_consent_months: int = Field(
         default=6,
         ge=1,

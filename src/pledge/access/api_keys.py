@@ -1,17 +1,30 @@
-"""API keys: random bearer secrets, stored only as SHA-256 hashes."""
+"""API keys: random bearer secrets, stored only as SHA-256 hashes.
+
+A valid key is remembered in the process for ``PLEDGE_API_KEY_CACHE_SECONDS``
+(5 by default), keyed by its hash: every API call checks its key, and the
+lookup was a database round trip and a pooled connection per request. Only
+valid keys are remembered (an unknown key always asks the database). A key
+revoked with :func:`revoke_api_key` stops working at once in the process that
+revoked it; in other processes (other web workers, a revocation by hand in the
+database) it keeps working for at most that many seconds.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pledge import audit
 from pledge.core import Pledge
+from pledge.db.base import utcnow
 from pledge.db.models import ApiKey
-from pledge.errors import ValidationFailed
+from pledge.errors import NotFound, ValidationFailed
 
 ROLES = ("system", "admin")
 PREFIX = "pk_"
@@ -59,6 +72,71 @@ def create_api_key(pledge: Pledge, *, name: str, role: str, actor: str = "cli") 
     return key_id, key
 
 
+class KeyCache:
+    """Valid keys by hash, each until a deadline; thread-safe, bounded.
+
+    ``generation`` moves on at every revocation: a lookup that read the
+    database before a revocation committed cannot put the key back afterwards.
+    """
+
+    MAX_ENTRIES = 1024
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self.generation = 0
+        self._entries: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> Principal | None:
+        entry = self._entries.get(key_hash)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            with self._lock:
+                self._entries.pop(key_hash, None)
+            return None
+        return entry[0]
+
+    def put(self, key_hash: str, principal: Principal, generation: int) -> None:
+        """Remember a key read from the database when the cache was at ``generation``."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if generation != self.generation:
+                return
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key_hash] = (principal, time.monotonic() + self.ttl)
+
+    def forget(self, key_id: str) -> None:
+        """Drop every entry of this key (after a revocation)."""
+        with self._lock:
+            self.generation += 1
+            for key_hash, (principal, _) in list(self._entries.items()):
+                if principal.id == key_id:
+                    del self._entries[key_hash]
+
+
+_caches: weakref.WeakKeyDictionary[Pledge, KeyCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def key_cache(pledge: Pledge) -> KeyCache:
+    """The cache of this Pledge (one per process and Pledge object)."""
+    cache = _caches.get(pledge)
+    if cache is None:
+        with _caches_lock:
+            cache = _caches.setdefault(pledge, KeyCache(pledge.settings.api_key_cache_seconds))
+    return cache
+
+
+def cached_principal(pledge: Pledge, key: str) -> Principal | None:
+    """The principal of a key validated less than the cache lifetime ago; never the database."""
+    if not key.startswith(PREFIX):
+        return None
+    return key_cache(pledge).get(hash_key(key))
+
+
 def authenticate_key(pledge: Pledge, key: str) -> Principal | None:
     """The principal behind a bearer key, or None for an unknown or revoked key."""
     from pledge.service_data.clients import CLIENT_KEY_PREFIX, authenticate_client
@@ -67,12 +145,39 @@ def authenticate_key(pledge: Pledge, key: str) -> Principal | None:
         return authenticate_client(pledge, key)
     if not key.startswith(PREFIX):
         return None
+    key_hash, cache = hash_key(key), key_cache(pledge)
+    principal = cache.get(key_hash)
+    if principal is not None:
+        return principal
+    generation = cache.generation
     with pledge.sessions() as session:
         row = session.execute(
             select(ApiKey.id, ApiKey.role).where(
-                ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
+                ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
             )
         ).first()
     if row is None:
         return None
-    return Principal(kind="api-key", id=row[0], role=row[1])
+    principal = Principal(kind="api-key", id=row[0], role=row[1])
+    cache.put(key_hash, principal, generation)
+    return principal
+
+
+def revoke_api_key(pledge: Pledge, key_id: str, *, actor: str = "cli") -> None:
+    """Revoke a key for good; it stops working at once in this process (see above)."""
+    with pledge.transaction() as session:
+        revoked = session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        if not getattr(revoked, "rowcount", 0):
+            raise NotFound("no such active API key")
+        audit.append(
+            session,
+            action="api_key.revoked",
+            actor=actor,
+            object_type="api_key",
+            object_id=key_id,
+        )
+    key_cache(pledge).forget(key_id)

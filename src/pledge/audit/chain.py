@@ -31,15 +31,22 @@ Mac = Callable[[bytes], str]
 
 def content_hash(entry: AuditEntry) -> str:
     """SHA-256 over the entry's own fields in a canonical form."""
-    doc = {
-        "action": entry.action,
-        "actor": entry.actor,
-        "created_at": entry.created_at.isoformat(),
-        "details": entry.details,
-        "object_id": entry.object_id,
-        "object_type": entry.object_type,
-        "subject_id": entry.subject_id,
-    }
+    return _fields_hash(
+        {
+            "action": entry.action,
+            "actor": entry.actor,
+            "created_at": entry.created_at,
+            "details": entry.details,
+            "object_id": entry.object_id,
+            "object_type": entry.object_type,
+            "subject_id": entry.subject_id,
+        }
+    )
+
+
+def _fields_hash(fields: dict[str, Any]) -> str:
+    """:func:`content_hash` of an entry given as its column values."""
+    doc = {**fields, "created_at": fields["created_at"].isoformat()}
     blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -82,26 +89,18 @@ def audit_row(
     subject_id: str | None,
     details: dict[str, Any],
 ) -> dict[str, Any]:
-    """The same entry as :func:`append`, as a dict for bulk inserts."""
-    entry = AuditEntry(
-        created_at=utcnow(),
-        action=action,
-        actor=actor,
-        object_type=object_type,
-        object_id=object_id,
-        subject_id=subject_id,
-        details=details,
-    )
-    return {
-        "created_at": entry.created_at,
+    """The same entry as :func:`append`, as a dict for bulk inserts (no ORM object)."""
+    row: dict[str, Any] = {
+        "created_at": utcnow(),
         "action": action,
         "actor": actor,
         "object_type": object_type,
         "object_id": object_id,
         "subject_id": subject_id,
         "details": details,
-        "entry_hash": content_hash(entry),
     }
+    row["entry_hash"] = _fields_hash(row)
+    return row
 
 
 def seal(session: Session, mac: Mac, limit: int = 5000) -> int:

@@ -36,7 +36,7 @@ def serve(
     import uvicorn
 
     from pledge.jobs.embedded import embedded_worker
-    from pledge.web.app import create_app
+    from pledge.web.app import create_app, freeze_startup_objects
 
     configure_logging()
     with cli_errors():
@@ -45,7 +45,9 @@ def serve(
         _ = pledge.policy
     with embedded_worker(pledge, enabled=not no_worker):
         if workers == 1:
-            uvicorn.run(create_app(pledge), host=host, port=port, log_level="info")
+            app = create_app(pledge)
+            freeze_startup_objects()
+            uvicorn.run(app, host=host, port=port, log_level="info")
         else:
             uvicorn.run(
                 "pledge.web.asgi:create",

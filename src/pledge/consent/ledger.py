@@ -13,20 +13,29 @@ withdrawing never takes more steps than giving.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, cast
 
-from sqlalchemy import LargeBinary, bindparam, select, text
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import LargeBinary, Table, TextClause, bindparam, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pledge import audit
+from pledge.audit.chain import audit_row
 from pledge.consent.evidence import short_user_agent, text_hash, truncate_ip
 from pledge.consent.schemas import ConsentIn, EvidenceIn
 from pledge.core import Pledge
 from pledge.db.base import UTCDateTime, new_id, utcnow
+from pledge.db.engine import transaction as unit_of_work
 from pledge.db.models import (
+    AuditEntry,
     ConsentEvent,
     ConsentState,
     Identity,
@@ -36,6 +45,7 @@ from pledge.db.models import (
 )
 from pledge.errors import ValidationFailed
 from pledge.policy import Policy, Purpose
+from pledge.records.schemas import SubjectIn
 from pledge.records.subjects import resolve_subjects
 
 ANY_CHANNEL = "any"
@@ -133,11 +143,20 @@ def wording_hash(purpose: Purpose, evidence: EvidenceIn | None) -> str:
     return text_hash(f"{purpose.name}\n{purpose.description}")
 
 
-def record_consent(pledge: Pledge, consent: ConsentIn, *, actor: str) -> Recorded:
-    """Append one act (one event per channel) for the person with this e-mail.
+@dataclass(frozen=True)
+class PendingAct:
+    """An act checked against the policy and ready to write, with the person it is about."""
 
-    The person is found by e-mail blind index, or created as a subject with
-    encrypted identities; the e-mail itself is never stored in clear.
+    person: SubjectIn
+    act: Act
+
+
+def prepare_act(pledge: Pledge, consent: ConsentIn, *, actor: str) -> PendingAct:
+    """Check a consent against the policy and build its act; nothing is written.
+
+    Raises ValidationFailed naming the bad field, so a caller that writes acts
+    in batches (:mod:`pledge.consent.writer`) refuses bad input before it
+    joins a batch.
     """
     purpose, channels = resolve_act_target(pledge.policy, consent.purpose, consent.channel)
     act = Act(
@@ -149,24 +168,92 @@ def record_consent(pledge: Pledge, consent: ConsentIn, *, actor: str) -> Recorde
         evidence=evidence_dict(consent.evidence, utcnow()),
         text_hash=wording_hash(purpose, consent.evidence),
     )
+    return PendingAct(consent.subject, act)
+
+
+def record_consent(pledge: Pledge, consent: ConsentIn, *, actor: str) -> Recorded:
+    """Append one act (one event per channel) for the person with this e-mail.
+
+    The person is found by e-mail blind index, or created as a subject with
+    encrypted identities; the e-mail itself is never stored in clear.
+    """
+    return record_acts(pledge, [prepare_act(pledge, consent, actor=actor)])[0]
+
+
+def record_acts(
+    pledge: Pledge, pending: Sequence[PendingAct], *, connection: Connection | None = None
+) -> list[Recorded]:
+    """Write prepared acts, in order, in one transaction: all of them or none.
+
+    Retried once on IntegrityError: another writer created one of these
+    people at the same moment, and the second attempt finds that subject.
+    ``connection``: a connection the caller holds (the group-commit writer
+    keeps one, saving a pool checkout and its liveness ping per batch);
+    otherwise :meth:`Pledge.transaction` as everywhere else.
+    """
     try:
-        return _record_for_person(pledge, consent, act)
-    except IntegrityError:
-        # Another writer created this subject at the same moment: now we find it.
-        return _record_for_person(pledge, consent, act)
+        return _record_in_transaction(pledge, pending, connection)
+    except (IntegrityError, psycopg.IntegrityError):  # COPY and the pipeline raise psycopg's
+        return _record_in_transaction(pledge, pending, connection)
 
 
-def _record_for_person(pledge: Pledge, consent: ConsentIn, act: Act) -> Recorded:
+def _record_in_transaction(
+    pledge: Pledge, pending: Sequence[PendingAct], connection: Connection | None
+) -> list[Recorded]:
+    recorded: list[Recorded] = []
+    with _transaction(pledge, connection) as session:
+        for run in _runs_of_distinct_people(pledge, pending):
+            recorded.extend(_record_run(session, pledge, run))
+    return recorded
+
+
+@contextmanager
+def _transaction(pledge: Pledge, connection: Connection | None) -> Iterator[Session]:
+    """:meth:`Pledge.transaction`, or the same unit of work on a held connection."""
+    if connection is None:
+        with pledge.transaction() as session:
+            yield session
+        return
+    with unit_of_work(partial(Session, bind=connection, expire_on_commit=False)) as session:
+        yield session
+
+
+def _runs_of_distinct_people(
+    pledge: Pledge, pending: Sequence[PendingAct]
+) -> list[list[tuple[str, PendingAct]]]:
+    """Consecutive runs in which no e-mail repeats, each act with its e-mail blind index.
+
+    Subjects are resolved once per run, so a person named twice in a batch is
+    created by the first act (with its country, phone and name) and found by
+    the second, exactly as if the two had been written one after the other.
+    """
+    runs: list[list[tuple[str, PendingAct]]] = [[]]
+    seen: set[str] = set()
+    for item in pending:
+        index = pledge.keys.blind_index("email", item.person.email)
+        if index in seen:
+            runs.append([])
+            seen.clear()
+        seen.add(index)
+        runs[-1].append((index, item))
+    return runs
+
+
+def _record_run(
+    session: Session, pledge: Pledge, run: list[tuple[str, PendingAct]]
+) -> list[Recorded]:
     policy = pledge.policy
-    with pledge.transaction() as session:
-        handles = resolve_subjects(session, pledge.keys, policy, [consent.subject])
-        ((email_index, handle),) = handles.items()
-        person = consent.subject
-        subject = SubjectRef(
-            handle.id, handle.data_key, policy.jurisdiction_for(person.country, person.region).id
-        )
-        ids = write_act(session, pledge, subject, act, email_index=email_index)
-    return Recorded(subject.id, act.purpose, act.channels, act.granted, tuple(ids))
+    handles = resolve_subjects(session, pledge.keys, policy, [item.person for _, item in run])
+    targets = []
+    for index, item in run:
+        handle, person = handles[index], item.person
+        jurisdiction = policy.jurisdiction_for(person.country, person.region).id
+        targets.append((SubjectRef(handle.id, handle.data_key, jurisdiction), item.act, index))
+    written = write_acts(session, pledge, targets)
+    return [
+        Recorded(subject.id, act.purpose, act.channels, act.granted, tuple(ids))
+        for (subject, act, _), ids in zip(targets, written, strict=True)
+    ]
 
 
 def subject_ref(session: Session, pledge: Pledge, subject_id: str) -> SubjectRef | None:
@@ -194,36 +281,163 @@ def write_act(
     ``email_index`` (the hex e-mail blind index, when the caller has it) saves
     looking it up again for the ``marketing_reach`` projection.
     """
-    policy, now = pledge.policy, utcnow()
-    events = []
+    return write_acts(session, pledge, [(subject, act, email_index)])[0]
+
+
+def write_acts(
+    session: Session,
+    pledge: Pledge,
+    targets: Sequence[tuple[SubjectRef, Act, str | None]],
+) -> list[list[str]]:
+    """:func:`write_act` for many acts with a fixed number of statements; the caller commits.
+
+    Events, state upserts, ``marketing_reach`` refreshes and audit entries each
+    go out as one executemany (pipelined on PostgreSQL) instead of one ORM
+    flush per act: per act, building and flushing ORM objects cost more than
+    the database work. Acts keep their order, and each gets a later
+    ``recorded_at`` than the one before it, so two acts on the same state
+    in one batch still resolve in the order they were made.
+    """
+    policy = pledge.policy
+    events: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    reach: dict[tuple[str, str], str | None] = {}
+    written: list[list[str]] = []
+    now = utcnow()
+    for subject, act, email_index in targets:
+        rows = _event_rows(pledge, subject, act, now)
+        events.extend(rows)
+        written.append([row["id"] for row in rows])
+        entries.append(_audit_row(subject, act, written[-1]))
+        purpose = policy.purpose(act.purpose)
+        if purpose is not None and purpose.marketing:
+            reach[(subject.id, act.purpose)] = email_index
+        now = max(utcnow(), now + _TICK)
+    _execute_writes(session, events, reach, entries)
+    return written
+
+
+def _execute_writes(
+    session: Session,
+    events: list[dict[str, Any]],
+    reach: dict[tuple[str, str], str | None],
+    entries: list[dict[str, Any]],
+) -> None:
+    """Events, states, reach rows and audit entries, in that order, in the caller's transaction.
+
+    On PostgreSQL they go out through psycopg's pipeline (:func:`_execute_pipelined`);
+    elsewhere, or when a reach row needs its e-mail index looked up first,
+    through the session one statement after the other.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and None not in reach.values():
+        _execute_pipelined(session, connection, events, reach, entries)
+        return
+    if events:
+        session.execute(_EVENT_INSERT, events)
+        _advance_states(session, [_state_params(row) for row in events])
+    _refresh_reaches(session, reach)
+    session.execute(_AUDIT_INSERT, entries)
+
+
+_PG_SQL: dict[str, str] = {}
+
+
+def _pg_sql(connection: Connection, statement: TextClause) -> str:
+    """A text statement compiled once for psycopg (``%(name)s`` parameters)."""
+    key = statement.text
+    sql = _PG_SQL.get(key)
+    if sql is None:
+        sql = _PG_SQL[key] = str(statement.compile(dialect=connection.dialect))
+    return sql
+
+
+def _execute_pipelined(
+    session: Session,
+    connection: Connection,
+    events: list[dict[str, Any]],
+    reach: dict[tuple[str, str], str | None],
+    entries: list[dict[str, Any]],
+) -> None:
+    """The same statements through psycopg's pipeline: one round trip for all of them.
+
+    Per batch, SQLAlchemy's per-statement work and a round trip per statement
+    cost more than the database's own; here the rows go straight to psycopg
+    (which adapts str, bool, aware datetimes and bytes itself), on the
+    session's own connection, so they stay inside its transaction. A failing
+    statement raises when the pipeline ends, and the caller rolls back.
+    The upserts are the same statements as elsewhere, compiled once.
+    """
+    session.flush()  # anything the caller added through the ORM goes first
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    reach_rows = [
+        {"email_index": bytes.fromhex(index or ""), "purpose": purpose, "subject_id": subject_id}
+        for (subject_id, purpose), index in reach.items()
+    ]
+    audit_rows = [{**entry, "details": Json(entry["details"])} for entry in entries]
+    with raw.pipeline(), raw.cursor() as cursor:
+        if events:
+            cursor.executemany(_PG_EVENT_INSERT, events)
+            cursor.executemany(
+                _pg_sql(connection, _STATE_UPSERT), [_state_params(r) for r in events]
+            )
+        if reach_rows:
+            cursor.executemany(_pg_sql(connection, _REACH_UPSERT), reach_rows)
+        cursor.executemany(_PG_AUDIT_INSERT, audit_rows)
+
+
+_TICK = timedelta(microseconds=1)
+_EVENT_INSERT = insert(cast(Table, ConsentEvent.__table__))
+_AUDIT_INSERT = insert(cast(Table, AuditEntry.__table__))
+"""Core inserts, built once: executemany without ORM objects or a unit of work."""
+
+
+def _insert_sql(table: Any, columns: Sequence[str]) -> str:
+    """``INSERT INTO t (a, b) VALUES (%(a)s, %(b)s)`` for psycopg."""
+    names, values = ", ".join(columns), ", ".join(f"%({c})s" for c in columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({values})"  # noqa: S608
+
+
+_PG_EVENT_INSERT = _insert_sql(
+    ConsentEvent.__table__, [c.key for c in ConsentEvent.__table__.columns]
+)
+_PG_AUDIT_INSERT = _insert_sql(
+    AuditEntry.__table__,
+    [c.key for c in AuditEntry.__table__.columns if c.key not in ("id", "seq", "chain_hash")],
+)
+
+
+def _event_rows(
+    pledge: Pledge, subject: SubjectRef, act: Act, now: datetime
+) -> list[dict[str, Any]]:
+    """One ``consent_events`` row per channel, evidence encrypted under the subject key."""
+    policy, rows = pledge.policy, []
     for channel in act.channels:
         event_id = new_id()
-        events.append(
-            ConsentEvent(
-                id=event_id,
-                subject_id=subject.id,
-                purpose=act.purpose,
-                channel=channel,
-                granted=act.granted,
-                method=act.method,
-                jurisdiction=subject.jurisdiction,
-                policy_version=policy.version,
-                policy_digest=policy.digest,
-                text_hash=act.text_hash or "",
-                actor=act.actor,
-                recorded_at=now,
-                evidence=pledge.keys.encrypt_json(
-                    subject.data_key, act.evidence, f"consent:{event_id}"
-                ),
-            )
+        evidence = pledge.keys.encrypt_json(subject.data_key, act.evidence, f"consent:{event_id}")
+        rows.append(
+            {
+                "id": event_id,
+                "subject_id": subject.id,
+                "purpose": act.purpose,
+                "channel": channel,
+                "granted": act.granted,
+                "method": act.method,
+                "jurisdiction": subject.jurisdiction,
+                "policy_version": policy.version,
+                "policy_digest": policy.digest,
+                "text_hash": act.text_hash or "",
+                "actor": act.actor,
+                "recorded_at": now,
+                "evidence": evidence,
+            }
         )
-    session.add_all(events)
-    _advance_states(session, events)
-    purpose = policy.purpose(act.purpose)
-    if purpose is not None and purpose.marketing:
-        refresh_reach(session, subject.id, act.purpose, email_index)
-    audit.append(
-        session,
+    return rows
+
+
+def _audit_row(subject: SubjectRef, act: Act, event_ids: list[str]) -> dict[str, Any]:
+    return audit_row(
         action="consent.granted" if act.granted else "consent.withdrawn",
         actor=act.actor,
         object_type="subject",
@@ -233,10 +447,9 @@ def write_act(
             "purpose": act.purpose,
             "channels": list(act.channels),
             "method": act.method,
-            "events": [e.id for e in events],
+            "events": event_ids,
         },
     )
-    return [e.id for e in events]
 
 
 _STATE_UPSERT = text(
@@ -253,26 +466,24 @@ Plain SQL built once: per request, building and compiling the statement cost
 more than running it."""
 
 
-def _advance_states(session: Session, events: list[ConsentEvent]) -> None:
-    """Upsert the projection rows (one statement, pipelined when several)."""
-    if not events:
-        return
-    session.execute(
-        _STATE_UPSERT,
-        [
-            {
-                "id": new_id(),
-                "subject_id": event.subject_id,
-                "purpose": event.purpose,
-                "channel": event.channel,
-                "granted": event.granted,
-                "method": event.method,
-                "event_id": event.id,
-                "recorded_at": event.recorded_at,
-            }
-            for event in events
-        ],
-    )
+def _state_params(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``consent_states`` row an event moves to (the event as a column mapping)."""
+    return {
+        "id": new_id(),
+        "subject_id": event["subject_id"],
+        "purpose": event["purpose"],
+        "channel": event["channel"],
+        "granted": event["granted"],
+        "method": event["method"],
+        "event_id": event["id"],
+        "recorded_at": event["recorded_at"],
+    }
+
+
+def _advance_states(session: Session, states: list[dict[str, Any]]) -> None:
+    """Upsert the projection rows (one statement, pipelined when several), in order."""
+    if states:
+        session.execute(_STATE_UPSERT, states)
 
 
 REACH_CHANNELS = ("email", "post", "phone")
@@ -322,6 +533,24 @@ def refresh_reach(
     )
 
 
+def _refresh_reaches(session: Session, wanted: dict[tuple[str, str], str | None]) -> None:
+    """:func:`refresh_reach` for each (subject, purpose), the known e-mail indexes in one go."""
+    known = [
+        {"email_index": bytes.fromhex(index), "purpose": purpose, "subject_id": subject_id}
+        for (subject_id, purpose), index in wanted.items()
+        if index is not None
+    ]
+    if known:
+        session.execute(_REACH_UPSERT, known)
+    for (subject_id, purpose), index in wanted.items():
+        if index is None:
+            refresh_reach(session, subject_id, purpose)
+
+
+def _columns(event: ConsentEvent) -> dict[str, Any]:
+    return {c.key: getattr(event, c.key) for c in ConsentEvent.__table__.columns}
+
+
 def rebuild_states(pledge: Pledge) -> int:
     """Recompute the projections from the ledger (after a restore); returns state rows.
 
@@ -342,7 +571,7 @@ def rebuild_states(pledge: Pledge) -> int:
         count = 0
         for subject_events in by_subject.values():
             latest = list(current_state(subject_events).values())
-            _advance_states(session, latest)
+            _advance_states(session, [_state_params(_columns(e)) for e in latest])
             count += len(latest)
         session.query(MarketingReach).delete()
         forget_coverage(session)  # subjects without states get their rows back below

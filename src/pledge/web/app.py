@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
+from pledge.consent.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.web import consent_pages, console, console_pages, privacy_center, public
 from pledge.web.access_log import install_access_log_filter
@@ -14,9 +19,23 @@ from pledge.web.api import consents, policy, records, requests, service
 from pledge.web.errors import install_error_handlers
 from pledge.web.limits import BodyLimitMiddleware
 
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At shutdown, write the consent acts still queued before the process ends."""
+    yield
+    writer: ConsentWriter = app.state.consent_writer
+    writer.close()
+
 
 def create_app(pledge: Pledge) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
+        # FastAPI's OpenTelemetry bridge would export full URLs (``?email=``) to any
+        # collector configured in the process, and checks for one on every request.
+        telemetry=NO_TELEMETRY,
         title="Pledge",
         summary="Privacy operations: the policy as code, and the system that keeps it.",
         version="0.1.0",
@@ -26,8 +45,11 @@ def create_app(pledge: Pledge) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.pledge = pledge
+    app.state.consent_writer = ConsentWriter(pledge)
     install_error_handlers(app)
+    # Routes are matched in order: the busiest API (consents) goes first.
     for router in (
+        consents.router,
         public.router,
         policy.router,
         records.router,
@@ -36,7 +58,6 @@ def create_app(pledge: Pledge) -> FastAPI:
         privacy_center.router,
         console.router,
         console_pages.router,
-        consents.router,
         consent_pages.router,
     ):
         app.include_router(router)
@@ -48,3 +69,15 @@ def create_app(pledge: Pledge) -> FastAPI:
         larger={"/api/v1/marketing/filter": pledge.settings.max_send_list_bytes},
     )
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Keep everything alive at start-up out of the garbage collector's full passes.
+
+    The app, the policy, SQLAlchemy's mappers and pydantic's validators live
+    as long as the process; scanning them made every full collection a pause
+    of about 100 ms under load (the consent API's p99). Called by the server
+    entry points just before serving, not by ``create_app`` (tests build many apps).
+    """
+    gc.collect()
+    gc.freeze()

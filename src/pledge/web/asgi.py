@@ -11,9 +11,11 @@ from fastapi import FastAPI
 
 from pledge.core import Pledge
 from pledge.settings import Settings
-from pledge.web.app import create_app
+from pledge.web.app import create_app, freeze_startup_objects
 
 
 def create() -> FastAPI:
     """``uvicorn.run("pledge.web.asgi:create", factory=True, workers=N)``."""
-    return create_app(Pledge(Settings()))
+    app = create_app(Pledge(Settings()))
+    freeze_startup_objects()
+    return app
