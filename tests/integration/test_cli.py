@@ -158,3 +158,21 @@ def test_a_broken_policy_stops_start_up_with_its_problems(tmp_path: Path) -> Non
         assert result.returncode == 1
         assert f"{bad}:" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_keys_list_and_revoke(pledge: Pledge) -> None:
+    created = run(pledge.settings, "keys", "create", "--name", "crm", "--role", "system")
+    key = created.stdout.strip().splitlines()[-1]
+    listed = run(pledge.settings, "keys", "list")
+    assert listed.returncode == 0, listed.stderr
+    (line,) = [row for row in listed.stdout.splitlines() if " crm " in row]
+    assert "active" in line
+    assert key not in listed.stdout
+    key_id = line.split()[0]
+    revoked = run(pledge.settings, "keys", "revoke", key_id)
+    assert revoked.returncode == 0, revoked.stderr
+    assert authenticate_key(pledge, key) is None
+    assert "revoked" in run(pledge.settings, "keys", "list").stdout
+    again = run(pledge.settings, "keys", "revoke", key_id)
+    assert again.returncode == 1
+    assert "Traceback" not in again.stderr

@@ -6,6 +6,7 @@ from pledge.access.api_keys import (
     authenticate_key,
     cached_principal,
     create_api_key,
+    list_api_keys,
     revoke_api_key,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "authenticate_key",
     "cached_principal",
     "create_api_key",
+    "list_api_keys",
     "revoke_api_key",
 ]

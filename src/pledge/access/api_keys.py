@@ -181,3 +181,23 @@ def revoke_api_key(pledge: Pledge, key_id: str, *, actor: str = "cli") -> None:
             object_id=key_id,
         )
     key_cache(pledge).forget(key_id)
+
+
+def list_api_keys(pledge: Pledge) -> list[dict[str, str | None]]:
+    """Every key's id, name, role and dates (never a hash), oldest first."""
+    with pledge.sessions() as session:
+        rows = session.execute(
+            select(
+                ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.created_at, ApiKey.revoked_at
+            ).order_by(ApiKey.created_at)
+        ).all()
+    return [
+        {
+            "id": key_id,
+            "name": name,
+            "role": role,
+            "created_at": created.isoformat(),
+            "revoked_at": revoked.isoformat() if revoked else None,
+        }
+        for key_id, name, role, created, revoked in rows
+    ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pledge.access import ROLES, create_api_key
+from pledge.access import ROLES, create_api_key, list_api_keys, revoke_api_key
 from pledge.cli.common import build_pledge, cli_errors
 
 app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
@@ -24,3 +24,25 @@ def create(
         key_id, key = create_api_key(pledge, name=name, role=role)
     typer.echo(f"created {role} key {key_id} ({name}); store it now, it is not shown again:")
     typer.echo(key)
+
+
+@app.command("list")
+def list_keys() -> None:
+    """List keys: id, role, name, created and, for revoked ones, when (never a key or hash)."""
+    with cli_errors():
+        pledge = build_pledge()
+        pledge.upgrade_schema()
+        keys = list_api_keys(pledge)
+    for key in keys:
+        state = f"revoked {key['revoked_at']}" if key["revoked_at"] else "active"
+        typer.echo(f"{key['id']}  {key['role']:<6}  {key['name']}  {key['created_at']}  {state}")
+
+
+@app.command("revoke")
+def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (pledge keys list).")]) -> None:
+    """Revoke a key for good; running servers refuse it within PLEDGE_API_KEY_CACHE_SECONDS."""
+    with cli_errors():
+        pledge = build_pledge()
+        pledge.upgrade_schema()
+        revoke_api_key(pledge, key_id)
+    typer.echo(f"revoked key {key_id}")
