@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pledge.consent import ConsentIn
-from pledge.consent.ledger import PendingAct, prepare_act, record_acts
+from pledge.consent.acts import PendingAct, prepare_act
+from pledge.consent.ledger import record_acts
 from pledge.consent.writer import ConsentWriter, _BatchWriter, _Queued
 from pledge.core import Pledge
 from pledge.db.models import AuditEntry, ConsentEvent, ConsentState, Identity, MarketingReach

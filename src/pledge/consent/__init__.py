@@ -3,9 +3,10 @@
 The public API; the web routes and tests call only these.
 """
 
+from pledge.consent.acts import Recorded
 from pledge.consent.cookies import STRINGS, banner_config, banner_version, record_cookie_choice
 from pledge.consent.history import consent_history, marketing_state
-from pledge.consent.ledger import Recorded, rebuild_states, record_consent
+from pledge.consent.ledger import record_consent
 from pledge.consent.marketing import (
     FilterResult,
     add_do_not_call,
@@ -13,6 +14,7 @@ from pledge.consent.marketing import (
     filter_recipients,
     is_allowed,
 )
+from pledge.consent.projections import rebuild_states
 from pledge.consent.rules import REASONS, Facts, marketing_verdict, verdict
 from pledge.consent.schemas import (
     ConsentIn,

@@ -8,167 +8,46 @@ transaction so the marketing filter stays set-based, and it only moves
 forward in time.
 
 Giving and withdrawing are the same call with ``granted`` true or false, so
-withdrawing never takes more steps than giving.
+withdrawing never takes more steps than giving. What an act is and how it is
+checked lives in :mod:`pledge.consent.acts`; the projections and their
+rebuild in :mod:`pledge.consent.projections`; this module writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Json
-from sqlalchemy import LargeBinary, Table, TextClause, bindparam, insert, select, text
+from sqlalchemy import Table, TextClause, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pledge import audit
 from pledge.audit.chain import audit_row
-from pledge.consent.evidence import short_user_agent, text_hash, truncate_ip
-from pledge.consent.schemas import ConsentIn, EvidenceIn
+from pledge.consent.acts import Act, PendingAct, Recorded, SubjectRef, prepare_act
+from pledge.consent.projections import (
+    REACH_UPSERT,
+    STATE_UPSERT,
+    advance_states,
+    refresh_reaches,
+    state_params,
+)
+from pledge.consent.schemas import ConsentIn
 from pledge.core import Pledge
-from pledge.db.base import UTCDateTime, new_id, utcnow
+from pledge.db.base import new_id, utcnow
 from pledge.db.engine import transaction as unit_of_work
 from pledge.db.models import (
     AuditEntry,
     ConsentEvent,
-    ConsentState,
-    Identity,
-    MarketingReach,
     Subject,
     SubjectKey,
 )
-from pledge.errors import ValidationFailed
-from pledge.policy import Policy, Purpose
-from pledge.records.schemas import SubjectIn
 from pledge.records.subjects import resolve_subjects
-
-ANY_CHANNEL = "any"
-"""The channel of a purpose that has none (e.g. analytics): the consent covers it whole."""
-
-
-@dataclass(frozen=True)
-class SubjectRef:
-    """A subject as the ledger needs it: id, open data key and jurisdiction."""
-
-    id: str
-    data_key: bytes
-    jurisdiction: str
-
-
-@dataclass(frozen=True)
-class Act:
-    """One act of the person: a purpose, its channels, given or withdrawn, and proof."""
-
-    purpose: str
-    channels: tuple[str, ...]
-    granted: bool
-    method: str
-    actor: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-    text_hash: str | None = None
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What :func:`record_consent` wrote."""
-
-    subject_id: str
-    purpose: str
-    channels: tuple[str, ...]
-    granted: bool
-    event_ids: tuple[str, ...]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "subject_id": self.subject_id,
-            "purpose": self.purpose,
-            "channels": list(self.channels),
-            "granted": self.granted,
-            "events": list(self.event_ids),
-        }
-
-
-def allowed_channels(policy: Policy, purpose: Purpose) -> tuple[str, ...]:
-    """A purpose's own channels; without any, the cookie categories or ``any``."""
-    if purpose.channels:
-        return tuple(purpose.channels)
-    categories = sorted({c.category for c in policy.cookies} - {"strictly_necessary"})
-    return (ANY_CHANNEL, *categories)
-
-
-def resolve_act_target(
-    policy: Policy, purpose_id: str, channel: str | None
-) -> tuple[Purpose, tuple[str, ...]]:
-    """The purpose and the channels an act covers; ValidationFailed names the bad field."""
-    purpose = policy.purpose(purpose_id)
-    if purpose is None:
-        raise ValidationFailed(
-            "the policy does not declare this purpose",
-            fields={"purpose": "not a purpose of the policy"},
-        )
-    channels = allowed_channels(policy, purpose)
-    if channel is None:
-        return purpose, tuple(purpose.channels) or (ANY_CHANNEL,)
-    if channel not in channels:
-        raise ValidationFailed(
-            "this purpose does not use this channel",
-            fields={"channel": f"one of {', '.join(channels)}"},
-        )
-    return purpose, (channel,)
-
-
-def evidence_dict(evidence: EvidenceIn | None, now: datetime) -> dict[str, Any]:
-    """The stored proof: time of the act, truncated IP, bounded user agent, form."""
-    given = evidence or EvidenceIn()
-    return {
-        "at": (given.at or now).isoformat(),
-        "ip": truncate_ip(given.ip),
-        "user_agent": short_user_agent(given.user_agent),
-        "form": given.form,
-    }
-
-
-def wording_hash(purpose: Purpose, evidence: EvidenceIn | None) -> str:
-    """The hash of what the person was shown; the purpose's own text when none is given."""
-    if evidence is not None and evidence.text_hash:
-        return evidence.text_hash
-    if evidence is not None and evidence.text:
-        return text_hash(evidence.text)
-    return text_hash(f"{purpose.name}\n{purpose.description}")
-
-
-@dataclass(frozen=True)
-class PendingAct:
-    """An act checked against the policy and ready to write, with the person it is about."""
-
-    person: SubjectIn
-    act: Act
-
-
-def prepare_act(pledge: Pledge, consent: ConsentIn, *, actor: str) -> PendingAct:
-    """Check a consent against the policy and build its act; nothing is written.
-
-    Raises ValidationFailed naming the bad field, so a caller that writes acts
-    in batches (:mod:`pledge.consent.writer`) refuses bad input before it
-    joins a batch.
-    """
-    purpose, channels = resolve_act_target(pledge.policy, consent.purpose, consent.channel)
-    act = Act(
-        purpose=purpose.id,
-        channels=channels,
-        granted=consent.granted,
-        method=consent.method,
-        actor=actor,
-        evidence=evidence_dict(consent.evidence, utcnow()),
-        text_hash=wording_hash(purpose, consent.evidence),
-    )
-    return PendingAct(consent.subject, act)
 
 
 def record_consent(pledge: Pledge, consent: ConsentIn, *, actor: str) -> Recorded:
@@ -335,8 +214,8 @@ def _execute_writes(
         return
     if events:
         session.execute(_EVENT_INSERT, events)
-        _advance_states(session, [_state_params(row) for row in events])
-    _refresh_reaches(session, reach)
+        advance_states(session, [state_params(row) for row in events])
+    refresh_reaches(session, reach)
     session.execute(_AUDIT_INSERT, entries)
 
 
@@ -379,11 +258,9 @@ def _execute_pipelined(
     with raw.pipeline(), raw.cursor() as cursor:
         if events:
             cursor.executemany(_PG_EVENT_INSERT, events)
-            cursor.executemany(
-                _pg_sql(connection, _STATE_UPSERT), [_state_params(r) for r in events]
-            )
+            cursor.executemany(_pg_sql(connection, STATE_UPSERT), [state_params(r) for r in events])
         if reach_rows:
-            cursor.executemany(_pg_sql(connection, _REACH_UPSERT), reach_rows)
+            cursor.executemany(_pg_sql(connection, REACH_UPSERT), reach_rows)
         cursor.executemany(_PG_AUDIT_INSERT, audit_rows)
 
 
@@ -450,150 +327,3 @@ def _audit_row(subject: SubjectRef, act: Act, event_ids: list[str]) -> dict[str,
             "events": event_ids,
         },
     )
-
-
-_STATE_UPSERT = text(
-    "INSERT INTO consent_states"
-    " (id, subject_id, purpose, channel, granted, method, event_id, recorded_at)"
-    " VALUES (:id, :subject_id, :purpose, :channel, :granted, :method, :event_id, :recorded_at)"
-    " ON CONFLICT (subject_id, purpose, channel) DO UPDATE SET granted = excluded.granted,"
-    " method = excluded.method, event_id = excluded.event_id, recorded_at = excluded.recorded_at"
-    " WHERE consent_states.recorded_at <= excluded.recorded_at"
-).bindparams(bindparam("recorded_at", type_=UTCDateTime()))
-"""Upsert of one state row, unless a later event already moved it (PostgreSQL and SQLite).
-
-Plain SQL built once: per request, building and compiling the statement cost
-more than running it."""
-
-
-def _state_params(event: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``consent_states`` row an event moves to (the event as a column mapping)."""
-    return {
-        "id": new_id(),
-        "subject_id": event["subject_id"],
-        "purpose": event["purpose"],
-        "channel": event["channel"],
-        "granted": event["granted"],
-        "method": event["method"],
-        "event_id": event["id"],
-        "recorded_at": event["recorded_at"],
-    }
-
-
-def _advance_states(session: Session, states: list[dict[str, Any]]) -> None:
-    """Upsert the projection rows (one statement, pipelined when several), in order."""
-    if states:
-        session.execute(_STATE_UPSERT, states)
-
-
-REACH_CHANNELS = ("email", "post", "phone")
-"""The marketing channels, each a pair of columns of ``marketing_reach``."""
-
-_REACH_UPSERT = text(
-    "INSERT INTO marketing_reach (email_index, purpose, subject_id, jurisdiction, "  # noqa: S608
-    + ", ".join(f"{c}_granted, {c}_at" for c in REACH_CHANNELS)
-    + ") SELECT :email_index, CAST(:purpose AS VARCHAR(64)), s.id, s.jurisdiction, "
-    + ", ".join(f"{c}.granted, {c}.recorded_at" for c in REACH_CHANNELS)
-    + " FROM subjects s "
-    + " ".join(
-        f"LEFT JOIN consent_states {c} ON {c}.subject_id = s.id"
-        f" AND {c}.purpose = :purpose AND {c}.channel = '{c}'"
-        for c in REACH_CHANNELS
-    )
-    + " WHERE s.id = :subject_id ON CONFLICT (email_index, purpose) DO UPDATE SET"
-    " subject_id = excluded.subject_id, jurisdiction = excluded.jurisdiction, "
-    + ", ".join(
-        f"{c}_granted = excluded.{c}_granted, {c}_at = excluded.{c}_at" for c in REACH_CHANNELS
-    )
-).bindparams(bindparam("email_index", type_=LargeBinary()))
-"""The subject's reach row recomputed from ``subjects`` and ``consent_states``, in the database."""
-
-
-def refresh_reach(
-    session: Session, subject_id: str, purpose: str, email_index: str | None = None
-) -> None:
-    """Recompute one subject's ``marketing_reach`` row for a purpose, in one statement.
-
-    The row is derived from ``subjects`` and ``consent_states`` inside the
-    database (INSERT ... SELECT ... ON CONFLICT DO UPDATE), so it is always
-    exactly the projection's latest state, whatever order writers commit in.
-    Without ``email_index`` (hex) it is read from the subject's e-mail identity.
-    """
-    if email_index is None:
-        email_index = session.scalar(
-            select(Identity.blind_index).where(
-                Identity.subject_id == subject_id, Identity.kind == "email"
-            )
-        )
-        if email_index is None:
-            return
-    session.execute(
-        _REACH_UPSERT,
-        {"email_index": bytes.fromhex(email_index), "purpose": purpose, "subject_id": subject_id},
-    )
-
-
-def _refresh_reaches(session: Session, wanted: dict[tuple[str, str], str | None]) -> None:
-    """:func:`refresh_reach` for each (subject, purpose), the known e-mail indexes in one go."""
-    known = [
-        {"email_index": bytes.fromhex(index), "purpose": purpose, "subject_id": subject_id}
-        for (subject_id, purpose), index in wanted.items()
-        if index is not None
-    ]
-    if known:
-        session.execute(_REACH_UPSERT, known)
-    for (subject_id, purpose), index in wanted.items():
-        if index is None:
-            refresh_reach(session, subject_id, purpose)
-
-
-def _columns(event: ConsentEvent) -> dict[str, Any]:
-    return {c.key: getattr(event, c.key) for c in ConsentEvent.__table__.columns}
-
-
-def rebuild_states(pledge: Pledge) -> int:
-    """Recompute the projections from the ledger (after a restore); returns state rows.
-
-    ``consent_states`` first, then ``marketing_reach`` for every subject with a state,
-    then rows without states for every other subject with an e-mail.
-    """
-    from pledge.consent.reach import ensure_coverage, forget_coverage
-    from pledge.consent.rules import current_state
-
-    with pledge.transaction() as session:
-        session.query(ConsentState).delete()
-        events = session.scalars(
-            select(ConsentEvent).order_by(ConsentEvent.subject_id, ConsentEvent.recorded_at)
-        ).all()
-        by_subject: dict[str, list[ConsentEvent]] = {}
-        for event in events:
-            by_subject.setdefault(event.subject_id, []).append(event)
-        count = 0
-        for subject_events in by_subject.values():
-            latest = list(current_state(subject_events).values())
-            _advance_states(session, [_state_params(_columns(e)) for e in latest])
-            count += len(latest)
-        session.query(MarketingReach).delete()
-        forget_coverage(session)  # subjects without states get their rows back below
-        marketing = [p.id for p in pledge.policy.purposes if p.marketing]
-        for subject_id, index in session.execute(
-            select(Identity.subject_id, Identity.blind_index)
-            .join(Subject, Subject.id == Identity.subject_id)
-            .where(
-                Identity.kind == "email",
-                Subject.erased_at.is_(None),
-                Identity.subject_id.in_(select(ConsentState.subject_id)),
-            )
-        ).all():
-            for purpose in marketing:
-                refresh_reach(session, subject_id, purpose, index)
-        audit.append(
-            session,
-            action="consent.states_rebuilt",
-            actor="system",
-            object_type="consent_states",
-            object_id="all",
-            details={"rows": count},
-        )
-    ensure_coverage(pledge)
-    return count

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import select
 
 from pledge import audit
+from pledge.consent.acts import Act
 from pledge.consent.evidence import short_user_agent, text_hash, truncate_ip
-from pledge.consent.ledger import Act, subject_ref, write_act
+from pledge.consent.ledger import subject_ref, write_act
 from pledge.consent.marketing import filter_recipients, is_allowed, marketing_purpose
 from pledge.consent.schemas import SendIn
 from pledge.core import Pledge

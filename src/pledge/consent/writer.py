@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
-from pledge.consent.ledger import PendingAct, Recorded, prepare_act, record_acts
+from pledge.consent.acts import PendingAct, Recorded, prepare_act
+from pledge.consent.ledger import record_acts
 from pledge.consent.schemas import ConsentIn
 from pledge.core import Pledge
 
