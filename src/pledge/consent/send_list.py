@@ -70,14 +70,26 @@ class SendListFacts:
 
 @dataclass
 class Projection:
-    """The whole projection for a purpose and channel: a mask per digest, and rare facts."""
+    """The whole projection for a purpose and channel: keys packed per mask, and rare facts.
 
-    known: dict[bytes, int]
+    The keys stay packed until :meth:`facts_for`, so the reading thread only
+    waits on the database and the Python work (a dict of every key) runs in
+    the caller's thread once it has hashed the list: two threads never
+    compete for the interpreter lock.
+    """
+
+    packed: list[tuple[int, bytes]]
     special: dict[bytes, Facts]
 
     def facts_for(self, digests: Iterable[bytes]) -> SendListFacts:
         """Masks looked up lazily, as the caller walks the list (no million-entry list)."""
-        return SendListFacts(map(self.known.get, digests, repeat(0)), self.special)
+        known: dict[bytes, int] = {}
+        for mask, blob in self.packed:
+            view = memoryview(blob)
+            known.update(
+                dict.fromkeys([bytes(view[i : i + 32]) for i in range(0, len(blob), 32)], mask)
+            )
+        return SendListFacts(map(known.get, digests, repeat(0)), self.special)
 
 
 def choose(session: Session, size: int) -> Strategy:
@@ -94,8 +106,8 @@ def read_projection(session: Session, goal: Target) -> Projection:
     """Pull: independent of the list, so it can run while the list is being hashed."""
     postgres = _prepare(session)
     try:
-        known = _pull_masks(session, postgres, goal)
-        return Projection(known, rare_facts(session, goal, None))
+        packed = _pull_masks(session, postgres, goal)
+        return Projection(packed, rare_facts(session, goal, None))
     finally:
         session.rollback()
 
@@ -129,21 +141,18 @@ def _prepare(session: Session) -> bool:
     return True
 
 
-def _pull_masks(session: Session, postgres: bool, goal: Target) -> dict[bytes, int]:
-    """The whole projection for the purpose: 32-byte keys packed per mask on PostgreSQL."""
+def _pull_masks(session: Session, postgres: bool, goal: Target) -> list[tuple[int, bytes]]:
+    """The whole projection for the purpose: its 32-byte keys concatenated per mask."""
     reach = MarketingReach
     mask = mask_of(goal, reach.email_index.is_not(None)).label("mask")
     where = reach.purpose == goal.purpose
-    if not postgres:
-        rows = session.execute(select(reach.email_index, mask).where(where))
-        return {bytes(digest): int(value) for digest, value in rows}
-    packed = select(mask, func.string_agg(reach.email_index, literal(b"", LargeBinary)))
-    known: dict[bytes, int] = {}
-    for value, blob in session.execute(packed.where(where).group_by(mask)):
-        view = memoryview(blob)
-        keys = [bytes(view[i : i + 32]) for i in range(0, len(blob), 32)]
-        known.update(dict.fromkeys(keys, value))
-    return known
+    if postgres:
+        packed = select(mask, func.string_agg(reach.email_index, literal(b"", LargeBinary)))
+        return [(int(m), bytes(b)) for m, b in session.execute(packed.where(where).group_by(mask))]
+    grouped: dict[int, list[bytes]] = {}
+    for digest, value in session.execute(select(reach.email_index, mask).where(where)):
+        grouped.setdefault(int(value), []).append(bytes(digest))
+    return [(value, b"".join(keys)) for value, keys in grouped.items()]
 
 
 def _send_table() -> Table:
