@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from pledge.access import authenticate_key
 from pledge.core import Pledge
-from pledge.db.models import AuditEntry
+from pledge.db.models import AuditEntry, ConsentState, MarketingReach
 from pledge.settings import Settings
 from tests.conftest import new_master_key
 
@@ -176,3 +176,24 @@ def test_keys_list_and_revoke(pledge: Pledge) -> None:
     again = run(pledge.settings, "keys", "revoke", key_id)
     assert again.returncode == 1
     assert "Traceback" not in again.stderr
+
+
+def test_consent_rebuild(pledge: Pledge) -> None:
+    from pledge.consent import ConsentIn, filter_recipients, record_consent
+
+    body = {
+        "subject": {"email": "back@example.fr", "country": "FR"},
+        "purpose": "marketing",
+        "channel": "email",
+        "granted": True,
+        "method": "web_form",
+    }
+    record_consent(pledge, ConsentIn.model_validate(body), actor="test")
+    with pledge.transaction() as session:
+        session.execute(delete(ConsentState))
+        session.execute(delete(MarketingReach))
+    assert filter_recipients(pledge, "email", ["back@example.fr"]).allowed == []
+    result = run(pledge.settings, "consent", "rebuild")
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt 1 consent states" in result.stdout
+    assert filter_recipients(pledge, "email", ["back@example.fr"]).allowed == ["back@example.fr"]

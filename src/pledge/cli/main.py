@@ -27,6 +27,7 @@ def build_app() -> typer.Typer:
     from pledge.cli import (
         audit_cmd,
         clients_cmd,
+        consent_cmd,
         keys_cmd,
         pii_cmd,
         policy_cmd,
@@ -44,6 +45,7 @@ def build_app() -> typer.Typer:
     root.add_typer(keys_cmd.app, name="keys")
     root.add_typer(audit_cmd.app, name="audit")
     root.add_typer(clients_cmd.app, name="clients")
+    root.add_typer(consent_cmd.app, name="consent")
     root.add_typer(pii_cmd.app, name="pii")
     root.add_typer(requests_cmd.app, name="requests")
     root.add_typer(report_cmd.app, name="report")

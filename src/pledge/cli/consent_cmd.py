@@ -1,0 +1,21 @@
+"""``pledge consent``: maintenance of the consent projections."""
+
+from __future__ import annotations
+
+import typer
+
+from pledge.cli.common import build_pledge, cli_errors
+
+app = typer.Typer(help="Maintain the consent ledger's projections.", no_args_is_help=True)
+
+
+@app.command("rebuild")
+def rebuild() -> None:
+    """Recompute consent states and marketing reach from the ledger (after a restore); audited."""
+    from pledge.consent import rebuild_states
+
+    with cli_errors():
+        pledge = build_pledge()
+        pledge.upgrade_schema()
+        rows = rebuild_states(pledge)
+    typer.echo(f"rebuilt {rows} consent states and the marketing reach projection")
