@@ -2,16 +2,24 @@
 
 Bulk imports write a million rows; COPY is several times faster than even
 pipelined INSERTs, and it runs on the session's own connection, so it stays
-inside the caller's transaction (all-or-nothing is kept).
+inside the caller's transaction (all-or-nothing is kept). A handful of rows
+for several tables (a few new people in one consent batch) is the opposite
+case: each COPY costs two round trips, and under load each round trip also
+waits for the interpreter lock, so :func:`bulk_insert_all` sends small sets
+as plain INSERTs in one psycopg pipeline (measured: consent API at 500 req/s
+with a new person per request, p99 ~28–36 ms with COPYs, 18–26 ms pipelined).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from psycopg.types.json import Json
 from sqlalchemy import JSON, FromClause, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 
@@ -31,7 +39,8 @@ def bulk_insert(session: Session, table: FromClause, rows: Sequence[dict[str, An
     names = ", ".join(f'"{name}"' for name in columns)
     raw = connection.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
+    statement = f'COPY "{table_name}" ({names}) FROM STDIN'
+    with _as_sqlalchemy_errors(statement), raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(
                 [
@@ -39,3 +48,60 @@ def bulk_insert(session: Session, table: FromClause, rows: Sequence[dict[str, An
                     for c, is_json in zip(columns, wrap, strict=True)
                 ]
             )
+
+
+@contextmanager
+def _as_sqlalchemy_errors(statement: str) -> Iterator[None]:
+    """The driver's integrity errors as SQLAlchemy's, as every other statement raises them.
+
+    Callers retry on ``IntegrityError`` when another writer created the same
+    person at the same moment; COPY and the pipeline bypass SQLAlchemy.
+    """
+    try:
+        yield
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
+
+
+PIPELINE_MAX_ROWS = 200
+"""Up to this many rows in all, :func:`bulk_insert_all` pipelines INSERTs instead of COPYs."""
+
+
+def bulk_insert_all(
+    session: Session, batches: Sequence[tuple[FromClause, Sequence[dict[str, Any]]]]
+) -> None:
+    """Rows for several tables, in order, in the current transaction."""
+    batches = [(table, rows) for table, rows in batches if rows]
+    connection = session.connection()
+    small = sum(len(rows) for _, rows in batches) <= PIPELINE_MAX_ROWS
+    if connection.dialect.name != "postgresql" or not small:
+        for table, rows in batches:
+            bulk_insert(session, table, rows)
+        return
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    names = ", ".join(getattr(table, "name", "?") for table, _ in batches)
+    with _as_sqlalchemy_errors(f"pipelined INSERTs into {names}"):
+        _pipelined(raw, batches)
+
+
+def _pipelined(
+    raw: psycopg.Connection[Any], batches: Sequence[tuple[FromClause, Sequence[dict[str, Any]]]]
+) -> None:
+    with raw.pipeline(), raw.cursor() as cursor:
+        for table, rows in batches:
+            statement = _insert_sql(table, list(rows[0]))
+            cursor.executemany(statement, [_adapted(table, row) for row in rows])
+
+
+def _insert_sql(table: FromClause, columns: list[str]) -> str:
+    names = ", ".join(f'"{name}"' for name in columns)
+    values = ", ".join(f"%({name})s" for name in columns)
+    return f'INSERT INTO "{getattr(table, "name", "")}" ({names}) VALUES ({values})'  # noqa: S608
+
+
+def _adapted(table: FromClause, row: dict[str, Any]) -> dict[str, Any]:
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    if not json_columns:
+        return row
+    return {k: Json(v) if k in json_columns else v for k, v in row.items()}

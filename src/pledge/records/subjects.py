@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
-from pledge.db.bulk import bulk_insert
+from pledge.db.bulk import bulk_insert, bulk_insert_all
 from pledge.db.models import Identity, MarketingReach, Subject, SubjectKey
 from pledge.policy import Policy
 from pledge.records.schemas import SubjectIn
@@ -95,11 +95,15 @@ def _create(
         )
         identities.extend(identity_rows(keys, subject_id, data_key, person, index))
         reach.extend(_reach_rows(marketing, index, subject_id, jurisdiction))
-    bulk_insert(session, Subject.__table__, subjects)
-    bulk_insert(session, SubjectKey.__table__, subject_keys)
-    bulk_insert(session, Identity.__table__, identities)
-    if reach:
-        bulk_insert(session, MarketingReach.__table__, reach)
+    bulk_insert_all(
+        session,
+        [
+            (Subject.__table__, subjects),
+            (SubjectKey.__table__, subject_keys),
+            (Identity.__table__, identities),
+            (MarketingReach.__table__, reach),
+        ],
+    )
     return handles
 
 
