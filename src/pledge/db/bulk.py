@@ -89,7 +89,15 @@ def _pipelined(
     raw: psycopg.Connection[Any], batches: Sequence[tuple[FromClause, Sequence[dict[str, Any]]]]
 ) -> None:
     with raw.pipeline(), raw.cursor() as cursor:
-        for table, rows in batches:
+        insert_many(cursor, batches)
+
+
+def insert_many(
+    cursor: psycopg.Cursor[Any], batches: Sequence[tuple[FromClause, Sequence[dict[str, Any]]]]
+) -> None:
+    """Plain INSERTs on a psycopg cursor, for a caller that holds a pipeline open."""
+    for table, rows in batches:
+        if rows:
             statement = _insert_sql(table, list(rows[0]))
             cursor.executemany(statement, [_adapted(table, row) for row in rows])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import FromClause, select
 from sqlalchemy.orm import Session
 
 from pledge.crypto import KeyManager
@@ -36,14 +36,33 @@ def chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
         yield items[start : start + size]
 
 
+Rows = list[tuple[FromClause, list[dict[str, object]]]]
+"""Rows to insert, per table, in order (see :func:`pledge.db.bulk.bulk_insert_all`)."""
+
+
 def resolve_subjects(
-    session: Session, keys: KeyManager, policy: Policy, people: Sequence[SubjectIn]
+    session: Session,
+    keys: KeyManager,
+    policy: Policy,
+    people: Sequence[SubjectIn],
+    *,
+    deferred: Rows | None = None,
 ) -> dict[str, SubjectHandle]:
-    """Map each e-mail blind index to its subject, creating the missing ones."""
+    """Map each e-mail blind index to its subject, creating the missing ones.
+
+    With ``deferred``, the new subjects' rows are appended there instead of
+    written: a caller that writes more in one round trip (the consent writer's
+    pipeline) sends them first, with its own.
+    """
     by_index = {keys.blind_index("email", p.email): p for p in people}
     handles = _existing(session, keys, list(by_index))
-    missing = [idx for idx in by_index if idx not in handles]
-    handles.update(_create(session, keys, policy, {idx: by_index[idx] for idx in missing}))
+    missing = {idx: by_index[idx] for idx in by_index if idx not in handles}
+    created, rows = _create(keys, policy, missing)
+    handles.update(created)
+    if deferred is None:
+        bulk_insert_all(session, rows)
+    else:
+        deferred.extend(rows)
     _add_new_phones(session, keys, by_index, handles)
     return handles
 
@@ -64,13 +83,16 @@ def _existing(session: Session, keys: KeyManager, indexes: list[str]) -> dict[st
 
 
 def _create(
-    session: Session, keys: KeyManager, policy: Policy, people: dict[str, SubjectIn]
-) -> dict[str, SubjectHandle]:
+    keys: KeyManager, policy: Policy, people: dict[str, SubjectIn]
+) -> tuple[dict[str, SubjectHandle], Rows]:
+    """New subjects with their keys, identities and reach rows, ready to insert."""
     if not people:
-        return {}
+        return {}, []
     now = utcnow()
     handles: dict[str, SubjectHandle] = {}
-    subjects, subject_keys, identities = [], [], []
+    subjects: list[dict[str, object]] = []
+    subject_keys: list[dict[str, object]] = []
+    identities: list[dict[str, object]] = []
     marketing = [p.id for p in policy.purposes if p.marketing]
     reach: list[dict[str, object]] = []
     for index, person in people.items():
@@ -95,16 +117,12 @@ def _create(
         )
         identities.extend(identity_rows(keys, subject_id, data_key, person, index))
         reach.extend(_reach_rows(marketing, index, subject_id, jurisdiction))
-    bulk_insert_all(
-        session,
-        [
-            (Subject.__table__, subjects),
-            (SubjectKey.__table__, subject_keys),
-            (Identity.__table__, identities),
-            (MarketingReach.__table__, reach),
-        ],
-    )
-    return handles
+    return handles, [
+        (Subject.__table__, subjects),
+        (SubjectKey.__table__, subject_keys),
+        (Identity.__table__, identities),
+        (MarketingReach.__table__, reach),
+    ]
 
 
 def _reach_rows(
