@@ -78,7 +78,7 @@ def email_indexes(keys: KeyManager, emails: Sequence[str]) -> list[str]:
 
 def marketing_purpose(policy: Policy, purpose_id: str | None, channel: str | None) -> Purpose:
     """The marketing purpose meant (the only one when not named), checked for the channel."""
-    marketing = [p for p in policy.purposes if p.marketing]
+    marketing = policy.marketing_purposes
     if purpose_id is None:
         if len(marketing) != 1:
             raise ValidationFailed(

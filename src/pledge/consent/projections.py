@@ -142,7 +142,7 @@ def rebuild_states(pledge: Pledge) -> int:
             count += len(latest)
         session.query(MarketingReach).delete()
         forget_coverage(session)  # subjects without states get their rows back below
-        marketing = [p.id for p in pledge.policy.purposes if p.marketing]
+        marketing = [p.id for p in pledge.policy.marketing_purposes]
         for subject_id, index in session.execute(
             select(Identity.subject_id, Identity.blind_index)
             .join(Subject, Subject.id == Identity.subject_id)

@@ -27,10 +27,6 @@ from pledge.db.models import Identity, MarketingReach, MarketingReachCoverage, S
 BACKFILL_CHUNK = 10_000
 
 
-def marketing_purposes(pledge: Pledge) -> list[str]:
-    return [p.id for p in pledge.policy.purposes if p.marketing]
-
-
 def ensure_coverage(pledge: Pledge, purposes: Iterable[str] | None = None) -> list[str]:
     """Backfill every purpose not yet covered (the policy's marketing ones by default).
 
@@ -38,7 +34,9 @@ def ensure_coverage(pledge: Pledge, purposes: Iterable[str] | None = None) -> li
     backfilled now. Safe to run concurrently: rows and the coverage mark are
     inserted only where absent.
     """
-    wanted = list(purposes) if purposes is not None else marketing_purposes(pledge)
+    wanted = (
+        list(purposes) if purposes is not None else [p.id for p in pledge.policy.marketing_purposes]
+    )
     with pledge.sessions() as session:
         covered = set(
             session.scalars(

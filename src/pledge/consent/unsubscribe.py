@@ -32,7 +32,7 @@ from pledge.db.base import utcnow
 from pledge.db.models import Identity
 from pledge.errors import Conflict, NotFound
 from pledge.mail import queue_mail
-from pledge.policy import Policy, Purpose
+from pledge.policy import Purpose
 from pledge.records.service import find_subject_id
 
 DAY_SECONDS = 86_400
@@ -163,10 +163,6 @@ class Visit:
     user_agent: str | None = None
 
 
-def marketing_topics(policy: Policy) -> list[Purpose]:
-    return [p for p in policy.purposes if p.marketing]
-
-
 def apply_choices(
     pledge: Pledge,
     target: LinkTarget,
@@ -226,7 +222,7 @@ def one_click(pledge: Pledge, target: LinkTarget, visit: Visit) -> int:
 def everything(pledge: Pledge, target: LinkTarget, visit: Visit) -> int:
     """Withdraw every marketing purpose on every channel."""
     changes: dict[tuple[str, str], bool] = {
-        (p.id, str(c)): False for p in marketing_topics(pledge.policy) for c in p.channels
+        (p.id, str(c)): False for p in pledge.policy.marketing_purposes for c in p.channels
     }
     return apply_choices(
         pledge, target, changes, method="unsubscribe_link", visit=visit, form="everything"
@@ -252,7 +248,7 @@ def preferences(pledge: Pledge, target: LinkTarget) -> list[dict[str, Any]]:
     """Each marketing topic and channel, and whether the person receives it now."""
     email = _subject_email(pledge, target.subject_id)
     topics = []
-    for purpose in marketing_topics(pledge.policy):
+    for purpose in pledge.policy.marketing_purposes:
         channels = []
         for channel in purpose.channels:
             reason = is_allowed(pledge, email, channel, purpose.id) if email else "unknown"

@@ -32,7 +32,7 @@ def bulk_insert(session: Session, table: FromClause, rows: Sequence[dict[str, An
         session.execute(insert(table), list(rows))  # type: ignore[arg-type]
         return
     columns = list(rows[0])
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    json_columns = _json_columns(table)
     table_name = getattr(table, "name", None)
     assert table_name is not None
     wrap = [name in json_columns for name in columns]
@@ -99,7 +99,7 @@ def insert_many(
     for table, rows in batches:
         if rows:
             statement = _insert_sql(table, list(rows[0]))
-            cursor.executemany(statement, [_adapted(table, row) for row in rows])
+            cursor.executemany(statement, _with_json(table, rows))
 
 
 def _insert_sql(table: FromClause, columns: list[str]) -> str:
@@ -108,8 +108,13 @@ def _insert_sql(table: FromClause, columns: list[str]) -> str:
     return f'INSERT INTO "{getattr(table, "name", "")}" ({names}) VALUES ({values})'  # noqa: S608
 
 
-def _adapted(table: FromClause, row: dict[str, Any]) -> dict[str, Any]:
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    if not json_columns:
-        return row
-    return {k: Json(v) if k in json_columns else v for k, v in row.items()}
+def _json_columns(table: FromClause) -> set[str]:
+    """Columns psycopg must be told are JSON (it would send a dict as a composite)."""
+    return {c.name for c in table.columns if isinstance(c.type, JSON)}
+
+
+def _with_json(table: FromClause, rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    wrap = _json_columns(table)
+    if not wrap:
+        return rows
+    return [{k: Json(v) if k in wrap else v for k, v in row.items()} for row in rows]

@@ -478,6 +478,11 @@ class Policy(PolicyDocument):
         return self._purposes_by_id.get(id)
 
     @cached_property
+    def marketing_purposes(self) -> list[Purpose]:
+        """The purposes that send marketing (filter, unsubscribe, reach projection)."""
+        return [p for p in self.purposes if p.marketing]
+
+    @cached_property
     def _categories_by_id(self) -> dict[str, Category]:
         return {item.id: item for item in self.categories}
 

@@ -93,7 +93,7 @@ def _create(
     subjects: list[dict[str, object]] = []
     subject_keys: list[dict[str, object]] = []
     identities: list[dict[str, object]] = []
-    marketing = [p.id for p in policy.purposes if p.marketing]
+    marketing = [p.id for p in policy.marketing_purposes]
     reach: list[dict[str, object]] = []
     for index, person in people.items():
         subject_id, data_key = new_id(), keys.new_data_key()
