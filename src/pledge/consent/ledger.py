@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Json
-from sqlalchemy import Table, TextClause, insert, select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -82,7 +84,7 @@ def _record_in_transaction(
 ) -> list[Recorded]:
     recorded: list[Recorded] = []
     with _transaction(pledge, connection) as session:
-        for run in _runs_of_distinct_people(pledge, pending):
+        for run in runs_of_distinct_people(pledge, pending):
             recorded.extend(_record_run(session, pledge, run))
     return recorded
 
@@ -98,7 +100,7 @@ def _transaction(pledge: Pledge, connection: Connection | None) -> Iterator[Sess
         yield session
 
 
-def _runs_of_distinct_people(
+def runs_of_distinct_people(
     pledge: Pledge, pending: Sequence[PendingAct]
 ) -> list[list[tuple[str, PendingAct]]]:
     """Consecutive runs in which no e-mail repeats, each act with its e-mail blind index.
@@ -178,102 +180,92 @@ def write_acts(
     Events, state upserts, ``marketing_reach`` refreshes and audit entries each
     go out as one executemany (pipelined on PostgreSQL) instead of one ORM
     flush per act: per act, building and flushing ORM objects cost more than
-    the database work. Acts keep their order, and each gets a later
-    ``recorded_at`` than the one before it, so two acts on the same state
-    in one batch still resolve in the order they were made. ``first``: rows of
-    new people (from :func:`resolve_subjects` with ``deferred``) written ahead
-    of the acts in the same pipeline: under load, every round trip also waits
-    for the interpreter lock, so one fewer matters.
+    the database work. ``first``: rows of new people (from
+    :func:`resolve_subjects` with ``deferred``) written ahead of the acts in
+    the same pipeline: under load, every round trip also waits for the
+    interpreter lock, so one fewer matters.
     """
-    policy = pledge.policy
-    events: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
-    reach: dict[tuple[str, str], str | None] = {}
-    written: list[list[str]] = []
-    now = utcnow()
+    rows = act_rows(pledge, targets)
+    _execute_writes(session, rows, first or [])
+    return rows.written
+
+
+@dataclass
+class ActRows:
+    """What a batch of acts writes: events, reach refreshes, audit entries, in act order."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    reach: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    written: list[list[str]] = field(default_factory=list)
+    """The event ids of each act."""
+
+
+def act_rows(pledge: Pledge, targets: Sequence[tuple[SubjectRef, Act, str | None]]) -> ActRows:
+    """The rows of these acts, built without touching the database.
+
+    Acts keep their order, and each gets a later ``recorded_at`` than the one
+    before it, so two acts on the same state in one batch still resolve in
+    the order they were made.
+    """
+    policy, rows, now = pledge.policy, ActRows(), utcnow()
     for subject, act, email_index in targets:
-        rows = _event_rows(pledge, subject, act, now)
-        events.extend(rows)
-        written.append([row["id"] for row in rows])
-        entries.append(_audit_row(subject, act, written[-1]))
+        events = _event_rows(pledge, subject, act, now)
+        rows.events.extend(events)
+        rows.written.append([row["id"] for row in events])
+        rows.entries.append(_audit_row(subject, act, rows.written[-1]))
         purpose = policy.purpose(act.purpose)
         if purpose is not None and purpose.marketing:
-            reach[(subject.id, act.purpose)] = email_index
+            rows.reach[(subject.id, act.purpose)] = email_index
         now = max(utcnow(), now + _TICK)
-    _execute_writes(session, events, reach, entries, first or [])
-    return written
+    return rows
 
 
-def _execute_writes(
-    session: Session,
-    events: list[dict[str, Any]],
-    reach: dict[tuple[str, str], str | None],
-    entries: list[dict[str, Any]],
-    first: Rows,
-) -> None:
+def _execute_writes(session: Session, rows: ActRows, first: Rows) -> None:
     """Events, states, reach rows and audit entries, in that order, in the caller's transaction.
 
-    On PostgreSQL they go out through psycopg's pipeline (:func:`_execute_pipelined`);
+    On PostgreSQL they go out through psycopg's pipeline (:func:`send_writes`);
     elsewhere, or when a reach row needs its e-mail index looked up first,
     through the session one statement after the other.
     """
     connection = session.connection()
-    if connection.dialect.name == "postgresql" and None not in reach.values():
-        _execute_pipelined(session, connection, events, reach, entries, first)
+    if connection.dialect.name == "postgresql" and None not in rows.reach.values():
+        session.flush()  # anything the caller added through the ORM goes first
+        raw = connection.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        with raw.pipeline(), raw.cursor() as cursor:
+            send_writes(cursor, rows, first)
         return
     bulk_insert_all(session, first)
-    if events:
-        session.execute(_EVENT_INSERT, events)
-        advance_states(session, [state_params(row) for row in events])
-    refresh_reaches(session, reach)
-    session.execute(_AUDIT_INSERT, entries)
+    if rows.events:
+        session.execute(_EVENT_INSERT, rows.events)
+        advance_states(session, [state_params(row) for row in rows.events])
+    refresh_reaches(session, rows.reach)
+    session.execute(_AUDIT_INSERT, rows.entries)
 
 
-_PG_SQL: dict[str, str] = {}
-
-
-def _pg_sql(connection: Connection, statement: TextClause) -> str:
-    """A text statement compiled once for psycopg (``%(name)s`` parameters)."""
-    key = statement.text
-    sql = _PG_SQL.get(key)
-    if sql is None:
-        sql = _PG_SQL[key] = str(statement.compile(dialect=connection.dialect))
-    return sql
-
-
-def _execute_pipelined(
-    session: Session,
-    connection: Connection,
-    events: list[dict[str, Any]],
-    reach: dict[tuple[str, str], str | None],
-    entries: list[dict[str, Any]],
-    first: Rows,
-) -> None:
-    """The same statements through psycopg's pipeline: one round trip for all of them.
+def send_writes(cursor: psycopg.Cursor[Any], rows: ActRows, first: Rows) -> None:
+    """Queue the writes on a cursor whose connection holds a pipeline open (PostgreSQL).
 
     Per batch, SQLAlchemy's per-statement work and a round trip per statement
     cost more than the database's own; here the rows go straight to psycopg
-    (which adapts str, bool, aware datetimes and bytes itself), on the
-    session's own connection, so they stay inside its transaction. A failing
-    statement raises when the pipeline ends, and the caller rolls back.
-    The upserts are the same statements as elsewhere, compiled once.
+    (which adapts str, bool, aware datetimes and bytes itself), inside the
+    caller's transaction. A failing statement raises when the pipeline
+    syncs, and the caller rolls back. Every reach row needs its e-mail index.
     """
-    session.flush()  # anything the caller added through the ORM goes first
-    raw = connection.connection.driver_connection
-    assert isinstance(raw, psycopg.Connection)
     reach_rows = [
         {"email_index": bytes.fromhex(index or ""), "purpose": purpose, "subject_id": subject_id}
-        for (subject_id, purpose), index in reach.items()
+        for (subject_id, purpose), index in rows.reach.items()
     ]
-    audit_rows = [{**entry, "details": Json(entry["details"])} for entry in entries]
-    with raw.pipeline(), raw.cursor() as cursor:
-        insert_many(cursor, first)  # new people first: the rows below refer to them
-        if events:
-            cursor.executemany(_PG_EVENT_INSERT, events)
-            cursor.executemany(_pg_sql(connection, STATE_UPSERT), [state_params(r) for r in events])
-        if reach_rows:
-            cursor.executemany(_pg_sql(connection, REACH_UPSERT), reach_rows)
-        cursor.executemany(_PG_AUDIT_INSERT, audit_rows)
+    insert_many(cursor, first)  # new people first: the rows below refer to them
+    if rows.events:
+        cursor.executemany(_PG_EVENT_INSERT, rows.events)
+        cursor.executemany(_PG_STATE_UPSERT, [state_params(r) for r in rows.events])
+    if reach_rows:
+        cursor.executemany(_PG_REACH_UPSERT, reach_rows)
+    cursor.executemany(
+        _PG_AUDIT_INSERT, [{**entry, "details": Json(entry["details"])} for entry in rows.entries]
+    )
 
 
 _TICK = timedelta(microseconds=1)
@@ -295,6 +287,10 @@ _PG_AUDIT_INSERT = _insert_sql(
     AuditEntry.__table__,
     [c.key for c in AuditEntry.__table__.columns if c.key not in ("id", "seq", "chain_hash")],
 )
+_PSYCOPG = psycopg_dialect()  # type: ignore[no-untyped-call]
+_PG_STATE_UPSERT = str(STATE_UPSERT.compile(dialect=_PSYCOPG))
+_PG_REACH_UPSERT = str(REACH_UPSERT.compile(dialect=_PSYCOPG))
+"""The upserts shared with SQLite, compiled once for psycopg (``%(name)s`` parameters)."""
 
 
 def _event_rows(

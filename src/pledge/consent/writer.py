@@ -12,6 +12,10 @@ is answered only after the transaction holding its act has committed, so a
 201 still means the consent, its state and its audit entry are durable,
 exactly as before.
 
+On PostgreSQL a batch takes two round trips on the writer's own
+autocommit connection (:mod:`pledge.consent.pg_batches`); elsewhere it goes
+through a session on a held connection.
+
 There is no waiting window: a lone request is written at once, and batches
 grow only while the previous one is being committed, so latency never rises
 to save work. One writer thread per process, with a connection of its own
@@ -29,9 +33,13 @@ import queue
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
+import psycopg
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
+from pledge.consent import pg_batches
 from pledge.consent.acts import PendingAct, Recorded, prepare_act
 from pledge.consent.ledger import record_acts
 from pledge.consent.schemas import ConsentIn
@@ -101,7 +109,8 @@ class _BatchWriter:
         self.pledge = pledge
         self.waiting = waiting
         self.max_batch = max_batch
-        self.connection: Connection | None = None
+        self.connection: Connection | psycopg.Connection[Any] | None = None
+        self.postgresql = pledge.engine.dialect.name == "postgresql"
 
     def run(self) -> None:
         try:
@@ -139,12 +148,10 @@ class _BatchWriter:
         if not batch:
             return
         try:
-            results = record_acts(
-                self.pledge, [item.pending for item in batch], connection=self._connection()
-            )
+            results = self._record([item.pending for item in batch])
         except Exception as exc:
             self._drop_connection()
-            if len(batch) == 1:
+            if len(batch) == 1 and not _connection_lost(exc):
                 batch[0].future.set_exception(exc)
                 return
             log.warning(
@@ -158,11 +165,20 @@ class _BatchWriter:
         for item, result in zip(batch, results, strict=True):
             item.future.set_result(result)
 
-    def _connection(self) -> Connection:
-        """This thread's own connection: no pool checkout and liveness ping per batch."""
+    def _record(self, pending: list[PendingAct]) -> list[Recorded]:
+        """The batch in one transaction, on this thread's own connection.
+
+        Held between batches: no pool checkout and liveness ping per batch.
+        """
+        if self.postgresql:
+            if self.connection is None:
+                self.connection = pg_batches.connect(self.pledge.engine)
+            assert isinstance(self.connection, psycopg.Connection)
+            return pg_batches.record_acts(self.pledge, self.connection, pending)
         if self.connection is None:
             self.connection = self.pledge.engine.connect()
-        return self.connection
+        assert isinstance(self.connection, Connection)
+        return record_acts(self.pledge, pending, connection=self.connection)
 
     def _drop_connection(self) -> None:
         """Close the held connection (after a failure it may be broken; the pool sorts it out)."""
@@ -173,6 +189,11 @@ class _BatchWriter:
             connection.close()
         except Exception as exc:
             log.warning("consent writer: closing a connection: %s", type(exc).__name__)
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The held connection died (a restart, an idle timeout): worth trying again on a new one."""
+    return isinstance(exc, (psycopg.OperationalError, OperationalError))
 
 
 def _claim(batch: list[_Queued]) -> list[_Queued]:

@@ -54,17 +54,48 @@ def resolve_subjects(
     written: a caller that writes more in one round trip (the consent writer's
     pipeline) sends them first, with its own.
     """
-    by_index = {keys.blind_index("email", p.email): p for p in people}
+    by_index = index_people(keys, people)
     handles = _existing(session, keys, list(by_index))
-    missing = {idx: by_index[idx] for idx in by_index if idx not in handles}
-    created, rows = _create(keys, policy, missing)
-    handles.update(created)
+    rows = complete_subjects(keys, policy, by_index, handles)
     if deferred is None:
         bulk_insert_all(session, rows)
     else:
         deferred.extend(rows)
     _add_new_phones(session, keys, by_index, handles)
     return handles
+
+
+def index_people(keys: KeyManager, people: Sequence[SubjectIn]) -> dict[str, SubjectIn]:
+    """The people by e-mail blind index (the last one wins when an address repeats)."""
+    return {keys.blind_index("email", p.email): p for p in people}
+
+
+def complete_subjects(
+    keys: KeyManager,
+    policy: Policy,
+    by_index: dict[str, SubjectIn],
+    handles: dict[str, SubjectHandle],
+) -> Rows:
+    """Add a new subject to ``handles`` for every person not found; returns their rows.
+
+    Pure: the caller found the existing ones its own way (a session query, or
+    the consent writer's pipelined look-up) and writes the rows its own way.
+    """
+    missing = {idx: person for idx, person in by_index.items() if idx not in handles}
+    created, rows = _create(keys, policy, missing)
+    handles.update(created)
+    return rows
+
+
+def handles_of(
+    keys: KeyManager, found: Iterable[tuple[str | None, str, bytes]]
+) -> dict[str, SubjectHandle]:
+    """Handles, with unwrapped data keys, from (e-mail index, subject id, wrapped key) rows."""
+    return {
+        index: SubjectHandle(subject_id, keys.unwrap(wrapped, subject_id), created=False)
+        for index, subject_id, wrapped in found
+        if index is not None
+    }
 
 
 def _existing(session: Session, keys: KeyManager, indexes: list[str]) -> dict[str, SubjectHandle]:
@@ -75,10 +106,7 @@ def _existing(session: Session, keys: KeyManager, indexes: list[str]) -> dict[st
             .join(SubjectKey, SubjectKey.subject_id == Identity.subject_id)
             .where(Identity.kind == "email", Identity.blind_index.in_(part))
         ).all()
-        for index, subject_id, wrapped in rows:
-            if index is not None:
-                data_key = keys.unwrap(wrapped, subject_id)
-                found[index] = SubjectHandle(subject_id, data_key, created=False)
+        found.update(handles_of(keys, rows))  # type: ignore[arg-type]
     return found
 
 
@@ -175,38 +203,59 @@ def _add_new_phones(
     handles: dict[str, SubjectHandle],
 ) -> None:
     """An existing subject who gives a new phone number gets it added as an identity."""
-    wanted = {
-        idx: keys.blind_index("phone", p.phone, p.country)
-        for idx, p in people.items()
-        if p.phone and not handles[idx].created
-    }
+    wanted = wanted_phones(keys, people, handles)
     if not wanted:
         return
     subject_ids = [handles[idx].id for idx in wanted]
     held = {
-        (row[0], row[1])
-        for row in session.execute(
+        (subject_id, index)
+        for subject_id, index in session.execute(
             select(Identity.subject_id, Identity.blind_index).where(
                 Identity.kind == "phone", Identity.subject_id.in_(subject_ids)
             )
         )
+        if index is not None
     }
-    rows = []
+    rows = new_phone_rows(keys, people, handles, wanted, held)
+    if rows:
+        bulk_insert(session, Identity.__table__, rows)
+
+
+def wanted_phones(
+    keys: KeyManager, people: dict[str, SubjectIn], handles: dict[str, SubjectHandle]
+) -> dict[str, str]:
+    """Phone blind indexes given for people who already existed, by e-mail index."""
+    return {
+        idx: keys.blind_index("phone", p.phone, p.country)
+        for idx, p in people.items()
+        if p.phone and not handles[idx].created
+    }
+
+
+def new_phone_rows(
+    keys: KeyManager,
+    people: dict[str, SubjectIn],
+    handles: dict[str, SubjectHandle],
+    wanted: dict[str, str],
+    held: set[tuple[str, str]],
+) -> list[dict[str, object]]:
+    """Identity rows for the wanted phones a subject does not hold yet ((subject id, index))."""
+    rows: list[dict[str, object]] = []
     for idx, phone_index in wanted.items():
         handle = handles[idx]
         if (handle.id, phone_index) in held:
             continue
         row_id = new_id()
-        phone = people[idx].phone
         rows.append(
             {
                 "id": row_id,
                 "subject_id": handle.id,
                 "kind": "phone",
                 "blind_index": phone_index,
-                "ciphertext": keys.encrypt_json(handle.data_key, phone, f"identity:{row_id}"),
+                "ciphertext": keys.encrypt_json(
+                    handle.data_key, people[idx].phone, f"identity:{row_id}"
+                ),
                 "created_at": utcnow(),
             }
         )
-    if rows:
-        bulk_insert(session, Identity.__table__, rows)
+    return rows

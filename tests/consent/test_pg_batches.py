@@ -1,0 +1,106 @@
+"""Consent batches on PostgreSQL in two round trips (:mod:`pledge.consent.pg_batches`).
+
+The writer tests run this path on PostgreSQL already; these pin what is
+particular to it: the transaction it spells out itself, and a person who
+comes back with a new phone number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.pq import TransactionStatus
+from sqlalchemy import text
+
+from pledge.consent import pg_batches
+from pledge.consent.writer import ConsentWriter
+from pledge.core import Pledge
+from pledge.db.models import ConsentEvent, ConsentState, Identity, Subject
+from tests.consent.test_writer import act, count, write_one_batch
+
+
+@pytest.fixture
+def raw(pledge: Pledge) -> Iterator[psycopg.Connection[Any]]:
+    if pledge.settings.is_sqlite:
+        pytest.skip("the two-round-trip path is PostgreSQL's")
+    connection = pg_batches.connect(pledge.engine)
+    yield connection
+    connection.close()
+
+
+def test_a_failed_batch_leaves_nothing_and_the_connection_serves_the_next(
+    pledge: Pledge, raw: psycopg.Connection[Any]
+) -> None:
+    broken = act(pledge, "broken@example.org")
+    bad = dataclasses.replace(broken, act=dataclasses.replace(broken.act, method=None))  # type: ignore[arg-type]
+    with pytest.raises(psycopg.IntegrityError):
+        pg_batches.record_acts(pledge, raw, [act(pledge, "first@example.org"), bad])
+    assert raw.info.transaction_status == TransactionStatus.IDLE
+    assert count(pledge, Subject.id) == 0  # the new person went with the failed act
+    assert count(pledge, ConsentEvent.id) == 0
+    (recorded,) = pg_batches.record_acts(pledge, raw, [act(pledge, "first@example.org")])
+    assert raw.info.transaction_status == TransactionStatus.IDLE
+    assert count(pledge, ConsentEvent.id) == 1
+    assert count(pledge, ConsentState.id, ConsentState.subject_id == recorded.subject_id) == 1
+
+
+def test_each_batch_is_committed_before_it_returns(
+    pledge: Pledge, raw: psycopg.Connection[Any]
+) -> None:
+    pg_batches.record_acts(pledge, raw, [act(pledge, f"p{n}@example.org") for n in range(3)])
+    assert raw.info.transaction_status == TransactionStatus.IDLE
+    assert count(pledge, ConsentEvent.id) == 3  # seen from another connection
+
+
+def test_the_same_person_twice_is_one_transaction(
+    pledge: Pledge, raw: psycopg.Connection[Any]
+) -> None:
+    """Two runs (the person repeats), one BEGIN and one COMMIT: all or nothing still."""
+    broken = act(pledge, "x@example.org")
+    bad = dataclasses.replace(broken, act=dataclasses.replace(broken.act, method=None))  # type: ignore[arg-type]
+    with pytest.raises(psycopg.IntegrityError):
+        pg_batches.record_acts(pledge, raw, [act(pledge, "x@example.org"), bad])
+    assert count(pledge, Subject.id) == 0
+    first, second = pg_batches.record_acts(
+        pledge, raw, [act(pledge, "x@example.org"), act(pledge, "x@example.org", granted=False)]
+    )
+    assert first.subject_id == second.subject_id
+    assert count(pledge, ConsentEvent.id) == 2
+
+
+def test_a_person_who_comes_back_with_a_new_phone_gets_it_once(pledge: Pledge) -> None:
+    """On both databases, through the writer (PostgreSQL takes the two-round-trip path)."""
+    email = "returning@example.org"
+    (first,) = write_one_batch(pledge, [act(pledge, email)])
+    assert count(pledge, Identity.id, Identity.kind == "phone") == 0
+    again = [act(pledge, email, phone="+33 6 12 34 56 78"), act(pledge, "other@example.org")]
+    write_one_batch(pledge, again)
+    write_one_batch(pledge, [act(pledge, email, phone="+33612345678")])  # the same number
+    subject_id = first.future.result().subject_id
+    assert count(pledge, Identity.id, Identity.kind == "phone") == 1
+    assert count(pledge, Identity.id, Identity.subject_id == subject_id) == 2
+
+
+def test_a_lost_writer_connection_fails_no_request(pledge: Pledge) -> None:
+    if pledge.settings.is_sqlite:
+        pytest.skip("the writer's own connection is PostgreSQL's")
+    writer = ConsentWriter(pledge)
+    writer.submit(act(pledge, "a@example.org")).result(timeout=10)
+    with pledge.engine.begin() as connection:  # end the writer's session from outside
+        ended = connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = :name"
+            ),
+            {"name": pg_batches.APPLICATION_NAME},
+        ).all()
+    assert ended == [(True,)]
+    lost = writer.submit(act(pledge, "b@example.org")).exception(timeout=10)
+    after = writer.submit(act(pledge, "c@example.org")).exception(timeout=10)
+    writer.close()
+    assert (lost, after) == (None, None)  # the lost connection cost no request
+    assert count(pledge, ConsentEvent.id) == 3
