@@ -3,13 +3,12 @@
 Why: the group-commit writer (:mod:`pledge.consent.writer`) spends its time
 waiting, not working. Through a SQLAlchemy session a batch costs four round
 trips (psycopg's own ``BEGIN``, the look-up of the people, the pipelined
-writes, ``COMMIT``), and under load each of them also waits for the
-interpreter lock, which the event loop holds while it parses requests:
-measured at 500 requests a second, the look-up alone took 4.2 ms at the
-median although PostgreSQL answers it in 0.06 ms. Here the writer's own
-connection runs in autocommit mode and the transaction is spelt out, so
-``BEGIN`` travels with the look-up and ``COMMIT`` with the writes: two round
-trips per batch, each one pipeline.
+writes, ``COMMIT``), and under load each costs far more than its network
+time: measured at 500 requests a second, the look-up alone took 4.2 ms at
+the median although PostgreSQL answers it in 0.06 ms. Here the writer's own
+connection runs in autocommit mode and the transaction is spelt out: the
+look-up goes alone, then ``BEGIN``, the writes and ``COMMIT`` travel in one
+pipeline: two round trips per batch.
 
 What is written is exactly what :func:`pledge.consent.ledger.record_acts`
 writes (the same rows, built by the same functions); only the way to the
@@ -104,7 +103,7 @@ def _record_run(
     """One run of distinct people: one round trip to find them, one to write."""
     keys, policy = pledge.keys, pledge.policy
     by_index: dict[str, SubjectIn] = {index: item.person for index, item in run}
-    handles, held = _look_up(raw, pledge, list(by_index), begin=begin)
+    handles, held = _look_up(raw, pledge, list(by_index))
     new_rows: Rows = complete_subjects(keys, policy, by_index, handles)
     phones = new_phone_rows(keys, by_index, handles, wanted_phones(keys, by_index, handles), held)
     if phones:
@@ -116,6 +115,8 @@ def _record_run(
         targets.append((SubjectRef(handle.id, handle.data_key, jurisdiction), item.act, index))
     rows = act_rows(pledge, targets)
     with raw.pipeline(), raw.cursor() as cursor:
+        if begin:
+            cursor.execute("BEGIN")
         send_writes(cursor, rows, new_rows)
         if commit:
             cursor.execute("COMMIT")
@@ -126,14 +127,18 @@ def _record_run(
 
 
 def _look_up(
-    raw: psycopg.Connection[Any], pledge: Pledge, indexes: list[str], *, begin: bool
+    raw: psycopg.Connection[Any], pledge: Pledge, indexes: list[str]
 ) -> tuple[dict[str, SubjectHandle], set[tuple[str, str]]]:
-    """Existing subjects by e-mail index, and the (subject id, phone index) pairs they hold."""
+    """Existing subjects by e-mail index, and the (subject id, phone index) pairs they hold.
+
+    The first run's look-up comes before ``BEGIN``, alone, like any read
+    under READ COMMITTED: a person created by another writer in between
+    makes the insert fail on the unique e-mail index, and the batch is
+    retried (:func:`record_acts`). Later runs look up inside the
+    transaction and so find the people the earlier runs created.
+    """
     with raw.cursor() as cursor:
-        with raw.pipeline():  # fetched after it ends: one sync, so one round trip
-            if begin:
-                raw.execute("BEGIN")
-            cursor.execute(LOOKUP, (indexes,), prepare=True)
+        cursor.execute(LOOKUP, (indexes,), prepare=True)
         found = cursor.fetchall()
     handles = handles_of(pledge.keys, [(index, sid, wrapped) for index, sid, wrapped, _ in found])
     held = {(sid, phone) for _, sid, _, phones in found for phone in phones}
