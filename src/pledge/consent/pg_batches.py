@@ -45,7 +45,15 @@ LOOKUP = (
     " FROM identities i JOIN subject_keys k ON k.subject_id = i.subject_id"
     " WHERE i.kind = 'email' AND i.blind_index = ANY(%s)"
 )
-"""The people of a batch by e-mail blind index, with the phone indexes each already holds."""
+"""The people of a batch by e-mail blind index, with the phone indexes each already holds.
+
+Never prepared: a prepared statement soon runs a generic plan, chosen for
+the table as it was then. Prepared on a new, empty database, the plan
+scanned every e-mail identity and filtered on ``ANY($1)`` (5,989 rows
+removed by the filter, 3.9 ms, and growing with every person), instead of
+probing the unique e-mail index with each value; planned for its values
+each time, it costs ~0.1 ms.
+"""
 
 
 def connect(engine: Engine) -> psycopg.Connection[Any]:
@@ -138,7 +146,7 @@ def _look_up(
     transaction and so find the people the earlier runs created.
     """
     with raw.cursor() as cursor:
-        cursor.execute(LOOKUP, (indexes,), prepare=True)
+        cursor.execute(LOOKUP, (indexes,), prepare=False)  # see LOOKUP
         found = cursor.fetchall()
     handles = handles_of(pledge.keys, [(index, sid, wrapped) for index, sid, wrapped, _ in found])
     held = {(sid, phone) for _, sid, _, phones in found for phone in phones}
