@@ -21,7 +21,6 @@ import argparse
 import base64
 import json
 import os
-import resource
 import secrets
 import socket
 import subprocess
@@ -138,9 +137,11 @@ def seed(n_subjects: int, master_key: str) -> None:
                 with cursor.copy(f"COPY {target} FROM STDIN") as copy:
                     for row in rows[name]:
                         copy.write_row(row)
-            # Every subject has its reach row, as Pledge writes them: the purpose is covered.
+            # Every subject has its reach row, as Pledge writes them: the purpose is covered
+            # (already marked when the schema upgrade found the tables empty).
             cursor.execute(
-                "INSERT INTO marketing_reach_coverage (purpose, covered_at) VALUES (%s, now())",
+                "INSERT INTO marketing_reach_coverage (purpose, covered_at) VALUES (%s, now())"
+                " ON CONFLICT (purpose) DO NOTHING",
                 ("marketing",),
             )
             cursor.execute("ANALYZE")
@@ -189,7 +190,9 @@ def run_filter(n_recipients: int, master_key: str, strategy: str) -> None:
     started = time.perf_counter()
     result = filter_recipients(pledge, "email", recipients, strategy=strategy)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a filter process started
+    # by the seeding one reported the seeder's peak (969 MiB instead of 594).
+    peak_mib = _peak_rss_mib(os.getpid())
     reasons: dict[str, int] = {}
     for _email, reason in result.suppressed:
         reasons[reason] = reasons.get(reason, 0) + 1
