@@ -8,6 +8,7 @@ masks and each is decided once by :func:`pledge.consent.rules.marketing_verdict`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import ColumnElement, case, false
 
@@ -32,8 +33,9 @@ def target(policy: Policy, purpose: str, channel: str) -> Target:
     return Target(purpose, channel, opt_in_jurisdictions(policy, purpose))
 
 
+@cache
 def facts_of_mask(mask: int) -> Facts:
-    """The common facts a mask stands for (no rights-process facts, no times)."""
+    """The common facts a mask stands for (no rights-process facts, no times); immutable."""
     return Facts(
         known=bool(mask & KNOWN),
         opt_in=bool(mask & OPT_IN),

@@ -182,12 +182,13 @@ def _rows(
     is_hex: bool,
 ) -> Iterator[Any]:
     """The query's rows, restricted to a short list's addresses when there is one."""
+    connection = session.connection()  # Core rows: no ORM work per row
     if only is None:
-        yield from session.execute(query)
+        yield from connection.execute(query).all()  # one fetch, not one per row
         return
     keys: list[Any] = [d.hex() for d in only] if is_hex else only
     for start in range(0, len(keys), CHUNK):
-        yield from session.execute(query.where(column.in_(keys[start : start + CHUNK])))
+        yield from connection.execute(query.where(column.in_(keys[start : start + CHUNK]))).all()
 
 
 def _aware(value: Any) -> datetime | None:

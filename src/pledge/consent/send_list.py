@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, Literal
 
+import psycopg
 from sqlalchemy import (
     Column,
     Integer,
     LargeBinary,
     MetaData,
+    Select,
     Table,
     and_,
     func,
@@ -147,11 +149,30 @@ def _pull_masks(session: Session, postgres: bool, goal: Target) -> list[tuple[in
     where = reach.purpose == goal.purpose
     if postgres:
         packed = select(mask, func.string_agg(reach.email_index, literal(b"", LargeBinary)))
-        return [(int(m), bytes(b)) for m, b in session.execute(packed.where(where).group_by(mask))]
+        return [
+            (int(m), bytes(b)) for m, b in _binary_rows(session, packed.where(where).group_by(mask))
+        ]
     grouped: dict[int, list[bytes]] = {}
     for digest, value in session.execute(select(reach.email_index, mask).where(where)):
         grouped.setdefault(int(value), []).append(bytes(digest))
     return [(value, b"".join(keys)) for value, keys in grouped.items()]
+
+
+def _binary_rows(session: Session, query: Select[Any]) -> list[Any]:
+    """A query's rows in PostgreSQL's binary format, on the session's connection.
+
+    For the few rows of megabytes of packed keys or positions: in text format
+    PostgreSQL sends ``bytea`` as hex, twice the bytes, encoded there and
+    decoded here (measured: the million-key projection in 0.36 s instead of 0.53 s).
+    """
+    compiled = query.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    with raw.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
 
 
 def _send_table() -> Table:
@@ -206,7 +227,7 @@ def _push_masks(
     positions = func.string_agg(func.int4send(send.c.n), literal(b"", LargeBinary))
     out = bytearray(size)
     query = select(mask, positions).select_from(joined).group_by(mask)
-    for value, blob in session.execute(query):
+    for value, blob in _binary_rows(session, query):
         found = array("i")
         found.frombytes(blob)
         found.byteswap()  # int4send is big-endian
