@@ -7,7 +7,6 @@ comes back with a new phone number.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from pledge.consent import pg_batches
 from pledge.consent.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.db.models import ConsentEvent, ConsentState, Identity, Subject
-from tests.consent.test_writer import act, count, write_one_batch
+from tests.consent.test_writer import act, broken_act, count, write_one_batch
 
 
 @pytest.fixture
@@ -35,8 +34,7 @@ def raw(pledge: Pledge) -> Iterator[psycopg.Connection[Any]]:
 def test_a_failed_batch_leaves_nothing_and_the_connection_serves_the_next(
     pledge: Pledge, raw: psycopg.Connection[Any]
 ) -> None:
-    broken = act(pledge, "broken@example.org")
-    bad = dataclasses.replace(broken, act=dataclasses.replace(broken.act, method=None))  # type: ignore[arg-type]
+    bad = broken_act(pledge, "broken@example.org")
     with pytest.raises(psycopg.IntegrityError):
         pg_batches.record_acts(pledge, raw, [act(pledge, "first@example.org"), bad])
     assert raw.info.transaction_status == TransactionStatus.IDLE
@@ -60,8 +58,7 @@ def test_the_same_person_twice_is_one_transaction(
     pledge: Pledge, raw: psycopg.Connection[Any]
 ) -> None:
     """Two runs (the person repeats), one BEGIN and one COMMIT: all or nothing still."""
-    broken = act(pledge, "x@example.org")
-    bad = dataclasses.replace(broken, act=dataclasses.replace(broken.act, method=None))  # type: ignore[arg-type]
+    bad = broken_act(pledge, "x@example.org")
     with pytest.raises(psycopg.IntegrityError):
         pg_batches.record_acts(pledge, raw, [act(pledge, "x@example.org"), bad])
     assert count(pledge, Subject.id) == 0

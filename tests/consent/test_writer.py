@@ -38,6 +38,12 @@ def act(
     return prepare_act(pledge, ConsentIn.model_validate(body), actor="test")
 
 
+def broken_act(pledge: Pledge, email: str) -> PendingAct:
+    """Passes the policy checks but breaks a NOT NULL column: only the database refuses it."""
+    broken = act(pledge, email)
+    return dataclasses.replace(broken, act=dataclasses.replace(broken.act, method=None))  # type: ignore[arg-type]
+
+
 def write_one_batch(pledge: Pledge, pending: list[PendingAct]) -> list[_Queued]:
     """Run the writer loop on exactly these acts, as one batch, in this thread."""
     waiting: queue.SimpleQueue[_Queued | None] = queue.SimpleQueue()
@@ -90,9 +96,7 @@ def test_one_person_twice_in_a_batch_is_one_subject_and_the_later_act_wins(
 
 def test_a_bad_act_fails_alone_and_the_others_are_written(pledge: Pledge) -> None:
     good = [act(pledge, f"ok{n}@example.org") for n in range(3)]
-    broken = act(pledge, "broken@example.org")
-    # Passes the policy checks but breaks a NOT NULL column: only the database refuses it.
-    bad = dataclasses.replace(broken, act=dataclasses.replace(broken.act, method=None))  # type: ignore[arg-type]
+    bad = broken_act(pledge, "broken@example.org")
     items = write_one_batch(pledge, [good[0], bad, good[1], good[2]])
     assert items[1].future.exception() is not None
     assert [item.future.exception() for item in (items[0], items[2], items[3])] == [None] * 3
@@ -101,8 +105,7 @@ def test_a_bad_act_fails_alone_and_the_others_are_written(pledge: Pledge) -> Non
 
 
 def test_record_acts_is_all_or_nothing(pledge: Pledge) -> None:
-    broken = act(pledge, "broken@example.org")
-    bad = dataclasses.replace(broken, act=dataclasses.replace(broken.act, method=None))  # type: ignore[arg-type]
+    bad = broken_act(pledge, "broken@example.org")
     with pytest.raises(Exception):  # noqa: B017, PT011 - the driver's own integrity error
         record_acts(pledge, [act(pledge, EU), bad])
     assert count(pledge, ConsentEvent.id) == 0
