@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -213,3 +214,14 @@ def test_send_list_limits(pledge: Pledge, system_key: str) -> None:
             assert "1500" in over.json()["error"]["message"]
     finally:
         tuned.dispose()
+
+
+def test_the_answer_is_compact_utf8_json_of_the_result() -> None:
+    from pledge.consent.marketing import FilterResult
+
+    result = FilterResult(["zoë@exämple.org", 'a"b@example.org'], [("ü@example.org", "unknown")])
+    raw = result.as_json_bytes()
+    assert json.loads(raw) == result.as_json()
+    assert "zoë".encode() in raw  # UTF-8, not \\u escapes
+    assert b", " not in raw
+    assert b": " not in raw
