@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from pledge.consent import consent_history, rebuild_states
 from pledge.core import Pledge
@@ -158,3 +159,16 @@ def test_unknown_person_has_an_empty_history(client: TestClient, system_key: str
     assert data["known"] is False
     assert data["events"] == []
     assert data["marketing"]["marketing"]["email"]["reason"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE consent_events SET granted = NOT granted", "DELETE FROM consent_events"],
+)
+def test_the_database_refuses_to_rewrite_or_remove_an_event(pledge: Pledge, statement: str) -> None:
+    give(pledge, EU)
+    with pytest.raises(DBAPIError, match="append-only"), pledge.engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    with pledge.engine.connect() as conn:
+        (granted,) = conn.exec_driver_sql("SELECT granted FROM consent_events").one()
+    assert granted in (True, 1)
