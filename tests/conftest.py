@@ -23,6 +23,7 @@ from pledge.core import Pledge
 from pledge.db.base import Base
 from pledge.settings import Settings
 from pledge.web.app import create_app
+from tests.integration.smtp_server import SmtpServer, running_smtp_server
 
 PG_ADMIN_URL = os.environ.get(
     "PLEDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -121,3 +122,18 @@ def system_key(pledge: Pledge) -> str:
 @pytest.fixture
 def admin_key(pledge: Pledge) -> str:
     return create_api_key(pledge, name="test-admin", role="admin")[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free loopback port, for the test's duration."""
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def mailer(pledge: Pledge, smtp: SmtpServer) -> Pledge:
+    """The parametrised Pledge, sending through the test SMTP server."""
+    pledge.settings.smtp_url = smtp.url
+    pledge.settings.smtp_from = "Privacy Team <privacy@pledge.example>"
+    return pledge

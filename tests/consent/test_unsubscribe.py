@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -17,23 +16,10 @@ from pledge.errors import NotFound
 from pledge.jobs import deliver_outbox
 from pledge.records.service import find_subject_id
 from tests.consent.conftest import give
-from tests.integration.smtp_server import SmtpServer, running_smtp_server
+from tests.integration.smtp_server import SmtpServer
 from tests.web.conftest import auth
 
 READER = "reader@example.com"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(pledge: Pledge, smtp: SmtpServer) -> Pledge:
-    pledge.settings.smtp_url = smtp.url
-    pledge.settings.smtp_from = "News <news@pledge.example>"
-    return pledge
 
 
 def send(client: TestClient, key: str, to: str = READER) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -32,22 +31,10 @@ from pledge.jobs.procrastinate_app import (
 from pledge.jobs.tasks import PeriodicTask
 from pledge.mail import queue_mail
 from pledge.settings import Settings
-from tests.integration.smtp_server import SmtpServer, running_smtp_server
+from tests.integration.smtp_server import SmtpServer
 
 TO = "ottoline.fairweather@example.org"
 JOBS = f"{QUEUE_SCHEMA}.procrastinate_jobs"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(pledge: Pledge, smtp: SmtpServer) -> Pledge:
-    pledge.settings.smtp_url = smtp.url
-    return pledge
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,25 +17,11 @@ from pledge.jobs import DeliveryReport, deliver_outbox
 from pledge.jobs.tasks import retry_delay
 from pledge.mail import queue_mail, read_mail
 from pledge.mail.smtp import parse_smtp_url
-from tests.integration.smtp_server import SmtpServer, running_smtp_server
+from tests.integration.smtp_server import SmtpServer
 
 TO = "wilhelmina.quartermaine@example.org"
 SUBJECT = "Your verification code"
 BODY = "Your code is 482917. It expires in 30 minutes."
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(pledge: Pledge, smtp: SmtpServer) -> Pledge:
-    """The parametrised Pledge, sending to the test SMTP server."""
-    pledge.settings.smtp_url = smtp.url
-    pledge.settings.smtp_from = "Privacy Team <privacy@pledge.example>"
-    return pledge
 
 
 def queue(pledge: Pledge, to: str = TO, template: str = "verification_code") -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,27 +10,13 @@ from fastapi.testclient import TestClient
 
 from pledge.core import Pledge
 from pledge.jobs import deliver_outbox
-from tests.integration.smtp_server import SmtpServer, running_smtp_server
+from tests.integration.smtp_server import SmtpServer
 from tests.web.conftest import auth
 
 EMAIL = "wilhelmina.quartermaine@example.org"
 PHONE = "+33 1 23 45 67 89"
 NAME = "Wilhelmina Quartermaine"
 CODE = re.compile(r"verification code is (\d{8})")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def mailer(pledge: Pledge, smtp: SmtpServer) -> Pledge:
-    """The parametrised Pledge, sending to the test SMTP server."""
-    pledge.settings.smtp_url = smtp.url
-    pledge.settings.smtp_from = "Privacy Team <privacy@pledge.example>"
-    return pledge
 
 
 @pytest.fixture

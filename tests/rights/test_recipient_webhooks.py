@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from pledge.policy.loader import bundled_policy_path
 from pledge.rights import deliver_recipient_notices
 from pledge.rights.notices import MAX_ATTEMPTS
 from pledge.web.app import create_app
+from tests.integration.http_server import running_http_server
 from tests.integration.smtp_server import SmtpServer
 from tests.rights.conftest import EMAIL, NAME, PHONE, ask, collect, confirm, mailed_code
 from tests.web.conftest import auth
@@ -80,17 +81,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    receiver = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/notices")
-    server.RequestHandlerClass = _handler(receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running_http_server() as (server, base):
+        receiver = Receiver(url=f"{base}/notices")
+        server.RequestHandlerClass = _handler(receiver)
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture

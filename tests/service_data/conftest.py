@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from pledge.core import Pledge
 from pledge.service_data.clients import create_client
 from pledge.service_data.instructions import Instructions
+from tests.integration.http_server import running_http_server
 
 SECRET = "webhook-secret-for-tests"
 
@@ -51,17 +52,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    receiver = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/pledge")
-    server.RequestHandlerClass = _handler(receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running_http_server() as (server, base):
+        receiver = Receiver(url=f"{base}/pledge")
+        server.RequestHandlerClass = _handler(receiver)
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def instructions(webhook_url: str | None = None, **extra: Any) -> Instructions:
