@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from pledge.consent import DoNotCallIn, add_do_not_call, email_indexes, filter_recipients
 from pledge.consent.send_list import Strategy
@@ -20,6 +17,7 @@ from pledge.db.models import MarketingSuppression, SubjectRestriction
 from pledge.records.service import find_subject_id
 from pledge.web.app import create_app
 from tests.consent.conftest import give
+from tests.queries import recorded_statements
 from tests.web.conftest import auth
 
 
@@ -122,28 +120,14 @@ def test_do_not_call_applies_to_the_phone_channel(pledge: Pledge) -> None:
     assert filter_recipients(pledge, "email", [by_phone, by_email]).suppressed == []
 
 
-@contextmanager
-def count_queries(pledge: Pledge) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(pledge.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(pledge.engine, "before_cursor_execute", before)
-
-
 @pytest.mark.parametrize("strategy", ["push", "pull"])
 def test_the_filter_is_set_based(pledge: Pledge, strategy: Strategy) -> None:
     emails = [f"bulk{i}@example.org" for i in range(3000)]
     for email in emails[:20]:
         give(pledge, email, country="US", channel="post")
-    with count_queries(pledge) as small:
+    with recorded_statements(pledge.engine) as small:
         filter_recipients(pledge, "phone", emails[:10], strategy=strategy)
-    with count_queries(pledge) as large:
+    with recorded_statements(pledge.engine) as large:
         result = filter_recipients(pledge, "phone", emails, strategy=strategy)
     assert len(result.allowed) == 20
     assert len(result.suppressed) == 2980

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from pledge.core import Pledge
 from pledge.db.models import Record
 from pledge.records import collect as collect_records
 from pledge.records.schemas import RecordIn
 from tests.integration.smtp_server import SmtpServer
+from tests.queries import recorded_statements
 from tests.rights.conftest import EMAIL, ask, collect, confirm, mailed_code, record_body
 from tests.web.conftest import auth
 
@@ -96,20 +97,11 @@ def test_a_batch_checks_objections_with_one_query(
     object_to_processing(mailer, smtp, web)
     people = [RecordIn.model_validate(record_body(f"person{i}@example.org")) for i in range(30)]
     collect_records(mailer, people, actor="test", batch=True)
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "subject_restrictions" in statement:
-            statements.append(statement)
-
-    event.listen(mailer.engine, "before_cursor_execute", seen)
-    try:
+    with recorded_statements(mailer.engine) as statements:
         collect_records(
             mailer, [*people, RecordIn.model_validate(record_body())], actor="test", batch=True
         )
-    finally:
-        event.remove(mailer.engine, "before_cursor_execute", seen)
-    assert len(statements) == 1
+    assert len([s for s in statements if "subject_restrictions" in s]) == 1
 
 
 def test_an_objecting_person_is_suppressed_on_every_marketing_channel(

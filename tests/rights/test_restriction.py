@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from pledge.console.accounts import create_user
 from pledge.core import Pledge
@@ -20,6 +20,7 @@ from pledge.records.schemas import RecordIn
 from pledge.rights import restrictions_for
 from tests.console.test_console import PASSWORD, csrf_of, sign_in
 from tests.integration.smtp_server import SmtpServer
+from tests.queries import recorded_statements
 from tests.rights.conftest import EMAIL, ask, collect, confirm, mailed_code, record_body
 from tests.web.conftest import auth
 
@@ -66,18 +67,9 @@ def test_collection_is_refused_while_processing_is_restricted(
 def test_a_batch_checks_restrictions_with_one_query(mailer: Pledge) -> None:
     people = [RecordIn.model_validate(record_body(f"person{i}@example.org")) for i in range(40)]
     collect_records(mailer, people, actor="test", batch=True)
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "subject_restrictions" in statement:
-            statements.append(statement)
-
-    event.listen(mailer.engine, "before_cursor_execute", seen)
-    try:
+    with recorded_statements(mailer.engine) as statements:
         collect_records(mailer, people, actor="test", batch=True)
-    finally:
-        event.remove(mailer.engine, "before_cursor_execute", seen)
-    assert len(statements) == 1
+    assert len([s for s in statements if "subject_restrictions" in s]) == 1
     assert records_held(mailer) == 80
 
 
