@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import FromClause, select
+from sqlalchemy import FromClause, Select, String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from pledge.crypto import KeyManager
@@ -100,14 +101,31 @@ def handles_of(
 
 def _existing(session: Session, keys: KeyManager, indexes: list[str]) -> dict[str, SubjectHandle]:
     found: dict[str, SubjectHandle] = {}
+    postgres = session.get_bind().dialect.name == "postgresql"
     for part in chunks(indexes):
-        rows = session.execute(
-            select(Identity.blind_index, SubjectKey.subject_id, SubjectKey.wrapped_key)
-            .join(SubjectKey, SubjectKey.subject_id == Identity.subject_id)
-            .where(Identity.kind == "email", Identity.blind_index.in_(part))
-        ).all()
+        rows = session.execute(_by_email_index(list(part), postgres)).all()
         found.update(handles_of(keys, rows))  # type: ignore[arg-type]
     return found
+
+
+def _by_email_index(part: list[str], postgres: bool) -> Select[str | None, str, bytes | None]:
+    """Identity rows and keys for these e-mail indexes.
+
+    On PostgreSQL the values are joined as ``unnest(array)``, one probe of the
+    unique e-mail index each: as ``blind_index IN (1,000 values)``, a table
+    not yet analysed (a new database filling up) was read through every
+    e-mail identity and filtered (measured: 60,000 rows removed by the filter
+    for one chunk, 10 ms growing to 30 ms over 60 batches of 1,000 people),
+    where the probes stayed at 9 ms whatever the table's size.
+    """
+    query = select(Identity.blind_index, SubjectKey.subject_id, SubjectKey.wrapped_key).join(
+        SubjectKey, SubjectKey.subject_id == Identity.subject_id
+    )
+    if not postgres:
+        return query.where(Identity.kind == "email", Identity.blind_index.in_(part))
+    values = bindparam("indexes", part, type_=ARRAY(String))
+    wanted = func.unnest(values).table_valued("idx").render_derived()
+    return query.join(wanted, Identity.blind_index == wanted.c.idx).where(Identity.kind == "email")
 
 
 def _create(
