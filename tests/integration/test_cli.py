@@ -197,3 +197,31 @@ def test_consent_rebuild(pledge: Pledge) -> None:
     assert result.returncode == 0, result.stderr
     assert "rebuilt 1 consent states" in result.stdout
     assert filter_recipients(pledge, "email", ["back@example.fr"]).allowed == ["back@example.fr"]
+
+
+def test_recipients_secret_prints_the_key_that_signs_its_notices(
+    pledge: Pledge, tmp_path: Path
+) -> None:
+    import yaml
+
+    from pledge.policy.loader import bundled_policy_path
+
+    data = yaml.safe_load(bundled_policy_path().read_text(encoding="utf-8"))
+    (crm,) = [r for r in data["recipients"] if r["id"] == "crm_providers"]
+    crm["webhook_url"] = "https://crm.example/pledge-notices"
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    env = {"PLEDGE_POLICY": str(policy)}
+    listed = run(pledge.settings, "recipients", "list", **env)
+    assert "crm_providers" in listed.stdout
+    assert "https://crm.example/pledge-notices" in listed.stdout
+    shown = run(pledge.settings, "recipients", "secret", "crm_providers", **env)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == pledge.keys.recipient_webhook_secret("crm_providers")
+    assert pledge.keys.recipient_webhook_secret("hubspot") != shown.stdout.strip()
+    unhooked = run(pledge.settings, "recipients", "secret", "hubspot", **env)
+    assert (unhooked.returncode, unhooked.stdout) == (1, "")
+    assert "no webhook_url" in unhooked.stderr
+    unknown = run(pledge.settings, "recipients", "secret", "nobody", **env)
+    assert unknown.returncode == 1
+    assert "names no recipient" in unknown.stderr

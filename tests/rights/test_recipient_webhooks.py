@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from pledge.core import Pledge
+from pledge.crypto.webhook_signing import verify
 from pledge.db.models import RecipientNotice
 from pledge.policy import load_policy
 from pledge.policy.loader import bundled_policy_path
@@ -135,7 +136,14 @@ def test_an_erasure_notice_is_posted_without_personal_data_and_marked_sent(
     (post,) = receiver.posts
     assert post["path"] == "/notices"
     assert post["headers"]["Content-Type"] == "application/json"
+    secret = hooked.keys.recipient_webhook_secret(HOOKED)
+    assert verify(secret, post["body"], post["headers"])
+    assert not verify(secret, post["body"] + b" ", post["headers"])  # a changed body fails
+    assert not verify(
+        hooked.keys.recipient_webhook_secret("hubspot"), post["body"], post["headers"]
+    )
     body = json.loads(post["body"])
+    assert post["headers"]["X-Pledge-Delivery"] == body["notice_id"]
     assert body == {
         "notice_id": notices(hooked, done["id"])[HOOKED].id,
         "request_id": done["id"],

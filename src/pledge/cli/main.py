@@ -31,6 +31,7 @@ def build_app() -> typer.Typer:
         keys_cmd,
         pii_cmd,
         policy_cmd,
+        recipients_cmd,
         report_cmd,
         requests_cmd,
         server_cmd,
@@ -50,6 +51,7 @@ def build_app() -> typer.Typer:
     root.add_typer(requests_cmd.app, name="requests")
     root.add_typer(report_cmd.app, name="report")
     root.add_typer(users_cmd.app, name="users")
+    root.add_typer(recipients_cmd.app, name="recipients")
     return root
 
 

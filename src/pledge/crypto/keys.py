@@ -87,6 +87,18 @@ class KeyManager:
         """HMAC for links and tokens that Pledge must later recognise as its own."""
         return hmac.new(self._system_key, message.encode(), hashlib.sha256).hexdigest()
 
+    def recipient_webhook_secret(self, recipient_id: str) -> str:
+        """The secret that signs notices to one recipient's webhook.
+
+        Derived, not stored: the policy (which names the webhook) is public
+        and versioned, so no secret may live there, and a derived one needs
+        no table, no rotation job and no backup of its own. It changes only
+        with the master key. ``pledge recipients secret ID`` prints it.
+        """
+        return hmac.new(
+            self._system_key, f"recipient-webhook/v1:{recipient_id}".encode(), hashlib.sha256
+        ).hexdigest()
+
     def audit_mac(self, message: bytes) -> str:
         """Keyed hash for audit links: without the master key no one can re-forge the chain."""
         return hmac.new(self._audit_key, message, hashlib.sha256).hexdigest()

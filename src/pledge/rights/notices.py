@@ -7,6 +7,13 @@ concerned, and no personal data; the recipient learns who the person is only
 through the agreed channel, quoting the reference. Otherwise the notice stays
 ``queued`` for staff to send by hand. Its status shows on the request.
 
+Each post is signed (:mod:`pledge.crypto.webhook_signing`) with the
+recipient's own secret, derived from the master key
+(:meth:`pledge.crypto.KeyManager.recipient_webhook_secret`; ``pledge
+recipients secret ID`` prints it for the recipient to configure): a
+notice asks the recipient to erase or correct data, so it must not take a
+forged one. The delivery id is the notice id.
+
 Delivery is at least once: a notice is marked ``sent`` only on a 2xx answer
 to the POST itself. Redirects are not followed (urllib would turn the POST
 into a GET elsewhere and count its 200 as a delivery). A recipient that
@@ -25,6 +32,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pledge.core import Pledge
+from pledge.crypto.webhook_signing import signed_headers
 from pledge.db.base import utcnow
 from pledge.db.models import RecipientNotice, RightsRequest
 from pledge.policy import Policy
@@ -32,8 +40,8 @@ from pledge.rights.base import add_event, load
 
 log = logging.getLogger(__name__)
 
-Post = Callable[[str, bytes], int]
-"""Sends a JSON body to a URL and returns the HTTP status; tests swap it."""
+Post = Callable[[str, bytes, dict[str, str]], int]
+"""Sends a JSON body with headers to a URL and returns the HTTP status; tests swap it."""
 
 MAX_ATTEMPTS = 10
 
@@ -48,10 +56,10 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def http_post(url: str, body: bytes) -> int:
-    """POST ``body`` as JSON; the HTTP status, also for error answers (no redirects)."""
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST ``body`` with ``headers``; the HTTP status, also for error answers (no redirects)."""
     request = urllib.request.Request(  # noqa: S310 (URLs come from the operator's policy)
-        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+        url, data=body, headers=headers, method="POST"
     )
     try:
         with _opener.open(request, timeout=10) as response:
@@ -80,8 +88,10 @@ def deliver_recipient_notices(pledge: Pledge, *, post: Post = http_post, limit: 
         ).all()
     sent = 0
     for notice, result in rows:
-        body = notice_body(pledge.policy, notice, result or {})
-        status = _send(hooks[notice.recipient_id], body, post)
+        body = json.dumps(notice_body(pledge.policy, notice, result or {})).encode()
+        secret = pledge.keys.recipient_webhook_secret(notice.recipient_id)
+        headers = signed_headers(secret, body, notice.id)
+        status = _send(hooks[notice.recipient_id], body, headers, post)
         sent += _record(pledge, notice.id, status)
     return sent
 
@@ -102,9 +112,9 @@ def notice_body(policy: Policy, notice: RecipientNotice, result: dict[str, Any])
     }
 
 
-def _send(url: str, body: dict[str, Any], post: Post) -> str:
+def _send(url: str, body: bytes, headers: dict[str, str], post: Post) -> str:
     try:
-        return str(post(url, json.dumps(body).encode()))
+        return str(post(url, body, headers))
     except Exception as exc:  # unreachable, timeout: its class only, never its message
         return type(exc).__name__
 

@@ -1,11 +1,8 @@
 """Forwarding collected fields to the Client's webhook, signed, retried until acknowledged.
 
-Each body is signed with HMAC-SHA256 over ``"{timestamp}.{body}"`` with the
-Client's secret, so the Client can check origin and freshness:
-
-    X-Pledge-Timestamp: 1767225600
-    X-Pledge-Signature: sha256=<hex>
-    X-Pledge-Delivery: <delivery id>   (the same on every retry: deduplicate on it)
+Each body is signed with the Client's secret (:mod:`pledge.crypto.webhook_signing`),
+so the Client can check origin and freshness; the delivery id is the same on
+every retry.
 
 Deliveries are claimed with a short lease, so several workers never post the
 same one at once, and a crashed worker's claim simply expires.
@@ -13,10 +10,7 @@ same one at once, and a crashed worker's claim simply expires.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
+from pledge.crypto.webhook_signing import signed_headers
 from pledge.db.base import utcnow
 from pledge.db.models import WebhookDelivery
 from pledge.service_data.clients import load_client
@@ -35,11 +30,6 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 TIMEOUT_SECONDS = 10.0
 MAX_BACKOFF = timedelta(hours=1)
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -96,13 +86,7 @@ def _post(pledge: Pledge, http: httpx.Client, claimed: tuple[str, str, bytes, in
     if instructions.webhook_url is None or secret is None:
         _finish(pledge, delivery_id, "no webhook configured", None)
         return False
-    timestamp = int(time.time())
-    headers = {
-        "content-type": "application/json",
-        "x-pledge-timestamp": str(timestamp),
-        "x-pledge-signature": sign(secret, timestamp, body),
-        "x-pledge-delivery": delivery_id,
-    }
+    headers = signed_headers(secret, body, delivery_id)
     try:
         response = http.post(str(instructions.webhook_url), content=body, headers=headers)
         status = str(response.status_code)
