@@ -35,6 +35,8 @@ from pledge.pii.spans import Span
 __all__ = ["find_names"]
 
 _TOKEN = r"(?:[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?)"  # noqa: S105 - a name token
+_WORD = r"(?:[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)"
+"""A name token without the initial's period: an addressed name ends where the sentence does."""
 _NAME_RUN = re.compile(rf"{_TOKEN}(?:[ \t]+{_TOKEN}){{0,4}}")
 # Cue phrases, by kind.  Each kind has its own pattern (run with ``match`` at a cue
 # position), but the transcript is scanned for all of them in one pass (`_cue_hits`).
@@ -82,6 +84,22 @@ _TITLE_WORDS = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof")
 _ADDRESSING_WORDS = (
     "thanks",
     "thank you",
+    "thanks so much",
+    "thank you so much",
+    "thanks a lot",
+    "thank you very much",
+    "many thanks",
+    "cheers",
+    "appreciate it",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "welcome",
+    "of course",
+    "certainly",
+    "absolutely",
+    "excellent",
+    "wonderful",
     "nice to meet you",
     "hi",
     "hello",
@@ -118,7 +136,7 @@ _WEAK_CUE = re.compile(_trie(_WEAK_WORDS) + r"\s+")
 _TITLE = re.compile(_trie(_TITLE_WORDS) + r"\.?[ \t]+(?=[^\W\d_])")
 _ADDRESSING = re.compile(
     _trie(_ADDRESSING_WORDS) + r"[ \t]*[,!]?[ \t]+"
-    rf"(?P<name>{_TOKEN})(?=[ \t]*(?:[,.!?;]|$))",
+    rf"(?P<name>{_WORD})(?=[ \t]*(?:[,.!?;]|$))",
     re.MULTILINE,
 )
 _SELF_INTRO = re.compile(_trie(_SELF_WORDS) + rf"\s+(?P<name>{_TOKEN})")

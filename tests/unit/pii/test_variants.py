@@ -117,3 +117,30 @@ def test_spaced_cues_at_text_start_and_after_line_breaks() -> None:
 def test_hyphenated_birth_cue() -> None:
     text = "Customer: date-of-birth 03/04/1980"
     assert found(text) == [("03/04/1980", "DATE_OF_BIRTH")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Agent: thanks so much, Daniel!", "Daniel"),
+        ("Agent: Good morning Priya, how can I help?", "Priya"),
+        ("Agent: Of course, Ahmed. One moment.", "Ahmed"),
+        ("Bot: thank you very much, Sofia.", "Sofia"),
+    ],
+)
+def test_an_agent_addressing_someone_by_a_given_name(text: str, name: str) -> None:
+    assert found(text) == [(name, "PERSON")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agent: Welcome to Acme.",
+        "Agent: Certainly, Sunday works.",
+        "Agent: Absolutely, May.",
+        "Agent: Cheers, Will.",
+        "Agent: Good morning, Sir.",
+    ],
+)
+def test_courtesies_before_ordinary_words_are_not_names(text: str) -> None:
+    assert found(text) == []
