@@ -209,3 +209,17 @@ def test_the_answer_is_compact_utf8_json_of_the_result() -> None:
     assert "zoë".encode() in raw  # UTF-8, not \\u escapes
     assert b", " not in raw
     assert b": " not in raw
+
+
+@pytest.mark.timeout(30)
+def test_a_failed_projection_read_fails_the_filter_instead_of_hanging(
+    pledge: Pledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pledge.consent import send_list
+
+    def broken(*_args: Any) -> Any:
+        raise RuntimeError("the projection could not be read")
+
+    monkeypatch.setattr(send_list, "_pull_masks", broken)
+    with pytest.raises(RuntimeError, match="could not be read"):
+        filter_recipients(pledge, "email", ["a@example.org"], strategy="pull")

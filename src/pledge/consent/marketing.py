@@ -12,7 +12,7 @@ of facts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import compress, count
 from typing import Any
@@ -23,13 +23,15 @@ from sqlalchemy import select
 from pledge import audit
 from pledge.consent.masks import Target, facts_of_mask, target
 from pledge.consent.reach import ensure_coverage
-from pledge.consent.rules import marketing_verdict
+from pledge.consent.rules import Facts, marketing_verdict
 from pledge.consent.schemas import DoNotCallIn
 from pledge.consent.send_list import (
-    Projection,
+    Packed,
     SendListFacts,
     Strategy,
     choose,
+    key_table,
+    masks_from_table,
     match,
     read_projection,
 )
@@ -136,18 +138,22 @@ def _pulled(
     """Read the projection in a second thread while this one hashes the list.
 
     The database works (and the driver waits on the socket, without the GIL)
-    while Python computes a million HMACs: the two overlap on two cores.
+    while Python computes a million HMACs: the two overlap on two cores. The
+    keys arrive first; this thread turns them into a look-up table while the
+    other still reads the rare facts.
     """
+    packed: Future[Packed] = Future()
 
-    def read() -> Projection:
-        with pledge.sessions() as session:
-            return read_projection(session, goal)
+    def read() -> dict[bytes, Facts]:
+        with pledge.sessions() as session:  # connects lazily, inside read_projection
+            return read_projection(session, goal, packed)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-filter") as pool:
-        projection = pool.submit(read)
+        special = pool.submit(read)
         unique = list(dict.fromkeys(recipients))
         digests = email_digests(pledge.keys, unique)
-        return unique, digests, projection.result().facts_for(digests)
+        masks = masks_from_table(key_table(packed.result()), digests)
+        return unique, digests, SendListFacts(masks, special.result())
 
 
 def _decide(unique: list[str], digests: list[bytes], facts: SendListFacts) -> FilterResult:

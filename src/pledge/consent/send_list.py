@@ -24,6 +24,7 @@ from __future__ import annotations
 import struct
 from array import array
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, Literal
@@ -70,27 +71,27 @@ class SendListFacts:
     special: dict[bytes, Facts]
 
 
-@dataclass
-class Projection:
-    """The whole projection for a purpose and channel: keys packed per mask, and rare facts.
+Packed = list[tuple[int, bytes]]
+"""The projection for a purpose and channel: per mask, its 32-byte keys concatenated."""
 
-    The keys stay packed until :meth:`facts_for`, so the reading thread only
-    waits on the database and the Python work (a dict of every key) runs in
-    the caller's thread once it has hashed the list: two threads never
-    compete for the interpreter lock.
+
+def key_table(packed: Packed) -> dict[bytes, int]:
+    """Every key of the projection with its mask, in a dict (the loops run in C).
+
+    The keys travel packed, so the reading thread only waits on the
+    database; this dict, the Python work, is built by the caller.
     """
+    known: dict[bytes, int] = {}
+    for mask, blob in packed:
+        size = len(blob)
+        keys = map(blob.__getitem__, map(slice, range(0, size, 32), range(32, size + 32, 32)))
+        known.update(dict.fromkeys(keys, mask))
+    return known
 
-    packed: list[tuple[int, bytes]]
-    special: dict[bytes, Facts]
 
-    def facts_for(self, digests: Iterable[bytes]) -> SendListFacts:
-        """Every key in a dict, then one mask byte per address; both loops run in C."""
-        known: dict[bytes, int] = {}
-        for mask, blob in self.packed:
-            size = len(blob)
-            keys = map(blob.__getitem__, map(slice, range(0, size, 32), range(32, size + 32, 32)))
-            known.update(dict.fromkeys(keys, mask))
-        return SendListFacts(bytes(map(known.get, digests, repeat(0))), self.special)
+def masks_from_table(table: dict[bytes, int], digests: Iterable[bytes]) -> bytes:
+    """One mask byte per address (0: not in the projection)."""
+    return bytes(map(table.get, digests, repeat(0)))
 
 
 def choose(session: Session, size: int) -> Strategy:
@@ -103,14 +104,24 @@ def choose(session: Session, size: int) -> Strategy:
     return "pull" if size >= PULL_RATIO * max(float(estimate or 0), 0.0) else "push"
 
 
-def read_projection(session: Session, goal: Target) -> Projection:
-    """Pull: independent of the list, so it can run while the list is being hashed."""
-    postgres = _prepare(session)
+def read_projection(session: Session, goal: Target, packed: Future[Packed]) -> dict[bytes, Facts]:
+    """Pull: the packed projection into ``packed`` as soon as it is read, then the rare facts.
+
+    Independent of the list, so it runs while the list is hashed; the caller
+    builds its look-up table from ``packed`` while the rare facts are still
+    being read (from a cold cache their index look-ups take a second).
+    """
     try:
-        packed = _pull_masks(session, postgres, goal)
-        return Projection(packed, rare_facts(session, goal, None))
-    finally:
-        session.rollback()
+        postgres = _prepare(session)
+        try:
+            packed.set_result(_pull_masks(session, postgres, goal))
+            return rare_facts(session, goal, None)
+        finally:
+            session.rollback()
+    except BaseException as exc:
+        if not packed.done():  # never leave the caller waiting for keys that will not come
+            packed.set_exception(exc)
+        raise
 
 
 def match(session: Session, goal: Target, digests: Sequence[bytes]) -> SendListFacts:
@@ -142,7 +153,7 @@ def _prepare(session: Session) -> bool:
     return True
 
 
-def _pull_masks(session: Session, postgres: bool, goal: Target) -> list[tuple[int, bytes]]:
+def _pull_masks(session: Session, postgres: bool, goal: Target) -> Packed:
     """The whole projection for the purpose: its 32-byte keys concatenated per mask."""
     reach = MarketingReach
     mask = mask_of(goal, reach.email_index.is_not(None)).label("mask")
