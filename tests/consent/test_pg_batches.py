@@ -112,3 +112,25 @@ def test_the_look_up_is_planned_for_its_values_every_time(
     prepared = raw.execute("SELECT statement FROM pg_prepared_statements").fetchall()
     assert prepared  # the writes are prepared: their plans do not depend on the data
     assert not [text for (text,) in prepared if "blind_index = ANY" in text]
+
+
+def test_someone_created_meanwhile_by_another_writer_is_found_on_the_retry(
+    pledge: Pledge, raw: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up runs before BEGIN; a person created in between makes the insert fail."""
+    (first,) = pg_batches.record_acts(pledge, raw, [act(pledge, "race@example.org")])
+    real = pg_batches._look_up
+    calls: list[int] = []
+
+    def stale_once(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:  # as if the other writer committed just after this look-up
+            return {}, set()
+        return real(*args)
+
+    monkeypatch.setattr(pg_batches, "_look_up", stale_once)
+    (again,) = pg_batches.record_acts(pledge, raw, [act(pledge, "race@example.org", granted=False)])
+    assert len(calls) == 2
+    assert again.subject_id == first.subject_id
+    assert count(pledge, Subject.id) == 1
+    assert count(pledge, ConsentEvent.id) == 2
