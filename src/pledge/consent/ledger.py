@@ -50,7 +50,7 @@ from pledge.db.models import (
     Subject,
     SubjectKey,
 )
-from pledge.records.subjects import Rows, resolve_subjects
+from pledge.records.subjects import Rows, SubjectHandle, resolve_subjects
 
 
 def record_consent(pledge: Pledge, consent: ConsentIn, *, actor: str) -> Recorded:
@@ -124,16 +124,32 @@ def runs_of_distinct_people(
 def _record_run(
     session: Session, pledge: Pledge, run: list[tuple[str, PendingAct]]
 ) -> list[Recorded]:
-    policy = pledge.policy
     new_rows: Rows = []  # written in the same round trip as the acts (see write_acts)
     people = [item.person for _, item in run]
-    handles = resolve_subjects(session, pledge.keys, policy, people, deferred=new_rows)
-    targets = []
+    handles = resolve_subjects(session, pledge.keys, pledge.policy, people, deferred=new_rows)
+    targets = run_targets(pledge, run, handles)
+    return recorded_acts(targets, write_acts(session, pledge, targets, first=new_rows))
+
+
+ActTarget = tuple[SubjectRef, Act, str | None]
+"""An act with the subject it is about and that subject's e-mail index."""
+
+
+def run_targets(
+    pledge: Pledge, run: list[tuple[str, PendingAct]], handles: dict[str, SubjectHandle]
+) -> list[ActTarget]:
+    """Each act of a run with its resolved subject and the subject's jurisdiction."""
+    policy = pledge.policy
+    targets: list[ActTarget] = []
     for index, item in run:
         handle, person = handles[index], item.person
         jurisdiction = policy.jurisdiction_for(person.country, person.region).id
         targets.append((SubjectRef(handle.id, handle.data_key, jurisdiction), item.act, index))
-    written = write_acts(session, pledge, targets, first=new_rows)
+    return targets
+
+
+def recorded_acts(targets: Sequence[ActTarget], written: list[list[str]]) -> list[Recorded]:
+    """What each request is answered: its subject, purpose, channels and event ids."""
     return [
         Recorded(subject.id, act.purpose, act.channels, act.granted, tuple(ids))
         for (subject, act, _), ids in zip(targets, written, strict=True)
@@ -171,7 +187,7 @@ def write_act(
 def write_acts(
     session: Session,
     pledge: Pledge,
-    targets: Sequence[tuple[SubjectRef, Act, str | None]],
+    targets: Sequence[ActTarget],
     *,
     first: Rows | None = None,
 ) -> list[list[str]]:
@@ -201,7 +217,7 @@ class ActRows:
     """The event ids of each act."""
 
 
-def act_rows(pledge: Pledge, targets: Sequence[tuple[SubjectRef, Act, str | None]]) -> ActRows:
+def act_rows(pledge: Pledge, targets: Sequence[ActTarget]) -> ActRows:
     """The rows of these acts, built without touching the database.
 
     Acts keep their order, and each gets a later ``recorded_at`` than the one

@@ -174,8 +174,8 @@ def _decide(unique: list[str], digests: list[bytes], facts: SendListFacts) -> Fi
     number): the at most sixteen masks are decided once by the rules and
     mapped to codes with ``bytes.translate``; the few addresses with rare
     facts are decided one by one; the allowed and suppressed lists are then
-    drawn with ``itertools.compress``. Measured at a million addresses:
-    0.1 s, against 0.66 s for the loop over addresses it replaces.
+    drawn with ``itertools.compress``. Measured in a profile at a million
+    addresses: 0.27 s, against 0.66 s for the loop over addresses it replaces.
     """
     if len(facts.masks) != len(unique):
         raise RuntimeError("one mask per address expected")

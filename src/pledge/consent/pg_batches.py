@@ -24,8 +24,14 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine
 
-from pledge.consent.acts import PendingAct, Recorded, SubjectRef
-from pledge.consent.ledger import act_rows, runs_of_distinct_people, send_writes
+from pledge.consent.acts import PendingAct, Recorded
+from pledge.consent.ledger import (
+    act_rows,
+    recorded_acts,
+    run_targets,
+    runs_of_distinct_people,
+    send_writes,
+)
 from pledge.core import Pledge
 from pledge.db.models import Identity
 from pledge.records.schemas import SubjectIn
@@ -116,11 +122,7 @@ def _record_run(
     phones = new_phone_rows(keys, by_index, handles, wanted_phones(keys, by_index, handles), held)
     if phones:
         new_rows.append((Identity.__table__, phones))
-    targets = []
-    for index, item in run:
-        handle, person = handles[index], item.person
-        jurisdiction = policy.jurisdiction_for(person.country, person.region).id
-        targets.append((SubjectRef(handle.id, handle.data_key, jurisdiction), item.act, index))
+    targets = run_targets(pledge, run, handles)
     rows = act_rows(pledge, targets)
     with raw.pipeline(), raw.cursor() as cursor:
         if begin:
@@ -128,10 +130,7 @@ def _record_run(
         send_writes(cursor, rows, new_rows)
         if commit:
             cursor.execute("COMMIT")
-    return [
-        Recorded(subject.id, act.purpose, act.channels, act.granted, tuple(ids))
-        for (subject, act, _), ids in zip(targets, rows.written, strict=True)
-    ]
+    return recorded_acts(targets, rows.written)
 
 
 def _look_up(
