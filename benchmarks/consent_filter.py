@@ -32,6 +32,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from pledge.startup import upgrade_schema
+
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "pledge_bench_consent"
 JURISDICTIONS = [("eu", "FR"), ("uk", "GB"), ("ch", "CH"), ("default", "US"), ("eu", "DE")]
@@ -117,7 +119,7 @@ def seed(n_subjects: int, master_key: str) -> None:
 
     fresh_database()
     pledge = Pledge(Settings(database_url=database_url(), master_key=master_key))
-    pledge.upgrade_schema()
+    upgrade_schema(pledge)
     started = time.perf_counter()
     rows = _rows(n_subjects, pledge.keys)
     pledge.dispose()

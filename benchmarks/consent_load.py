@@ -37,6 +37,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
+from pledge.startup import upgrade_schema
+
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "pledge_bench_consent_load"
 MAX_SECONDS = 30.0
@@ -80,7 +82,7 @@ def start_server(
     key = base64.b64encode(secrets.token_bytes(32)).decode()
     url = _database_url(database)
     pledge = Pledge(Settings(database_url=url, master_key=key))
-    pledge.upgrade_schema()
+    upgrade_schema(pledge)
     api_key = create_api_key(pledge, name="load", role="system")[1]
     pledge.dispose()
     port = _free_port()

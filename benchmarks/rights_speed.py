@@ -49,6 +49,7 @@ from pledge.records import RecordIn, collect
 from pledge.records.service import find_subject_id
 from pledge.rights import RequestIn, package, submit, verify
 from pledge.settings import Settings
+from pledge.startup import upgrade_schema
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "pledge_bench_rights"
@@ -221,7 +222,7 @@ def main() -> None:
 
     config = settings(fresh=not args.reuse)
     pledge = Pledge(config)
-    pledge.upgrade_schema()
+    upgrade_schema(pledge)
     ensure_schema(pledge)  # as `pledge worker` does: mail delivery jobs are deferred, not lost
     if not args.reuse:
         seed(config, args.subjects, args.records_per_subject, args.workers)

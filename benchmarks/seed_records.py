@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, text
 from pledge.core import Pledge
 from pledge.records import RecordIn, collect, records_for_email
 from pledge.settings import Settings
+from pledge.startup import upgrade_schema
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 COUNTRIES = [("FR", None), ("DE", None), ("US", "CA"), ("US", "NY"), ("GB", None), ("CH", None)]
@@ -109,7 +110,7 @@ def main() -> None:
         parser.error("SQLite has one writer: use --workers 1")
 
     settings = make_settings(args.db)
-    Pledge(settings).upgrade_schema()
+    upgrade_schema(Pledge(settings))
     step = -(-args.subjects // args.workers)
     jobs = [
         (settings, lo, min(args.subjects, lo + step), args.records_per_subject, args.batch_subjects)

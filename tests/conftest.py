@@ -22,6 +22,7 @@ from pledge.access import create_api_key
 from pledge.core import Pledge
 from pledge.db.base import Base
 from pledge.settings import Settings
+from pledge.startup import settle_data, upgrade_schema
 from pledge.web.app import create_app
 from tests.integration.smtp_server import SmtpServer, running_smtp_server
 
@@ -99,10 +100,10 @@ def settings(db_url: str, request: pytest.FixtureRequest) -> Settings:
 def pledge(settings: Settings) -> Iterator[Pledge]:
     """A migrated, empty Pledge on the parametrised database."""
     instance = Pledge(settings)
-    instance.upgrade_schema()
+    upgrade_schema(instance)
     if not settings.is_sqlite:
         _truncate_all(instance)
-        instance.settle_data()
+        settle_data(instance)
     yield instance
     instance.dispose()
 

@@ -1,29 +1,37 @@
 """The Pledge object: one instance behind the CLI, the web app, jobs and tests.
 
 It owns the settings, the database engine and session factory, the loaded
-policy and the key manager. Faces (CLI, web) wrap it and hold no logic.
+policy, the key manager, the per-instance state that services cache (API keys,
+job runners) and the listeners told after a commit that work is due. Faces
+(CLI, web) wrap it and hold no logic. Start-up steps that need the domain
+packages (migrations, projections) live in :mod:`pledge.startup`, above them,
+so that every domain package may import this module without a circle.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from pledge import audit
 from pledge.crypto import KeyManager
 from pledge.db.engine import make_engine, make_session_factory, transaction
-from pledge.db.models import PolicyVersion
-from pledge.errors import ConfigurationError
-from pledge.policy import Policy, bundled_policy_path, load_policy, policy_to_json
+from pledge.db.wakeups import Work, take_wakeups
+from pledge.policy import Policy, bundled_policy_path, load_policy
 from pledge.settings import Settings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WakeListener = Callable[[frozenset[Work]], None]
+"""Told, after a commit, which kinds of background work that commit made due."""
 
 
 class Pledge:
@@ -32,6 +40,9 @@ class Pledge:
     def __init__(self, settings: Settings | None = None, *, policy: Policy | None = None) -> None:
         self.settings = settings or Settings()
         self._policy = policy
+        self._wake_listeners: list[WakeListener] = []
+        self._state: dict[type[object], object] = {}
+        self._state_lock = threading.Lock()
 
     @cached_property
     def policy(self) -> Policy:
@@ -53,63 +64,62 @@ class Pledge:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """The only way Pledge code commits: one unit of work, rolled back on error."""
+        """The only way Pledge code commits: one unit of work, rolled back on error.
+
+        After the commit, the work the transaction marked as due
+        (:func:`pledge.db.wakeups.wake_after_commit`) is announced to the
+        listeners; a rolled-back transaction announces nothing.
+        """
         with transaction(self.sessions) as session:
             yield session
+        self.announce(take_wakeups(session))
 
-    def upgrade_schema(self) -> None:
-        """Run the migrations, record the policy version in force, complete projections.
+    def on_wake(self, listener: WakeListener) -> Callable[[], None]:
+        """Tell ``listener`` about due work after each commit; returns what removes it."""
+        with self._state_lock:
+            self._wake_listeners.append(listener)
 
-        A marketing purpose new to the policy gets its ``marketing_reach`` rows
-        here, once, rather than during the first send-list filter.
+        def remove() -> None:
+            with self._state_lock:
+                if listener in self._wake_listeners:
+                    self._wake_listeners.remove(listener)
+
+        return remove
+
+    def announce(self, work: frozenset[Work]) -> None:
+        """Tell every listener that ``work`` is due; a failing listener is logged, never raised.
+
+        The periodic tasks are the safety net, so a lost wake-up only delays work.
         """
-        from pledge.db.migrate import upgrade
+        if not work:
+            return
+        with self._state_lock:
+            listeners = list(self._wake_listeners)
+        for listener in listeners:
+            try:
+                listener(work)
+            except Exception as exc:
+                log.warning("a wake-up listener failed: %s", type(exc).__name__)
 
-        _ = self.keys  # refuse a missing or malformed master key before touching the schema
-        upgrade(self.engine)
-        self.check_master_key()
-        self.settle_data()
+    def state(self, kind: type[T], factory: Callable[[], T]) -> T:
+        """This instance's one object of ``kind`` (a cache, a runner), made on first use.
 
-    def settle_data(self) -> None:
-        """What every start on a migrated schema needs: the policy text, full projections."""
-        from pledge.consent.reach import ensure_coverage
+        Why here and not in module globals: two Pledge objects in one process
+        (tests, several databases) must never share a key cache or a runner.
+        """
+        found = self._state.get(kind)
+        if found is None:
+            with self._state_lock:
+                found = self._state.get(kind)
+                if found is None:
+                    found = self._state[kind] = factory()
+        assert isinstance(found, kind)
+        return found
 
-        self.register_policy_version()
-        ensure_coverage(self)
-
-    def register_policy_version(self) -> None:
-        """Store the current policy text once, with an audit entry, so records can cite it."""
-        policy = self.policy
-        with self.transaction() as session:
-            if session.get(PolicyVersion, policy.digest) is not None:
-                return
-            content = json.dumps(policy_to_json(policy), sort_keys=True, default=str)
-            session.add(
-                PolicyVersion(digest=policy.digest, version=policy.version, content=content)
-            )
-            audit.append(
-                session,
-                action="policy.version_registered",
-                actor="system",
-                object_type="policy",
-                object_id=policy.digest,
-                details={"version": policy.version},
-            )
-
-    def check_master_key(self) -> None:
-        """Refuse to run with a master key that cannot open the keys already stored."""
-        from pledge.db.models import SubjectKey
-
-        with self.sessions() as session:
-            row = session.execute(
-                select(SubjectKey.subject_id, SubjectKey.wrapped_key)
-                .where(SubjectKey.wrapped_key.is_not(None))
-                .limit(1)
-            ).first()
-        if row is not None and row[1] and not self.keys.check_master(row[1], row[0]):
-            raise ConfigurationError(
-                "PLEDGE_MASTER_KEY does not match the key that encrypted this database"
-            )
+    def forget_state(self, kind: type[object]) -> None:
+        """Drop this instance's object of ``kind`` (a stopped runner)."""
+        with self._state_lock:
+            self._state.pop(kind, None)
 
     def seal_audit(self) -> int:
         """Seal pending audit entries into the chain; returns how many were sealed."""

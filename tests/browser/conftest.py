@@ -20,6 +20,7 @@ import pytest
 
 from pledge.core import Pledge
 from pledge.settings import Settings
+from pledge.startup import upgrade_schema
 from pledge.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,7 +55,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     db = tmp_path_factory.mktemp("browser") / "pledge.db"
     key = base64.b64encode(secrets.token_bytes(32)).decode()
     pledge = Pledge(Settings(database_url=f"sqlite:///{db}", master_key=key))
-    pledge.upgrade_schema()
+    upgrade_schema(pledge)
     port = _free_port()
     config = uvicorn.Config(
         create_app(pledge), host="127.0.0.1", port=port, log_level="warning", lifespan="off"

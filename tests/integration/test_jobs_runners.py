@@ -15,8 +15,9 @@ from pledge.cli.worker import SQLITE_REFUSAL, worker_command
 from pledge.core import Pledge
 from pledge.db.base import Base
 from pledge.db.models import AuditEntry, OutboxMessage
+from pledge.db.wakeups import Work
 from pledge.errors import ConfigurationError
-from pledge.jobs import PERIODIC_TASKS, notify_outbox, procrastinate_app
+from pledge.jobs import PERIODIC_TASKS, connect_jobs, deliver_soon, procrastinate_app
 from pledge.jobs.embedded import embedded_worker
 from pledge.jobs.inprocess import InProcessRunner, registered_runner
 from pledge.jobs.procrastinate_app import (
@@ -89,7 +90,7 @@ def wait_until(condition: object, timeout: float = 15.0) -> None:
 # The in-process runner (SQLite, and `pledge serve` generally)
 
 
-def test_in_process_runner_delivers_promptly_when_notified(
+def test_in_process_runner_is_woken_by_the_commit_that_queued_mail(
     mailer: Pledge, smtp: SmtpServer
 ) -> None:
     runner = InProcessRunner(mailer)
@@ -98,8 +99,7 @@ def test_in_process_runner_delivers_promptly_when_notified(
         assert registered_runner(mailer) is runner
         time.sleep(0.3)  # let the start-up pass find an empty outbox
         started = time.monotonic()
-        message_id = queue(mailer)
-        notify_outbox(mailer)
+        message_id = queue(mailer)  # the commit wakes the runner: nobody calls it by hand
         smtp.wait_for(1, timeout=4)
         assert time.monotonic() - started < 4, "woken, not waiting for the 5 s tick"
     finally:
@@ -158,7 +158,7 @@ def test_notify_without_a_runner_is_harmless_on_sqlite(pledge: Pledge) -> None:
     if not pledge.settings.is_sqlite:
         pytest.skip("SQLite behaviour")
     queue(pledge)
-    notify_outbox(pledge)
+    deliver_soon(pledge)
 
 
 def test_embedded_worker_on_sqlite_uses_the_in_process_runner(
@@ -168,7 +168,6 @@ def test_embedded_worker_on_sqlite_uses_the_in_process_runner(
         pytest.skip("SQLite behaviour")
     with embedded_worker(mailer):
         queue(mailer)
-        notify_outbox(mailer)
         smtp.wait_for(1, timeout=5)
     assert registered_runner(mailer) is None
 
@@ -223,12 +222,12 @@ def test_deferred_delivery_is_processed_by_a_worker(pg_mailer: Pledge, smtp: Smt
     assert jobs_waiting(pg_mailer) == 0
 
 
-def test_worker_thread_delivers_after_notify(pg_mailer: Pledge, smtp: SmtpServer) -> None:
+def test_worker_thread_delivers_after_the_commit(pg_mailer: Pledge, smtp: SmtpServer) -> None:
+    connect_jobs(pg_mailer)
     worker = WorkerThread(pg_mailer, concurrency=2)
     worker.start()
     try:
         message_id = queue(pg_mailer)
-        notify_outbox(pg_mailer)
         smtp.wait_for(1, timeout=15)
         wait_until(lambda: status_of(pg_mailer, message_id) == "sent")
     finally:
@@ -256,7 +255,7 @@ def test_two_workers_share_the_load_without_double_sends(
     for worker in workers:
         worker.start()
     try:
-        notify_outbox(pg_mailer)
+        deliver_soon(pg_mailer)
         smtp.wait_for(20, timeout=30)
         time.sleep(0.5)
     finally:
@@ -266,14 +265,44 @@ def test_two_workers_share_the_load_without_double_sends(
     assert all(status_of(pg_mailer, message_id) == "sent" for message_id in ids)
 
 
-def test_notify_defers_a_job_on_postgresql(
+def test_a_commit_that_queued_mail_defers_a_job_on_postgresql(
     pg_mailer: Pledge, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
+    connect_jobs(pg_mailer)
+    connect_jobs(pg_mailer)  # idempotent: one listener
+    assert jobs_waiting(pg_mailer) == 0
     queue(pg_mailer)
-    notify_outbox(pg_mailer)
     assert jobs_waiting(pg_mailer) == 1
     assert "could not defer" not in caplog.text
+
+
+def test_a_rolled_back_transaction_wakes_nobody(pledge: Pledge) -> None:
+    woken: list[frozenset[Work]] = []
+    remove = pledge.on_wake(woken.append)
+
+    class Rollback(Exception):
+        pass
+
+    def queue_then_fail() -> None:
+        with pledge.transaction() as session:
+            queue_mail(session, pledge.keys, to=TO, subject="Hi", body="B", template="test")
+            raise Rollback
+
+    with pytest.raises(Rollback):
+        queue_then_fail()
+    assert woken == []
+    queue(pledge)
+    assert woken == [frozenset({Work.DELIVERY})]
+    remove()
+    queue(pledge)
+    assert len(woken) == 1, "a removed listener is not told"
+
+
+def test_two_pledges_never_share_state(pledge: Pledge) -> None:
+    other = Pledge(pledge.settings, policy=pledge.policy)
+    assert pledge.state(dict, dict) is pledge.state(dict, dict)
+    assert other.state(dict, dict) is not pledge.state(dict, dict)
 
 
 def test_queue_tables_stay_out_of_the_migrated_schema(pg_mailer: Pledge) -> None:

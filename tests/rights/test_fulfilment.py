@@ -24,7 +24,8 @@ from pledge.db.models import (
 )
 from pledge.jobs import deliver_outbox
 from pledge.records import records_for_email
-from pledge.rights import fulfil, is_suppressed, restrictions_for
+from pledge.restrictions import restrictions_for
+from pledge.rights import fulfil, is_suppressed
 from tests.integration.smtp_server import SmtpServer
 from tests.integration.test_store import _database_bytes
 from tests.rights.conftest import EMAIL, NAME, PHONE, ask, collect, confirm, mailed_code

@@ -27,6 +27,7 @@ from pledge.policy import load_policy
 from pledge.policy.loader import bundled_policy_path
 from pledge.rights import deliver_recipient_notices
 from pledge.rights.notices import MAX_ATTEMPTS
+from pledge.startup import register_policy_version
 from pledge.web.app import create_app
 from tests.integration.http_server import running_http_server
 from tests.integration.smtp_server import SmtpServer
@@ -97,7 +98,7 @@ def hooked(mailer: Pledge, receiver: Receiver, tmp_path: Path) -> Iterator[Pledg
     path = tmp_path / "policy.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     variant = Pledge(mailer.settings, policy=load_policy(path))
-    variant.register_policy_version()
+    register_policy_version(variant)
     try:
         yield variant
     finally:

@@ -17,7 +17,7 @@ from pledge.db.models import Record, RightsRequest
 from pledge.jobs import deliver_outbox
 from pledge.records import collect as collect_records
 from pledge.records.schemas import RecordIn
-from pledge.rights import restrictions_for
+from pledge.restrictions import restrictions_for
 from tests.console.test_console import PASSWORD, csrf_of, sign_in
 from tests.integration.smtp_server import SmtpServer
 from tests.queries import recorded_statements

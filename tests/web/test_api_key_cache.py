@@ -12,6 +12,7 @@ from pledge.db.base import utcnow
 from pledge.db.models import ApiKey, AuditEntry
 from pledge.errors import NotFound
 from pledge.settings import Settings
+from pledge.startup import upgrade_schema
 
 
 def revoke_by_hand(pledge: Pledge, key_id: str) -> None:
@@ -51,7 +52,7 @@ def test_a_valid_key_is_remembered_for_the_cache_lifetime(pledge: Pledge) -> Non
 
 def test_without_cache_a_revocation_elsewhere_is_seen_at_once(settings: Settings) -> None:
     pledge = Pledge(settings.model_copy(update={"api_key_cache_seconds": 0}))
-    pledge.upgrade_schema()
+    upgrade_schema(pledge)
     try:
         key_id, key = create_api_key(pledge, name="crm", role="system")
         assert authenticate_key(pledge, key) is not None

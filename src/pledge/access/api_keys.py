@@ -7,6 +7,11 @@ valid keys are remembered (an unknown key always asks the database). A key
 revoked with :func:`revoke_api_key` stops working at once in the process that
 revoked it; in other processes (other web workers, a revocation by hand in the
 database) it keeps working for at most that many seconds.
+
+Client keys (``pc_…``, made by :mod:`pledge.service_data.clients`) are
+recognised here too, through the same cache, so that every bearer key is
+authenticated in one place and the service-data package never has to be
+imported by the layer that guards it.
 """
 
 from __future__ import annotations
@@ -15,19 +20,20 @@ import hashlib
 import secrets
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import ApiKey
+from pledge.db.models import ApiKey, Client
 from pledge.errors import NotFound, ValidationFailed
 
 ROLES = ("system", "admin")
 PREFIX = "pk_"
+CLIENT_KEY_PREFIX = "pc_"
 
 
 @dataclass(frozen=True)
@@ -117,33 +123,21 @@ class KeyCache:
                     del self._entries[key_hash]
 
 
-_caches: weakref.WeakKeyDictionary[Pledge, KeyCache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
 def key_cache(pledge: Pledge) -> KeyCache:
     """The cache of this Pledge (one per process and Pledge object)."""
-    cache = _caches.get(pledge)
-    if cache is None:
-        with _caches_lock:
-            cache = _caches.setdefault(pledge, KeyCache(pledge.settings.api_key_cache_seconds))
-    return cache
+    return pledge.state(KeyCache, lambda: KeyCache(pledge.settings.api_key_cache_seconds))
 
 
 def cached_principal(pledge: Pledge, key: str) -> Principal | None:
     """The principal of a key validated less than the cache lifetime ago; never the database."""
-    if not key.startswith(PREFIX):
+    if not key.startswith((PREFIX, CLIENT_KEY_PREFIX)):
         return None
     return key_cache(pledge).get(hash_key(key))
 
 
 def authenticate_key(pledge: Pledge, key: str) -> Principal | None:
-    """The principal behind a bearer key, or None for an unknown or revoked key."""
-    from pledge.service_data.clients import CLIENT_KEY_PREFIX, authenticate_client
-
-    if key.startswith(CLIENT_KEY_PREFIX):
-        return authenticate_client(pledge, key)
-    if not key.startswith(PREFIX):
+    """The principal behind a bearer key (staff, system or Client), or None for an unknown one."""
+    if not key.startswith((PREFIX, CLIENT_KEY_PREFIX)):
         return None
     key_hash, cache = hash_key(key), key_cache(pledge)
     principal = cache.get(key_hash)
@@ -151,16 +145,29 @@ def authenticate_key(pledge: Pledge, key: str) -> Principal | None:
         return principal
     generation = cache.generation
     with pledge.sessions() as session:
-        row = session.execute(
-            select(ApiKey.id, ApiKey.role).where(
-                ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
-            )
-        ).first()
-    if row is None:
-        return None
-    principal = Principal(kind="api-key", id=row[0], role=row[1])
-    cache.put(key_hash, principal, generation)
+        if key.startswith(CLIENT_KEY_PREFIX):
+            principal = _client_principal(session, key_hash)
+        else:
+            principal = _api_key_principal(session, key_hash)
+    if principal is not None:
+        cache.put(key_hash, principal, generation)
     return principal
+
+
+def _api_key_principal(session: Session, key_hash: str) -> Principal | None:
+    row = session.execute(
+        select(ApiKey.id, ApiKey.role).where(
+            ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
+        )
+    ).first()
+    return None if row is None else Principal(kind="api-key", id=row[0], role=row[1])
+
+
+def _client_principal(session: Session, key_hash: str) -> Principal | None:
+    client_id = session.scalar(
+        select(Client.id).where(Client.key_hash == key_hash, Client.disabled_at.is_(None))
+    )
+    return Principal(kind="client", id=client_id, role="client") if client_id else None
 
 
 def revoke_api_key(pledge: Pledge, key_id: str, *, actor: str = "cli") -> None:

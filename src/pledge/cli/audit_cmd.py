@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pledge.cli.common import build_pledge, cli_errors
+from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Inspect the audit log.", no_args_is_help=True)
 
@@ -14,7 +15,7 @@ def verify() -> None:
     """Check the whole audit chain: exit 0 if intact, 1 if broken (prints the first bad entry)."""
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         result = pledge.verify_audit()
     if result.ok:
         typer.echo(f"audit chain intact: {result.checked} entries")

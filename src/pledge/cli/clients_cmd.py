@@ -10,6 +10,7 @@ import typer
 from pledge.cli.common import build_pledge, cli_errors
 from pledge.service_data.clients import create_client
 from pledge.service_data.instructions import load_instructions
+from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Manage Service Data Clients.", no_args_is_help=True)
 
@@ -27,7 +28,7 @@ def create(
             for problem in problems:
                 typer.echo(str(problem), err=True)
             raise typer.Exit(1)
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         client_id, key = create_client(pledge, name=name, instructions=model, actor="cli")
     typer.echo(f"registered Client {name}; its API key is shown once:")
     typer.echo(client_id)

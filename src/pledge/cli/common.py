@@ -11,6 +11,7 @@ import typer
 
 from pledge.core import Pledge
 from pledge.errors import PledgeError
+from pledge.jobs import connect_jobs
 from pledge.policy import PolicyError
 from pledge.settings import Settings
 
@@ -35,7 +36,10 @@ def cli_errors() -> Iterator[None]:
 
 
 def build_pledge() -> Pledge:
-    return Pledge(Settings())
+    """The command's Pledge; its commits wake the job runners like the web app's."""
+    pledge = Pledge(Settings())
+    connect_jobs(pledge)
+    return pledge
 
 
 def configure_logging() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pledge.cli.common import build_pledge, cli_errors
+from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Maintain the consent ledger's projections.", no_args_is_help=True)
 
@@ -16,6 +17,6 @@ def rebuild() -> None:
 
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         rows = rebuild_states(pledge)
     typer.echo(f"rebuilt {rows} consent states and the marketing reach projection")

@@ -8,6 +8,7 @@ import typer
 
 from pledge.access import ROLES, create_api_key, list_api_keys, revoke_api_key
 from pledge.cli.common import build_pledge, cli_errors
+from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 
@@ -20,7 +21,7 @@ def create(
     """Create an API key; prints it once, on the last line of stdout."""
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         key_id, key = create_api_key(pledge, name=name, role=role)
     typer.echo(f"created {role} key {key_id} ({name}); store it now, it is not shown again:")
     typer.echo(key)
@@ -31,7 +32,7 @@ def list_keys() -> None:
     """List keys: id, role, name, created and, for revoked ones, when (never a key or hash)."""
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         keys = list_api_keys(pledge)
     for key in keys:
         state = f"revoked {key['revoked_at']}" if key["revoked_at"] else "active"
@@ -43,6 +44,6 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (pledge keys
     """Revoke a key for good; running servers refuse it within PLEDGE_API_KEY_CACHE_SECONDS."""
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         revoke_api_key(pledge, key_id)
     typer.echo(f"revoked key {key_id}")

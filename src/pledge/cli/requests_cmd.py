@@ -9,6 +9,7 @@ import typer
 from pledge import rights
 from pledge.cli.common import build_pledge, cli_errors
 from pledge.rights.schemas import RequestIn
+from pledge.startup import upgrade_schema
 from pledge.validation import parse_model
 
 app = typer.Typer(help="Data subject requests.", no_args_is_help=True)
@@ -25,7 +26,7 @@ def create(
     """Enter a request received by e-mail, phone or post; prints its id, due date and token."""
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         body = parse_model(
             RequestIn, {"type": type, "email": email, "country": country, "region": region}
         )

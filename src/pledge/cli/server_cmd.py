@@ -7,13 +7,14 @@ from typing import Annotated
 import typer
 
 from pledge.cli.common import build_pledge, cli_errors, configure_logging, fail
+from pledge.startup import upgrade_schema
 
 
 def init() -> None:
     """Create or upgrade the schema at PLEDGE_DATABASE_URL (idempotent)."""
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
     typer.echo("schema is up to date")
 
 
@@ -41,7 +42,7 @@ def serve(
     configure_logging()
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         _ = pledge.policy
     with embedded_worker(pledge, enabled=not no_worker):
         if workers == 1:
@@ -70,5 +71,5 @@ def worker(
         pledge = build_pledge()
         if pledge.settings.is_sqlite:
             fail(SQLITE_REFUSAL)
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         worker_command(pledge, concurrency)

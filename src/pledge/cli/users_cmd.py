@@ -9,6 +9,7 @@ import typer
 
 from pledge.cli.common import build_pledge, cli_errors, fail
 from pledge.console.accounts import ROLES, create_user
+from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 
@@ -24,6 +25,6 @@ def create(
         fail("give the password on standard input")
     with cli_errors():
         pledge = build_pledge()
-        pledge.upgrade_schema()
+        upgrade_schema(pledge)
         user_id = create_user(pledge, email=email, role=role, password=password, actor="cli")
     typer.echo(f"created {role} account {user_id}")

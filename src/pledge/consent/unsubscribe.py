@@ -120,7 +120,6 @@ def render_marketing_mail(
 
 def send_marketing(pledge: Pledge, mail: SendIn, *, actor: str) -> dict[str, Any]:
     """Queue one marketing e-mail if the filter allows it; Conflict names the reason if not."""
-    from pledge.jobs import notify_outbox
 
     purpose = marketing_purpose(pledge.policy, mail.purpose, "email")
     result = filter_recipients(pledge, "email", [mail.to], purpose.id)
@@ -151,7 +150,6 @@ def send_marketing(pledge: Pledge, mail: SendIn, *, actor: str) -> dict[str, Any
             subject_id=subject_id,
             details={"purpose": purpose.id, "channel": "email"},
         )
-    notify_outbox(pledge)
     return {"id": message.id, "status": "queued"}
 
 

@@ -1,7 +1,9 @@
 """Background jobs: plain task functions, run in-process (SQLite) or by procrastinate.
 
-Code that queued mail calls :func:`notify_outbox` after its transaction
-commits, so the mail goes out within moments instead of at the next tick.
+Services never call into this package. Code that queues work marks its
+transaction (:func:`pledge.db.wakeups.wake_after_commit`); after the commit
+the :class:`~pledge.core.Pledge` tells its listeners, and :func:`connect_jobs`
+makes one of them bring the work forward here.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from pledge.db.wakeups import Work
 from pledge.jobs.tasks import (
     PERIODIC_TASKS,
     DeliveryReport,
@@ -24,20 +27,43 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def notify_outbox(pledge: Pledge) -> None:
-    """Bring mail delivery forward; never raises, since the periodic task is the safety net.
+class _Connected:
+    """Marks a Pledge whose commits already wake the job runners (connect once)."""
 
-    A started in-process runner of this Pledge is woken (SQLite, or ``pledge
-    serve`` running jobs itself); otherwise, on PostgreSQL, a delivery job is
-    deferred for ``pledge worker``. Call it only after the commit: a job that
-    runs before the commit would not see the mail.
+
+def connect_jobs(pledge: Pledge) -> None:
+    """Wake the job runners after each commit that queued work; idempotent.
+
+    The faces (web app, CLI) call it once for their Pledge. A started
+    in-process runner of this Pledge is woken (SQLite, or ``pledge serve``
+    running jobs itself); otherwise, on PostgreSQL, a delivery job is deferred
+    for ``pledge worker``.
     """
+    created: list[bool] = []
+
+    def mark() -> _Connected:
+        created.append(True)
+        return _Connected()
+
+    pledge.state(_Connected, mark)
+    if created:
+        pledge.on_wake(lambda work: _wake(pledge, work))
+
+
+def deliver_soon(pledge: Pledge) -> None:
+    """Bring delivery forward now; never raises, since the periodic task is the safety net.
+
+    Call it only after the commit: a job that runs before the commit would not
+    see what it was woken for.
+    """
+    _wake(pledge, frozenset({Work.DELIVERY}))
+
+
+def _wake(pledge: Pledge, work: frozenset[Work]) -> None:
     from pledge.jobs.inprocess import registered_runner
 
-    runner = registered_runner(pledge)
-    if runner is not None:
-        runner.wake()
-        return
+    if Work.DELIVERY not in work or registered_runner(pledge) is not None:
+        return  # a started runner listens for itself
     if pledge.settings.is_sqlite:
         return
     try:
@@ -54,7 +80,8 @@ __all__ = [
     "PERIODIC_TASKS",
     "DeliveryReport",
     "PeriodicTask",
+    "connect_jobs",
     "deliver_outbox",
-    "notify_outbox",
+    "deliver_soon",
     "seal_audit",
 ]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from pledge.db.wakeups import Work
 from pledge.jobs.tasks import PERIODIC_TASKS, PeriodicTask, error_name
 
 if TYPE_CHECKING:
@@ -23,12 +23,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_runners: weakref.WeakKeyDictionary[Pledge, InProcessRunner] = weakref.WeakKeyDictionary()
+
+class _Started:
+    """The started runner of one Pledge, kept in that Pledge's state."""
+
+    def __init__(self) -> None:
+        self.runner: InProcessRunner | None = None
 
 
 def registered_runner(pledge: Pledge) -> InProcessRunner | None:
-    """The started runner of this Pledge, which :func:`pledge.jobs.notify_outbox` wakes."""
-    return _runners.get(pledge)
+    """The started runner of this Pledge, which wakes itself after commits that queued work."""
+    return pledge.state(_Started, _Started).runner
 
 
 class InProcessRunner:
@@ -41,6 +46,7 @@ class InProcessRunner:
         self._wake = threading.Event()
         self._run_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._unlisten: Callable[[], None] | None = None
 
     def start(self) -> None:
         """Start the thread (tasks run immediately, then at their intervals)."""
@@ -49,12 +55,17 @@ class InProcessRunner:
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="pledge-jobs", daemon=True)
         self._thread.start()
-        _runners[self.pledge] = self
+        self.pledge.state(_Started, _Started).runner = self
+        self._unlisten = self.pledge.on_wake(self._on_wake)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the thread to finish its current task and wait up to ``timeout`` seconds."""
-        if _runners.get(self.pledge) is self:
-            del _runners[self.pledge]
+        started = self.pledge.state(_Started, _Started)
+        if started.runner is self:
+            started.runner = None
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
@@ -67,6 +78,10 @@ class InProcessRunner:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def _on_wake(self, work: frozenset[Work]) -> None:
+        if Work.DELIVERY in work:
+            self.wake()
 
     def wake(self) -> None:
         """Run the ``on_notify`` tasks (mail delivery) soon, without waiting for their tick."""

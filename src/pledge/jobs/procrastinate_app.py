@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import logging
 import threading
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from procrastinate import App, PsycopgConnector
@@ -100,8 +99,12 @@ def _register(app: App, pledge: Pledge, periodic: PeriodicTask) -> None:
     app.periodic(cron=interval_to_cron(periodic.interval), periodic_id=periodic.name)(task)
 
 
-# One never-opened App per Pledge, used only to defer jobs over a connection we lend it.
-_defer_apps: weakref.WeakKeyDictionary[Pledge, App] = weakref.WeakKeyDictionary()
+class _DeferApp:
+    """One never-opened App per Pledge, used only to defer jobs over a connection we lend it."""
+
+    def __init__(self, pledge: Pledge) -> None:
+        quiet_job_logs()
+        self.app = build_app(pledge)
 
 
 def defer_delivery(pledge: Pledge) -> bool:
@@ -110,10 +113,7 @@ def defer_delivery(pledge: Pledge) -> bool:
     The job is deferred over a connection of ``pledge.engine`` rather than a
     pool of its own, so calling this after every request costs one INSERT.
     """
-    app = _defer_apps.get(pledge)
-    if app is None:
-        quiet_job_logs()
-        app = _defer_apps[pledge] = build_app(pledge)
+    app = pledge.state(_DeferApp, lambda: _DeferApp(pledge)).app
     task = app.tasks[TASK_PREFIX + DELIVERY_TASK]
     try:
         with pledge.engine.begin() as conn:

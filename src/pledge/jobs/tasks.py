@@ -16,7 +16,6 @@ be retried when the lease runs out: mail is sent at least once, never lost.
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -72,7 +71,7 @@ class Attempt:
 class PeriodicTask:
     """A task both runners repeat every ``interval`` seconds.
 
-    ``on_notify`` tasks also run as soon as :func:`pledge.jobs.notify_outbox`
+    ``on_notify`` tasks also run as soon as a commit that queued work (:mod:`pledge.db.wakeups`)
     is called, so mail goes out without waiting for the next tick.
     """
 
@@ -219,8 +218,11 @@ def _log_outcome(message: OutboxMessage, attempt: Attempt) -> None:
         )
 
 
-# Per Pledge instance: the ids already reported as held, so each is logged once.
-_held_logged: weakref.WeakKeyDictionary[Pledge, set[str]] = weakref.WeakKeyDictionary()
+class _HeldLogged:
+    """Per Pledge instance: the ids already reported as held, so each is logged once."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
 
 
 def _hold_without_smtp(pledge: Pledge, limit: int) -> int:
@@ -232,7 +234,8 @@ def _hold_without_smtp(pledge: Pledge, limit: int) -> int:
             .order_by(OutboxMessage.created_at.desc())
             .limit(limit)
         ).all()
-    seen = _held_logged.get(pledge, set())
+    held = pledge.state(_HeldLogged, _HeldLogged)
+    seen = held.ids
     for message_id, template in rows:
         if message_id not in seen:
             log.info(
@@ -240,7 +243,7 @@ def _hold_without_smtp(pledge: Pledge, limit: int) -> int:
             )
     # The newest ``limit`` ids only move forward while nothing is sent, so remembering
     # this window is enough to log each id once and keeps the memory bounded.
-    _held_logged[pledge] = {message_id for message_id, _template in rows}
+    held.ids = {message_id for message_id, _template in rows}
     return len(rows)
 
 

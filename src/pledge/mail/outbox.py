@@ -19,6 +19,7 @@ from pledge import audit
 from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
 from pledge.db.models import OutboxMessage
+from pledge.db.wakeups import Work, wake_after_commit
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def queue_mail(
 
     ``template`` names what the mail is (``verification_code``...) and is the
     only thing about it that appears in logs and the audit trail. After the
-    commit, call :func:`pledge.jobs.notify_outbox` so it goes out promptly.
+    commit the job runners are woken (:func:`pledge.db.wakeups.wake_after_commit`),
+    so it goes out promptly.
     """
     message_id = new_id()
     content = MailContent(to=to, subject=subject, body=body, html=html, headers=headers or {})
@@ -68,6 +70,7 @@ def queue_mail(
         created_at=utcnow(),
     )
     session.add(message)
+    wake_after_commit(session, Work.DELIVERY)
     audit.append(
         session,
         action="mail.queued",

@@ -27,6 +27,7 @@ from pledge.policy import Policy
 from pledge.records.schemas import RecordIn, RecordOut
 from pledge.records.subjects import SubjectHandle, resolve_subjects
 from pledge.records.validation import Resolved, check_record
+from pledge.restrictions import RestrictionKind, collection_limits, objects_to
 
 
 def validate_all(policy: Policy, records: Sequence[RecordIn], *, batch: bool) -> list[Resolved]:
@@ -105,12 +106,6 @@ def _refuse_restricted(
     for the legitimate-interest purposes it names. One query per batch, and
     only for subjects that already existed (a new one cannot have asked).
     """
-    from pledge.rights.actions.effects import (  # rights imports records
-        STORAGE_ONLY,
-        collection_limits,
-        objects_to,
-    )
-
     existing = [h.id for h in handles.values() if not h.created]
     limits = collection_limits(session, existing) if existing else {}
     if not limits:
@@ -122,7 +117,7 @@ def _refuse_restricted(
         prefix = f"records[{position}]." if batch else ""
         if not kinds:
             continue
-        if STORAGE_ONLY in kinds:
+        if RestrictionKind.STORAGE_ONLY in kinds:
             restricted[prefix + "subject"] = "processing restricted"
         elif objects_to(kinds, record.purpose, info.legal_basis):
             objected[prefix + "purpose"] = "the person objected to this purpose"

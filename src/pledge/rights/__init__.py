@@ -3,7 +3,6 @@
 The public API; the web routes, the CLI and the staff console call only these.
 """
 
-from pledge.rights.actions import restrictions_for
 from pledge.rights.admin import approve, complete, deny, detail, extend, lift, queue, report
 from pledge.rights.disclosures import DisclosureIn, record_disclosure
 from pledge.rights.export import package, package_zip
@@ -38,7 +37,6 @@ __all__ = [
     "record_disclosure",
     "report",
     "resend_code",
-    "restrictions_for",
     "submit",
     "verify",
     "view",

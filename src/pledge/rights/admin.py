@@ -17,10 +17,9 @@ from sqlalchemy import select
 from pledge.core import Pledge
 from pledge.db.models import RecipientNotice, RightsRequest, SubjectRestriction
 from pledge.errors import Conflict, ValidationFailed
-from pledge.jobs import notify_outbox
+from pledge.restrictions import RestrictionKind
 from pledge.rights import deadlines, mails
 from pledge.rights.actions.common import add_notices
-from pledge.rights.actions.effects import STORAGE_ONLY
 from pledge.rights.base import (
     add_event,
     close,
@@ -110,9 +109,7 @@ def extend(
             mails.extension_mail(pledge.policy, row.due_at, reason),
             "rights_extended",
         )
-        out = describe(session, row)
-    notify_outbox(pledge)
-    return out
+        return describe(session, row)
 
 
 def deny(
@@ -129,9 +126,7 @@ def deny(
             mails.closing_mail(pledge.policy, row.type, DENIED, reason),
             "rights_denied",
         )
-        out = describe(session, row)
-    notify_outbox(pledge)
-    return out
+        return describe(session, row)
 
 
 def approve(
@@ -179,9 +174,7 @@ def complete(
             mails.closing_mail(pledge.policy, row.type, COMPLETED, None),
             "rights_completed",
         )
-        out = describe(session, row)
-    notify_outbox(pledge)
-    return out
+        return describe(session, row)
 
 
 def lift(
@@ -207,7 +200,7 @@ def lift(
         active = session.scalars(
             select(SubjectRestriction).where(
                 SubjectRestriction.request_id == row.id,
-                SubjectRestriction.kind == STORAGE_ONLY,
+                SubjectRestriction.kind == RestrictionKind.STORAGE_ONLY.value,
                 SubjectRestriction.lifted_at.is_(None),
             )
         ).all()
@@ -235,9 +228,7 @@ def lift(
             at=now,
             note="Restriction lifted" + (f": {reason}" if reason else "."),
         )
-        out = describe(session, row)
-    notify_outbox(pledge)
-    return out
+        return describe(session, row)
 
 
 def _lift_rows(

@@ -26,7 +26,7 @@ from pledge.db.models import Disclosure
 from pledge.errors import ValidationFailed
 from pledge.policy import Policy
 from pledge.records.service import find_subject_id
-from pledge.rights.actions.effects import restrictions_for
+from pledge.restrictions import restrictions_for
 from pledge.rights.base import now_or
 
 

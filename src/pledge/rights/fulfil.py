@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
-from pledge.jobs import notify_outbox
 from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
@@ -58,9 +57,7 @@ def fulfil(
         assert row is not None
         ctx = Context(session=session, pledge=pledge, row=row, now=now, actor=actor)
         _run(ctx)
-        status = row.status
-    notify_outbox(pledge)
-    return status
+        return row.status
 
 
 def _run(ctx: Context) -> None:

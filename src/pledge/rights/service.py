@@ -2,7 +2,7 @@
 
 Every write here goes through ``pledge.transaction()`` together with its audit
 entry and its mail (queued in the outbox, so a rolled-back request sends
-nothing); :func:`pledge.jobs.notify_outbox` runs after the commit. The web
+nothing); the job runners are woken after the commit. The web
 routes, the privacy center, the CLI and a future staff console all call these
 functions and hold no logic of their own.
 """
@@ -20,7 +20,6 @@ from pledge.core import Pledge
 from pledge.db.base import new_id
 from pledge.db.models import Client, Identity, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
-from pledge.jobs import notify_outbox
 from pledge.rights import deadlines, mails
 from pledge.rights.base import (
     add_event,
@@ -137,7 +136,6 @@ def submit(
             _send_code(session, pledge, row, now)
             _acknowledge(session, pledge, row, now)
         status = row.status
-    notify_outbox(pledge)
     return Submitted(id=row.id, status=status, due_at=row.due_at, token=token)
 
 
@@ -238,7 +236,6 @@ def resend_code(
         if row.status != PENDING_VERIFICATION:
             raise Conflict("this request is already verified or closed")
         _send_code(session, pledge, row, now)
-    notify_outbox(pledge)
     return {"id": request_id, "status": PENDING_VERIFICATION}
 
 
@@ -262,7 +259,6 @@ def verify(
         attempt = _check_code(session, pledge, row, code, now)
     if attempt.error is not None:
         raise attempt.error
-    notify_outbox(pledge)
     from pledge.rights.fulfil import fulfil
 
     try:

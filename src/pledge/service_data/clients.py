@@ -8,13 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from pledge import audit
-from pledge.access.api_keys import Principal, hash_key
+from pledge.access.api_keys import CLIENT_KEY_PREFIX, hash_key
 from pledge.core import Pledge
 from pledge.db.models import Client, WebhookDelivery
 from pledge.errors import Conflict, NotFound, ValidationFailed
 from pledge.service_data.instructions import Instructions
-
-CLIENT_KEY_PREFIX = "pc_"
 
 
 def create_client(
@@ -44,14 +42,6 @@ def create_client(
         )
         client_id = client.id
     return client_id, key
-
-
-def authenticate_client(pledge: Pledge, key: str) -> Principal | None:
-    with pledge.sessions() as session:
-        client_id = session.scalar(
-            select(Client.id).where(Client.key_hash == hash_key(key), Client.disabled_at.is_(None))
-        )
-    return Principal(kind="client", id=client_id, role="client") if client_id else None
 
 
 def load_client(pledge: Pledge, client_id: str) -> tuple[Client, Instructions, str | None]:

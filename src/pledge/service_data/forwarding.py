@@ -128,12 +128,3 @@ def cancel_deliveries(session: Session, customer_id: str) -> int:
         .values(status="cancelled", payload=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def notify_deliveries(pledge: Pledge) -> None:
-    """Wake an in-process runner so the delivery goes out now rather than at the next tick."""
-    from pledge.jobs.inprocess import registered_runner
-
-    runner = registered_runner(pledge)
-    if runner is not None:
-        runner.wake()

@@ -19,6 +19,7 @@ from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import new_id, utcnow
 from pledge.db.models import Conversation, WebhookDelivery
+from pledge.db.wakeups import Work, wake_after_commit
 from pledge.pii import Span, detect, redact
 from pledge.service_data.clients import load_client
 from pledge.service_data.customers import get_or_create_customer
@@ -122,6 +123,7 @@ def _store(
             _queue_delivery(
                 pledge, session, delivery, _webhook_body(conversation, row_id, result, now)
             )
+            wake_after_commit(session, Work.DELIVERY)
         audit.append(
             session,
             action="service.conversation_stored",
@@ -135,10 +137,6 @@ def _store(
                 "forwarded": forwarded,
             },
         )
-    if forwarded:
-        from pledge.service_data.forwarding import notify_deliveries
-
-        notify_deliveries(pledge)
     return {
         "id": row_id,
         "collected": result.collected,

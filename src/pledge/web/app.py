@@ -13,6 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 
 from pledge.consent.writer import ConsentWriter
 from pledge.core import Pledge
+from pledge.jobs import connect_jobs
 from pledge.web import consent_pages, console, console_pages, privacy_center, public
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import consents, policy, records, requests, service
@@ -45,6 +46,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.pledge = pledge
+    connect_jobs(pledge)
     app.state.consent_writer = ConsentWriter(pledge)
     install_error_handlers(app)
     # Routes are matched in order: the busiest API (consents) goes first.

@@ -16,7 +16,6 @@ from pledge.rights.actions.effects import (
     opt_out_marketing,
     rectification,
     restriction,
-    restrictions_for,
     withdraw_consent,
 )
 from pledge.rights.actions.erase import erasure
@@ -34,4 +33,4 @@ ACTIONS: dict[str, Callable[[Context], Done]] = {
     "opt_out_marketing": opt_out_marketing,
 }
 
-__all__ = ["ACTIONS", "Context", "Done", "restrictions_for"]
+__all__ = ["ACTIONS", "Context", "Done"]

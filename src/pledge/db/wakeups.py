@@ -1,0 +1,35 @@
+"""Work a transaction makes due, announced to the job runners only once it commits.
+
+Why through the session: a job woken before the commit would not see the row
+it was woken for, and a rolled-back transaction must wake nobody. The code
+that queues the work (a mail, a webhook delivery) marks the session with
+:func:`wake_after_commit`; :meth:`pledge.core.Pledge.transaction` reads the
+marks after a successful commit and tells its listeners. Services never import
+a job runner, and none of them has to remember to wake one by hand.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+_KEY = "pledge.wake"
+
+
+class Work(StrEnum):
+    """The kinds of background work a commit can make due now rather than at the next tick."""
+
+    DELIVERY = "delivery"
+    """Something was queued for sending: a mail, a Client webhook, a recipient notice."""
+
+
+def wake_after_commit(session: Session, work: Work) -> None:
+    """Ask for ``work`` to start as soon as this session's transaction commits."""
+    session.info.setdefault(_KEY, set()).add(work)
+
+
+def take_wakeups(session: Session) -> frozenset[Work]:
+    """The work marked on ``session``, cleared so it is announced once."""
+    marked: set[Work] = session.info.pop(_KEY, set())
+    return frozenset(marked)

@@ -1,0 +1,72 @@
+"""What a process does before it serves: schema, master key check, policy version, projections.
+
+Why a module of its own: these steps reach into the domain packages (the
+consent projections), which themselves import :mod:`pledge.core`; kept on the
+core object they made every domain package part of one import circle. The
+faces (``pledge init``, ``pledge serve``, the workers, tests) call
+:func:`upgrade_schema` or :func:`settle_data` with their Pledge.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from pledge import audit
+from pledge.consent.reach import ensure_coverage
+from pledge.core import Pledge
+from pledge.db.migrate import upgrade
+from pledge.db.models import PolicyVersion, SubjectKey
+from pledge.errors import ConfigurationError
+from pledge.policy import policy_to_json
+
+
+def upgrade_schema(pledge: Pledge) -> None:
+    """Run the migrations, record the policy version in force, complete projections.
+
+    A marketing purpose new to the policy gets its ``marketing_reach`` rows
+    here, once, rather than during the first send-list filter.
+    """
+    _ = pledge.keys  # refuse a missing or malformed master key before touching the schema
+    upgrade(pledge.engine)
+    check_master_key(pledge)
+    settle_data(pledge)
+
+
+def settle_data(pledge: Pledge) -> None:
+    """What every start on a migrated schema needs: the policy text, full projections."""
+    register_policy_version(pledge)
+    ensure_coverage(pledge)
+
+
+def register_policy_version(pledge: Pledge) -> None:
+    """Store the current policy text once, with an audit entry, so records can cite it."""
+    policy = pledge.policy
+    with pledge.transaction() as session:
+        if session.get(PolicyVersion, policy.digest) is not None:
+            return
+        content = json.dumps(policy_to_json(policy), sort_keys=True, default=str)
+        session.add(PolicyVersion(digest=policy.digest, version=policy.version, content=content))
+        audit.append(
+            session,
+            action="policy.version_registered",
+            actor="system",
+            object_type="policy",
+            object_id=policy.digest,
+            details={"version": policy.version},
+        )
+
+
+def check_master_key(pledge: Pledge) -> None:
+    """Refuse to run with a master key that cannot open the keys already stored."""
+    with pledge.sessions() as session:
+        row = session.execute(
+            select(SubjectKey.subject_id, SubjectKey.wrapped_key)
+            .where(SubjectKey.wrapped_key.is_not(None))
+            .limit(1)
+        ).first()
+    if row is not None and row[1] and not pledge.keys.check_master(row[1], row[0]):
+        raise ConfigurationError(
+            "PLEDGE_MASTER_KEY does not match the key that encrypted this database"
+        )
