@@ -31,6 +31,9 @@ from pledge.policy.render import (
     render_ropa_csv,
 )
 from pledge.policy.schema import (
+    REQUEST_ALIASES,
+    REQUESTABLE,
+    REVEALS_OR_CHANGES_DATA,
     Address,
     Category,
     Controller,
@@ -55,10 +58,14 @@ from pledge.policy.schema import (
     Statements,
     Transfer,
     Transfers,
+    request_type,
 )
 
 __all__ = [
     "PRIVACY_SHIELD_WARNING",
+    "REQUESTABLE",
+    "REQUEST_ALIASES",
+    "REVEALS_OR_CHANGES_DATA",
     "ROPA_COLUMNS",
     "Address",
     "Category",
@@ -100,5 +107,6 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_ropa_csv",
+    "request_type",
     "run_checks",
 ]

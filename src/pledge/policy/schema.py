@@ -13,6 +13,7 @@ found while checking it.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -22,6 +23,9 @@ from pydantic import Field as PydanticField
 from pledge.policy.durations import Duration, add_duration, parse_iso_duration
 
 __all__ = [
+    "REQUESTABLE",
+    "REQUEST_ALIASES",
+    "REVEALS_OR_CHANGES_DATA",
     "Address",
     "Category",
     "Controller",
@@ -46,6 +50,7 @@ __all__ = [
     "Statements",
     "Transfer",
     "Transfers",
+    "request_type",
 ]
 
 
@@ -80,21 +85,50 @@ LegalBasis = Literal[
 ]
 """GDPR Art. 6 bases, plus ``notice``: no basis is needed, only notice at collection."""
 
-RightType = Literal[
-    "access",
-    "portability",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "withdraw_consent",
-    "opt_out_marketing",
-    "disclosures",
-    "know",
-    "delete",
-    "non_discrimination",
-    "complaint",
-]
+
+class RightType(StrEnum):
+    """Every right the policy may describe; :data:`REQUESTABLE` are those a person can ask for."""
+
+    ACCESS = "access"
+    PORTABILITY = "portability"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    OBJECTION = "objection"
+    WITHDRAW_CONSENT = "withdraw_consent"
+    OPT_OUT_MARKETING = "opt_out_marketing"
+    DISCLOSURES = "disclosures"
+    KNOW = "know"
+    """The CCPA's right to know the categories held."""
+    DELETE = "delete"
+    """The CCPA's word for erasure; a request for it is an erasure request."""
+    NON_DISCRIMINATION = "non_discrimination"
+    COMPLAINT = "complaint"
+
+
+REQUESTABLE: frozenset[RightType] = frozenset(RightType) - {
+    RightType.DELETE,
+    RightType.NON_DISCRIMINATION,
+    RightType.COMPLAINT,
+}
+"""The request types a person may file (``delete`` is filed as ``erasure``)."""
+
+REQUEST_ALIASES: dict[str, RightType] = {"delete": RightType.ERASURE}
+"""The CCPA's words for the same request."""
+
+REVEALS_OR_CHANGES_DATA: frozenset[RightType] = frozenset(
+    {RightType.ACCESS, RightType.PORTABILITY, RightType.ERASURE, RightType.RECTIFICATION}
+)
+"""Types that reveal or change data, so they need a second matching data point."""
+
+
+def request_type(value: str) -> RightType:
+    """The canonical request type (``delete`` → ``erasure``); ValueError if not requestable."""
+    name = REQUEST_ALIASES.get(value) or RightType(value)
+    if name not in REQUESTABLE:
+        raise ValueError(value)
+    return name
+
 
 FieldType = Literal[
     "string",

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from pledge.core import Pledge
 from pledge.db.models import RecipientNotice, RightsRequest, SubjectRestriction
 from pledge.errors import Conflict, ValidationFailed
+from pledge.policy import RightType
 from pledge.restrictions import RestrictionKind
 from pledge.rights import deadlines, mails
 from pledge.rights.actions.common import add_notices
-from pledge.rights.base import (
+from pledge.rights.lifecycle import (
     add_event,
     close,
     load,
@@ -36,7 +37,6 @@ from pledge.rights.states import (
     COMPLETED,
     DENIED,
     OPEN,
-    REQUEST_TYPES,
     VERIFIED,
 )
 
@@ -284,6 +284,6 @@ def report(pledge: Pledge, year: int) -> list[dict[str, Any]]:
             if stats[type_]["days"]
             else None,
         }
-        for type_ in REQUEST_TYPES
+        for type_ in RightType
         if type_ in stats
     ]

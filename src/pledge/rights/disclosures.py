@@ -27,7 +27,7 @@ from pledge.errors import ValidationFailed
 from pledge.policy import Policy
 from pledge.records.service import find_subject_id
 from pledge.restrictions import restrictions_for
-from pledge.rights.base import now_or
+from pledge.rights.lifecycle import now_or
 
 
 class DisclosureSubjectIn(BaseModel):

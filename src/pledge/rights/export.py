@@ -30,8 +30,8 @@ from pledge.policy.schema import Category, Recipient
 from pledge.records.service import decrypted_records
 from pledge.rights.actions.common import Context, held_records, window_start
 from pledge.rights.actions.disclose import CATEGORIES_ONLY, portable
-from pledge.rights.base import add_event, load_for_holder, now_or, right_of
 from pledge.rights.disclosures import Logged, logged_for
+from pledge.rights.lifecycle import add_event, load_for_holder, now_or, right_of
 from pledge.rights.states import COMPLETED
 
 PACKAGE_TYPES = frozenset({"access", "know", "portability"})

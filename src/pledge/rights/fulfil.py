@@ -17,15 +17,15 @@ from sqlalchemy import select, update
 
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
+from pledge.policy import REVEALS_OR_CHANGES_DATA, RightType
 from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
-from pledge.rights.base import close, mail_person, move, now_or, right_of
+from pledge.rights.lifecycle import close, mail_person, move, now_or, right_of
 from pledge.rights.states import (
     AWAITING_REVIEW,
     DENIED,
     FULFILLING,
-    SPECIFIC_PIECES,
     VERIFIED,
 )
 
@@ -81,13 +81,13 @@ def _run(ctx: Context) -> None:
         )
         mail_person(ctx.session, ctx.pledge, row, mails.review_mail(policy), "rights_review")
         return
-    _close(ctx, ACTIONS[row.type](ctx))
+    _close(ctx, ACTIONS[RightType(row.type)](ctx))
 
 
 def _verified_enough(ctx: Context) -> bool:
     """Specific pieces, erasure and correction need a second data point, when data is held."""
     row = ctx.row
-    if row.type not in SPECIFIC_PIECES or row.subject_id is None:
+    if row.type not in REVEALS_OR_CHANGES_DATA or row.subject_id is None:
         return True
     return row.verification == "full"
 

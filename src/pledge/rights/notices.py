@@ -36,7 +36,7 @@ from pledge.crypto.webhook_signing import signed_headers
 from pledge.db.base import utcnow
 from pledge.db.models import RecipientNotice, RightsRequest
 from pledge.policy import Policy
-from pledge.rights.base import add_event, load
+from pledge.rights.lifecycle import add_event, load
 
 log = logging.getLogger(__name__)
 

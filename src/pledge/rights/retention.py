@@ -30,7 +30,7 @@ from pledge import audit
 from pledge.core import Pledge
 from pledge.db.models import RecipientNotice, RequestEvent, RightsRequest, SubjectRestriction
 from pledge.policy.durations import add_months
-from pledge.rights.base import now_or
+from pledge.rights.lifecycle import now_or
 from pledge.rights.states import LOCKED, PENDING_VERIFICATION
 
 KEEP_MONTHS = 24

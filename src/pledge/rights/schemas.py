@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pledge.rights.states import normalise_type
+from pledge.policy import request_type
 
 
 class AgentIn(BaseModel):
@@ -44,7 +44,7 @@ class RequestIn(BaseModel):
     @classmethod
     def _known_type(cls, value: str) -> str:
         try:
-            return normalise_type(value.strip().lower())
+            return request_type(value.strip().lower())
         except ValueError:
             raise ValueError("unknown request type") from None
 

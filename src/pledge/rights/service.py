@@ -21,17 +21,6 @@ from pledge.db.base import new_id
 from pledge.db.models import Client, Identity, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
 from pledge.rights import deadlines, mails
-from pledge.rights.base import (
-    add_event,
-    close,
-    load_for_holder,
-    mail_agent,
-    mail_person,
-    move,
-    now_or,
-    private_data,
-    resolve_right,
-)
 from pledge.rights.identity import (
     MAX_FAILED_CODES,
     check_agent,
@@ -43,6 +32,17 @@ from pledge.rights.identity import (
     new_token,
     token_hash,
     tokens_equal,
+)
+from pledge.rights.lifecycle import (
+    add_event,
+    close,
+    load_for_holder,
+    mail_agent,
+    mail_person,
+    move,
+    now_or,
+    private_data,
+    resolve_right,
 )
 from pledge.rights.schemas import RequestIn
 from pledge.rights.states import LOCKED, PENDING_VERIFICATION, REFERRED, VERIFIED

@@ -20,7 +20,6 @@ from typing import Final
 from pledge.errors import Conflict
 
 __all__ = [
-    "ALIASES",
     "AWAITING_REVIEW",
     "CLOSED",
     "COMPLETED",
@@ -30,11 +29,8 @@ __all__ = [
     "OPEN",
     "PENDING_VERIFICATION",
     "REFERRED",
-    "REQUEST_TYPES",
-    "SPECIFIC_PIECES",
     "VERIFIED",
     "check_move",
-    "normalise_type",
 ]
 
 PENDING_VERIFICATION: Final = "pending_verification"
@@ -57,34 +53,6 @@ _MOVES: dict[str, frozenset[str]] = {
     FULFILLING: frozenset({COMPLETED, DENIED, AWAITING_REVIEW}),
     AWAITING_REVIEW: frozenset({VERIFIED, COMPLETED, DENIED}),
 }
-
-REQUEST_TYPES: Final = (
-    "access",
-    "know",
-    "portability",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "withdraw_consent",
-    "opt_out_marketing",
-    "disclosures",
-)
-"""Types a person may ask for; ``know`` is the CCPA's right to know the categories."""
-
-ALIASES: Final = {"delete": "erasure"}
-"""The CCPA's words for the same request."""
-
-SPECIFIC_PIECES: Final = frozenset({"access", "portability", "erasure", "rectification"})
-"""Types that reveal or change data, so they need a second matching data point."""
-
-
-def normalise_type(value: str) -> str:
-    """The canonical request type (``delete`` → ``erasure``); ValueError if unknown."""
-    name = ALIASES.get(value, value)
-    if name not in REQUEST_TYPES:
-        raise ValueError(value)
-    return name
 
 
 def check_move(current: str, new: str) -> None:

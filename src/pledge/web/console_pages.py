@@ -10,10 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from pledge.errors import PledgeError
+from pledge.policy import REQUESTABLE
 from pledge.rights import admin as rights_admin
 from pledge.rights.schemas import RequestIn
 from pledge.rights.service import submit
-from pledge.rights.states import CLOSED, OPEN, REQUEST_TYPES
+from pledge.rights.states import CLOSED, OPEN
 from pledge.service_data.clients import create_client, list_clients
 from pledge.service_data.instructions import load_instructions
 from pledge.web.console import checked_form, current, error_text, page, require_admin, to_login
@@ -38,7 +39,7 @@ def new_request_form(request: Request, pledge: PledgeDep, created: str = "") -> 
     if principal is None:
         return to_login()
     return page(
-        request, "new_request", principal=principal, types=sorted(REQUEST_TYPES), created=created
+        request, "new_request", principal=principal, types=sorted(REQUESTABLE), created=created
     )
 
 
@@ -59,7 +60,7 @@ async def new_request(request: Request, pledge: PledgeDep) -> Response:
     except (PledgeError, ValueError) as exc:
         message = error_text(exc) if isinstance(exc, PledgeError) else "some fields are not valid"
         return page(
-            request, "new_request", principal=principal, types=sorted(REQUEST_TYPES), error=message
+            request, "new_request", principal=principal, types=sorted(REQUESTABLE), error=message
         )
     return RedirectResponse(f"/admin/requests/new?created={submitted.id}", status_code=303)
 

@@ -20,10 +20,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pledge import rights
 from pledge.core import Pledge
 from pledge.errors import PledgeError
+from pledge.policy import REQUESTABLE
 from pledge.policy.durations import parse_iso_duration
 from pledge.rights.mails import TITLES
 from pledge.rights.schemas import RequestIn
-from pledge.rights.states import REQUEST_TYPES
 from pledge.validation import parse_model
 from pledge.web.deps import PledgeDep
 
@@ -53,7 +53,7 @@ def _rights(pledge: Pledge, country: str, region: str | None) -> tuple[Any, list
                 "title": TITLES.get(name, right.type.replace("_", " ")).capitalize(),
                 "description": right.description,
                 "deadline": _words(right.deadline),
-                "requestable": name in REQUEST_TYPES,
+                "requestable": name in REQUESTABLE,
             }
         )
     return jurisdiction, items

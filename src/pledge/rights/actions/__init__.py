@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pledge.policy import RightType
 from pledge.rights.actions.common import Context, Done
 from pledge.rights.actions.disclose import access, disclosures, know, portability
 from pledge.rights.actions.effects import (
@@ -20,17 +21,18 @@ from pledge.rights.actions.effects import (
 )
 from pledge.rights.actions.erase import erasure
 
-ACTIONS: dict[str, Callable[[Context], Done]] = {
-    "access": access,
-    "know": know,
-    "portability": portability,
-    "disclosures": disclosures,
-    "erasure": erasure,
-    "rectification": rectification,
-    "restriction": restriction,
-    "objection": objection,
-    "withdraw_consent": withdraw_consent,
-    "opt_out_marketing": opt_out_marketing,
+ACTIONS: dict[RightType, Callable[[Context], Done]] = {
+    RightType.ACCESS: access,
+    RightType.KNOW: know,
+    RightType.PORTABILITY: portability,
+    RightType.DISCLOSURES: disclosures,
+    RightType.ERASURE: erasure,
+    RightType.RECTIFICATION: rectification,
+    RightType.RESTRICTION: restriction,
+    RightType.OBJECTION: objection,
+    RightType.WITHDRAW_CONSENT: withdraw_consent,
+    RightType.OPT_OUT_MARKETING: opt_out_marketing,
 }
+"""One action per type of :data:`pledge.policy.REQUESTABLE` (a test holds them equal)."""
 
 __all__ = ["ACTIONS", "Context", "Done"]

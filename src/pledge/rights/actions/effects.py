@@ -21,7 +21,7 @@ from pledge.restrictions import (
 )
 from pledge.restrictions import objection as objection_kind
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
-from pledge.rights.base import private_data
+from pledge.rights.lifecycle import private_data
 
 NOTHING_HELD = "We hold no personal data about you, so there was nothing to change."
 

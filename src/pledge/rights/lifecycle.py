@@ -1,4 +1,4 @@
-"""What every step of a request shares: finding it, its timeline, its mail, its right.
+"""A request's life cycle, shared by every step: finding it, moving it, its timeline, its mail.
 
 Kept apart from the steps themselves so intake, verification, fulfilment and
 staff actions each stay small and read the same way.
