@@ -35,8 +35,9 @@ def submit(
 def test_due_dates_on_a_frozen_clock(pledge: Pledge) -> None:
     eu = rights.detail(pledge, submit(pledge))
     ca = rights.detail(pledge, submit(pledge, country="US", region="CA"))
-    assert eu["due_at"] == datetime(2025, 2, 28, 10, 0, tzinfo=UTC).isoformat()
-    assert ca["due_at"] == (RECEIVED + timedelta(days=45)).isoformat()
+    assert eu.due_at == datetime(2025, 2, 28, 10, 0, tzinfo=UTC)
+    assert ca.due_at == RECEIVED + timedelta(days=45)
+    assert eu.model_dump(mode="json")["due_at"] == "2025-02-28T10:00:00+00:00"
 
 
 def test_extension_once_with_reason_inside_the_first_month(pledge: Pledge) -> None:
@@ -48,8 +49,8 @@ def test_extension_once_with_reason_inside_the_first_month(pledge: Pledge) -> No
         actor="cli",
         now=RECEIVED + timedelta(days=20),
     )
-    assert extended["due_at"] == datetime(2025, 4, 30, 10, 0, tzinfo=UTC).isoformat()
-    assert extended["extension_reason"] == "many records across systems"
+    assert extended.due_at == datetime(2025, 4, 30, 10, 0, tzinfo=UTC)
+    assert extended.extension_reason == "many records across systems"
     with pytest.raises(Conflict, match="already extended"):
         rights.extend(pledge, request_id, "again", actor="cli", now=RECEIVED + timedelta(days=21))
     late = submit(pledge)
@@ -62,8 +63,8 @@ def test_queue_flags_overdue_and_at_risk(pledge: Pledge) -> None:
     at_risk = submit(pledge, now=RECEIVED + timedelta(days=25))
     fine = submit(pledge, now=RECEIVED + timedelta(days=40))
     items = rights.queue(pledge, now=RECEIVED + timedelta(days=50))
-    flags = {i["id"]: (i["overdue"], i["at_risk"]) for i in items}
-    assert [i["id"] for i in items] == [overdue, at_risk, fine]
+    flags = {i.id: (i.overdue, i.at_risk) for i in items}
+    assert [i.id for i in items] == [overdue, at_risk, fine]
     assert flags == {overdue: (True, False), at_risk: (False, True), fine: (False, False)}
 
 
@@ -126,7 +127,7 @@ def test_cli_create_and_report(pledge: Pledge, monkeypatch: pytest.MonkeyPatch) 
     assert token.startswith("rq_")
     assert EMAIL not in created.output
     year = datetime.now(UTC).year
-    request_id = rights.queue(pledge)[0]["id"]
+    request_id = rights.queue(pledge)[0].id
     rights.deny(pledge, request_id, "identity not verified", actor="cli")
     report = runner.invoke(cli_app, ["report", "requests", "--year", str(year)])
     assert report.exit_code == 0, report.output

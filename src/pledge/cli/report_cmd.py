@@ -23,8 +23,7 @@ def requests_report(
         pledge.dispose()
     typer.echo(f"{'type':<18} {'received':>8} {'complied':>8} {'denied':>6} {'median days':>11}")
     for row in rows:
-        median = "-" if row["median_days"] is None else f"{row['median_days']:.1f}"
+        median = "-" if row.median_days is None else f"{row.median_days:.1f}"
         typer.echo(
-            f"{row['type']:<18} {row['received']:>8} {row['complied']:>8} "
-            f"{row['denied']:>6} {median:>11}"
+            f"{row.type:<18} {row.received:>8} {row.complied:>8} {row.denied:>6} {median:>11}"
         )

@@ -51,8 +51,8 @@ def list_requests(
         items = rights.queue(pledge, status=status)
         pledge.dispose()
     for item in items:
-        flag = "OVERDUE" if item["overdue"] else "at risk" if item["at_risk"] else ""
+        flag = "OVERDUE" if item.overdue else "at risk" if item.at_risk else ""
         typer.echo(
-            f"{item['id']}  {item['type']:<18} {item['status']:<22} "
-            f"due {item['due_at'][:10]}  {flag}".rstrip()
+            f"{item.id}  {item.type:<18} {item.status:<22} "
+            f"due {item.due_at.date().isoformat()}  {flag}".rstrip()
         )

@@ -39,13 +39,14 @@ from pledge.rights.states import (
     OPEN,
     VERIFIED,
 )
+from pledge.rights.views import QueueItem, ReportRow, RequestView
 
 QUEUE_LIMIT = 500
 
 
 def queue(
     pledge: Pledge, *, status: str | None = None, now: datetime | None = None
-) -> list[dict[str, Any]]:
+) -> list[QueueItem]:
     """Requests by due date (soonest first), flagged ``overdue`` and ``at_risk`` while open."""
     now = now_or(now)
     query = select(RightsRequest).order_by(RightsRequest.due_at).limit(QUEUE_LIMIT)
@@ -54,30 +55,30 @@ def queue(
     with pledge.sessions() as session:
         rows = session.scalars(query).all()
     return [
-        {
-            "id": row.id,
-            "type": row.type,
-            "status": row.status,
-            "method": row.method,
-            "jurisdiction": row.jurisdiction,
-            "received_at": row.received_at.isoformat(),
-            "due_at": row.due_at.isoformat(),
-            "extended": row.extended_at is not None,
-            "overdue": row.status in OPEN and deadlines.overdue(row.due_at, now),
-            "at_risk": row.status in OPEN and deadlines.at_risk(row.due_at, now),
-        }
+        QueueItem(
+            id=row.id,
+            type=row.type,
+            status=row.status,
+            method=row.method,
+            jurisdiction=row.jurisdiction,
+            received_at=row.received_at,
+            due_at=row.due_at,
+            extended=row.extended_at is not None,
+            overdue=row.status in OPEN and deadlines.overdue(row.due_at, now),
+            at_risk=row.status in OPEN and deadlines.at_risk(row.due_at, now),
+        )
         for row in rows
     ]
 
 
-def detail(pledge: Pledge, request_id: str) -> dict[str, Any]:
+def detail(pledge: Pledge, request_id: str) -> RequestView:
     with pledge.sessions() as session:
         return describe(session, load(session, request_id))
 
 
 def extend(
     pledge: Pledge, request_id: str, reason: str, *, actor: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> RequestView:
     """Extend once, with the reason mailed to the person; 409 when the law does not allow it."""
     now = now_or(now)
     with pledge.transaction() as session:
@@ -114,7 +115,7 @@ def extend(
 
 def deny(
     pledge: Pledge, request_id: str, reason: str, *, actor: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> RequestView:
     now = now_or(now)
     with pledge.transaction() as session:
         row = load(session, request_id, lock=True)
@@ -131,7 +132,7 @@ def deny(
 
 def approve(
     pledge: Pledge, request_id: str, *, actor: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> RequestView:
     """Staff reviewed the request: it goes back to ``verified`` and is fulfilled now."""
     from pledge.rights.fulfil import fulfil
 
@@ -153,7 +154,7 @@ def complete(
     actor: str,
     now: datetime | None = None,
     note: str | None = None,
-) -> dict[str, Any]:
+) -> RequestView:
     """Staff carried the request out by hand (a posted answer, a phone call)."""
     now = now_or(now)
     with pledge.transaction() as session:
@@ -184,7 +185,7 @@ def lift(
     actor: str,
     reason: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> RequestView:
     """Lift the restriction a completed request put in place, telling the person first.
 
     Art. 18(3) GDPR: the person is told *before* the restriction goes. The mail
@@ -246,7 +247,7 @@ def _lift_rows(
     row.result = {**(row.result or {}), "lifted_at": now.isoformat()}
 
 
-def report(pledge: Pledge, year: int) -> list[dict[str, Any]]:
+def report(pledge: Pledge, year: int) -> list[ReportRow]:
     """Per type, for requests received in ``year``: received, complied (whole or part),
     denied, and the median days from receipt to answer (CCPA § 7102 metrics)."""
     if not 1970 <= year <= 9998:
@@ -275,15 +276,15 @@ def report(pledge: Pledge, year: int) -> list[dict[str, Any]]:
         if closed_at is not None:
             entry["days"].append((closed_at - received_at).total_seconds() / 86400)
     return [
-        {
-            "type": type_,
-            "received": stats[type_]["received"],
-            "complied": stats[type_]["complied"],
-            "denied": stats[type_]["denied"],
-            "median_days": round(statistics.median(stats[type_]["days"]), 1)
+        ReportRow(
+            type=type_,
+            received=stats[type_]["received"],
+            complied=stats[type_]["complied"],
+            denied=stats[type_]["denied"],
+            median_days=round(statistics.median(stats[type_]["days"]), 1)
             if stats[type_]["days"]
             else None,
-        }
+        )
         for type_ in RightType
         if type_ in stats
     ]

@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
 from pledge.db.base import new_id
-from pledge.db.models import Client, Identity, RequestEvent, RightsRequest
+from pledge.db.models import Client, Identity, RecipientNotice, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
 from pledge.rights import deadlines, mails
 from pledge.rights.identity import (
@@ -46,6 +47,7 @@ from pledge.rights.lifecycle import (
 )
 from pledge.rights.schemas import RequestIn
 from pledge.rights.states import LOCKED, PENDING_VERIFICATION, REFERRED, VERIFIED
+from pledge.rights.views import NoticeView, RequestView, TimelineEvent
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +249,7 @@ class _Attempt:
 
 def verify(
     pledge: Pledge, request_id: str, token: str | None, code: str, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> RequestView:
     """Check the code; on success fulfil at once (unless staff must review first).
 
     A wrong code is counted in its own committed transaction before the error
@@ -329,17 +331,15 @@ def _level(session: Any, pledge: Pledge, row: RightsRequest) -> str:
     return "email"
 
 
-def view(pledge: Pledge, request_id: str, token: str | None) -> dict[str, Any]:
+def view(pledge: Pledge, request_id: str, token: str | None) -> RequestView:
     """What the holder of the token may see: status, clock, timeline, result, notices."""
     with pledge.sessions() as session:
         row = load_for_holder(session, pledge, request_id, token)
         return describe(session, row)
 
 
-def describe(session: Any, row: RightsRequest) -> dict[str, Any]:
-    """The request as JSON, for its holder or staff; no personal data in it."""
-    from pledge.db.models import RecipientNotice
-
+def describe(session: Session, row: RightsRequest) -> RequestView:
+    """The request for its holder or staff; no personal data in it."""
     events = session.scalars(
         select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.id)
     ).all()
@@ -348,53 +348,41 @@ def describe(session: Any, row: RightsRequest) -> dict[str, Any]:
         .where(RecipientNotice.request_id == row.id)
         .order_by(RecipientNotice.recipient_id)
     ).all()
-    return {
-        "id": row.id,
-        "type": row.type,
-        "status": row.status,
-        "scope": row.scope,
-        "method": row.method,
-        "jurisdiction": row.jurisdiction,
-        "voluntary": row.voluntary,
-        "by_agent": row.by_agent,
-        "verification": row.verification,
-        "received_at": row.received_at.isoformat(),
-        "due_at": row.due_at.isoformat(),
-        "acknowledged_at": _iso(row.acknowledged_at),
-        "extended": row.extended_at is not None,
-        "extension_reason": row.extension_reason,
-        "closed_at": _iso(row.closed_at),
-        "outcome": row.outcome,
-        "reason": row.reason,
-        "result": row.result or {},
-        "copies_served": row.copies_served,
-        "notices": [
-            {
-                "recipient": n.recipient_id,
-                "action": n.action,
-                "status": n.status,
-                "sent_at": _iso(n.sent_at),
-            }
+    return RequestView(
+        id=row.id,
+        type=row.type,
+        status=row.status,
+        scope=row.scope,
+        method=row.method,
+        jurisdiction=row.jurisdiction,
+        voluntary=row.voluntary,
+        by_agent=row.by_agent,
+        verification=row.verification,
+        received_at=row.received_at,
+        due_at=row.due_at,
+        acknowledged_at=row.acknowledged_at,
+        extended=row.extended_at is not None,
+        extension_reason=row.extension_reason,
+        closed_at=row.closed_at,
+        outcome=row.outcome,
+        reason=row.reason,
+        result=row.result or {},
+        copies_served=row.copies_served,
+        notices=[
+            NoticeView(
+                recipient=n.recipient_id, action=n.action, status=n.status, sent_at=n.sent_at
+            )
             for n in notices
         ],
-        "timeline": [
-            {
-                "at": e.at.isoformat(),
-                "event": e.event,
-                "actor": _public_actor(e.actor),
-                "note": e.note,
-            }
+        timeline=[
+            TimelineEvent(at=e.at, event=e.event, actor=_public_actor(e.actor), note=e.note)
             for e in events
         ],
-    }
+    )
 
 
 def _public_actor(actor: str) -> str:
     return "staff" if actor.startswith(("api-key:", "user:", "cli")) else actor
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 __all__ = ["Submitted", "describe", "resend_code", "submit", "verify", "view"]

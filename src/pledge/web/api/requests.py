@@ -18,6 +18,7 @@ from pledge.access import authenticate_key
 from pledge.access.api_keys import PREFIX as API_KEY_PREFIX
 from pledge.rights.disclosures import DisclosureIn
 from pledge.rights.schemas import CodeIn, LiftIn, ReasonIn, RequestIn
+from pledge.rights.views import QueueView, RequestView
 from pledge.validation import parse_model
 from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
 from pledge.web.package_page import render_package
@@ -36,7 +37,7 @@ def create_request(pledge: PledgeDep, body: dict[str, Any] = BodyDict) -> dict[s
 @router.post("/api/v1/requests/{request_id}/verify")
 def verify_request(
     request_id: str, request: Request, pledge: PledgeDep, body: dict[str, Any] = BodyDict
-) -> dict[str, Any]:
+) -> RequestView:
     code = parse_model(CodeIn, body).code
     return rights.verify(pledge, request_id, bearer_token(request), code)
 
@@ -47,7 +48,7 @@ def resend_code(request_id: str, request: Request, pledge: PledgeDep) -> dict[st
 
 
 @router.get("/api/v1/requests/{request_id}")
-def get_request(request_id: str, request: Request, pledge: PledgeDep) -> dict[str, Any]:
+def get_request(request_id: str, request: Request, pledge: PledgeDep) -> RequestView:
     """For the holder of the token, or an admin key; anyone else gets the same 404."""
     token = bearer_token(request)
     if token and token.startswith(API_KEY_PREFIX):
@@ -93,14 +94,14 @@ def get_package(
 @router.get("/api/v1/admin/requests")
 def admin_queue(
     pledge: PledgeDep, _principal: AdminDep, status: str | None = Query(default=None)
-) -> dict[str, Any]:
-    return {"requests": rights.queue(pledge, status=status)}
+) -> QueueView:
+    return QueueView(requests=rights.queue(pledge, status=status))
 
 
 @router.post("/api/v1/admin/requests/{request_id}/extend")
 def admin_extend(
     request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
-) -> dict[str, Any]:
+) -> RequestView:
     reason = parse_model(ReasonIn, body).reason
     return rights.extend(pledge, request_id, reason, actor=principal.actor)
 
@@ -108,25 +109,25 @@ def admin_extend(
 @router.post("/api/v1/admin/requests/{request_id}/deny")
 def admin_deny(
     request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
-) -> dict[str, Any]:
+) -> RequestView:
     reason = parse_model(ReasonIn, body).reason
     return rights.deny(pledge, request_id, reason, actor=principal.actor)
 
 
 @router.post("/api/v1/admin/requests/{request_id}/approve")
-def admin_approve(request_id: str, pledge: PledgeDep, principal: AdminDep) -> dict[str, Any]:
+def admin_approve(request_id: str, pledge: PledgeDep, principal: AdminDep) -> RequestView:
     return rights.approve(pledge, request_id, actor=principal.actor)
 
 
 @router.post("/api/v1/admin/requests/{request_id}/complete")
-def admin_complete(request_id: str, pledge: PledgeDep, principal: AdminDep) -> dict[str, Any]:
+def admin_complete(request_id: str, pledge: PledgeDep, principal: AdminDep) -> RequestView:
     return rights.complete(pledge, request_id, actor=principal.actor)
 
 
 @router.post("/api/v1/admin/requests/{request_id}/lift")
 def admin_lift(
     request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
-) -> dict[str, Any]:
+) -> RequestView:
     """Lift a restriction; the person is mailed before it goes. ``{"reason"?}``."""
     reason = parse_model(LiftIn, body).reason
     return rights.lift(pledge, request_id, actor=principal.actor, reason=reason)

@@ -1,0 +1,98 @@
+"""What the rights services answer: typed views of a request, the queue and the yearly report.
+
+Why pydantic models rather than dicts: the API documents them in
+``/api/openapi.json`` as they are, the console and the CLI read attributes a
+type checker can follow, and nothing personal can slip in unnoticed, since
+every field is declared. Times serialise as ``datetime.isoformat()``, as the
+API always answered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+IsoTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
+"""A timezone-aware time, written as ISO 8601 with its offset."""
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class NoticeView(_View):
+    """A recipient told of an erasure, correction or restriction, and whether it was."""
+
+    recipient: str
+    action: str
+    status: str
+    sent_at: IsoTime | None
+
+
+class TimelineEvent(_View):
+    """One step of the request; ``actor`` says "staff" for any member of staff."""
+
+    at: IsoTime
+    event: str
+    actor: str
+    note: str | None
+
+
+class RequestView(_View):
+    """A request as its holder or staff see it; no personal data."""
+
+    id: str
+    type: str
+    status: str
+    scope: str
+    method: str
+    jurisdiction: str
+    voluntary: bool
+    by_agent: bool
+    verification: str | None
+    received_at: IsoTime
+    due_at: IsoTime
+    acknowledged_at: IsoTime | None
+    extended: bool
+    extension_reason: str | None
+    closed_at: IsoTime | None
+    outcome: str | None
+    reason: str | None
+    result: dict[str, Any]
+    """What fulfilment produced; its keys depend on the request type."""
+    copies_served: int
+    notices: list[NoticeView]
+    timeline: list[TimelineEvent]
+
+
+class QueueItem(_View):
+    """A request in the staff queue, flagged while its clock runs."""
+
+    id: str
+    type: str
+    status: str
+    method: str
+    jurisdiction: str
+    received_at: IsoTime
+    due_at: IsoTime
+    extended: bool
+    overdue: bool
+    at_risk: bool
+
+
+class ReportRow(_View):
+    """One request type's year: the CCPA § 7102 metrics."""
+
+    type: str
+    received: int
+    complied: int
+    denied: int
+    median_days: float | None
+
+
+class QueueView(_View):
+    """The staff queue, soonest due first."""
+
+    requests: list[QueueItem]
