@@ -1,7 +1,7 @@
 """The ``pledge`` command's entry point; each group lives in its own module.
 
 Command modules are imported only when the app is built: most of them pull in the
-database and web stack (about 0.7 s of imports), which ``pledge pii detect`` -- a
+database and web stack (most of the start-up time), which ``pledge pii detect`` -- a
 streaming filter started by pipelines -- never needs.  ``main`` therefore builds a root
 with only the ``pii`` group when that is the command being run; everything else (and any
 ``from pledge.cli.main import app``) gets the full app.

@@ -6,8 +6,8 @@ inside the caller's transaction (all-or-nothing is kept). A handful of rows
 for several tables (a few new people in one consent batch) is the opposite
 case: each COPY costs two round trips, and under load each round trip also
 waits for the interpreter lock, so :func:`bulk_insert_all` sends small sets
-as plain INSERTs in one psycopg pipeline (measured: consent API at 500 req/s
-with a new person per request, p99 ~28–36 ms with COPYs, 18–26 ms pipelined).
+as plain INSERTs in one psycopg pipeline (the consent API's tail latency
+with both, measured, is in ``docs/performance.md``).
 """
 
 from __future__ import annotations

@@ -114,9 +114,8 @@ def _by_email_index(part: list[str], postgres: bool) -> Select[str | None, str, 
     On PostgreSQL the values are joined as ``unnest(array)``, one probe of the
     unique e-mail index each: as ``blind_index IN (1,000 values)``, a table
     not yet analysed (a new database filling up) was read through every
-    e-mail identity and filtered (measured: 60,000 rows removed by the filter
-    for one chunk, 10 ms growing to 30 ms over 60 batches of 1,000 people),
-    where the probes stayed at 9 ms whatever the table's size.
+    e-mail identity and filtered, growing slower with the table, where the
+    probes stay flat whatever its size (figures in ``docs/performance.md``).
     """
     query = select(Identity.blind_index, SubjectKey.subject_id, SubjectKey.wrapped_key).join(
         SubjectKey, SubjectKey.subject_id == Identity.subject_id

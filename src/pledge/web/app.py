@@ -77,8 +77,8 @@ def freeze_startup_objects() -> None:
     """Keep everything alive at start-up out of the garbage collector's full passes.
 
     The app, the policy, SQLAlchemy's mappers and pydantic's validators live
-    as long as the process; scanning them made every full collection a pause
-    of about 100 ms under load (the consent API's p99). Called by the server
+    as long as the process; scanning them made every full collection a long
+    pause under load (``docs/performance.md``). Called by the server
     entry points just before serving, not by ``create_app`` (tests build many apps).
     """
     gc.collect()
