@@ -72,7 +72,7 @@ class Pledge:
 
     def settle_data(self) -> None:
         """What every start on a migrated schema needs: the policy text, full projections."""
-        from pledge.consent.reach import ensure_coverage
+        from pledge.consent.ledger.coverage import ensure_coverage
 
         self.register_policy_version()
         ensure_coverage(self)

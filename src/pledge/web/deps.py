@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from pledge.access import Principal, authenticate_key, cached_principal
-from pledge.consent.writer import ConsentWriter
+from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.errors import AuthenticationRequired, PermissionDenied
 

@@ -1,6 +1,6 @@
 """Consent batches on PostgreSQL in two round trips: look up, then write and commit.
 
-Why: the group-commit writer (:mod:`pledge.consent.writer`) spends its time
+Why: the group-commit writer (:mod:`pledge.consent.ledger.writer`) spends its time
 waiting, not working. Through a SQLAlchemy session a batch costs four round
 trips (psycopg's own ``BEGIN``, the look-up of the people, the pipelined
 writes, ``COMMIT``), and under load each costs far more than its network
@@ -10,7 +10,7 @@ connection runs in autocommit mode and the transaction is spelt out: the
 look-up goes alone, then ``BEGIN``, the writes and ``COMMIT`` travel in one
 pipeline: two round trips per batch.
 
-What is written is exactly what :func:`pledge.consent.ledger.record_acts`
+What is written is exactly what :func:`pledge.consent.ledger.record.record_acts`
 writes (the same rows, built by the same functions); only the way to the
 database differs. SQLite, and acts retried one by one after a failed
 batch, keep the session path.
@@ -24,8 +24,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine
 
-from pledge.consent.acts import PendingAct, Recorded
-from pledge.consent.ledger import (
+from pledge.consent.ledger.acts import PendingAct, Recorded
+from pledge.consent.ledger.record import (
     act_rows,
     recorded_acts,
     run_targets,

@@ -1,10 +1,10 @@
 """What the database knows about every address of a send list, in a few set-based queries.
 
 Two kinds of facts. The common ones come from ``marketing_reach`` alone
-and are packed into a *mask* (:mod:`pledge.consent.masks`). The rare ones
+and are packed into a *mask* (:mod:`pledge.consent.sendlist.masks`). The rare ones
 (erasure, objection, opt-out or restriction from the rights process, the
 do-not-call list) are read separately, with times, for the few addresses
-they concern (:mod:`pledge.consent.rare_facts`).
+they concern (:mod:`pledge.consent.sendlist.rare_facts`).
 
 Two ways to join a send list to ``marketing_reach``, chosen by size:
 
@@ -45,9 +45,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from pledge.consent.masks import Target, mask_of
-from pledge.consent.rare_facts import rare_facts
 from pledge.consent.rules import Facts
+from pledge.consent.sendlist.masks import Target, mask_of
+from pledge.consent.sendlist.rare_facts import rare_facts
 from pledge.db.bulk import bulk_insert
 from pledge.db.models import MarketingReach
 
