@@ -3,8 +3,9 @@
 The send-list filter (:mod:`pledge.consent.sendlist`) is built for a million
 addresses: a strategy, transaction settings, a temporary table or the whole
 projection, then the rare facts source by source. Asked about one address
-once per purpose and channel, it sent two dozen statements to draw one page,
-and could backfill the projection inside what is a read.
+once per purpose and channel, it sent that whole sequence for each to draw
+one page (docs/consent.md has the counts), and could backfill the projection
+inside what is a read.
 
 Here one ``UNION ALL`` reads every row that decides anything about one
 address, for every marketing purpose at once, each found by an index: the
