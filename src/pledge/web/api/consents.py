@@ -38,7 +38,7 @@ from pledge.consent import (
 )
 from pledge.consent.schemas import openapi_body
 from pledge.errors import PayloadTooLarge, ValidationFailed
-from pledge.validation import error_fields
+from pledge.validation import error_fields, parse_model
 from pledge.web.deps import PledgeDep, SystemDep, authorize, consent_writer, require_role
 
 router = APIRouter()
@@ -85,6 +85,22 @@ def parse_json_body(model: type[M], raw: bytes) -> M:
         raise ValidationFailed("the request body is not valid", fields=fields) from None
 
 
+def parse_decoded_body(model: type[M], raw: bytes) -> M:
+    """The body decoded by the ``json`` module, then validated as ``model``.
+
+    For a long list of strings this is faster than pydantic's own JSON parser
+    (docs/consent.md). Errors name the fields (``body`` for JSON that does
+    not parse), never values.
+    """
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:  # not JSON, or not UTF-8
+        raise ValidationFailed(
+            "the request body is not valid", fields={"body": "not JSON"}
+        ) from None
+    return parse_model(model, data)
+
+
 @router.get("/api/v1/consents")
 def get_consents(
     pledge: PledgeDep, _principal: SystemDep, email: str = Query(min_length=3, max_length=320)
@@ -105,12 +121,11 @@ def query_consents(pledge: PledgeDep, _principal: SystemDep, body: EmailQueryIn)
     openapi_extra=openapi_body(FilterIn),
 )
 async def marketing_filter(request: Request, pledge: PledgeDep, _principal: SystemDep) -> Response:
-    """Up to ``PLEDGE_MAX_SEND_LIST`` addresses; the body and the answer in one pass each.
+    """Up to ``PLEDGE_MAX_SEND_LIST`` addresses; the answer is serialised in one pass.
 
-    The body is validated from its raw bytes (no intermediate dict of a million
-    strings) off the event loop, after the key was checked.
+    The body is decoded and validated off the event loop, after the key was checked.
     """
-    wanted = await run_in_threadpool(parse_json_body, FilterIn, await request.body())
+    wanted = await run_in_threadpool(parse_decoded_body, FilterIn, await request.body())
     limit = pledge.settings.max_send_list
     if len(wanted.recipients) > limit:
         raise PayloadTooLarge(f"at most {limit} recipients per call")
