@@ -72,7 +72,7 @@ class ChannelVerdict(BaseModel):
 
 
 @dataclass
-class _Reach:
+class ReachRow:
     """One ``marketing_reach`` row: the jurisdiction and the latest state per channel."""
 
     jurisdiction: str
@@ -83,7 +83,7 @@ class _Reach:
 class PersonFacts:
     """Every row that decides marketing for one address, for every marketing purpose."""
 
-    reach: dict[str, _Reach] = field(default_factory=dict)
+    reach: dict[str, ReachRow] = field(default_factory=dict)
     """Per purpose; a purpose without a row is unknown for this address."""
     suppressions: list[tuple[str, datetime | None]] = field(default_factory=list)
     """(reason, since) of the rights process's hashed suppressions."""
@@ -229,7 +229,7 @@ def _fold(rows: Iterable[Any]) -> PersonFacts:
     for source, purpose, label, since, granted in rows:
         at = _aware(since)
         if source in CHANNELS:
-            entry = found.reach.setdefault(purpose, _Reach(label))
+            entry = found.reach.setdefault(purpose, ReachRow(label))
             entry.states[source] = (None if granted is None else bool(granted), at)
         elif source == "suppression":
             found.suppressions.append((label, at))

@@ -58,7 +58,7 @@ class FilterOut(BaseModel):
     suppressed: list[SuppressedOut]
 
 
-@dataclass
+@dataclass(frozen=True)
 class FilterResult:
     """Allowed addresses and suppressed ones with their reason, in the order given."""
 
