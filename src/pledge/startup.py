@@ -14,7 +14,7 @@ import json
 from sqlalchemy import select
 
 from pledge import audit
-from pledge.consent.reach import ensure_coverage
+from pledge.consent.ledger.coverage import ensure_coverage
 from pledge.core import Pledge
 from pledge.db.migrate import upgrade
 from pledge.db.models import PolicyVersion, SubjectKey

@@ -9,8 +9,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from pledge.consent import DoNotCallIn, add_do_not_call, email_indexes, filter_recipients
-from pledge.consent.send_list import Strategy
+from pledge.consent import (
+    DoNotCallIn,
+    FilterResult,
+    Strategy,
+    add_do_not_call,
+    email_indexes,
+    filter_recipients,
+)
 from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import MarketingSuppression, SubjectRestriction
@@ -112,7 +118,7 @@ def test_do_not_call_applies_to_the_phone_channel(pledge: Pledge) -> None:
     fine = person(pledge, "fine", "US", channel="post")
     add_do_not_call(pledge, DoNotCallIn(phone="(415) 555-0100", country="US"), actor="test")
     again = add_do_not_call(pledge, DoNotCallIn(phone="+14155550100"), actor="test")
-    assert again["added"] is False
+    assert again.added is False
     add_do_not_call(pledge, DoNotCallIn(email=by_email), actor="test")
     phone = filter_recipients(pledge, "phone", [by_phone, by_email, fine])
     assert phone.allowed == [fine]
@@ -201,8 +207,6 @@ def test_send_list_limits(pledge: Pledge, system_key: str) -> None:
 
 
 def test_the_answer_is_compact_utf8_json_of_the_result() -> None:
-    from pledge.consent.marketing import FilterResult
-
     result = FilterResult(["zoë@exämple.org", 'a"b@example.org'], [("ü@example.org", "unknown")])
     raw = result.as_json_bytes()
     assert json.loads(raw) == result.as_json()
@@ -215,12 +219,12 @@ def test_the_answer_is_compact_utf8_json_of_the_result() -> None:
 def test_a_failed_projection_read_fails_the_filter_instead_of_hanging(
     pledge: Pledge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pledge.consent import send_list
+    from pledge.consent.sendlist import matching
 
     def broken(*_args: Any) -> Any:
         raise RuntimeError("the projection could not be read")
 
-    monkeypatch.setattr(send_list, "_pull_masks", broken)
+    monkeypatch.setattr(matching, "_pull_masks", broken)
     with pytest.raises(RuntimeError, match="could not be read"):
         filter_recipients(pledge, "email", ["a@example.org"], strategy="pull")
 
@@ -240,7 +244,7 @@ def test_an_address_given_twice_is_answered_once_in_first_order(
 
 
 def test_unique_in_order_keeps_a_list_without_repeats_as_it_is() -> None:
-    from pledge.consent.marketing import unique_in_order
+    from pledge.consent.sendlist.filter import unique_in_order
 
     assert unique_in_order(["b", "a", "c"]) == ["b", "a", "c"]
     assert unique_in_order(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]

@@ -90,8 +90,8 @@ def test_no_channel_means_every_channel_of_the_purpose(pledge: Pledge) -> None:
     ids = give(pledge, US, country="US", channel=None, granted=False)
     assert len(ids) == 3
     history = consent_history(pledge, US)
-    assert set(history["current"]["marketing"]) == {"email", "post", "phone"}
-    assert all(not v["allowed"] for v in history["marketing"]["marketing"].values())
+    assert set(history.current["marketing"]) == {"email", "post", "phone"}
+    assert all(not v.allowed for v in history.marketing["marketing"].values())
 
 
 def test_state_projection_equals_the_state_derived_from_events(pledge: Pledge) -> None:

@@ -1,4 +1,4 @@
-"""Consent batches on PostgreSQL in two round trips (:mod:`pledge.consent.pg_batches`).
+"""Consent batches on PostgreSQL in two round trips (:mod:`pledge.consent.ledger.pg_batches`).
 
 The writer tests run this path on PostgreSQL already; these pin what is
 particular to it: the transaction it spells out itself, and a person who
@@ -15,8 +15,8 @@ import pytest
 from psycopg.pq import TransactionStatus
 from sqlalchemy import text
 
-from pledge.consent import pg_batches
-from pledge.consent.writer import ConsentWriter
+from pledge.consent.ledger import pg_batches
+from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.db.models import ConsentEvent, ConsentState, Identity, Subject
 from tests.consent.test_writer import act, broken_act, count, write_one_batch

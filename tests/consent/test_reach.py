@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from pledge import audit
 from pledge.consent import DoNotCallIn, add_do_not_call, filter_recipients, rebuild_states
-from pledge.consent.reach import ensure_coverage
+from pledge.consent.ledger.coverage import ensure_coverage
 from pledge.core import Pledge
 from pledge.db.models import (
     AuditEntry,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pledge.consent.evidence import text_hash, truncate_ip
+from pledge.consent.ledger.evidence import text_hash, truncate_ip
 from pledge.consent.rules import REASONS, Facts, marketing_verdict, opt_in_jurisdictions, verdict
 from pledge.policy import bundled_policy_path, load_policy
 

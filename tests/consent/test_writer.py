@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pledge.consent import ConsentIn
-from pledge.consent.acts import PendingAct, prepare_act
-from pledge.consent.ledger import record_acts
-from pledge.consent.writer import ConsentWriter, _BatchWriter, _Queued
+from pledge.consent.ledger.acts import PendingAct, prepare_act
+from pledge.consent.ledger.record import record_acts
+from pledge.consent.ledger.writer import ConsentWriter, _BatchWriter, _Queued
 from pledge.core import Pledge
 from pledge.db.models import AuditEntry, ConsentEvent, ConsentState, Identity, MarketingReach
 from tests.consent.conftest import EU, US

@@ -1,20 +1,37 @@
 """Consent, marketing and cookies: choices that are recorded, provable and obeyed.
 
-The public API; the web routes and tests call only these.
+Three parts, each a subpackage, and what serves people at the top:
+
+- :mod:`pledge.consent.rules`: who may be sent what, as pure functions.
+- :mod:`pledge.consent.ledger`: consent acts recorded and proven, their
+  projections, and what they say about one person.
+- :mod:`pledge.consent.sendlist`: the send-list filter, a million addresses at a time.
+- :mod:`.cookies` (the banner), :mod:`.unsubscribe` (marketing mail, its link and the
+  preference center), :mod:`.do_not_call`, and :mod:`.schemas` (the input shapes).
+
+The public API; the web routes, the command line and tests call only these.
 """
 
-from pledge.consent.acts import Recorded
-from pledge.consent.cookies import STRINGS, banner_config, banner_version, record_cookie_choice
-from pledge.consent.history import consent_history, marketing_state
-from pledge.consent.ledger import record_consent
-from pledge.consent.marketing import (
-    FilterResult,
-    add_do_not_call,
-    email_indexes,
-    filter_recipients,
-    is_allowed,
+from pledge.consent.cookies import (
+    STRINGS,
+    BannerConfig,
+    CookieChoiceOut,
+    banner_config,
+    banner_version,
+    record_cookie_choice,
 )
-from pledge.consent.projections import rebuild_states
+from pledge.consent.do_not_call import DoNotCallAdded, add_do_not_call
+from pledge.consent.ledger import (
+    ChannelVerdict,
+    ConsentHistory,
+    Recorded,
+    consent_history,
+    marketing_state,
+    may_send_marketing,
+    rebuild_states,
+    record_consent,
+)
+from pledge.consent.ledger.acts import RecordedOut
 from pledge.consent.rules import REASONS, Facts, marketing_verdict, verdict
 from pledge.consent.schemas import (
     ConsentIn,
@@ -25,10 +42,18 @@ from pledge.consent.schemas import (
     FilterIn,
     SendIn,
 )
+from pledge.consent.sendlist import (
+    FilterOut,
+    FilterResult,
+    Strategy,
+    email_indexes,
+    filter_recipients,
+)
 from pledge.consent.unsubscribe import (
     LinkTarget,
+    Queued,
+    Topic,
     Visit,
-    everything,
     make_token,
     one_click,
     preferences,
@@ -36,34 +61,44 @@ from pledge.consent.unsubscribe import (
     render_marketing_mail,
     save_preferences,
     send_marketing,
+    unsubscribe_from_all,
 )
 
 __all__ = [
     "REASONS",
     "STRINGS",
+    "BannerConfig",
+    "ChannelVerdict",
+    "ConsentHistory",
     "ConsentIn",
     "CookieChoiceIn",
+    "CookieChoiceOut",
+    "DoNotCallAdded",
     "DoNotCallIn",
     "EmailQueryIn",
     "EvidenceIn",
     "Facts",
     "FilterIn",
+    "FilterOut",
     "FilterResult",
     "LinkTarget",
+    "Queued",
     "Recorded",
+    "RecordedOut",
     "SendIn",
+    "Strategy",
+    "Topic",
     "Visit",
     "add_do_not_call",
     "banner_config",
     "banner_version",
     "consent_history",
     "email_indexes",
-    "everything",
     "filter_recipients",
-    "is_allowed",
     "make_token",
     "marketing_state",
     "marketing_verdict",
+    "may_send_marketing",
     "one_click",
     "preferences",
     "read_token",
@@ -73,5 +108,6 @@ __all__ = [
     "render_marketing_mail",
     "save_preferences",
     "send_marketing",
+    "unsubscribe_from_all",
     "verdict",
 ]

@@ -13,14 +13,16 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from pledge import audit
-from pledge.consent.evidence import short_user_agent, truncate_ip
+from pledge.consent.ledger.evidence import short_user_agent, truncate_ip
 from pledge.consent.schemas import CookieChoiceIn
 from pledge.core import Pledge
 from pledge.db.base import new_id, utcnow
 from pledge.db.models import CookieConsent
 from pledge.errors import Conflict, ValidationFailed
-from pledge.policy import Policy
+from pledge.policy import Cookie, Policy
 
 NECESSARY = "strictly_necessary"
 CONSENT_COOKIE = "pledge_consent"
@@ -76,71 +78,129 @@ def banner_version(policy: Policy) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CookieInfo(_Out):
+    """One cookie as the banner lists it."""
+
+    name: str
+    provider: str
+    service: str
+    purpose: str
+    lifetime: str
+
+
+class BannerCategory(_Out):
+    """A category of cookies; strictly necessary ones are always on."""
+
+    id: str
+    required: bool
+    cookies: list[CookieInfo]
+
+
+class BannerService(_Out):
+    """A service that sets optional cookies, switched on and off by itself."""
+
+    id: str
+    name: str
+    category: str
+    cookies: list[str]
+
+
+class BannerConfig(_Out):
+    """``GET /api/v1/cookie-banner``: everything ``/consent.js`` needs."""
+
+    version: str
+    max_age_days: int
+    cookie: str
+    categories: list[BannerCategory]
+    services: list[BannerService]
+    strings: dict[str, str]
+    honours_do_not_track: bool
+    gpc: bool
+    dnt: bool
+    policy_url: str
+    endpoint: str
+
+
+class CookieChoiceOut(_Out):
+    """``POST /api/v1/cookie-consent``: the choice as recorded, every category and service."""
+
+    id: str
+    version: str
+    categories: dict[str, bool]
+    services: dict[str, bool]
+
+
 def _service_name(policy: Policy, service: str, recipient: str | None, provider: str) -> str:
     found = policy.recipient(recipient) if recipient else None
     return found.name if found else f"{provider} ({service.replace('_', ' ')})"
 
 
-def services(policy: Policy) -> list[dict[str, Any]]:
+def services(policy: Policy) -> list[BannerService]:
     """Services that set optional cookies, each with its category and cookie names."""
-    grouped: dict[str, dict[str, Any]] = {}
+    first: dict[str, Cookie] = {}
+    names: dict[str, list[str]] = defaultdict(list)
     for cookie in policy.cookies:
         if cookie.category == NECESSARY:
             continue
-        entry = grouped.setdefault(
-            cookie.service,
-            {
-                "id": cookie.service,
-                "name": _service_name(policy, cookie.service, cookie.recipient, cookie.provider),
-                "category": cookie.category,
-                "cookies": [],
-            },
+        first.setdefault(cookie.service, cookie)
+        names[cookie.service].append(cookie.name)
+    return [
+        BannerService(
+            id=service,
+            name=_service_name(policy, service, cookie.recipient, cookie.provider),
+            category=cookie.category,
+            cookies=names[service],
         )
-        entry["cookies"].append(cookie.name)
-    return list(grouped.values())
+        for service, cookie in first.items()
+    ]
 
 
-def categories(policy: Policy) -> list[dict[str, Any]]:
+def categories(policy: Policy) -> list[BannerCategory]:
     """Categories in banner order: strictly necessary first, always on."""
-    by_category: dict[str, list[dict[str, str]]] = defaultdict(list)
+    by_category: dict[str, list[CookieInfo]] = defaultdict(list)
     for cookie in policy.cookies:
         by_category[cookie.category].append(
-            {
-                "name": cookie.name,
-                "provider": cookie.provider,
-                "service": cookie.service,
-                "purpose": cookie.purpose,
-                "lifetime": cookie.lifetime,
-            }
+            CookieInfo(
+                name=cookie.name,
+                provider=cookie.provider,
+                service=cookie.service,
+                purpose=cookie.purpose,
+                lifetime=cookie.lifetime,
+            )
         )
     order = [NECESSARY, *sorted(c for c in by_category if c != NECESSARY)]
     return [
-        {"id": category, "required": category == NECESSARY, "cookies": by_category[category]}
+        BannerCategory(id=category, required=category == NECESSARY, cookies=by_category[category])
         for category in order
     ]
 
 
-def banner_config(pledge: Pledge, *, gpc: bool = False, dnt: bool = False) -> dict[str, Any]:
+def banner_config(pledge: Pledge, *, gpc: bool = False, dnt: bool = False) -> BannerConfig:
     """What ``/consent.js`` needs; ``gpc``/``dnt`` reflect the request's own headers."""
     policy = pledge.policy
-    return {
-        "version": banner_version(policy),
-        "max_age_days": pledge.settings.cookie_consent_months * 30,
-        "cookie": CONSENT_COOKIE,
-        "categories": categories(policy),
-        "services": services(policy),
-        "strings": STRINGS,
-        "honours_do_not_track": policy.honours_do_not_track,
-        "gpc": gpc,
-        "dnt": dnt and policy.honours_do_not_track,
-        "policy_url": "/policy",
-        "endpoint": "/api/v1/cookie-consent",
-    }
+    return BannerConfig(
+        version=banner_version(policy),
+        max_age_days=pledge.settings.cookie_consent_months * 30,
+        cookie=CONSENT_COOKIE,
+        categories=categories(policy),
+        services=services(policy),
+        strings=STRINGS,
+        honours_do_not_track=policy.honours_do_not_track,
+        gpc=gpc,
+        dnt=dnt and policy.honours_do_not_track,
+        policy_url="/policy",
+        endpoint="/api/v1/cookie-consent",
+    )
 
 
-def _checked_choices(policy: Policy, choice: CookieChoiceIn) -> dict[str, Any]:
-    known = {c["id"] for c in categories(policy)}
-    toggles = {s["id"]: s["category"] for s in services(policy)}
+def _checked_choices(policy: Policy, choice: CookieChoiceIn) -> dict[str, dict[str, bool]]:
+    """Every category and service, on or off; what the banner does not offer is refused."""
+    known = {c.id for c in categories(policy)}
+    toggles = {s.id: s.category for s in services(policy)}
     fields = {f"categories.{k}": "unknown category" for k in choice.categories if k not in known}
     fields |= {f"services.{k}": "unknown service" for k in choice.services if k not in toggles}
     if fields:
@@ -159,7 +219,7 @@ def _checked_choices(policy: Policy, choice: CookieChoiceIn) -> dict[str, Any]:
 
 def record_cookie_choice(
     pledge: Pledge, choice: CookieChoiceIn, *, ip: str | None, user_agent: str | None
-) -> dict[str, Any]:
+) -> CookieChoiceOut:
     """Append a visitor's choice (with the banner version and truncated IP) and its audit."""
     policy = pledge.policy
     current = banner_version(policy)
@@ -186,4 +246,4 @@ def record_cookie_choice(
             object_id=row.id,
             details={"version": current, "method": choice.method, **choices},
         )
-    return {"id": row.id, "version": current, **choices}
+    return CookieChoiceOut(id=row.id, version=current, **choices)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -89,3 +89,46 @@ class CookieChoiceIn(_In):
     categories: dict[str, bool]
     services: dict[str, bool] = Field(default_factory=dict)
     method: Literal["banner", "gpc", "dnt"] = "banner"
+
+
+class PreferencesForm(BaseModel):
+    """``POST /u/{token}/preferences``: the boxes ticked, each ``purpose:channel``."""
+
+    receive: list[str] = Field(default_factory=list)
+
+
+class OneClickForm(BaseModel):
+    """``POST /u/{token}``: what RFC 8058 mail clients send; any body is accepted."""
+
+    list_unsubscribe: Literal["One-Click"] | None = Field(default=None, alias="List-Unsubscribe")
+
+
+def openapi_body(
+    model: type[BaseModel], *, media_type: str = "application/json", required: bool = True
+) -> dict[str, Any]:
+    """``openapi_extra`` declaring the body of a route that reads the body itself.
+
+    The busiest routes parse their raw body in one pass instead of through a
+    FastAPI body parameter; this keeps ``/api/openapi.json`` describing it.
+    The schema is inlined (its ``$defs`` resolved), so it needs no component.
+    """
+    schema = model.model_json_schema(by_alias=True)
+    definitions = schema.pop("$defs", {})
+    return {
+        "requestBody": {
+            "required": required,
+            "content": {media_type: {"schema": _inlined(schema, definitions)}},
+        }
+    }
+
+
+def _inlined(node: Any, definitions: dict[str, Any]) -> Any:
+    """``node`` with every ``{"$ref": "#/$defs/X"}`` replaced by X (these models do not recurse)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {key: _inlined(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(item, definitions) for item in node]
+    return node

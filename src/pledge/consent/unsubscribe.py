@@ -16,15 +16,16 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from pledge import audit
-from pledge.consent.acts import Act
-from pledge.consent.evidence import short_user_agent, text_hash, truncate_ip
-from pledge.consent.ledger import subject_ref, write_act
-from pledge.consent.marketing import filter_recipients, is_allowed, marketing_purpose
+from pledge.consent.ledger.acts import Act
+from pledge.consent.ledger.evidence import short_user_agent, text_hash, truncate_ip
+from pledge.consent.ledger.person import marketing_state, may_send_marketing
+from pledge.consent.ledger.record import subject_ref, write_act
+from pledge.consent.rules import marketing_purpose
 from pledge.consent.schemas import SendIn
 from pledge.core import Pledge
 from pledge.crypto import KeyManager
@@ -118,16 +119,27 @@ def render_marketing_mail(
     )
 
 
-def send_marketing(pledge: Pledge, mail: SendIn, *, actor: str) -> dict[str, Any]:
-    """Queue one marketing e-mail if the filter allows it; Conflict names the reason if not."""
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Queued(_Out):
+    """``POST /api/v1/marketing/send``: the mail is in the outbox."""
+
+    id: str
+    status: str
+
+
+def send_marketing(pledge: Pledge, mail: SendIn, *, actor: str) -> Queued:
+    """Queue one marketing e-mail if the rules allow it; Conflict names the reason if not."""
 
     purpose = marketing_purpose(pledge.policy, mail.purpose, "email")
-    result = filter_recipients(pledge, "email", [mail.to], purpose.id)
-    if result.suppressed:
-        raise Conflict(f"this address may not receive marketing ({result.suppressed[0][1]})")
+    verdict = may_send_marketing(pledge, mail.to, "email", purpose.id)
+    if not verdict:
+        raise Conflict(f"this address may not receive marketing ({verdict.reason})")
     with pledge.transaction() as session:
         subject_id = find_subject_id(session, pledge.keys, mail.to)
-        assert subject_id is not None  # the filter suppresses unknown addresses
+        assert subject_id is not None  # the rules suppress unknown addresses
         rendered = render_marketing_mail(
             pledge, subject_id=subject_id, purpose=purpose, subject=mail.subject, body=mail.body
         )
@@ -150,7 +162,7 @@ def send_marketing(pledge: Pledge, mail: SendIn, *, actor: str) -> dict[str, Any
             subject_id=subject_id,
             details={"purpose": purpose.id, "channel": "email"},
         )
-    return {"id": message.id, "status": "queued"}
+    return Queued(id=message.id, status="queued")
 
 
 @dataclass(frozen=True)
@@ -217,7 +229,7 @@ def one_click(pledge: Pledge, target: LinkTarget, visit: Visit) -> int:
     )
 
 
-def everything(pledge: Pledge, target: LinkTarget, visit: Visit) -> int:
+def unsubscribe_from_all(pledge: Pledge, target: LinkTarget, visit: Visit) -> int:
     """Withdraw every marketing purpose on every channel."""
     changes: dict[tuple[str, str], bool] = {
         (p.id, str(c)): False for p in pledge.policy.marketing_purposes for c in p.channels
@@ -228,7 +240,7 @@ def everything(pledge: Pledge, target: LinkTarget, visit: Visit) -> int:
 
 
 def _subject_email(pledge: Pledge, subject_id: str) -> str | None:
-    """The subject's e-mail, decrypted for this request only (to run the filter on it)."""
+    """The subject's e-mail, decrypted for this request only (to ask the rules about it)."""
     with pledge.sessions() as session:
         subject = subject_ref(session, pledge, subject_id)
         row = session.execute(
@@ -242,22 +254,41 @@ def _subject_email(pledge: Pledge, subject_id: str) -> str | None:
     return str(value)
 
 
-def preferences(pledge: Pledge, target: LinkTarget) -> list[dict[str, Any]]:
+class ChannelChoice(_Out):
+    """One box of the preference center: a channel, and whether the person receives it now."""
+
+    id: str
+    receiving: bool
+    reason: str | None
+
+
+class Topic(_Out):
+    """A marketing purpose as the preference center shows it, with a box per channel."""
+
+    id: str
+    name: str
+    description: str
+    channels: list[ChannelChoice]
+
+
+def preferences(pledge: Pledge, target: LinkTarget) -> list[Topic]:
     """Each marketing topic and channel, and whether the person receives it now."""
     email = _subject_email(pledge, target.subject_id)
+    state = marketing_state(pledge, email) if email else {}
     topics = []
     for purpose in pledge.policy.marketing_purposes:
         channels = []
         for channel in purpose.channels:
-            reason = is_allowed(pledge, email, channel, purpose.id) if email else "unknown"
-            channels.append({"id": channel, "receiving": reason is None, "reason": reason})
+            verdict = state.get(purpose.id, {}).get(channel)
+            reason = verdict.reason if verdict else "unknown"
+            channels.append(ChannelChoice(id=channel, receiving=reason is None, reason=reason))
         topics.append(
-            {
-                "id": purpose.id,
-                "name": purpose.name,
-                "description": purpose.description,
-                "channels": channels,
-            }
+            Topic(
+                id=purpose.id,
+                name=purpose.name,
+                description=purpose.description,
+                channels=channels,
+            )
         )
     return topics
 
@@ -267,10 +298,10 @@ def save_preferences(
 ) -> int:
     """Record a change for each topic and channel whose box differs from what is received."""
     changes = {
-        (topic["id"], channel["id"]): (topic["id"], channel["id"]) in wanted
+        (topic.id, channel.id): (topic.id, channel.id) in wanted
         for topic in preferences(pledge, target)
-        for channel in topic["channels"]
-        if ((topic["id"], channel["id"]) in wanted) != channel["receiving"]
+        for channel in topic.channels
+        if ((topic.id, channel.id) in wanted) != channel.receiving
     }
     if not changes:
         return 0

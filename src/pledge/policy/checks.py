@@ -64,7 +64,9 @@ def _duplicates(
     for index, value in enumerate(keys):
         if value in first:
             where = format_loc((*base, first[value]))
-            yield _error(locate, (*base, index, key), f"duplicate {what} {str(value)!r} (see {where})")
+            yield _error(
+                locate, (*base, index, key), f"duplicate {what} {str(value)!r} (see {where})"
+            )
         else:
             first[value] = index
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 
-from pledge.consent.writer import ConsentWriter
+from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.jobs import connect_jobs
 from pledge.web import consent_pages, console, console_pages, privacy_center, public

@@ -3,18 +3,21 @@
 ``/u/{token}`` needs no login: the token is the capability, and it is opaque
 (no address in it). A ``POST`` to it is RFC 8058's one-click unsubscribe;
 the page's forms post to sub-paths of the same token. None of these pages
-embeds anything from another origin.
+embeds anything from another origin. Each declares its form body, if any,
+and its HTML answer, so ``/api/openapi.json`` documents them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from pledge import consent
+from pledge.consent.schemas import OneClickForm, PreferencesForm, openapi_body
 from pledge.consent.unsubscribe import LinkTarget
 from pledge.core import Pledge
 from pledge.web.deps import PledgeDep
@@ -25,6 +28,7 @@ router = APIRouter()
 STATIC = Path(__file__).with_name("static")
 CHANNEL_NAMES = {"email": "E-mail", "post": "Post", "phone": "Phone calls"}
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+FORM = "application/x-www-form-urlencoded"
 
 
 @router.get("/consent.js", include_in_schema=False)
@@ -81,9 +85,17 @@ def preference_center(token: str, request: Request, pledge: PledgeDep) -> HTMLRe
     return _page(request, pledge, token, _target(pledge, token), None)
 
 
-@router.post("/u/{token}", response_class=HTMLResponse)
+@router.post(
+    "/u/{token}",
+    response_class=HTMLResponse,
+    openapi_extra=openapi_body(OneClickForm, media_type=FORM, required=False),
+)
 def unsubscribe_one_click(token: str, request: Request, pledge: PledgeDep) -> HTMLResponse:
-    """RFC 8058 one-click: whatever the body, this list's e-mails stop now."""
+    """RFC 8058 one-click: whatever the body, this list's e-mails stop now.
+
+    So the body is declared for the documentation but never parsed: a mail
+    client's odd body must not keep a person subscribed.
+    """
     target = _target(pledge, token)
     consent.one_click(pledge, target, _visit(request))
     return _page(request, pledge, token, target, "You are unsubscribed from these e-mails.")
@@ -91,23 +103,23 @@ def unsubscribe_one_click(token: str, request: Request, pledge: PledgeDep) -> HT
 
 @router.post("/u/{token}/everything", response_class=HTMLResponse)
 def unsubscribe_everything(token: str, request: Request, pledge: PledgeDep) -> HTMLResponse:
+    """The page's "Unsubscribe from everything" button: a form with no fields."""
     target = _target(pledge, token)
-    consent.everything(pledge, target, _visit(request))
+    consent.unsubscribe_from_all(pledge, target, _visit(request))
     return _page(
         request, pledge, token, target, "You will receive no more marketing from us, by any means."
     )
 
 
 @router.post("/u/{token}/preferences", response_class=HTMLResponse)
-async def save_preferences(token: str, request: Request, pledge: PledgeDep) -> HTMLResponse:
+async def save_preferences(
+    token: str, request: Request, pledge: PledgeDep, form: Annotated[PreferencesForm, Form()]
+) -> HTMLResponse:
     target = _target(pledge, token)
-    form = await request.form()
     wanted = set()
-    for value in form.getlist("receive"):
-        purpose, _, channel = str(value).partition(":")
+    for value in form.receive:
+        purpose, _, channel = value.partition(":")
         wanted.add((purpose, channel))
-    from fastapi.concurrency import run_in_threadpool
-
     await run_in_threadpool(consent.save_preferences, pledge, target, wanted, _visit(request))
     return await run_in_threadpool(
         _page, request, pledge, token, target, "Your choices were saved."

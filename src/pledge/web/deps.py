@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from pledge.access import Principal, authenticate_key, cached_principal
-from pledge.consent.writer import ConsentWriter
+from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.errors import AuthenticationRequired, PermissionDenied
 
@@ -29,7 +29,7 @@ PledgeDep = Annotated[Pledge, Depends(get_pledge)]
 
 
 def consent_writer(request: Request) -> ConsentWriter:
-    """The app's group-commit writer for consent acts (:mod:`pledge.consent.writer`)."""
+    """The app's group-commit writer for consent acts (:mod:`pledge.consent.ledger.writer`)."""
     writer: ConsentWriter = request.app.state.consent_writer
     return writer
 

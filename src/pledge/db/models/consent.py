@@ -151,7 +151,7 @@ class MarketingReachCoverage(Base):
     Once a purpose is covered, a send-list address with no reach row is a
     stranger: the filter needs no second look-up among ``identities``. New
     subjects get their rows when they are created; a purpose new to the
-    policy is covered by one backfill (:func:`pledge.consent.reach.ensure_coverage`).
+    policy is covered by one backfill (:func:`pledge.consent.ledger.coverage.ensure_coverage`).
     """
 
     __tablename__ = "marketing_reach_coverage"

@@ -1,16 +1,16 @@
 """Consent batches on PostgreSQL in two round trips: look up, then write and commit.
 
-Why: the group-commit writer (:mod:`pledge.consent.writer`) spends its time
+Why: the group-commit writer (:mod:`pledge.consent.ledger.writer`) spends its time
 waiting, not working. Through a SQLAlchemy session a batch costs four round
 trips (psycopg's own ``BEGIN``, the look-up of the people, the pipelined
 writes, ``COMMIT``), and under load each costs far more than its network
-time: measured at 500 requests a second, the look-up alone took 4.2 ms at
-the median although PostgreSQL answers it in 0.06 ms. Here the writer's own
+time, the look-up many times what PostgreSQL spends on it (the measurements
+are in docs/consent.md, "Writing consents: group commit"). Here the writer's own
 connection runs in autocommit mode and the transaction is spelt out: the
 look-up goes alone, then ``BEGIN``, the writes and ``COMMIT`` travel in one
 pipeline: two round trips per batch.
 
-What is written is exactly what :func:`pledge.consent.ledger.record_acts`
+What is written is exactly what :func:`pledge.consent.ledger.record.record_acts`
 writes (the same rows, built by the same functions); only the way to the
 database differs. SQLite, and acts retried one by one after a failed
 batch, keep the session path.
@@ -24,8 +24,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine
 
-from pledge.consent.acts import PendingAct, Recorded
-from pledge.consent.ledger import (
+from pledge.consent.ledger.acts import PendingAct, Recorded
+from pledge.consent.ledger.record import (
     act_rows,
     recorded_acts,
     run_targets,
@@ -59,9 +59,9 @@ thinks of the table: the values are joined as ``unnest(array)``, as in bulk
 collection (:func:`pledge.records.subjects._by_email_index`). And never
 prepared: a prepared statement soon runs a generic plan, chosen for the
 table as it was then; prepared on a new, empty database, the earlier
-``blind_index = ANY($1)`` form scanned every e-mail identity and filtered
-(5,989 rows removed by the filter, 3.9 ms, and growing with every person),
-where planned for its values each time it costs ~0.1 ms.
+``blind_index = ANY($1)`` form scanned every e-mail identity and filtered,
+slower with every person, where planned for its values each time it is a
+probe per address (docs/consent.md has what ``auto_explain`` showed).
 """
 
 

@@ -7,13 +7,13 @@ is what runs out. Here each request checks its act against the policy (bad
 input is refused before it is queued), hands it to a writer thread and
 waits; a writer takes every act waiting at that moment (up to
 ``PLEDGE_CONSENT_BATCH_MAX``) and writes them in one transaction with a fixed
-number of statements (:func:`pledge.consent.ledger.record_acts`). A request
+number of statements (:func:`pledge.consent.ledger.record.record_acts`). A request
 is answered only after the transaction holding its act has committed, so a
 201 still means the consent, its state and its audit entry are durable,
 exactly as before.
 
 On PostgreSQL a batch takes two round trips on the writer's own
-autocommit connection (:mod:`pledge.consent.pg_batches`); elsewhere it goes
+autocommit connection (:mod:`pledge.consent.ledger.pg_batches`); elsewhere it goes
 through a session on a held connection.
 
 There is no waiting window: a lone request is written at once, and batches
@@ -39,9 +39,9 @@ import psycopg
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from pledge.consent import pg_batches
-from pledge.consent.acts import PendingAct, Recorded, prepare_act
-from pledge.consent.ledger import record_acts
+from pledge.consent.ledger import pg_batches
+from pledge.consent.ledger.acts import PendingAct, Recorded, prepare_act
+from pledge.consent.ledger.record import record_acts
 from pledge.consent.schemas import ConsentIn
 from pledge.core import Pledge
 

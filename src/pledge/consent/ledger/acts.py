@@ -3,7 +3,7 @@
 An act names a purpose, the channels it covers, given or withdrawn, how it
 was made and the evidence; it is checked here (the purpose and channel must
 be the policy's) before anything is written, so a bad one is refused before
-it can join a batch (:mod:`pledge.consent.writer`).
+it can join a batch (:mod:`pledge.consent.ledger.writer`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pledge.consent.evidence import short_user_agent, text_hash, truncate_ip
+from pydantic import BaseModel
+
+from pledge.consent.ledger.evidence import short_user_agent, text_hash, truncate_ip
 from pledge.consent.schemas import ConsentIn, EvidenceIn
 from pledge.core import Pledge
 from pledge.db.base import utcnow
@@ -64,6 +66,20 @@ class Recorded:
             "granted": self.granted,
             "events": list(self.event_ids),
         }
+
+
+class RecordedOut(BaseModel):
+    """``POST /api/v1/consents`` (201): the schema of :meth:`Recorded.as_json`.
+
+    Documentation only: the busiest route encodes :meth:`Recorded.as_json` itself.
+    """
+
+    subject_id: str
+    purpose: str
+    channels: list[str]
+    granted: bool
+    events: list[str]
+    """The ids of the events written, one per channel."""
 
 
 def allowed_channels(policy: Policy, purpose: Purpose) -> tuple[str, ...]:
@@ -127,7 +143,7 @@ def prepare_act(pledge: Pledge, consent: ConsentIn, *, actor: str) -> PendingAct
     """Check a consent against the policy and build its act; nothing is written.
 
     Raises ValidationFailed naming the bad field, so a caller that writes acts
-    in batches (:mod:`pledge.consent.writer`) refuses bad input before it
+    in batches (:mod:`pledge.consent.ledger.writer`) refuses bad input before it
     joins a batch.
     """
     purpose, channels = resolve_act_target(pledge.policy, consent.purpose, consent.channel)

@@ -15,6 +15,8 @@ from sqlalchemy import LargeBinary, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from pledge import audit
+from pledge.consent.ledger.coverage import ensure_coverage, forget_coverage
+from pledge.consent.rules import current_state
 from pledge.core import Pledge
 from pledge.db.base import UTCDateTime, new_id
 from pledge.db.models import ConsentEvent, ConsentState, Identity, MarketingReach, Subject
@@ -124,9 +126,6 @@ def rebuild_states(pledge: Pledge) -> int:
     ``consent_states`` first, then ``marketing_reach`` for every subject with a state,
     then rows without states for every other subject with an e-mail.
     """
-    from pledge.consent.reach import ensure_coverage, forget_coverage
-    from pledge.consent.rules import current_state
-
     with pledge.transaction() as session:
         session.query(ConsentState).delete()
         events = session.scalars(

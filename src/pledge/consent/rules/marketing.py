@@ -2,7 +2,8 @@
 
 Why pure: the same decision serves the send-list filter (a million people
 at a time), a single send and the preference center, and it must be easy to
-test exhaustively. The facts are gathered elsewhere (:mod:`pledge.consent.marketing`).
+test exhaustively. The facts are gathered elsewhere: for a send list by
+:mod:`pledge.consent.sendlist`, for one person by :mod:`pledge.consent.ledger.person`.
 
 The rules, in order (the first that applies names the reason):
 
@@ -24,12 +25,9 @@ by the rights process. Service messages are always allowed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, TypeVar
-
-from pledge.policy import Policy
+from typing import Literal
 
 REASONS = (
     "erased",
@@ -100,38 +98,3 @@ def verdict(kind: MessageKind, facts: Facts) -> str | None:
     if kind == "service":
         return None
     return marketing_verdict(facts)
-
-
-def opt_in_jurisdictions(policy: Policy, purpose: str) -> frozenset[str]:
-    """Jurisdictions where this purpose needs consent before any message."""
-    return frozenset(
-        j.id
-        for j in policy.jurisdictions
-        if j.opt_in_marketing or policy.legal_basis(purpose, j.id) == "consent"
-    )
-
-
-class _Event(Protocol):
-    @property
-    def purpose(self) -> str: ...
-    @property
-    def channel(self) -> str: ...
-    @property
-    def recorded_at(self) -> datetime: ...
-
-
-E = TypeVar("E", bound=_Event)
-
-
-def current_state(events: Iterable[E]) -> dict[tuple[str, str], E]:
-    """The latest event per (purpose, channel): the state is derived from the ledger.
-
-    Events recorded at the same instant keep the order given (the later wins).
-    """
-    latest: dict[tuple[str, str], E] = {}
-    for event in events:
-        key = (event.purpose, event.channel)
-        held = latest.get(key)
-        if held is None or event.recorded_at >= held.recorded_at:
-            latest[key] = event
-    return latest

@@ -19,8 +19,8 @@ from sqlalchemy import Select, and_, func
 from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session, aliased
 
-from pledge.consent.masks import Target, facts_of_mask, mask_of
-from pledge.consent.rules import Facts
+from pledge.consent.rules import Facts, restriction_kinds, suppression_field
+from pledge.consent.sendlist.masks import Target, facts_of_mask, mask_of
 from pledge.db.models import (
     DoNotCall,
     Identity,
@@ -33,19 +33,6 @@ SHORT_LIST = 1000
 """Up to this many addresses, only the list's own rare facts are read."""
 
 CHUNK = 500
-
-SUPPRESSION_FIELDS = {"erasure": "erased_at", "objection": "objected_at"}
-"""``marketing_suppressions.reason`` → field; every other reason is an opt-out."""
-
-
-def restriction_kinds(purpose: str) -> dict[str, str]:
-    """``subject_restrictions.kind`` values that stop this marketing purpose → Facts field."""
-    return {
-        "restriction": "restricted",
-        f"objection:{purpose}": "objected_at",
-        "marketing_opt_out": "opted_out_at",
-        f"consent_withdrawn:{purpose}": "opted_out_at",
-    }
 
 
 @dataclass
@@ -113,7 +100,7 @@ def rare_facts(
     )
     for index, mask, at, reason, created in _rows(session, query, sup.email_index, only, True):
         entry = folder.entry(index, mask, at)
-        entry.later(SUPPRESSION_FIELDS.get(reason, "opted_out_at"), _aware(created))
+        entry.later(suppression_field(reason), _aware(created))
 
     res = SubjectRestriction
     kinds = restriction_kinds(goal.purpose)

@@ -1,10 +1,10 @@
 """What the database knows about every address of a send list, in a few set-based queries.
 
 Two kinds of facts. The common ones come from ``marketing_reach`` alone
-and are packed into a *mask* (:mod:`pledge.consent.masks`). The rare ones
+and are packed into a *mask* (:mod:`pledge.consent.sendlist.masks`). The rare ones
 (erasure, objection, opt-out or restriction from the rights process, the
 do-not-call list) are read separately, with times, for the few addresses
-they concern (:mod:`pledge.consent.rare_facts`).
+they concern (:mod:`pledge.consent.sendlist.rare_facts`).
 
 Two ways to join a send list to ``marketing_reach``, chosen by size:
 
@@ -45,17 +45,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from pledge.consent.masks import Target, mask_of
-from pledge.consent.rare_facts import rare_facts
 from pledge.consent.rules import Facts
+from pledge.consent.sendlist.masks import Target, mask_of
+from pledge.consent.sendlist.rare_facts import rare_facts
 from pledge.db.bulk import bulk_insert
 from pledge.db.models import MarketingReach
 
 Strategy = Literal["auto", "push", "pull"]
 
 PULL_RATIO = 0.3
-"""Pull the projection when the list has at least this many addresses per reach row
-(measured: at 0.3 both ways take about as long, 300,000 addresses against a million)."""
+"""Pull the projection when the list has at least this many addresses per reach row.
+
+About where both ways take as long (the measurements are in docs/consent.md)."""
 
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\0" + bytes(8)
 _COPY_ROW = struct.Struct(">hii")  # two fields; the first an int4 (length 4, value)
@@ -174,7 +175,7 @@ def _binary_rows(session: Session, query: Select[Any]) -> list[Any]:
 
     For the few rows of megabytes of packed keys or positions: in text format
     PostgreSQL sends ``bytea`` as hex, twice the bytes, encoded there and
-    decoded here (measured: the million-key projection in 0.36 s instead of 0.53 s).
+    decoded here (docs/consent.md has the measured difference).
     """
     compiled = query.compile(
         dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}

@@ -9,8 +9,8 @@ forward in time.
 
 Giving and withdrawing are the same call with ``granted`` true or false, so
 withdrawing never takes more steps than giving. What an act is and how it is
-checked lives in :mod:`pledge.consent.acts`; the projections and their
-rebuild in :mod:`pledge.consent.projections`; this module writes.
+checked lives in :mod:`pledge.consent.ledger.acts`; the projections and
+their rebuild in :mod:`pledge.consent.ledger.projections`; this module writes.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pledge.audit.chain import audit_row
-from pledge.consent.acts import Act, PendingAct, Recorded, SubjectRef, prepare_act
-from pledge.consent.projections import (
+from pledge.consent.ledger.acts import Act, PendingAct, Recorded, SubjectRef, prepare_act
+from pledge.consent.ledger.projections import (
     REACH_UPSERT,
     STATE_UPSERT,
     advance_states,
