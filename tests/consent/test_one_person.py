@@ -39,6 +39,7 @@ from pledge.db.models import (
 )
 from pledge.errors import ValidationFailed
 from pledge.policy import bundled_policy_path, load_policy
+from pledge.startup import settle_data
 from tests.consent.conftest import EU, give
 from tests.consent.test_filter import subject_of
 from tests.consent.test_reach import collected, population
@@ -197,7 +198,7 @@ def two_purposes(pledge: Pledge, tmp_path: Path) -> Iterator[Pledge]:
     path = tmp_path / "two-marketing-purposes.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     custom = Pledge(pledge.settings, policy=load_policy(path))
-    custom.settle_data()  # covers the new purpose
+    settle_data(custom)  # covers the new purpose
     try:
         yield custom
     finally:
