@@ -24,7 +24,12 @@ from pledge.service_data.clients import load_client
 from pledge.service_data.customers import get_or_create_customer
 from pledge.service_data.extraction import TurnSpan, extract, is_customer
 from pledge.service_data.instructions import Instructions
-from pledge.service_data.schemas import ConversationIn, Turn
+from pledge.service_data.schemas import (
+    ConversationIn,
+    IngestedConversation,
+    RedactedTurn,
+    Turn,
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def process(instructions: Instructions, turns: list[Turn]) -> Redacted:
 
 def ingest(
     pledge: Pledge, client_id: str, conversation: ConversationIn, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> IngestedConversation:
     """Store the redacted conversation and queue the collected fields for the Client."""
     _client, instructions, _secret = load_client(pledge, client_id)
     result = process(instructions, conversation.turns)
@@ -92,7 +97,7 @@ def _store(
     conversation: ConversationIn,
     result: Redacted,
     now: datetime,
-) -> dict[str, Any]:
+) -> IngestedConversation:
     keys = pledge.keys
     with pledge.transaction() as session:
         customer = get_or_create_customer(session, keys, client_id, conversation.customer.id)
@@ -139,13 +144,13 @@ def _store(
         from pledge.service_data.forwarding import notify_deliveries
 
         notify_deliveries(pledge)
-    return {
-        "id": row_id,
-        "collected": result.collected,
-        "turns": result.turns,
-        "forwarded": forwarded,
-        "restricted": customer.restricted,
-    }
+    return IngestedConversation(
+        id=row_id,
+        collected=result.collected,
+        turns=[RedactedTurn.model_validate(turn) for turn in result.turns],
+        forwarded=forwarded,
+        restricted=customer.restricted,
+    )
 
 
 def _webhook_body(
