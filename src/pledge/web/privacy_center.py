@@ -27,7 +27,7 @@ from pledge.rights.states import REQUEST_TYPES
 from pledge.validation import parse_model
 from pledge.web.deps import FormDep, PledgeDep
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 COOKIE = "pledge_session"
 PATH = "/privacy-center"
