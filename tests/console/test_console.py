@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pledge.console.accounts import create_user
 from pledge.core import Pledge
+from pledge.db.models import AuditEntry, StaffUser
 from pledge.rights.schemas import RequestIn
 from pledge.rights.service import submit
 
@@ -163,8 +165,36 @@ def test_clients_page_is_for_admins(pledge: Pledge, client: TestClient, officer:
     assert "not valid" in bad.text
 
 
-def test_sign_out_ends_the_session(client: TestClient, officer: str) -> None:
+def test_sign_out_ends_the_session_and_is_audited(
+    pledge: Pledge, client: TestClient, officer: str
+) -> None:
     assert sign_in(client, officer) == 303
     page = client.get("/admin")
-    client.post("/admin/logout", data={"csrf": csrf_of(page.text)})
+    response = client.post(
+        "/admin/logout", data={"csrf": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/login"
     assert client.get("/admin", follow_redirects=False).status_code == 303
+    with pledge.sessions() as session:
+        user_id = session.scalar(select(StaffUser.id).where(StaffUser.email == officer))
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "staff.signed_out")
+        ).all()
+    assert [(e.actor, e.object_type, e.object_id) for e in entries] == [
+        (f"user:{user_id}", "staff_user", user_id)
+    ]
+    assert officer not in repr([(e.details, e.subject_id) for e in entries])
+    assert pledge.verify_audit().ok
+
+
+def test_forms_without_a_session_get_401_json(client: TestClient) -> None:
+    for path in (
+        "/admin/logout",
+        "/admin/requests/new",
+        "/admin/clients",
+        "/admin/requests/x/deny",
+    ):
+        response = client.post(path, data={"csrf": "x"}, follow_redirects=False)
+        assert response.status_code == 401, path
+        assert response.json()["error"]["code"] == "authentication_required"

@@ -68,7 +68,7 @@ def test_nothing_personal_is_stored_in_clear(pledge: Pledge, tmp_path: Path) -> 
 
 def test_destroying_the_key_leaves_nothing_readable(pledge: Pledge) -> None:
     subject_id = _store(pledge)
-    assert records_for_email(pledge, EMAIL)[0]["data"]["name"] == SECRET_NAME
+    assert records_for_email(pledge, EMAIL)[0].data["name"] == SECRET_NAME
     with pledge.transaction() as session:
         destroy_subject_key(session, subject_id, actor="test", reason="erasure")
     assert records_for_email(pledge, EMAIL) == []

@@ -175,7 +175,7 @@ def test_erasure_keeps_what_the_law_requires_and_says_why(
     assert exception["category"] == "employment_application"
     assert "law requires" in exception["reason"]
     kept = records_for_email(mailer, EMAIL)
-    assert [r["category"] for r in kept] == ["employment_application"]
+    assert [r.category for r in kept] == ["employment_application"]
 
 
 def test_erasure_is_denied_when_the_second_point_does_not_match(
@@ -248,7 +248,7 @@ def test_rectification_waits_for_staff_then_corrects(
     approved = web.post(f"/api/v1/admin/requests/{done['id']}/approve", headers=auth(admin_key))
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "completed"
-    assert records_for_email(mailer, EMAIL)[0]["data"]["company"] == "Quartermaine Mills"
+    assert records_for_email(mailer, EMAIL)[0].data["company"] == "Quartermaine Mills"
 
 
 def test_exercising_a_right_changes_nothing_else(

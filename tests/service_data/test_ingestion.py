@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -48,6 +48,16 @@ def test_collects_instructed_fields_and_redacts_the_rest(
     assert stored.status_code == 200
     assert stored.json()["turns"] == body["turns"]
     assert stored.json()["collected"] == body["collected"]
+    assert set(stored.json()) == {
+        "id",
+        "channel",
+        "created_at",
+        "retain_until",
+        "collected",
+        "turns",
+    }
+    created = datetime.fromisoformat(stored.json()["created_at"])
+    assert stored.json()["created_at"] == created.isoformat()  # "+00:00", as it always was
 
 
 def test_raw_transcript_and_customer_id_are_never_stored(

@@ -109,7 +109,7 @@ def test_admin_api_registers_a_client(client: TestClient, admin_key: str, system
     bad = {"name": "X", "instructions": {"collect": [], "retention_days": 30}}
     response = client.post("/api/v1/admin/clients", json=bad, headers=auth(admin_key))
     assert response.status_code == 422
-    assert "collect" in response.json()["error"]["fields"]
+    assert "instructions.collect" in response.json()["error"]["fields"]
     listed = client.get("/api/v1/admin/clients", headers=auth(admin_key)).json()["clients"]
     assert [c["name"] for c in listed] == ["Initech"]
     assert "webhook_secret" not in str(listed)

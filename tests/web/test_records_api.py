@@ -74,7 +74,7 @@ def test_same_email_reuses_the_subject(pledge: Pledge, client: TestClient, syste
     assert first.json()["subject_id"] == second.json()["subject_id"]
     held = records_for_email(pledge, "ADA@example.com")
     assert len(held) == 2
-    assert held[0]["data"]["company"] == "Analytical Engines"
+    assert held[0].data["company"] == "Analytical Engines"
 
 
 @pytest.mark.parametrize(
@@ -196,3 +196,10 @@ def test_malformed_json_and_oversized_bodies(client: TestClient, system_key: str
     huge = b'{"x": "' + b"a" * 6_000_000 + b'"}'
     response = client.post("/api/v1/records", content=huge, headers=headers)
     assert response.status_code == 413
+
+
+def test_a_body_that_is_not_an_object_is_422(client: TestClient, system_key: str) -> None:
+    for body in ([contact_record()], "text", {"records": "none"}):
+        response = client.post("/api/v1/records", json=body, headers=auth(system_key))
+        assert response.status_code == 422
+        assert set(response.json()["error"]["fields"]) <= {"body", "records"}

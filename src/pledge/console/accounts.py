@@ -82,37 +82,44 @@ def sign_in(pledge: Pledge, email: str, password: str, now: datetime | None = No
     """Check the password and open a session; returns the cookie token.
 
     Every failure gets the same message, so the form does not reveal who has an account.
+    A wrong password is counted in the same transaction that would have opened the
+    session, committed before the error is raised, so the lock-out survives.
     """
-    now = now or utcnow()
-    failure = AuthenticationRequired("wrong e-mail or password, or the account is locked")
     with pledge.transaction() as session:
-        user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
-        if user is None or user.disabled_at is not None:
-            _verify(_DUMMY_HASH, password)
-            raise failure
-        if user.locked_until is not None and user.locked_until > now:
-            raise failure
-        if not _verify(user.password_hash, password):
-            user.failed_logins += 1
-            if user.failed_logins >= LOCK_AFTER:
-                user.locked_until, user.failed_logins = now + LOCK_FOR, 0
-            _audit(session, user.id, "staff.sign_in_failed")
-            session.commit()
-            raise failure
-        user.failed_logins, user.locked_until = 0, None
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        token = secrets.token_urlsafe(32)
-        session.add(
-            StaffSession(
-                token_hash=_token_hash(token),
-                user_id=user.id,
-                csrf_token=secrets.token_urlsafe(32),
-                created_at=now,
-                expires_at=now + SESSION_LIFETIME,
-            )
+        token = _attempt(session, email, password, now or utcnow())
+    if token is None:
+        raise AuthenticationRequired("wrong e-mail or password, or the account is locked")
+    return token
+
+
+def _attempt(session: Session, email: str, password: str, now: datetime) -> str | None:
+    """A new session's token, or None after recording why there is none."""
+    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None or user.disabled_at is not None:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if user.locked_until is not None and user.locked_until > now:
+        return None
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER:
+            user.locked_until, user.failed_logins = now + LOCK_FOR, 0
+        _audit(session, user.id, "staff.sign_in_failed")
+        return None
+    user.failed_logins, user.locked_until = 0, None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
         )
-        _audit(session, user.id, "staff.signed_in")
+    )
+    _audit(session, user.id, "staff.signed_in")
     return token
 
 
@@ -147,8 +154,16 @@ def session_principal(
 
 
 def sign_out(pledge: Pledge, token: str) -> None:
+    """End the session of this cookie token; the audit log says who signed out."""
+    token_hash = _token_hash(token)
     with pledge.transaction() as session:
-        session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+        user_id = session.scalar(
+            select(StaffSession.user_id).where(StaffSession.token_hash == token_hash)
+        )
+        if user_id is None:
+            return
+        session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash))
+        _audit(session, user_id, "staff.signed_out")
 
 
 def csrf_ok(principal: StaffPrincipal, submitted: str | None) -> bool:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    RootModel,
+    field_validator,
+    model_validator,
+)
+
+from pledge.validation import parse_model
 
 
 class SubjectIn(BaseModel):
@@ -49,3 +60,41 @@ class RecordOut(BaseModel):
     id: str
     subject_id: str
     retain_until: datetime | None
+
+
+class RecordsIn(RootModel[RecordBatchIn | RecordIn]):
+    """``POST /api/v1/records``: one record, or ``{"records": [...]}`` for a batch.
+
+    The shape is chosen by the presence of ``records``, then validated as that
+    shape alone, so errors name fields as they sit in the body (``subject.email``,
+    ``records[3].category``) rather than once per shape it might have been.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_shape(cls, value: Any, handler: ModelWrapValidatorHandler[RecordsIn]) -> RecordsIn:
+        if isinstance(value, RecordIn | RecordBatchIn):
+            return handler(value)
+        shape = RecordBatchIn if isinstance(value, dict) and "records" in value else RecordIn
+        return handler(parse_model(shape, value))
+
+
+class RecordBatchOut(BaseModel):
+    """The batch's records in the order they were sent."""
+
+    records: list[RecordOut]
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """A record as held, decrypted: for the person's package and for matching their data."""
+
+    id: str
+    category: str
+    purpose: str
+    legal_basis: str
+    source: str
+    policy_version: str
+    collected_at: datetime
+    retain_until: datetime | None
+    data: dict[str, Any]

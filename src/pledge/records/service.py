@@ -24,7 +24,7 @@ from pledge.db.bulk import bulk_insert
 from pledge.db.models import AuditEntry, Identity, Record, SubjectKey
 from pledge.errors import Conflict, ValidationFailed
 from pledge.policy import Policy
-from pledge.records.schemas import RecordIn, RecordOut
+from pledge.records.schemas import HeldRecord, RecordIn, RecordOut
 from pledge.records.subjects import SubjectHandle, resolve_subjects
 from pledge.records.validation import Resolved, check_record
 from pledge.restrictions import RestrictionKind, collection_limits, objects_to
@@ -216,7 +216,7 @@ def find_subject_id(session: Session, keys: KeyManager, email: str) -> str | Non
     )
 
 
-def records_for_email(pledge: Pledge, email: str) -> list[dict[str, Any]]:
+def records_for_email(pledge: Pledge, email: str) -> list[HeldRecord]:
     """Every record held about the person with this e-mail, decrypted, oldest first."""
     with pledge.sessions() as session:
         subject_id = find_subject_id(session, pledge.keys, email)
@@ -225,7 +225,7 @@ def records_for_email(pledge: Pledge, email: str) -> list[dict[str, Any]]:
         return decrypted_records(session, pledge.keys, subject_id)
 
 
-def decrypted_records(session: Session, keys: KeyManager, subject_id: str) -> list[dict[str, Any]]:
+def decrypted_records(session: Session, keys: KeyManager, subject_id: str) -> list[HeldRecord]:
     wrapped = session.scalar(
         select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
     )
@@ -234,24 +234,19 @@ def decrypted_records(session: Session, keys: KeyManager, subject_id: str) -> li
         select(Record).where(Record.subject_id == subject_id).order_by(Record.collected_at)
     ).all()
     return [
-        _as_dict(row, keys.decrypt_json(data_key, row.ciphertext, f"record:{row.id}"))
-        for row in rows
+        _held(row, keys.decrypt_json(data_key, row.ciphertext, f"record:{row.id}")) for row in rows
     ]
 
 
-def _as_dict(row: Record, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "category": row.category,
-        "purpose": row.purpose,
-        "legal_basis": row.legal_basis,
-        "source": row.source,
-        "policy_version": row.policy_version,
-        "collected_at": _iso(row.collected_at),
-        "retain_until": _iso(row.retain_until),
-        "data": data,
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _held(row: Record, data: dict[str, Any]) -> HeldRecord:
+    return HeldRecord(
+        id=row.id,
+        category=row.category,
+        purpose=row.purpose,
+        legal_basis=row.legal_basis,
+        source=row.source,
+        policy_version=row.policy_version,
+        collected_at=row.collected_at,
+        retain_until=row.retain_until,
+        data=data,
+    )

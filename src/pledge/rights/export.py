@@ -112,7 +112,7 @@ def _records(ctx: Context, *, since: datetime | None, with_values: bool) -> list
                 decrypted = decrypted_records(ctx.session, ctx.pledge.keys, ctx.row.subject_id)
             except KeyDestroyed:
                 decrypted = []
-            values = {item["id"]: item["data"] for item in decrypted}
+            values = {item.id: item.data for item in decrypted}
     return [
         {
             "id": r.id,

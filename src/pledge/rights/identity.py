@@ -129,7 +129,7 @@ def _held_record_indexes(
         return {}
     held: dict[str, set[str]] = {field: set() for field in fields}
     for record in records:
-        data: dict[str, Any] = record["data"]
+        data: dict[str, Any] = record.data
         for field in fields:
             value = data.get(field)
             if isinstance(value, str | int) and str(value).strip():

@@ -11,26 +11,37 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import new_id, utcnow
 from pledge.db.models import Conversation, ServiceCustomer
+from pledge.service_data.conversations import opened
 from pledge.service_data.customers import find_customer
 from pledge.service_data.forwarding import cancel_deliveries
-from pledge.service_data.schemas import ServiceRequestIn
+from pledge.service_data.schemas import (
+    AccessResult,
+    ErasureResult,
+    RestrictionResult,
+    ServiceRequestIn,
+)
 
 
-def handle_request(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> dict[str, Any]:
-    handlers = {"access": _access, "erasure": _erasure, "restriction": _restriction}
-    result = handlers[request.type](pledge, client_id, request.customer.id)
-    return {"type": request.type, "customer": {"id": request.customer.id}, **result}
+def handle_request(
+    pledge: Pledge, client_id: str, request: ServiceRequestIn
+) -> AccessResult | ErasureResult | RestrictionResult:
+    if request.type == "access":
+        return _access(pledge, client_id, request)
+    if request.type == "erasure":
+        return _erasure(pledge, client_id, request)
+    return _restriction(pledge, client_id, request)
 
 
-def _access(pledge: Pledge, client_id: str, customer_id: str) -> dict[str, Any]:
+def _access(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> AccessResult:
     with pledge.transaction() as session:
-        customer = find_customer(session, pledge.keys, client_id, customer_id)
-        conversations: list[dict[str, Any]] = []
+        customer = find_customer(session, pledge.keys, client_id, request.customer.id)
+        conversations = []
         if customer is not None and customer.wrapped_key is not None:
             data_key = pledge.keys.unwrap(customer.wrapped_key, f"service-customer:{customer.id}")
             rows = session.scalars(
@@ -38,27 +49,17 @@ def _access(pledge: Pledge, client_id: str, customer_id: str) -> dict[str, Any]:
                 .where(Conversation.customer_id == customer.id)
                 .order_by(Conversation.created_at)
             ).all()
-            conversations = [_decrypted(pledge, data_key, row) for row in rows]
+            conversations = [opened(pledge.keys, data_key, row) for row in rows]
         _audit(session, client_id, customer, "access", {"conversations": len(conversations)})
-    return {"status": "completed", "conversations": conversations}
+    return AccessResult(
+        type="access", customer=request.customer, status="completed", conversations=conversations
+    )
 
 
-def _decrypted(pledge: Pledge, data_key: bytes, row: Conversation) -> dict[str, Any]:
-    content = pledge.keys.decrypt_json(data_key, row.ciphertext, f"conversation:{row.id}")
-    return {
-        "id": row.id,
-        "channel": row.channel,
-        "created_at": row.created_at.isoformat(),
-        "retain_until": row.retain_until.isoformat(),
-        "collected": content["collected"],
-        "turns": content["turns"],
-    }
-
-
-def _erasure(pledge: Pledge, client_id: str, customer_id: str) -> dict[str, Any]:
+def _erasure(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> ErasureResult:
     """Delete conversations, cancel deliveries and destroy the customer's key."""
     with pledge.transaction() as session:
-        customer = find_customer(session, pledge.keys, client_id, customer_id)
+        customer = find_customer(session, pledge.keys, client_id, request.customer.id)
         deleted = cancelled = 0
         if customer is not None:
             result = session.execute(
@@ -71,24 +72,36 @@ def _erasure(pledge: Pledge, client_id: str, customer_id: str) -> dict[str, Any]
             customer.customer_index = f"erased:{new_id()}"  # frees the slot, unlinks the id
         details = {"conversations_deleted": deleted, "deliveries_cancelled": cancelled}
         _audit(session, client_id, customer, "erasure", details)
-    return {"status": "completed", **details}
+    return ErasureResult(
+        type="erasure",
+        customer=request.customer,
+        status="completed",
+        conversations_deleted=deleted,
+        deliveries_cancelled=cancelled,
+    )
 
 
-def _restriction(pledge: Pledge, client_id: str, customer_id: str) -> dict[str, Any]:
+def _restriction(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> RestrictionResult:
     """Stop forwarding and further processing; storage continues until lifted or erased."""
     with pledge.transaction() as session:
-        customer = find_customer(session, pledge.keys, client_id, customer_id)
+        customer = find_customer(session, pledge.keys, client_id, request.customer.id)
         cancelled = 0
         if customer is not None:
             customer.restricted_at = customer.restricted_at or utcnow()
             cancelled = cancel_deliveries(session, customer.id)
         details = {"deliveries_cancelled": cancelled, "known": customer is not None}
         _audit(session, client_id, customer, "restriction", details)
-    return {"status": "completed", "restricted": True, "deliveries_cancelled": cancelled}
+    return RestrictionResult(
+        type="restriction",
+        customer=request.customer,
+        status="completed",
+        restricted=True,
+        deliveries_cancelled=cancelled,
+    )
 
 
 def _audit(
-    session: Any,
+    session: Session,
     client_id: str,
     customer: ServiceCustomer | None,
     kind: str,

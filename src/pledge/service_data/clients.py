@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -13,6 +12,7 @@ from pledge.core import Pledge
 from pledge.db.models import Client, WebhookDelivery
 from pledge.errors import Conflict, NotFound, ValidationFailed
 from pledge.service_data.instructions import Instructions
+from pledge.service_data.schemas import ClientSummary
 
 
 def create_client(
@@ -59,7 +59,7 @@ def load_client(pledge: Pledge, client_id: str) -> tuple[Client, Instructions, s
     return client, instructions, secret
 
 
-def list_clients(pledge: Pledge) -> list[dict[str, Any]]:
+def list_clients(pledge: Pledge) -> list[ClientSummary]:
     """Every Client with its instructions (never the secret) and delivery counts per status."""
     with pledge.sessions() as session:
         clients = session.scalars(select(Client).order_by(Client.name)).all()
@@ -72,11 +72,11 @@ def list_clients(pledge: Pledge) -> list[dict[str, Any]]:
     for client_id, status, count in counts:
         per_client.setdefault(client_id, {})[status] = count
     return [
-        {
-            "id": c.id,
-            "name": c.name,
-            "instructions": c.instructions,
-            "deliveries": per_client.get(c.id, {}),
-        }
+        ClientSummary(
+            id=c.id,
+            name=c.name,
+            instructions=c.instructions,
+            deliveries=per_client.get(c.id, {}),
+        )
         for c in clients
     ]

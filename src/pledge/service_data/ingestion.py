@@ -25,7 +25,12 @@ from pledge.service_data.clients import load_client
 from pledge.service_data.customers import get_or_create_customer
 from pledge.service_data.extraction import TurnSpan, extract, is_customer
 from pledge.service_data.instructions import Instructions
-from pledge.service_data.schemas import ConversationIn, Turn
+from pledge.service_data.schemas import (
+    ConversationIn,
+    IngestedConversation,
+    RedactedTurn,
+    Turn,
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ def process(instructions: Instructions, turns: list[Turn]) -> Redacted:
 
 def ingest(
     pledge: Pledge, client_id: str, conversation: ConversationIn, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> IngestedConversation:
     """Store the redacted conversation and queue the collected fields for the Client."""
     _client, instructions, _secret = load_client(pledge, client_id)
     result = process(instructions, conversation.turns)
@@ -93,7 +98,7 @@ def _store(
     conversation: ConversationIn,
     result: Redacted,
     now: datetime,
-) -> dict[str, Any]:
+) -> IngestedConversation:
     keys = pledge.keys
     with pledge.transaction() as session:
         customer = get_or_create_customer(session, keys, client_id, conversation.customer.id)
@@ -137,13 +142,13 @@ def _store(
                 "forwarded": forwarded,
             },
         )
-    return {
-        "id": row_id,
-        "collected": result.collected,
-        "turns": result.turns,
-        "forwarded": forwarded,
-        "restricted": customer.restricted,
-    }
+    return IngestedConversation(
+        id=row_id,
+        collected=result.collected,
+        turns=[RedactedTurn.model_validate(turn) for turn in result.turns],
+        forwarded=forwarded,
+        restricted=customer.restricted,
+    )
 
 
 def _webhook_body(

@@ -18,7 +18,7 @@ from pledge.errors import ValidationFailed
 from pledge.pii import LABELS
 from pledge.policy import Policy, Problem, load_yaml_model
 from pledge.policy.checks import Loc
-from pledge.validation import parse_model
+from pledge.validation import field_name
 
 Validator = Literal["luhn", "digits"]
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -128,12 +128,17 @@ def load_instructions(
     return (None, problems) if problems else (model, [])
 
 
-def parse_instructions(data: object, policy: Policy) -> Instructions:
-    """Instructions sent over HTTP; raise ValidationFailed naming each bad field."""
-    model = parse_model(Instructions, data)
-    problems = check_instructions(model, policy)
+def checked_instructions(
+    instructions: Instructions, policy: Policy, *, prefix: str
+) -> Instructions:
+    """Instructions sent over HTTP, checked against the policy.
+
+    Raises ValidationFailed naming each bad field under ``prefix``, where the
+    instructions sit in the request body, like the body's own validation errors.
+    """
+    problems = check_instructions(instructions, policy, lambda loc: field_name((prefix, *loc)))
     if problems:
         raise ValidationFailed(
             "the instructions are not valid", fields={p.location: p.message for p in problems}
         )
-    return model
+    return instructions

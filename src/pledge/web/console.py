@@ -13,13 +13,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pledge.console.accounts import StaffPrincipal, csrf_ok, session_principal, sign_in, sign_out
-from pledge.errors import AuthenticationRequired, PermissionDenied, PledgeError
-from pledge.web.deps import PledgeDep
+from pledge.console.accounts import sign_in, sign_out
+from pledge.errors import AuthenticationRequired, PledgeError
+from pledge.web.deps import STAFF_COOKIE, FormDep, PledgeDep, StaffFormDep
 from pledge.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-SESSION_COOKIE = "pledge_session"
 LOGIN_CSRF_COOKIE = "pledge_login_csrf"
 HEADERS = {
     "Cache-Control": "no-store",
@@ -37,27 +36,8 @@ def page(request: Request, name: str, **context: Any) -> HTMLResponse:
     return response
 
 
-def current(request: Request, pledge: PledgeDep) -> StaffPrincipal | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    return session_principal(pledge, token) if token else None
-
-
 def _secure(pledge: PledgeDep) -> bool:
     return pledge.settings.base_url.startswith("https://")
-
-
-def to_login() -> RedirectResponse:
-    return RedirectResponse("/admin/login", status_code=303)
-
-
-async def checked_form(request: Request, principal: StaffPrincipal | None) -> dict[str, str]:
-    """The posted form, after checking the session and its CSRF token."""
-    if principal is None:
-        raise AuthenticationRequired("sign in first")
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    if not csrf_ok(principal, form.get("csrf")):
-        raise PermissionDenied("the form has expired; reload the page and try again")
-    return form
 
 
 @router.get("/admin/login")
@@ -76,21 +56,21 @@ def login_form(request: Request, pledge: PledgeDep) -> Response:
 
 
 @router.post("/admin/login")
-async def login(request: Request, pledge: PledgeDep) -> Response:
-    form = await request.form()
+def login(request: Request, pledge: PledgeDep, form: FormDep) -> Response:
+    """A plain ``def``: argon2 is slow on purpose, so it runs in a thread, never on the loop."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    submitted = str(form.get("csrf", ""))
+    submitted = form.get("csrf", "")
     if not expected or not secrets.compare_digest(expected, submitted):
         return page(request, "login", principal=None, csrf=expected, error="Please try again.")
     try:
-        token = sign_in(pledge, str(form.get("email", "")), str(form.get("password", "")))
+        token = sign_in(pledge, form.get("email", ""), form.get("password", ""))
     except AuthenticationRequired as exc:
         failed = page(request, "login", principal=None, csrf=expected, error=exc.message)
         failed.status_code = 401
         return failed
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(
-        SESSION_COOKIE,
+        STAFF_COOKIE,
         token,
         httponly=True,
         samesite="strict",
@@ -102,18 +82,11 @@ async def login(request: Request, pledge: PledgeDep) -> Response:
 
 
 @router.post("/admin/logout")
-async def logout(request: Request, pledge: PledgeDep) -> Response:
-    principal = current(request, pledge)
-    await checked_form(request, principal)
-    sign_out(pledge, request.cookies.get(SESSION_COOKIE, ""))
-    response = to_login()
-    response.delete_cookie(SESSION_COOKIE, path="/admin")
+def logout(request: Request, pledge: PledgeDep, _form: StaffFormDep) -> Response:
+    sign_out(pledge, request.cookies.get(STAFF_COOKIE, ""))
+    response = RedirectResponse("/admin/login", status_code=303)
+    response.delete_cookie(STAFF_COOKIE, path="/admin")
     return response
-
-
-def require_admin(principal: StaffPrincipal) -> None:
-    if principal.role != "admin":
-        raise PermissionDenied("this page is for administrators")
 
 
 def error_text(exc: PledgeError) -> str:

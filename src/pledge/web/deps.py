@@ -1,9 +1,10 @@
 """Dependencies for routes, as ``Annotated`` aliases so signatures stay short.
 
-They are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
+Most are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
 the thread pool, a thread hop per dependency per request. Only a key that is
 not in the key cache (:mod:`pledge.access.api_keys`) goes to a thread for
-its database lookup.
+its database lookup. The staff session check reads the database every time,
+so it is a plain ``def``: the thread pool, never the event loop, waits for it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from starlette.concurrency import run_in_threadpool
 
 from pledge.access import Principal, authenticate_key, cached_principal
 from pledge.consent.ledger.writer import ConsentWriter
+from pledge.console.accounts import StaffPrincipal, csrf_ok, session_principal
 from pledge.core import Pledge
 from pledge.errors import AuthenticationRequired, PermissionDenied
+from pledge.web.errors import SeeOther
 
 
 async def get_pledge(request: Request) -> Pledge:
@@ -86,3 +89,58 @@ async def authorize(request: Request, *roles: str) -> Principal:
 SystemDep = Annotated[Principal, Depends(require_role("system"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 ClientDep = Annotated[Principal, Depends(require_role("client"))]
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A posted HTML form's text fields (files are dropped).
+
+    Reading the body is I/O the loop waits on without blocking, so it stays
+    async; the route that uses the fields is a plain ``def`` run in a thread.
+    """
+    form = await request.form()
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
+
+STAFF_COOKIE = "pledge_session"
+"""The console's session cookie (scoped to ``/admin``)."""
+LOGIN_PAGE = "/admin/login"
+
+
+def signed_in_staff(request: Request, pledge: PledgeDep) -> StaffPrincipal:
+    """The staff member whose session cookie came with the request.
+
+    Without a live session a page (``GET``) is sent to the sign-in form and
+    any other method gets a 401, like every API error.
+    """
+    token = request.cookies.get(STAFF_COOKIE)
+    principal = session_principal(pledge, token) if token else None
+    if principal is not None:
+        return principal
+    if request.method in ("GET", "HEAD"):
+        raise SeeOther(LOGIN_PAGE)
+    raise AuthenticationRequired("sign in first")
+
+
+StaffDep = Annotated[StaffPrincipal, Depends(signed_in_staff)]
+
+
+async def signed_in_admin(staff: StaffDep) -> StaffPrincipal:
+    """A signed-in administrator; 403 for other staff."""
+    if staff.role != "admin":
+        raise PermissionDenied("this page is for administrators")
+    return staff
+
+
+AdminStaffDep = Annotated[StaffPrincipal, Depends(signed_in_admin)]
+
+
+async def staff_form(staff: StaffDep, form: FormDep) -> dict[str, str]:
+    """A console form, once the session is checked (401) and its CSRF token too (403)."""
+    if not csrf_ok(staff, form.get("csrf")):
+        raise PermissionDenied("the form has expired; reload the page and try again")
+    return form
+
+
+StaffFormDep = Annotated[dict[str, str], Depends(staff_form)]

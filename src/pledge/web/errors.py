@@ -11,13 +11,21 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pledge.errors import PledgeError
 from pledge.validation import error_fields
 
 log = logging.getLogger(__name__)
+
+
+class SeeOther(Exception):
+    """Raised by a page's dependency to send the browser elsewhere (303), e.g. to sign in."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
@@ -34,6 +42,10 @@ def install_error_handlers(app: FastAPI) -> None:
             log.error("internal error: %s", type(exc).__name__)
             return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
         return JSONResponse(exc.to_json(), status_code=exc.status_code)
+
+    @app.exception_handler(SeeOther)
+    async def see_other(_request: Request, exc: SeeOther) -> RedirectResponse:
+        return RedirectResponse(exc.location, status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -25,9 +25,9 @@ from pledge.policy.durations import parse_iso_duration
 from pledge.rights.mails import TITLES
 from pledge.rights.schemas import RequestIn
 from pledge.validation import parse_model
-from pledge.web.deps import PledgeDep
+from pledge.web.deps import FormDep, PledgeDep
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 COOKIE = "pledge_session"
 PATH = "/privacy-center"
@@ -103,9 +103,8 @@ def privacy_center(
 
 
 @router.post(PATH, response_class=HTMLResponse)
-async def submit_form(request: Request, pledge: PledgeDep) -> HTMLResponse:
-    form = await request.form()
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+def submit_form(request: Request, pledge: PledgeDep, fields: FormDep) -> HTMLResponse:
+    """A plain ``def``: the request is written and its mail queued in a thread, not on the loop."""
     country, region = fields.get("country", "").upper(), fields.get("region") or None
     nonce = request.cookies.get(COOKIE)
     if not nonce or not hmac.compare_digest(_csrf_pair(pledge, nonce)[1], fields.get("csrf", "")):

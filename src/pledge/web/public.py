@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
 
 from pledge.policy import render_html
 from pledge.web.deps import PledgeDep
 
-router = APIRouter()
+router = APIRouter(tags=["public"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz() -> Health:
+    return Health()
 
 
 @router.get("/policy", response_class=HTMLResponse)

@@ -8,10 +8,11 @@ a URL, so it stays out of access logs.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict
 
 from pledge import rights
 from pledge.access import authenticate_key
@@ -19,35 +20,61 @@ from pledge.access.api_keys import PREFIX as API_KEY_PREFIX
 from pledge.rights.disclosures import DisclosureIn
 from pledge.rights.schemas import CodeIn, LiftIn, ReasonIn, RequestIn
 from pledge.rights.views import QueueView, RequestView
-from pledge.validation import parse_model
+from pledge.web.api.rights_out import CodeResent, DisclosureLogged, Package, RequestAccepted
 from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
 from pledge.web.package_page import render_package
 
-router = APIRouter()
-
-BodyDict = Body(default_factory=dict)
+router = APIRouter(tags=["rights"])
 
 
-@router.post("/api/v1/requests", status_code=202)
-def create_request(pledge: PledgeDep, body: dict[str, Any] = BodyDict) -> dict[str, Any]:
+class NoFields(BaseModel):
+    """The body of an action that needs no input: none at all, or ``{}`` (fields are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+NoBody = Annotated[NoFields, Body(default_factory=NoFields)]
+
+# Rights answers are the service's dicts: every route sends exactly the keys the
+# service set (response_model_exclude_unset), checked against the model's schema.
+
+
+@router.post(
+    "/api/v1/requests",
+    status_code=202,
+    response_model=RequestAccepted,
+    response_model_exclude_unset=True,
+)
+def create_request(pledge: PledgeDep, body: RequestIn) -> dict[str, Any]:
     """Anyone may ask; the answer holds the token that follows the request."""
-    return rights.submit(pledge, parse_model(RequestIn, body)).as_json()
+    return rights.submit(pledge, body).as_json()
 
 
-@router.post("/api/v1/requests/{request_id}/verify")
+@router.post(
+    "/api/v1/requests/{request_id}/verify",
+    response_model=RequestView,
+    response_model_exclude_unset=True,
+)
 def verify_request(
-    request_id: str, request: Request, pledge: PledgeDep, body: dict[str, Any] = BodyDict
+    request_id: str, request: Request, pledge: PledgeDep, body: CodeIn
 ) -> RequestView:
-    code = parse_model(CodeIn, body).code
-    return rights.verify(pledge, request_id, bearer_token(request), code)
+    return rights.verify(pledge, request_id, bearer_token(request), body.code)
 
 
-@router.post("/api/v1/requests/{request_id}/resend")
-def resend_code(request_id: str, request: Request, pledge: PledgeDep) -> dict[str, Any]:
+@router.post(
+    "/api/v1/requests/{request_id}/resend",
+    response_model=CodeResent,
+    response_model_exclude_unset=True,
+)
+def resend_code(
+    request_id: str, request: Request, pledge: PledgeDep, _body: NoBody
+) -> dict[str, Any]:
     return rights.resend_code(pledge, request_id, bearer_token(request))
 
 
-@router.get("/api/v1/requests/{request_id}")
+@router.get(
+    "/api/v1/requests/{request_id}", response_model=RequestView, response_model_exclude_unset=True
+)
 def get_request(request_id: str, request: Request, pledge: PledgeDep) -> RequestView:
     """For the holder of the token, or an admin key; anyone else gets the same 404."""
     token = bearer_token(request)
@@ -67,14 +94,29 @@ PRIVATE_PAGE = {
 }
 """The HTML package holds the person's data: never cached, no script, nothing loaded."""
 
+OTHER_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+        "description": "JSON by default; `format=zip` or `format=html` for the other forms.",
+    }
+}
 
-@router.get("/api/v1/requests/{request_id}/package", response_model=None)
+
+@router.get(
+    "/api/v1/requests/{request_id}/package",
+    response_model=Package,
+    responses=OTHER_FORMATS,
+    response_model_exclude_unset=True,
+)
 def get_package(
     request_id: str,
     request: Request,
     pledge: PledgeDep,
     format: Literal["json", "zip", "html"] = "json",
-) -> Response:
+) -> dict[str, Any] | Response:
     """The package of a completed access, know or portability request, for the token holder:
     JSON per CONTRACT, a zip (JSON and CSV) for portability, or a readable HTML page."""
     token = bearer_token(request)
@@ -88,55 +130,83 @@ def get_package(
     if format == "html":
         page = render_package(pledge.policy, rights.package(pledge, request_id, token))
         return HTMLResponse(page, headers=PRIVATE_PAGE)
-    return JSONResponse(rights.package(pledge, request_id, token))
+    return rights.package(pledge, request_id, token)
 
 
-@router.get("/api/v1/admin/requests")
+@router.get("/api/v1/admin/requests", response_model=QueueView, response_model_exclude_unset=True)
 def admin_queue(
     pledge: PledgeDep, _principal: AdminDep, status: str | None = Query(default=None)
 ) -> QueueView:
     return QueueView(requests=rights.queue(pledge, status=status))
 
 
-@router.post("/api/v1/admin/requests/{request_id}/extend")
+@router.post(
+    "/api/v1/admin/requests/{request_id}/extend",
+    response_model=RequestView,
+    response_model_exclude_unset=True,
+)
 def admin_extend(
-    request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
+    request_id: str, pledge: PledgeDep, principal: AdminDep, body: ReasonIn
 ) -> RequestView:
-    reason = parse_model(ReasonIn, body).reason
-    return rights.extend(pledge, request_id, reason, actor=principal.actor)
+    return rights.extend(pledge, request_id, body.reason, actor=principal.actor)
 
 
-@router.post("/api/v1/admin/requests/{request_id}/deny")
+@router.post(
+    "/api/v1/admin/requests/{request_id}/deny",
+    response_model=RequestView,
+    response_model_exclude_unset=True,
+)
 def admin_deny(
-    request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
+    request_id: str, pledge: PledgeDep, principal: AdminDep, body: ReasonIn
 ) -> RequestView:
-    reason = parse_model(ReasonIn, body).reason
-    return rights.deny(pledge, request_id, reason, actor=principal.actor)
+    return rights.deny(pledge, request_id, body.reason, actor=principal.actor)
 
 
-@router.post("/api/v1/admin/requests/{request_id}/approve")
-def admin_approve(request_id: str, pledge: PledgeDep, principal: AdminDep) -> RequestView:
+@router.post(
+    "/api/v1/admin/requests/{request_id}/approve",
+    response_model=RequestView,
+    response_model_exclude_unset=True,
+)
+def admin_approve(
+    request_id: str, pledge: PledgeDep, principal: AdminDep, _body: NoBody
+) -> RequestView:
     return rights.approve(pledge, request_id, actor=principal.actor)
 
 
-@router.post("/api/v1/admin/requests/{request_id}/complete")
-def admin_complete(request_id: str, pledge: PledgeDep, principal: AdminDep) -> RequestView:
+@router.post(
+    "/api/v1/admin/requests/{request_id}/complete",
+    response_model=RequestView,
+    response_model_exclude_unset=True,
+)
+def admin_complete(
+    request_id: str, pledge: PledgeDep, principal: AdminDep, _body: NoBody
+) -> RequestView:
     return rights.complete(pledge, request_id, actor=principal.actor)
 
 
-@router.post("/api/v1/admin/requests/{request_id}/lift")
+@router.post(
+    "/api/v1/admin/requests/{request_id}/lift",
+    response_model=RequestView,
+    response_model_exclude_unset=True,
+)
 def admin_lift(
-    request_id: str, pledge: PledgeDep, principal: AdminDep, body: dict[str, Any] = BodyDict
+    request_id: str,
+    pledge: PledgeDep,
+    principal: AdminDep,
+    body: Annotated[LiftIn, Body(default_factory=LiftIn)],
 ) -> RequestView:
     """Lift a restriction; the person is mailed before it goes. ``{"reason"?}``."""
-    reason = parse_model(LiftIn, body).reason
-    return rights.lift(pledge, request_id, actor=principal.actor, reason=reason)
+    return rights.lift(pledge, request_id, actor=principal.actor, reason=body.reason)
 
 
-@router.post("/api/v1/disclosures", status_code=201)
+@router.post(
+    "/api/v1/disclosures",
+    status_code=201,
+    response_model=DisclosureLogged,
+    response_model_exclude_unset=True,
+)
 def create_disclosure(
-    pledge: PledgeDep, principal: SystemDep, body: dict[str, Any] = BodyDict
+    pledge: PledgeDep, principal: SystemDep, body: DisclosureIn
 ) -> dict[str, Any]:
     """Every transfer to a third party logs itself here; 422 if the policy does not allow it."""
-    disclosure = parse_model(DisclosureIn, body)
-    return rights.record_disclosure(pledge, disclosure, actor=principal.actor)
+    return rights.record_disclosure(pledge, body, actor=principal.actor)
