@@ -18,7 +18,7 @@ from pledge.core import Pledge
 from pledge.policy import policy_to_json
 from pledge.rights.disclosures import DisclosureIn
 from pledge.rights.views import QueueView
-from pledge.web.api.rights_out import DisclosureLogged, Package
+from pledge.web.api.rights_out import Package
 from tests.integration.smtp_server import SmtpServer
 from tests.rights.conftest import PHONE, ask, collect, confirm, mailed_code
 from tests.web.conftest import auth
@@ -53,8 +53,8 @@ def test_rights_answers_pass_through_their_models(
             "purpose": "respond_to_requests",
         }
     )
-    logged = rights.record_disclosure(mailer, body, actor="test")
-    assert as_sent(DisclosureLogged, logged) == plain(logged)
+    logged = rights.record_disclosure(mailer, body, actor="test").model_dump(mode="json")
+    assert logged["at"].endswith("+00:00")
     package = rights.package(mailer, asked["id"], asked["token"])
     assert isinstance(package["categories"][0]["records"], list)
     assert as_sent(Package, package) == plain(package)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -28,6 +27,7 @@ from pledge.policy import Policy
 from pledge.records.service import find_subject_id
 from pledge.restrictions import restrictions_for
 from pledge.rights.lifecycle import now_or
+from pledge.rights.views import DisclosureLogged
 
 
 class DisclosureSubjectIn(BaseModel):
@@ -79,7 +79,7 @@ def check(policy: Policy, body: DisclosureIn) -> dict[str, str]:
 
 def record_disclosure(
     pledge: Pledge, body: DisclosureIn, *, actor: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> DisclosureLogged:
     """Log one transfer with its audit entry; 422 naming the field the policy does not allow.
 
     The answer lists the subject's active restrictions, so a caller that
@@ -116,15 +116,15 @@ def record_disclosure(
             details={"recipient": row.recipient_id, "categories": row.categories},
         )
         restrictions = restrictions_for(session, subject_id)
-    return {
-        "id": row.id,
-        "subject_id": subject_id,
-        "recipient": row.recipient_id,
-        "categories": row.categories,
-        "purpose": row.purpose,
-        "at": now.isoformat(),
-        "restrictions": restrictions,
-    }
+    return DisclosureLogged(
+        id=row.id,
+        subject_id=subject_id,
+        recipient=row.recipient_id,
+        categories=row.categories,
+        purpose=row.purpose,
+        at=now,
+        restrictions=restrictions,
+    )
 
 
 def logged_for(

@@ -47,7 +47,13 @@ from pledge.rights.lifecycle import (
 )
 from pledge.rights.schemas import RequestIn
 from pledge.rights.states import LOCKED, PENDING_VERIFICATION, REFERRED, VERIFIED
-from pledge.rights.views import NoticeView, RequestView, TimelineEvent
+from pledge.rights.views import (
+    CodeResent,
+    NoticeView,
+    RequestAccepted,
+    RequestView,
+    TimelineEvent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +70,9 @@ class Submitted:
     due_at: datetime
     token: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "due_at": self.due_at.isoformat(),
-            "token": self.token,
-        }
+    def accepted(self) -> RequestAccepted:
+        """The 202 answer; the only place the token is ever shown."""
+        return RequestAccepted(id=self.id, status=self.status, due_at=self.due_at, token=self.token)
 
 
 def submit(
@@ -228,7 +230,7 @@ def _refer(
 
 def resend_code(
     pledge: Pledge, request_id: str, token: str | None, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> CodeResent:
     """A fresh code (the old one stops working); at most five codes per request."""
     now = now_or(now)
     with pledge.transaction() as session:
@@ -238,7 +240,7 @@ def resend_code(
         if row.status != PENDING_VERIFICATION:
             raise Conflict("this request is already verified or closed")
         _send_code(session, pledge, row, now)
-    return {"id": request_id, "status": PENDING_VERIFICATION}
+    return CodeResent(id=request_id, status=PENDING_VERIFICATION)
 
 
 @dataclass(frozen=True)

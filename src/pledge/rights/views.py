@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 IsoTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
 """A timezone-aware time, written as ISO 8601 with its offset."""
@@ -96,3 +96,33 @@ class QueueView(_View):
     """The staff queue, soonest due first."""
 
     requests: list[QueueItem]
+
+
+class RequestAccepted(_View):
+    """``202``: the request is recorded; the token is shown here once and never again."""
+
+    id: str
+    status: str
+    due_at: IsoTime
+    token: str = Field(description="Send as `Authorization: Bearer TOKEN` to follow the request.")
+
+
+class CodeResent(_View):
+    """A fresh code is on its way; the old one no longer works."""
+
+    id: str
+    status: str
+
+
+class DisclosureLogged(_View):
+    """One transfer to a third party, as logged."""
+
+    id: str
+    subject_id: str
+    recipient: str
+    categories: list[str]
+    purpose: str
+    at: IsoTime
+    restrictions: list[str] = Field(
+        description="The subject's active limits: a transfer despite one is logged, and shown."
+    )

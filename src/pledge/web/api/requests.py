@@ -19,8 +19,14 @@ from pledge.access import authenticate_key
 from pledge.access.api_keys import PREFIX as API_KEY_PREFIX
 from pledge.rights.disclosures import DisclosureIn
 from pledge.rights.schemas import CodeIn, LiftIn, ReasonIn, RequestIn
-from pledge.rights.views import QueueView, RequestView
-from pledge.web.api.rights_out import CodeResent, DisclosureLogged, Package, RequestAccepted
+from pledge.rights.views import (
+    CodeResent,
+    DisclosureLogged,
+    QueueView,
+    RequestAccepted,
+    RequestView,
+)
+from pledge.web.api.rights_out import Package
 from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
 from pledge.web.package_page import render_package
 
@@ -45,9 +51,9 @@ NoBody = Annotated[NoFields, Body(default_factory=NoFields)]
     response_model=RequestAccepted,
     response_model_exclude_unset=True,
 )
-def create_request(pledge: PledgeDep, body: RequestIn) -> dict[str, Any]:
+def create_request(pledge: PledgeDep, body: RequestIn) -> RequestAccepted:
     """Anyone may ask; the answer holds the token that follows the request."""
-    return rights.submit(pledge, body).as_json()
+    return rights.submit(pledge, body).accepted()
 
 
 @router.post(
@@ -66,9 +72,7 @@ def verify_request(
     response_model=CodeResent,
     response_model_exclude_unset=True,
 )
-def resend_code(
-    request_id: str, request: Request, pledge: PledgeDep, _body: NoBody
-) -> dict[str, Any]:
+def resend_code(request_id: str, request: Request, pledge: PledgeDep, _body: NoBody) -> CodeResent:
     return rights.resend_code(pledge, request_id, bearer_token(request))
 
 
@@ -207,6 +211,6 @@ def admin_lift(
 )
 def create_disclosure(
     pledge: PledgeDep, principal: SystemDep, body: DisclosureIn
-) -> dict[str, Any]:
+) -> DisclosureLogged:
     """Every transfer to a third party logs itself here; 422 if the policy does not allow it."""
     return rights.record_disclosure(pledge, body, actor=principal.actor)

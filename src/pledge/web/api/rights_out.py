@@ -26,32 +26,6 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
-class RequestAccepted(Answer):
-    """``202``: the request is recorded; the token is shown here once and never again."""
-
-    id: str
-    status: str
-    due_at: Timestamp
-    token: str = Field(description="Send as `Authorization: Bearer TOKEN` to follow the request.")
-
-
-class CodeResent(Answer):
-    id: str
-    status: str
-
-
-class DisclosureLogged(Answer):
-    id: str
-    subject_id: str
-    recipient: str
-    categories: list[str]
-    purpose: str
-    at: Timestamp
-    restrictions: list[str] = Field(
-        description="The subject's active limits: a transfer despite one is logged, and shown."
-    )
-
-
 class PackageRecord(Answer):
     id: str
     category: str
