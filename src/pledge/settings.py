@@ -85,6 +85,23 @@ class Settings(BaseSettings):
         le=13,
         description="Months a cookie choice is kept before the banner asks again.",
     )
+    delivery_lease_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="Seconds a worker holds a delivery it is sending before another may take it.",
+    )
+    delivery_batch: int = Field(
+        default=50, ge=1, description="Most deliveries of each kind one delivery pass attempts."
+    )
+    delivery_max_attempts: dict[str, int] = Field(
+        default_factory=dict,
+        description='Attempts before a delivery goes dead, per kind (JSON: {"email": 30}).',
+    )
+    webhook_deadline_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="Total seconds one webhook POST may take, connection to last byte.",
+    )
     unsubscribe_link_days: int = Field(
         default=365,
         ge=30,
