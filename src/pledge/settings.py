@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pledge.errors import ConfigurationError
@@ -107,6 +107,15 @@ class Settings(BaseSettings):
         ge=30,
         description="Days an unsubscribe link in a marketing e-mail keeps working (30 or more).",
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_webhook(self) -> Settings:
+        """A live worker must never lose the lease of a webhook it is still posting."""
+        if self.delivery_lease_seconds <= self.webhook_deadline_seconds:
+            raise ValueError(
+                "PLEDGE_DELIVERY_LEASE_SECONDS must be longer than PLEDGE_WEBHOOK_DEADLINE_SECONDS"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -41,3 +41,8 @@ def test_each_kind_has_its_own_budget_and_operators_can_change_it() -> None:
 def test_the_budget_reads_json_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLEDGE_DELIVERY_MAX_ATTEMPTS", '{"client_webhook": 7}')
     assert retry_policy(Settings(), Kind.CLIENT_WEBHOOK).max_attempts == 7
+
+
+def test_the_lease_must_outlast_a_webhook_post() -> None:
+    with pytest.raises(ValueError, match="LEASE_SECONDS must be longer"):
+        Settings(database_url="sqlite://", delivery_lease_seconds=30, webhook_deadline_seconds=30)

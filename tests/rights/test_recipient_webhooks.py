@@ -25,7 +25,7 @@ from pledge.crypto.webhook_signing import verify
 from pledge.db.base import utcnow
 from pledge.db.models import Delivery, RecipientNotice
 from pledge.delivery import Kind, retry_policy
-from pledge.jobs import deliver
+from pledge.jobs import deliver, retry_delivery
 from pledge.policy import load_policy
 from pledge.policy.loader import bundled_policy_path
 from pledge.startup import register_policy_version
@@ -205,3 +205,34 @@ def test_a_receiver_that_never_answers_leaves_the_notice_to_staff(
     assert len(receiver.posts) == MAX_ATTEMPTS
     view = hooked_web.get(f"/api/v1/requests/{done['id']}", headers=auth(done["token"])).json()
     assert "recipient_notice_failed" in [e["event"] for e in view["timeline"]]
+
+
+def test_a_receiver_that_refuses_the_notice_fails_it_at_once_and_retry_sends_it(
+    hooked: Pledge, smtp: SmtpServer, hooked_web: TestClient, receiver: Receiver, system_key: str
+) -> None:
+    receiver.statuses = [410]
+    done = erase(hooked, smtp, hooked_web, system_key)
+    assert deliver_recipient_notices(hooked) == 0
+    notice = notices(hooked, done["id"])[HOOKED]
+    assert (notice.status, notice.attempts, notice.last_status) == ("failed", 1, "410")
+    view = hooked_web.get(f"/api/v1/requests/{done['id']}", headers=auth(done["token"])).json()
+    assert "recipient_notice_failed" in [e["event"] for e in view["timeline"]]
+
+    retry_delivery(hooked, notice.id, actor="test")
+    assert notices(hooked, done["id"])[HOOKED].status == "queued"
+    assert deliver_recipient_notices(hooked) == 1
+    notice = notices(hooked, done["id"])[HOOKED]
+    assert (notice.status, notice.attempts) == ("sent", 2)
+    assert [p["status"] for p in receiver.posts] == [410, 204]
+
+
+def test_notices_queued_before_the_recipient_had_a_webhook_go_out_by_it(
+    mailer: Pledge, smtp: SmtpServer, receiver: Receiver, system_key: str, hooked: Pledge
+) -> None:
+    with TestClient(create_app(mailer), raise_server_exceptions=False) as plain_web:
+        done = erase(mailer, smtp, plain_web, system_key)  # the policy without a webhook
+    with mailer.sessions() as session:
+        assert session.get(Delivery, notices(mailer, done["id"])[HOOKED].id) is None
+    assert deliver_recipient_notices(hooked) == 1  # the policy now names one
+    assert notices(hooked, done["id"])[HOOKED].status == "sent"
+    assert json.loads(receiver.posts[0]["body"])["categories"] == ["identification"]
