@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pledge.errors import ConfigurationError
@@ -85,11 +85,37 @@ class Settings(BaseSettings):
         le=13,
         description="Months a cookie choice is kept before the banner asks again.",
     )
+    delivery_lease_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="Seconds a worker holds a delivery it is sending before another may take it.",
+    )
+    delivery_batch: int = Field(
+        default=50, ge=1, description="Most deliveries of each kind one delivery pass attempts."
+    )
+    delivery_max_attempts: dict[str, int] = Field(
+        default_factory=dict,
+        description='Attempts before a delivery goes dead, per kind (JSON: {"email": 30}).',
+    )
+    webhook_deadline_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="Total seconds one webhook POST may take, connection to last byte.",
+    )
     unsubscribe_link_days: int = Field(
         default=365,
         ge=30,
         description="Days an unsubscribe link in a marketing e-mail keeps working (30 or more).",
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_webhook(self) -> Settings:
+        """A live worker must never lose the lease of a webhook it is still posting."""
+        if self.delivery_lease_seconds <= self.webhook_deadline_seconds:
+            raise ValueError(
+                "PLEDGE_DELIVERY_LEASE_SECONDS must be longer than PLEDGE_WEBHOOK_DEADLINE_SECONDS"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -70,7 +70,7 @@ def jobs_waiting(pledge: Pledge) -> int:
             conn.scalar(
                 text(
                     "SELECT count(*) FROM procrastinate.procrastinate_jobs"
-                    " WHERE status = 'todo' AND task_name = 'pledge.deliver_outbox'"
+                    " WHERE status = 'todo' AND task_name = 'pledge.deliver'"
                 )
             )
             or 0
@@ -148,7 +148,8 @@ def test_run_once_runs_every_task(pledge: Pledge, smtp: SmtpServer) -> None:
 
 def test_periodic_tasks_are_registered_once_each() -> None:
     names = [task.name for task in PERIODIC_TASKS]
-    assert {"deliver_outbox", "seal_audit"} <= set(names)
+    assert {"deliver", "seal_audit"} <= set(names)
+    assert not {"deliver_outbox", "deliver_webhooks", "deliver_recipient_notices"} & set(names)
     assert len(names) == len(set(names))
     for task in PERIODIC_TASKS:
         interval_to_cron(task.interval)

@@ -18,15 +18,16 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pledge.core import Pledge
 from pledge.crypto.webhook_signing import verify
-from pledge.db.models import RecipientNotice
+from pledge.db.base import utcnow
+from pledge.db.models import Delivery, RecipientNotice
+from pledge.delivery import Kind, retry_policy
+from pledge.jobs import deliver, retry_delivery
 from pledge.policy import load_policy
 from pledge.policy.loader import bundled_policy_path
-from pledge.rights import deliver_recipient_notices
-from pledge.rights.notices import MAX_ATTEMPTS
 from pledge.startup import register_policy_version
 from pledge.web.app import create_app
 from tests.integration.http_server import running_http_server
@@ -35,6 +36,13 @@ from tests.rights.conftest import EMAIL, NAME, PHONE, ask, collect, confirm, mai
 from tests.web.conftest import auth
 
 HOOKED = "crm_providers"
+
+
+def deliver_recipient_notices(pledge: Pledge) -> int:
+    """One pass over notices, after making every pending one due (no waiting out back-off)."""
+    with pledge.transaction() as session:
+        session.execute(update(Delivery).values(next_attempt_at=utcnow()))
+    return deliver(pledge, [Kind.RECIPIENT_NOTICE]).sent
 
 
 @dataclass
@@ -59,7 +67,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                         "path": self.path,
                         "status": status,
                         "body": body,
-                        "headers": dict(self.headers),
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
                     }
                 )
             self.send_response(status)
@@ -136,7 +144,7 @@ def test_an_erasure_notice_is_posted_without_personal_data_and_marked_sent(
     assert deliver_recipient_notices(hooked) == 1
     (post,) = receiver.posts
     assert post["path"] == "/notices"
-    assert post["headers"]["Content-Type"] == "application/json"
+    assert post["headers"]["content-type"] == "application/json"
     secret = hooked.keys.recipient_webhook_secret(HOOKED)
     assert verify(secret, post["body"], post["headers"])
     assert not verify(secret, post["body"] + b" ", post["headers"])  # a changed body fails
@@ -144,7 +152,7 @@ def test_an_erasure_notice_is_posted_without_personal_data_and_marked_sent(
         hooked.keys.recipient_webhook_secret("hubspot"), post["body"], post["headers"]
     )
     body = json.loads(post["body"])
-    assert post["headers"]["X-Pledge-Delivery"] == body["notice_id"]
+    assert post["headers"]["x-pledge-delivery"] == body["notice_id"]
     assert body == {
         "notice_id": notices(hooked, done["id"])[HOOKED].id,
         "request_id": done["id"],
@@ -187,6 +195,7 @@ def test_a_failing_receiver_leaves_the_notice_queued_for_retry(
 def test_a_receiver_that_never_answers_leaves_the_notice_to_staff(
     hooked: Pledge, smtp: SmtpServer, hooked_web: TestClient, receiver: Receiver, system_key: str
 ) -> None:
+    MAX_ATTEMPTS = retry_policy(hooked.settings, Kind.RECIPIENT_NOTICE).max_attempts  # noqa: N806
     receiver.statuses = [503] * MAX_ATTEMPTS
     done = erase(hooked, smtp, hooked_web, system_key)
     for _ in range(MAX_ATTEMPTS + 2):
@@ -196,3 +205,34 @@ def test_a_receiver_that_never_answers_leaves_the_notice_to_staff(
     assert len(receiver.posts) == MAX_ATTEMPTS
     view = hooked_web.get(f"/api/v1/requests/{done['id']}", headers=auth(done["token"])).json()
     assert "recipient_notice_failed" in [e["event"] for e in view["timeline"]]
+
+
+def test_a_receiver_that_refuses_the_notice_fails_it_at_once_and_retry_sends_it(
+    hooked: Pledge, smtp: SmtpServer, hooked_web: TestClient, receiver: Receiver, system_key: str
+) -> None:
+    receiver.statuses = [410]
+    done = erase(hooked, smtp, hooked_web, system_key)
+    assert deliver_recipient_notices(hooked) == 0
+    notice = notices(hooked, done["id"])[HOOKED]
+    assert (notice.status, notice.attempts, notice.last_status) == ("failed", 1, "410")
+    view = hooked_web.get(f"/api/v1/requests/{done['id']}", headers=auth(done["token"])).json()
+    assert "recipient_notice_failed" in [e["event"] for e in view["timeline"]]
+
+    retry_delivery(hooked, notice.id, actor="test")
+    assert notices(hooked, done["id"])[HOOKED].status == "queued"
+    assert deliver_recipient_notices(hooked) == 1
+    notice = notices(hooked, done["id"])[HOOKED]
+    assert (notice.status, notice.attempts) == ("sent", 2)
+    assert [p["status"] for p in receiver.posts] == [410, 204]
+
+
+def test_notices_queued_before_the_recipient_had_a_webhook_go_out_by_it(
+    mailer: Pledge, smtp: SmtpServer, receiver: Receiver, system_key: str, hooked: Pledge
+) -> None:
+    with TestClient(create_app(mailer), raise_server_exceptions=False) as plain_web:
+        done = erase(mailer, smtp, plain_web, system_key)  # the policy without a webhook
+    with mailer.sessions() as session:
+        assert session.get(Delivery, notices(mailer, done["id"])[HOOKED].id) is None
+    assert deliver_recipient_notices(hooked) == 1  # the policy now names one
+    assert notices(hooked, done["id"])[HOOKED].status == "sent"
+    assert json.loads(receiver.posts[0]["body"])["categories"] == ["identification"]

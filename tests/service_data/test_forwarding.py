@@ -11,17 +11,20 @@ from sqlalchemy import update
 
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import WebhookDelivery
-from pledge.service_data.forwarding import deliver_webhooks
+from pledge.db.models import Delivery
+from pledge.delivery import DeliveryReport, Kind
+from pledge.jobs import deliver
 from tests.service_data.conftest import SECRET, Receiver, body_json, conversation, make_client
 from tests.web.conftest import auth
 
 
 def _make_due(pledge: Pledge) -> None:
     with pledge.transaction() as session:
-        session.execute(
-            update(WebhookDelivery).values(next_attempt_at=utcnow() - timedelta(seconds=1))
-        )
+        session.execute(update(Delivery).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+
+
+def deliver_webhooks(pledge: Pledge) -> DeliveryReport:
+    return deliver(pledge, [Kind.CLIENT_WEBHOOK])
 
 
 def test_delivery_is_signed_and_carries_only_collected_fields(
@@ -32,7 +35,7 @@ def test_delivery_is_signed_and_carries_only_collected_fields(
         "/api/v1/service/conversations", json=conversation("c-9"), headers=auth(acme.key)
     ).json()
     assert posted["forwarded"] is True
-    assert deliver_webhooks(pledge).delivered == 1
+    assert deliver_webhooks(pledge).sent == 1
     (post,) = receiver.received
     headers = post["headers"]
     expected = hmac.new(
@@ -54,13 +57,13 @@ def test_failing_client_gets_it_later_exactly_once(
     acme = make_client(pledge, "Acme", receiver.url)
     client.post("/api/v1/service/conversations", json=conversation(), headers=auth(acme.key))
     assert deliver_webhooks(pledge).retried == 1
-    assert deliver_webhooks(pledge).delivered == 0  # not due yet: backoff
+    assert deliver_webhooks(pledge).sent == 0  # not due yet: backoff
     _make_due(pledge)
     assert deliver_webhooks(pledge).retried == 1
     _make_due(pledge)
-    assert deliver_webhooks(pledge).delivered == 1
+    assert deliver_webhooks(pledge).sent == 1
     _make_due(pledge)
-    assert deliver_webhooks(pledge).delivered == 0
+    assert deliver_webhooks(pledge).sent == 0
     assert len(receiver.received) == 1
     (row,) = client.get("/api/v1/service/deliveries", headers=auth(acme.key)).json()["deliveries"]
     assert row["attempts"] == 3
@@ -90,7 +93,7 @@ def test_restriction_stops_forwarding(
     ).json()
     assert again["forwarded"] is False
     assert again["restricted"] is True
-    assert deliver_webhooks(pledge).delivered == 0
+    assert deliver_webhooks(pledge).sent == 0
     assert receiver.received == []
 
 

@@ -29,6 +29,7 @@ def build_app() -> typer.Typer:
         clients_cmd,
         consent_cmd,
         keys_cmd,
+        outbox_cmd,
         pii_cmd,
         policy_cmd,
         recipients_cmd,
@@ -52,6 +53,7 @@ def build_app() -> typer.Typer:
     root.add_typer(report_cmd.app, name="report")
     root.add_typer(users_cmd.app, name="users")
     root.add_typer(recipients_cmd.app, name="recipients")
+    root.add_typer(outbox_cmd.app, name="outbox")
     return root
 
 

@@ -12,14 +12,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from pledge.db.wakeups import Work
-from pledge.jobs.tasks import (
-    PERIODIC_TASKS,
-    DeliveryReport,
-    PeriodicTask,
-    deliver_outbox,
-    error_name,
-    seal_audit,
-)
+from pledge.delivery import DeliveryReport
+from pledge.jobs.delivery import deliver, deliver_outbox, retry_delivery
+from pledge.jobs.tasks import PERIODIC_TASKS, PeriodicTask, error_name, seal_audit
 
 if TYPE_CHECKING:
     from pledge.core import Pledge
@@ -72,7 +67,7 @@ def _wake(pledge: Pledge, work: frozenset[Work]) -> None:
         defer_delivery(pledge)
     except Exception as exc:
         log.warning(
-            "could not defer mail delivery (%s); the periodic task will send it", error_name(exc)
+            "could not defer delivery (%s); the periodic task will send it", error_name(exc)
         )
 
 
@@ -81,7 +76,9 @@ __all__ = [
     "DeliveryReport",
     "PeriodicTask",
     "connect_jobs",
+    "deliver",
     "deliver_outbox",
     "deliver_soon",
+    "retry_delivery",
     "seal_audit",
 ]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TASK_PREFIX = "pledge."
-DELIVERY_TASK = "deliver_outbox"
+DELIVERY_TASK = "deliver"
 # Any fixed 64-bit number: the advisory lock that serialises schema installation.
 SCHEMA_LOCK_ID = 0x0B5E_55ED_0001
 # procrastinate's tables live in their own PostgreSQL schema, apart from Pledge's

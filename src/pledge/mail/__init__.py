@@ -1,12 +1,17 @@
-"""Outgoing mail: queued in the outbox with the change that caused it, sent by a job."""
+"""Outgoing mail: queued in the outbox with the change that caused it, sent by the engine.
 
-from pledge.mail.outbox import MailContent, queue_mail, read_mail
-from pledge.mail.smtp import (
+The SMTP transport itself lives in :mod:`pledge.delivery.smtp`; its names are
+re-exported here for the callers that send or test mail.
+"""
+
+from pledge.delivery.smtp import (
     DeliveryError,
+    MailContent,
     PermanentDeliveryError,
     TemporaryDeliveryError,
     send_via_smtp,
 )
+from pledge.mail.outbox import queue_mail, read_mail
 
 __all__ = [
     "DeliveryError",

@@ -7,7 +7,6 @@ from pledge.rights.admin import approve, complete, deny, detail, extend, lift, q
 from pledge.rights.disclosures import DisclosureIn, record_disclosure
 from pledge.rights.export import package, package_zip
 from pledge.rights.fulfil import fulfil, fulfil_verified
-from pledge.rights.notices import deliver_recipient_notices
 from pledge.rights.schemas import AgentIn, CodeIn, LiftIn, ReasonIn, RequestIn
 from pledge.rights.service import Submitted, describe, resend_code, submit, verify, view
 from pledge.rights.suppressions import is_suppressed
@@ -22,7 +21,6 @@ __all__ = [
     "Submitted",
     "approve",
     "complete",
-    "deliver_recipient_notices",
     "deny",
     "describe",
     "detail",

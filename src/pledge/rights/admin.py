@@ -220,7 +220,7 @@ def lift(
             note="The person was told the restriction is being lifted.",
         )
         session.flush()  # the mail is written before the restriction goes
-        _lift_rows(session, row, active, now)
+        _lift_rows(session, pledge, row, active, now)
         add_event(
             session,
             row,
@@ -233,7 +233,11 @@ def lift(
 
 
 def _lift_rows(
-    session: Any, row: RightsRequest, active: Sequence[SubjectRestriction], now: datetime
+    session: Any,
+    pledge: Pledge,
+    row: RightsRequest,
+    active: Sequence[SubjectRestriction],
+    now: datetime,
 ) -> None:
     """End the restriction and tell the recipients who were told it began."""
     for restriction in active:
@@ -243,7 +247,8 @@ def _lift_rows(
         .where(RecipientNotice.request_id == row.id, RecipientNotice.action == "restriction")
         .distinct()
     )
-    add_notices(session, row.id, sorted(set(told)), "restriction_lifted", now)
+    categories = set((row.result or {}).get("categories") or [])
+    add_notices(session, pledge, row.id, sorted(set(told)), "restriction_lifted", categories, now)
     row.result = {**(row.result or {}), "lifted_at": now.isoformat()}
 
 

@@ -1,7 +1,8 @@
 """Telling recipients about an erasure, correction or restriction.
 
 A notice is queued in the fulfilment transaction. Where the policy gives the
-recipient a ``webhook_url``, this task posts the notice there: an opaque
+recipient a ``webhook_url``, a delivery of kind ``recipient_notice``
+(:mod:`pledge.delivery`) of the same id is queued with it: an opaque
 reference (the notice and request ids), the action and the categories
 concerned, and no personal data; the recipient learns who the person is only
 through the agreed channel, quoting the reference. Otherwise the notice stays
@@ -15,85 +16,73 @@ notice asks the recipient to erase or correct data, so it must not take a
 forged one. The delivery id is the notice id.
 
 Delivery is at least once: a notice is marked ``sent`` only on a 2xx answer
-to the POST itself. Redirects are not followed (urllib would turn the POST
-into a GET elsewhere and count its 200 as a delivery). A recipient that
-fails :data:`MAX_ATTEMPTS` times gets ``failed``, so staff see it needs a hand.
+to the POST itself, redirects are not followed, and a recipient that refuses
+it (4xx) or keeps failing until the attempts run out gets ``failed``, with
+a ``recipient_notice_failed`` step on the timeline, so staff see it needs a hand.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
-from pledge.crypto.webhook_signing import signed_headers
-from pledge.db.base import utcnow
-from pledge.db.models import RecipientNotice, RightsRequest
+from pledge.db.base import new_id, utcnow
+from pledge.db.models import Delivery, RecipientNotice, RightsRequest
+from pledge.delivery import Endpoint, Finished, Kind, Status, enqueue
 from pledge.policy import Policy
 from pledge.rights.lifecycle import add_event, load
 
 log = logging.getLogger(__name__)
 
-Post = Callable[[str, bytes, dict[str, str]], int]
-"""Sends a JSON body with headers to a URL and returns the HTTP status; tests swap it."""
 
-MAX_ATTEMPTS = 10
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A 3xx answer is a failure to deliver, never a reason to send elsewhere."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST ``body`` with ``headers``; the HTTP status, also for error answers (no redirects)."""
-    request = urllib.request.Request(  # noqa: S310 (URLs come from the operator's policy)
-        url, data=body, headers=headers, method="POST"
+def queue_notice(
+    session: Session,
+    pledge: Pledge,
+    *,
+    request_id: str,
+    recipient_id: str,
+    action: str,
+    categories: Iterable[str],
+    now: datetime,
+) -> RecipientNotice:
+    """A notice for staff, and its webhook delivery where the recipient has a webhook."""
+    notice = RecipientNotice(
+        id=new_id(),
+        request_id=request_id,
+        recipient_id=recipient_id,
+        action=action,
+        status="queued",
+        attempts=0,
+        created_at=now,
     )
-    try:
-        with _opener.open(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return int(exc.code)
+    session.add(notice)
+    recipient = pledge.policy.recipient(recipient_id)
+    if recipient is not None and recipient.webhook_url:
+        _enqueue(session, pledge, notice, set(categories), now)
+    return notice
 
 
-def deliver_recipient_notices(pledge: Pledge, *, post: Post = http_post, limit: int = 50) -> int:
-    """Post queued notices to recipients with a webhook; returns how many were sent."""
-    hooks = {r.id: r.webhook_url for r in pledge.policy.recipients if r.webhook_url}
-    if not hooks:
-        return 0
-    with pledge.sessions() as session:
-        rows = session.execute(
-            select(RecipientNotice, RightsRequest.result)
-            .join(RightsRequest, RightsRequest.id == RecipientNotice.request_id)
-            .where(
-                RecipientNotice.status == "queued",
-                RecipientNotice.recipient_id.in_(list(hooks)),
-                RecipientNotice.attempts < MAX_ATTEMPTS,
-            )
-            .order_by(RecipientNotice.created_at)
-            .limit(limit)
-        ).all()
-    sent = 0
-    for notice, result in rows:
-        body = json.dumps(notice_body(pledge.policy, notice, result or {})).encode()
-        secret = pledge.keys.recipient_webhook_secret(notice.recipient_id)
-        headers = signed_headers(secret, body, notice.id)
-        status = _send(hooks[notice.recipient_id], body, headers, post)
-        sent += _record(pledge, notice.id, status)
-    return sent
+def _enqueue(
+    session: Session, pledge: Pledge, notice: RecipientNotice, categories: set[str], now: datetime
+) -> None:
+    body = notice_body(pledge.policy, notice, {"categories": sorted(categories)})
+    enqueue(
+        session,
+        pledge.keys,
+        kind=Kind.RECIPIENT_NOTICE,
+        template=notice.action,
+        content=json.dumps(body),
+        target=notice.recipient_id,
+        delivery_id=notice.id,
+        now=now,
+    )
 
 
 def notice_body(policy: Policy, notice: RecipientNotice, result: dict[str, Any]) -> dict[str, Any]:
@@ -112,35 +101,65 @@ def notice_body(policy: Policy, notice: RecipientNotice, result: dict[str, Any])
     }
 
 
-def _send(url: str, body: bytes, headers: dict[str, str], post: Post) -> str:
-    try:
-        return str(post(url, body, headers))
-    except Exception as exc:  # unreachable, timeout: its class only, never its message
-        return type(exc).__name__
+def queue_hooked_notices(pledge: Pledge) -> int:
+    """Give a delivery to each queued notice whose recipient has a webhook but no delivery yet.
 
-
-def _record(pledge: Pledge, notice_id: str, status: str) -> int:
+    Notices queued before their recipient had a ``webhook_url`` (or before the
+    outbox carried notices) are waiting for staff; once the policy names a
+    webhook they go out by it, as they always did. Returns how many were queued.
+    """
+    hooked = [r.id for r in pledge.policy.recipients if r.webhook_url]
+    if not hooked:
+        return 0
     with pledge.transaction() as session:
-        notice = session.get(RecipientNotice, notice_id, with_for_update=True)
-        if notice is None or notice.status != "queued":
-            return 0
-        notice.attempts += 1
-        notice.last_status = status
+        rows = session.execute(
+            select(RecipientNotice, RightsRequest.result)
+            .join(RightsRequest, RightsRequest.id == RecipientNotice.request_id)
+            .outerjoin(Delivery, Delivery.id == RecipientNotice.id)
+            .where(
+                RecipientNotice.status == "queued",
+                RecipientNotice.recipient_id.in_(hooked),
+                Delivery.id.is_(None),
+            )
+            .order_by(RecipientNotice.created_at)
+            .limit(500)
+        ).all()
         now = utcnow()
-        if not status.startswith("2"):
-            log.warning("notice %s to %s not delivered: %s", notice.id, notice.recipient_id, status)
-            if notice.attempts >= MAX_ATTEMPTS:
-                notice.status = "failed"
-                _event(
-                    session, notice, "recipient_notice_failed", now, "could not be told by webhook"
-                )
-            return 0
-        notice.status, notice.sent_at = "sent", now
-        _event(session, notice, "recipient_notified", now, "was told")
-        return 1
+        for notice, result in rows:
+            _enqueue(session, pledge, notice, set((result or {}).get("categories") or []), now)
+    return len(rows)
 
 
-def _event(session: Any, notice: RecipientNotice, event: str, now: Any, what: str) -> None:
+def recipient_endpoint(pledge: Pledge, recipient_id: str) -> Endpoint | None:
+    """The recipient's webhook in the policy in force, with its derived signing secret."""
+    recipient = pledge.policy.recipient(recipient_id)
+    if recipient is None or not recipient.webhook_url:
+        return None
+    return Endpoint(str(recipient.webhook_url), pledge.keys.recipient_webhook_secret(recipient_id))
+
+
+def record_outcome(session: Session, finished: Finished) -> None:
+    """Mirror a recorded attempt onto the notice, and put sent or failed on the timeline."""
+    notice = session.get(RecipientNotice, finished.id)
+    if notice is None:
+        return
+    if finished.attempts:
+        notice.attempts += 1
+        notice.last_status = finished.code or finished.error
+    if finished.status == Status.PENDING:
+        notice.status = "queued"
+    elif finished.status == Status.SENT:
+        notice.status, notice.sent_at = "sent", finished.at
+        _event(session, notice, "recipient_notified", finished.at, "was told")
+    elif finished.status == Status.DEAD:
+        log.warning("notice %s to %s not delivered", notice.id, notice.recipient_id)
+        notice.status = "failed"
+        _event(
+            session, notice, "recipient_notice_failed", finished.at, "could not be told by webhook"
+        )
+
+
+def _event(session: Session, notice: RecipientNotice, event: str, now: datetime, what: str) -> None:
     add_event(
         session,
         load(session, notice.request_id),

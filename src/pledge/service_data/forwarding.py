@@ -1,130 +1,118 @@
 """Forwarding collected fields to the Client's webhook, signed, retried until acknowledged.
 
-Each body is signed with the Client's secret (:mod:`pledge.crypto.webhook_signing`),
-so the Client can check origin and freshness; the delivery id is the same on
-every retry.
-
-Deliveries are claimed with a short lease, so several workers never post the
-same one at once, and a crashed worker's claim simply expires.
+A conversation's collected fields are queued in the ingestion transaction as a
+delivery of kind ``client_webhook`` (:mod:`pledge.delivery`), which signs each
+POST with the Client's secret, retries with back-off and never loses one. The
+``webhook_deliveries`` row of the same id is what the Client and staff see;
+:func:`record_outcome` keeps it in step with the delivery, and
+:func:`cancel_deliveries` withdraws what a customer's erasure or restriction
+must stop. The delivery id is the same on every retry (``X-Pledge-Delivery``).
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import json
+from datetime import datetime
+from typing import Any
 
-import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pledge import audit
 from pledge.core import Pledge
-from pledge.crypto.webhook_signing import signed_headers
-from pledge.db.base import utcnow
+from pledge.db.base import new_id
 from pledge.db.models import WebhookDelivery
+from pledge.delivery import AuditNames, Endpoint, Finished, Kind, Status, cancel, enqueue
+from pledge.errors import NotFound
 from pledge.service_data.clients import load_client
 
-log = logging.getLogger(__name__)
+TEMPLATE = "conversation.collected"
+AUDIT = AuditNames(
+    object_type="webhook_delivery",
+    sent="service.webhook_delivered",
+    dead="service.webhook_failed",
+    target_detail="client_id",
+)
+"""The audit entries of a Client webhook's outcome (ids only)."""
 
-LEASE = timedelta(minutes=2)
-TIMEOUT_SECONDS = 10.0
-MAX_BACKOFF = timedelta(hours=1)
-
-
-def backoff(attempts: int) -> timedelta:
-    """10 s, 20 s, 40 s … capped at an hour; a Client that is down for a day still gets it."""
-    return min(timedelta(seconds=10 * 2 ** min(attempts, 20)), MAX_BACKOFF)
-
-
-@dataclass(frozen=True)
-class WebhookReport:
-    delivered: int
-    retried: int
+_DOMAIN_STATUS = {Status.SENT: "delivered", Status.DEAD: "dead", Status.PENDING: "pending"}
 
 
-def deliver_webhooks(
-    pledge: Pledge, *, limit: int = 50, transport: httpx.BaseTransport | None = None
-) -> WebhookReport:
-    """Post due deliveries; a test may pass an httpx transport (the real path uses none)."""
-    delivered = retried = 0
-    with httpx.Client(timeout=TIMEOUT_SECONDS, transport=transport) as http:
-        for _ in range(limit):
-            claimed = _claim(pledge)
-            if claimed is None:
-                break
-            if _post(pledge, http, claimed):
-                delivered += 1
-            else:
-                retried += 1
-    return WebhookReport(delivered, retried)
-
-
-def _claim(pledge: Pledge) -> tuple[str, str, bytes, int] | None:
-    """Take one due delivery under a lease; returns (id, client id, payload, attempts)."""
-    now = utcnow()
-    with pledge.transaction() as session:
-        query = (
-            select(WebhookDelivery)
-            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(1)
+def queue_forwarding(
+    pledge: Pledge,
+    session: Session,
+    *,
+    client_id: str,
+    conversation_id: str,
+    customer_id: str,
+    body: dict[str, Any],
+    now: datetime,
+) -> str:
+    """Queue ``body`` for the Client's webhook in the caller's transaction; returns its id."""
+    delivery_id = new_id()
+    session.add(
+        WebhookDelivery(
+            id=delivery_id,
+            client_id=client_id,
+            conversation_id=conversation_id,
+            customer_id=customer_id,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
         )
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        row = session.scalar(query)
-        if row is None or row.payload is None:
-            return None
-        row.next_attempt_at = now + LEASE
-        return row.id, row.client_id, row.payload, row.attempts
+    )
+    enqueue(
+        session,
+        pledge.keys,
+        kind=Kind.CLIENT_WEBHOOK,
+        template=TEMPLATE,
+        content=json.dumps(body, separators=(",", ":"), sort_keys=True),
+        target=client_id,
+        delivery_id=delivery_id,
+        now=now,
+    )
+    return delivery_id
 
 
-def _post(pledge: Pledge, http: httpx.Client, claimed: tuple[str, str, bytes, int]) -> bool:
-    delivery_id, client_id, payload, attempts = claimed
-    _client, instructions, secret = load_client(pledge, client_id)
-    body = str(pledge.keys.decrypt_system(payload, f"webhook:{delivery_id}")).encode()
-    if instructions.webhook_url is None or secret is None:
-        _finish(pledge, delivery_id, "no webhook configured", None)
-        return False
-    headers = signed_headers(secret, body, delivery_id)
+def client_endpoint(pledge: Pledge, client_id: str) -> Endpoint | None:
+    """Where the Client's webhooks go now, or None if it has none (or no longer exists)."""
     try:
-        response = http.post(str(instructions.webhook_url), content=body, headers=headers)
-        status = str(response.status_code)
-        ok = 200 <= response.status_code < 300
-    except httpx.HTTPError as exc:
-        status, ok = type(exc).__name__, False
-    _finish(pledge, delivery_id, status, None if ok else utcnow() + backoff(attempts))
-    if not ok:
-        log.info("webhook delivery %s not acknowledged (%s); will retry", delivery_id, status)
-    return ok
+        _client, instructions, secret = load_client(pledge, client_id)
+    except NotFound:
+        return None
+    if instructions.webhook_url is None or secret is None:
+        return None
+    return Endpoint(str(instructions.webhook_url), secret)
 
 
-def _finish(pledge: Pledge, delivery_id: str, status: str, retry_at: datetime | None) -> None:
-    with pledge.transaction() as session:
-        row = session.get(WebhookDelivery, delivery_id)
-        if row is None or row.status != "pending":
-            return  # cancelled meanwhile (erasure or restriction)
+def record_outcome(session: Session, finished: Finished) -> None:
+    """Mirror a recorded attempt (or a revival) onto the Client's view of the delivery."""
+    row = session.get(WebhookDelivery, finished.id)
+    if row is None or row.status == "cancelled":
+        return
+    if finished.attempts:
         row.attempts += 1
-        row.last_status = status
-        if retry_at is None and status.isdigit():
-            row.status, row.payload, row.delivered_at = "delivered", None, utcnow()
-            audit.append(
-                session,
-                action="service.webhook_delivered",
-                actor="system",
-                object_type="webhook_delivery",
-                object_id=row.id,
-                details={"client_id": row.client_id, "attempts": row.attempts},
-            )
-        else:
-            row.next_attempt_at = retry_at or utcnow() + MAX_BACKOFF
+        row.last_status = finished.code or finished.error
+    row.status = _DOMAIN_STATUS.get(Status(finished.status), row.status)
+    row.next_attempt_at = finished.next_attempt_at
+    if finished.status == Status.SENT:
+        row.delivered_at = finished.at
 
 
 def cancel_deliveries(session: Session, customer_id: str) -> int:
-    """Drop pending deliveries of a customer (erasure, restriction); returns how many."""
-    result = session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.customer_id == customer_id, WebhookDelivery.status == "pending")
-        .values(status="cancelled", payload=None)
+    """Withdraw a customer's undelivered deliveries (erasure, restriction); returns how many."""
+    ids = list(
+        session.scalars(
+            select(WebhookDelivery.id).where(
+                WebhookDelivery.customer_id == customer_id,
+                WebhookDelivery.status.in_(["pending", "dead"]),
+            )
+        )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    if not ids:
+        return 0
+    cancel(session, ids)
+    session.execute(
+        update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(status="cancelled")
+    )
+    return len(ids)

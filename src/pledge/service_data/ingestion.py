@@ -6,24 +6,22 @@ returned and forwarded is the redacted turns and the collected fields.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import new_id, utcnow
-from pledge.db.models import Conversation, WebhookDelivery
-from pledge.db.wakeups import Work, wake_after_commit
+from pledge.db.models import Conversation
 from pledge.pii import Span, detect, redact
 from pledge.service_data.clients import load_client
 from pledge.service_data.customers import get_or_create_customer
 from pledge.service_data.extraction import TurnSpan, extract, is_customer
+from pledge.service_data.forwarding import queue_forwarding
 from pledge.service_data.instructions import Instructions
 from pledge.service_data.schemas import (
     ConversationIn,
@@ -118,17 +116,15 @@ def _store(
         )
         forwarded = instructions.webhook_url is not None and not customer.restricted
         if forwarded:
-            delivery = WebhookDelivery(
+            queue_forwarding(
+                pledge,
+                session,
                 client_id=client_id,
                 conversation_id=row_id,
                 customer_id=customer.id,
-                created_at=now,
-                next_attempt_at=now,
+                body=_webhook_body(conversation, row_id, result, now),
+                now=now,
             )
-            _queue_delivery(
-                pledge, session, delivery, _webhook_body(conversation, row_id, result, now)
-            )
-            wake_after_commit(session, Work.DELIVERY)
         audit.append(
             session,
             action="service.conversation_stored",
@@ -163,13 +159,3 @@ def _webhook_body(
         "collected": result.collected,
         "created_at": now.isoformat(),
     }
-
-
-def _queue_delivery(
-    pledge: Pledge, session: Session, delivery: WebhookDelivery, body: dict[str, Any]
-) -> None:
-    """A delivery row in the same transaction: never lost, whatever happens after."""
-    delivery.id = new_id()
-    payload = json.dumps(body, separators=(",", ":"), sort_keys=True)
-    delivery.payload = pledge.keys.encrypt_system(payload, f"webhook:{delivery.id}")
-    session.add(delivery)

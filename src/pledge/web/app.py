@@ -14,7 +14,14 @@ from fastapi.telemetry import TelemetryConfig
 from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.jobs import connect_jobs
-from pledge.web import consent_pages, console, console_pages, privacy_center, public
+from pledge.web import (
+    consent_pages,
+    console,
+    console_deliveries,
+    console_pages,
+    privacy_center,
+    public,
+)
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import consents, policy, records, requests, service
 from pledge.web.errors import install_error_handlers
@@ -60,6 +67,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         privacy_center.router,
         console.router,
         console_pages.router,
+        console_deliveries.router,
         consent_pages.router,
     ):
         app.include_router(router)

@@ -10,7 +10,7 @@ from pledge.db.models.consent import (
     MarketingReach,
     MarketingReachCoverage,
 )
-from pledge.db.models.outbox import OutboxMessage
+from pledge.db.models.outbox import Delivery, OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
 from pledge.db.models.rights import (
@@ -38,6 +38,7 @@ __all__ = [
     "ConsentState",
     "Conversation",
     "CookieConsent",
+    "Delivery",
     "Disclosure",
     "DoNotCall",
     "Identity",

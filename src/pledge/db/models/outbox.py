@@ -1,32 +1,53 @@
-"""Outgoing messages, written in the transaction that caused them."""
+"""The outbox: every delivery (mail, Client webhook, recipient notice), written with its cause.
+
+:mod:`pledge.delivery` explains the states and the lease; this module only says
+what each column holds.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, Text
+from sqlalchemy import Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.db.base import Base, UTCDateTime, new_id, utcnow
 
 
-class OutboxMessage(Base):
-    """A mail (or webhook) waiting for delivery; never lost when the receiver is down."""
+class Delivery(Base):
+    """One thing to deliver, retried until sent or dead; never lost when a receiver is down."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "kind", "status", "next_attempt_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    kind: Mapped[str] = mapped_column(String(16), default="email")
-    """email or webhook."""
+    kind: Mapped[str] = mapped_column(String(32), default="email")
+    """email, client_webhook or recipient_notice: which transport and which callbacks."""
     template: Mapped[str] = mapped_column(String(64))
-    """What the message is (verification_code, request_acknowledged...), never its content."""
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
-    """The message (recipient, subject, body) encrypted with the system outbox key."""
+    """What it is (verification_code, conversation.collected, erasure...), never its content."""
+    target: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Where it goes, as an id: the Client id, the policy recipient id; NULL for mail,
+    whose address is personal and lives only in the encrypted payload."""
+    subject_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    """The data subject a mail concerns, where known, so their mail can be shredded."""
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """The content encrypted with the system key, bound to the row id; NULL once no longer
+    needed (a delivered webhook, a cancelled delivery)."""
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    """pending, sent or failed (gave up after the last attempt)."""
+    """pending, sent, dead (gave up; ``pledge outbox retry`` revives it) or cancelled."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """Claims so far: a worker that died mid-attempt still used one."""
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """While a worker holds the delivery: when its claim lapses and another may take it."""
+    lease_token: Mapped[str | None] = mapped_column(String(36), default=None)
+    """The holder's random token; an outcome is recorded only under the same token."""
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
-    """Error class and message of the last failed attempt, without addresses."""
+    """Reply code or exception class of the last failed attempt, never an address or body."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+OutboxMessage = Delivery
+"""The former name, kept for callers written before mail shared the outbox."""

@@ -71,10 +71,12 @@ class Conversation(Base):
 
 
 class WebhookDelivery(Base):
-    """Collected fields on their way to the Client's webhook; retried until acknowledged.
+    """Collected fields on their way to the Client's webhook, as the Client sees it.
 
-    A row is written in the ingestion transaction, so a crash or an unreachable
-    Client never loses a delivery; its status is visible to the Client and staff.
+    Written in the ingestion transaction beside the outbox delivery of the same
+    id (:mod:`pledge.delivery`), which holds the encrypted body and does the
+    sending; this row keeps the Client's view (status, attempts) and the
+    customer, so erasure and restriction can cancel what is still pending.
     """
 
     __tablename__ = "webhook_deliveries"
@@ -83,10 +85,8 @@ class WebhookDelivery(Base):
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     conversation_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
     customer_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
-    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
-    """The JSON body encrypted with the system key; NULL once delivered or cancelled."""
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    """pending, delivered, or cancelled (erasure or restriction)."""
+    """pending, delivered, dead (gave up) or cancelled (erasure or restriction)."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_status: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -13,12 +13,12 @@ from pledge.core import Pledge
 from pledge.db.models import (
     Disclosure,
     MarketingSuppression,
-    RecipientNotice,
     Record,
     RightsRequest,
 )
 from pledge.policy import Policy
 from pledge.policy.durations import add_months
+from pledge.rights.notices import queue_notice
 
 
 @dataclass
@@ -110,22 +110,27 @@ def queue_notices(ctx: Context, categories: set[str], action: str) -> list[str]:
         }
         | logged
     )
-    add_notices(ctx.session, ctx.row.id, recipients, action, ctx.now)
+    add_notices(ctx.session, ctx.pledge, ctx.row.id, recipients, action, categories, ctx.now)
     return recipients
 
 
 def add_notices(
-    session: Session, request_id: str, recipients: list[str], action: str, now: datetime
+    session: Session,
+    pledge: Pledge,
+    request_id: str,
+    recipients: list[str],
+    action: str,
+    categories: set[str],
+    now: datetime,
 ) -> None:
-    """Queue one notice per recipient, for the webhook task or for staff to send."""
+    """Queue one notice per recipient, for its webhook or for staff to send."""
     for recipient_id in recipients:
-        session.add(
-            RecipientNotice(
-                request_id=request_id,
-                recipient_id=recipient_id,
-                action=action,
-                status="queued",
-                attempts=0,
-                created_at=now,
-            )
+        queue_notice(
+            session,
+            pledge,
+            request_id=request_id,
+            recipient_id=recipient_id,
+            action=action,
+            categories=categories,
+            now=now,
         )
