@@ -43,6 +43,7 @@ from pledge.core import Pledge
 from pledge.db.base import new_id, utcnow
 from pledge.db.bulk import bulk_insert
 from pledge.db.models import Disclosure, OutboxMessage, Record
+from pledge.jobs import connect_jobs
 from pledge.jobs.procrastinate_app import ensure_schema
 from pledge.mail import read_mail
 from pledge.records import RecordIn, collect
@@ -224,6 +225,7 @@ def main() -> None:
     pledge = Pledge(config)
     upgrade_schema(pledge)
     ensure_schema(pledge)  # as `pledge worker` does: mail delivery jobs are deferred, not lost
+    connect_jobs(pledge)  # as the web app does: a commit that queued mail defers a delivery job
     if not args.reuse:
         seed(config, args.subjects, args.records_per_subject, args.workers)
         autocommit = pledge.engine.execution_options(isolation_level="AUTOCOMMIT")
