@@ -8,14 +8,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pledge.consent import filter_recipients, make_token, read_token
 from pledge.core import Pledge
 from pledge.db.base import utcnow
+from pledge.db.models import Delivery
 from pledge.errors import NotFound
 from pledge.jobs import deliver_outbox
 from pledge.records.service import find_subject_id
 from tests.consent.conftest import give
+from tests.delivery.conftest import make_due
 from tests.integration.smtp_server import SmtpServer
 from tests.web.conftest import auth
 
@@ -108,3 +111,27 @@ def test_bad_links_answer_404_without_detail(client: TestClient) -> None:
     for token in ("nonsense", "a.b.c.d", "x" * 200):
         assert client.get(f"/u/{token}").status_code == 404
         assert client.post(f"/u/{token}").status_code == 404
+
+
+def test_marketing_mail_still_queued_is_withdrawn_when_the_person_opts_out(
+    mailer: Pledge, smtp: SmtpServer, client: TestClient, system_key: str
+) -> None:
+    """Mail queued while SMTP was down must not go out after the opt-out."""
+    give(mailer, READER, country="US", channel="post")
+    smtp.stop()
+    assert send(client, system_key) == 202
+    assert deliver_outbox(mailer).retried == 1  # SMTP down: still pending
+    with mailer.sessions() as session:
+        subject_id = find_subject_id(session, mailer.keys, READER)
+    assert subject_id is not None
+    token = make_token(mailer.keys, subject_id, "marketing", utcnow())
+    assert client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    smtp.start()
+    with mailer.sessions() as session:
+        rows = session.execute(
+            select(Delivery.status, Delivery.payload).where(Delivery.subject_id == subject_id)
+        ).all()
+    assert [(status, payload) for status, payload in rows] == [("cancelled", None)]
+    make_due(mailer)
+    assert deliver_outbox(mailer).sent == 0
+    assert smtp.received == []

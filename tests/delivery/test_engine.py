@@ -303,3 +303,34 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_the_next_after_the_lease(
     row = delivery(pledge, delivery_id)
     assert (row.status, row.attempts) == ("sent", 2)
     assert client_view(pledge, delivery_id).status == "delivered"
+
+
+def test_attempts_counted_before_a_budget_existed_still_get_a_try(
+    mailer: Pledge, smtp: SmtpServer
+) -> None:
+    """Rows that retried for ever before the engine (or a budget lowered later) are not buried
+    unsent: only a claim that died without recording its outcome uses up the last attempt."""
+    mailer.settings.delivery_max_attempts = {Kind.EMAIL: 3}
+    message_id = queue(mailer)
+    with mailer.transaction() as session:
+        session.execute(update(Delivery).where(Delivery.id == message_id).values(attempts=45))
+    assert deliver_outbox(mailer) == DeliveryReport(sent=1)
+    assert len(smtp.wait_for(1)) == 1
+
+
+def test_a_retry_audits_the_attempts_it_gave_up_and_happens_once(
+    mailer: Pledge, smtp: SmtpServer
+) -> None:
+    mailer.settings.delivery_max_attempts = {Kind.EMAIL: 1}
+    smtp.stop()
+    message_id = queue(mailer)
+    assert deliver_outbox(mailer) == DeliveryReport(dead=1)
+    smtp.start()
+    retry_delivery(mailer, message_id, actor="test")
+    with mailer.sessions() as session:
+        details = session.scalars(
+            select(AuditEntry.details).where(
+                AuditEntry.object_id == message_id, AuditEntry.action == "delivery.retried"
+            )
+        ).all()
+    assert [d["attempts"] for d in details] == [1]

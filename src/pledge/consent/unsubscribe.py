@@ -32,7 +32,7 @@ from pledge.crypto import KeyManager
 from pledge.db.base import utcnow
 from pledge.db.models import Identity
 from pledge.errors import Conflict, NotFound
-from pledge.mail import queue_mail
+from pledge.mail import marketing_template, queue_mail, withdraw_marketing_mail
 from pledge.policy import Purpose
 from pledge.records.service import find_subject_id
 
@@ -149,7 +149,7 @@ def send_marketing(pledge: Pledge, mail: SendIn, *, actor: str) -> Queued:
             to=mail.to,
             subject=rendered.subject,
             body=rendered.body,
-            template=f"marketing:{purpose.id}",
+            template=marketing_template(purpose.id),
             headers=rendered.headers,
             subject_id=subject_id,
         )
@@ -214,6 +214,11 @@ def apply_choices(
                 text_hash=text_hash(f"{purpose.name}\n{purpose.description}"),
             )
             written += len(write_act(session, pledge, subject, act))
+        stopped = {
+            p for (p, channel), granted in changes.items() if channel == "email" and not granted
+        }
+        if stopped:
+            withdraw_marketing_mail(session, target.subject_id, stopped)
     return written
 
 

@@ -36,18 +36,22 @@ def revive(
                 "only a dead delivery that still holds its content can be retried",
                 fields={"status": row.status},
             )
-        session.execute(
+        attempts_used = row.attempts
+        revived = session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == Status.DEAD)
             .values(status=Status.PENDING, attempts=0, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
         )
+        if getattr(revived, "rowcount", 0) != 1:
+            raise Conflict("the delivery was retried meanwhile", fields={"status": "pending"})
         audit.append(
             session,
             action="delivery.retried",
             actor=actor,
             object_type="outbox",
             object_id=delivery_id,
-            details={"kind": row.kind, "template": row.template, "attempts": row.attempts},
+            details={"kind": row.kind, "template": row.template, "attempts": attempts_used},
         )
         if on_outcome is not None:
             finished = Finished(

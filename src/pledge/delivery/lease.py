@@ -59,6 +59,7 @@ def claim(
                     Delivery.template,
                     Delivery.attempts,
                     Delivery.payload,
+                    Delivery.lease_until,
                 )
                 .where(_due(kind, now, skip_targets))
                 .order_by(Delivery.next_attempt_at)
@@ -82,7 +83,10 @@ def claim(
                 )
             )
             if getattr(taken, "rowcount", 0) == 1:
-                exhausted = row.attempts >= max_attempts
+                # Used up only when the last claim never recorded an outcome (its
+                # lease is still on the row): a budget lowered by the operator, or
+                # attempts counted before the engine existed, still get one try.
+                exhausted = row.attempts >= max_attempts and row.lease_until is not None
                 attempts = row.attempts if exhausted else row.attempts + 1
                 claimed = Claimed(
                     row.id, kind, row.target, row.template, attempts, token, exhausted

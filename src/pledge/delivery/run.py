@@ -37,7 +37,7 @@ class DeliveryReport:
     retried: int = 0
     dead: int = 0
     lost: int = 0
-    """Outcomes not recorded because the lease was no longer this worker's."""
+    """Outcomes not recorded: the lease was no longer this worker's, or saving failed."""
     held: int = 0
     """Mail kept because no SMTP server is configured (counted by the jobs layer)."""
 
@@ -84,7 +84,12 @@ def _step(pledge: Pledge, lane: _Lane, lease: timedelta, batch: int) -> None:
     delivery, payload = claimed
     lane.taken += 1
     outcome = attempt(pledge, lane.channel, delivery, payload)
-    finished = record(pledge, lane.channel, delivery, outcome, lane.retry)
+    try:
+        finished = record(pledge, lane.channel, delivery, outcome, lane.retry)
+    except Exception as exc:  # the database or a callback: the lease runs out, it is retried
+        log.error("delivery %s: the outcome could not be saved: %s", delivery.id, error_name(exc))
+        lane.counts["lost"] += 1
+        return
     lane.counts[_tally(finished)] += 1
     _log(delivery, outcome, finished)
     if outcome.unreachable:

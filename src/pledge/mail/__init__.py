@@ -11,14 +11,16 @@ from pledge.delivery.smtp import (
     TemporaryDeliveryError,
     send_via_smtp,
 )
-from pledge.mail.outbox import queue_mail, read_mail
+from pledge.mail.outbox import marketing_template, queue_mail, read_mail, withdraw_marketing_mail
 
 __all__ = [
     "DeliveryError",
     "MailContent",
     "PermanentDeliveryError",
     "TemporaryDeliveryError",
+    "marketing_template",
     "queue_mail",
     "read_mail",
     "send_via_smtp",
+    "withdraw_marketing_mail",
 ]

@@ -10,12 +10,15 @@ encrypts the payload (it holds addresses and one-time codes) and sends it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.crypto import KeyManager
 from pledge.db.models import Delivery
-from pledge.delivery import Kind, MailContent, enqueue, read_payload
+from pledge.delivery import Kind, MailContent, Status, cancel, enqueue, read_payload
 
 
 def queue_mail(
@@ -55,6 +58,40 @@ def queue_mail(
         details={"template": template},
     )
     return message
+
+
+MARKETING = "marketing:"
+"""Prefix of a marketing mail's template; the purpose id follows."""
+
+
+def marketing_template(purpose_id: str) -> str:
+    """The template name of marketing mail for ``purpose_id``."""
+    return f"{MARKETING}{purpose_id}"
+
+
+def withdraw_marketing_mail(
+    session: Session, subject_id: str, purposes: Collection[str] | None = None
+) -> int:
+    """Cancel the person's marketing mail not yet sent, for these purposes or all.
+
+    Called in the transaction that records an opt-out, objection, withdrawal
+    or erasure: mail queued before it (while the SMTP server was down, say)
+    must not go out after it. Returns how many were cancelled.
+    """
+    templates = (
+        Delivery.template.in_([marketing_template(p) for p in purposes])
+        if purposes is not None
+        else Delivery.template.startswith(MARKETING, autoescape=True)
+    )
+    ids = session.scalars(
+        select(Delivery.id).where(
+            Delivery.kind == Kind.EMAIL,
+            Delivery.subject_id == subject_id,
+            Delivery.status.in_([Status.PENDING, Status.DEAD]),
+            templates,
+        )
+    ).all()
+    return cancel(session, ids)
 
 
 def read_mail(keys: KeyManager, message: Delivery) -> MailContent:

@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
@@ -111,6 +112,15 @@ def queue_hooked_notices(pledge: Pledge) -> int:
     hooked = [r.id for r in pledge.policy.recipients if r.webhook_url]
     if not hooked:
         return 0
+    try:
+        return _queue_hooked(pledge, hooked)
+    except IntegrityError:
+        # Another worker's pass gave these notices their deliveries first (same ids).
+        log.info("hooked notices were queued by another worker")
+        return 0
+
+
+def _queue_hooked(pledge: Pledge, hooked: list[str]) -> int:
     with pledge.transaction() as session:
         rows = session.execute(
             select(RecipientNotice, RightsRequest.result)

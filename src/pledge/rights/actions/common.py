@@ -16,6 +16,7 @@ from pledge.db.models import (
     Record,
     RightsRequest,
 )
+from pledge.mail import withdraw_marketing_mail
 from pledge.policy import Policy
 from pledge.policy.durations import add_months
 from pledge.rights.notices import queue_notice
@@ -66,7 +67,12 @@ def held_records(ctx: Context, *, since: datetime | None = None) -> list[Record]
 
 
 def suppress(ctx: Context, reason: str) -> bool:
-    """Add a hashed marketing suppression for the request's e-mail, once per reason."""
+    """Add a hashed marketing suppression for the request's e-mail, once per reason.
+
+    Marketing mail queued for the person and not yet sent is withdrawn with it.
+    """
+    if ctx.row.subject_id is not None:
+        withdraw_marketing_mail(ctx.session, ctx.row.subject_id)
     index = ctx.row.email_index
     if index is None:
         return False

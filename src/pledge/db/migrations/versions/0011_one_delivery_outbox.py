@@ -74,6 +74,11 @@ def downgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("payload", sa.LargeBinary(), nullable=True))
     op.execute(_PAYLOADS_BACK)
+    # 0010 retried pending deliveries for ever and knew no dead state.
+    op.execute(
+        "UPDATE webhook_deliveries SET status = 'pending' "
+        "WHERE status = 'dead' AND payload IS NOT NULL"
+    )
     op.execute("DELETE FROM outbox WHERE kind <> 'email' OR payload IS NULL")
     op.execute("UPDATE outbox SET status = 'failed' WHERE status IN ('dead', 'cancelled')")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
