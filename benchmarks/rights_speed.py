@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import multiprocessing
 import random
 import re
@@ -188,9 +187,9 @@ def one_request(pledge: Pledge, n: int, kind: str) -> float:
         data = package(pledge, asked.id, asked.token)
         assert sum(len(c["records"]) for c in data["categories"]) > 0, data
     elapsed = (time.perf_counter() - began) * 1000
-    assert done["status"] == "completed", json.dumps(done)[:500]
+    assert done.status == "completed", done.model_dump_json()[:500]
     if kind == "erasure":
-        assert done["result"]["key_destroyed"], done["result"]
+        assert done.result["key_destroyed"], done.result
     return elapsed
 
 
