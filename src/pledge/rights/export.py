@@ -26,6 +26,7 @@ from pledge.crypto import KeyDestroyed
 from pledge.db.models import RightsRequest, SubjectKey
 from pledge.errors import Conflict
 from pledge.policy import Policy
+from pledge.policy.render import spreadsheet_safe
 from pledge.policy.schema import Category, Recipient
 from pledge.records.service import decrypted_records
 from pledge.rights.actions.common import Context, held_records, window_start
@@ -225,15 +226,17 @@ def _csv(category: dict[str, Any]) -> str:
     fields = category["fields"]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["record_id", "collected_at", "purpose", "source", *fields])
+    writer.writerow(
+        [_cell(name) for name in ["record_id", "collected_at", "purpose", "source", *fields]]
+    )
     for record in category["records"]:
         values = record.get("data", {})
         writer.writerow(
             [
-                record["id"],
-                record["collected_at"],
-                record["purpose"],
-                record["source"],
+                _cell(record["id"]),
+                _cell(record["collected_at"]),
+                _cell(record["purpose"]),
+                _cell(record["source"]),
                 *[_cell(values.get(f)) for f in fields],
             ]
         )
@@ -241,6 +244,8 @@ def _csv(category: dict[str, Any]) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A value as a CSV cell that a spreadsheet shows as text, never runs as a formula."""
     if value is None:
         return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return spreadsheet_safe(text)
