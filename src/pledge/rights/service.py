@@ -22,6 +22,7 @@ from pledge.db.base import new_id
 from pledge.db.models import Client, Identity, RecipientNotice, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
 from pledge.rights import deadlines, mails
+from pledge.rights.corrections import check_corrections
 from pledge.rights.identity import (
     MAX_FAILED_CODES,
     check_agent,
@@ -94,6 +95,13 @@ def submit(
     jurisdiction = policy.jurisdiction_for(body.country, body.region)
     right, voluntary = resolve_right(policy, jurisdiction, body.type)
     match = check_match(policy.verification, body.match, body.email)
+    if body.corrections:
+        if body.type != "rectification":
+            raise ValidationFailed(
+                "only a rectification request carries corrections",
+                fields={"corrections": "only for type rectification"},
+            )
+        check_corrections(policy, body.corrections, now.date())
     try:
         indexes = match_indexes(pledge.keys, match, body.country)
     except ValidationFailed:
