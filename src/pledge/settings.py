@@ -102,6 +102,18 @@ class Settings(BaseSettings):
         gt=0,
         description="Total seconds one webhook POST may take, connection to last byte.",
     )
+    package_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Days the package of an access or portability request can be downloaded.",
+    )
+    package_copies: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Most downloads of one request's package (JSON, ZIP and HTML together).",
+    )
     unsubscribe_link_days: int = Field(
         default=365,
         ge=30,

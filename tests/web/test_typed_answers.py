@@ -38,13 +38,6 @@ def test_rights_answers_pass_through_their_models(
 ) -> None:
     collect(client, system_key)
     asked = ask(client, match={"phone": PHONE})
-    confirm(client, asked, mailed_code(mailer, smtp))
-    view = rights.view(mailer, asked["id"], asked["token"]).model_dump(mode="json")
-    assert view["received_at"].endswith("+00:00"), "times as isoformat(), as always"
-    over_http = client.get(f"/api/v1/requests/{asked['id']}", headers=auth(asked["token"]))
-    assert over_http.json() == view
-    queue = QueueView(requests=rights.queue(mailer)).model_dump(mode="json")
-    assert client.get("/api/v1/admin/requests", headers=auth(admin_key)).json() == queue
     body = DisclosureIn.model_validate(
         {
             "subject": {"email": "wilhelmina.quartermaine@example.org"},
@@ -53,8 +46,16 @@ def test_rights_answers_pass_through_their_models(
             "purpose": "respond_to_requests",
         }
     )
+    # logged before fulfilment: the package is a snapshot taken then
     logged = rights.record_disclosure(mailer, body, actor="test").model_dump(mode="json")
     assert logged["at"].endswith("+00:00")
+    confirm(client, asked, mailed_code(mailer, smtp))
+    view = rights.view(mailer, asked["id"], asked["token"]).model_dump(mode="json")
+    assert view["received_at"].endswith("+00:00"), "times as isoformat(), as always"
+    over_http = client.get(f"/api/v1/requests/{asked['id']}", headers=auth(asked["token"]))
+    assert over_http.json() == view
+    queue = QueueView(requests=rights.queue(mailer)).model_dump(mode="json")
+    assert client.get("/api/v1/admin/requests", headers=auth(admin_key)).json() == queue
     package = rights.package(mailer, asked["id"], asked["token"])
     assert isinstance(package["categories"][0]["records"], list)
     assert as_sent(Package, package) == plain(package)

@@ -58,6 +58,8 @@ from pledge.policy.schema import (
     Statements,
     Transfer,
     Transfers,
+    Verification,
+    Verifier,
     request_type,
 )
 
@@ -93,6 +95,8 @@ __all__ = [
     "Statements",
     "Transfer",
     "Transfers",
+    "Verification",
+    "Verifier",
     "add_business_days",
     "add_duration",
     "analyse_policy_file",

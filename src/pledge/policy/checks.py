@@ -29,6 +29,7 @@ __all__ = [
     "check_references",
     "check_sharing_symmetry",
     "check_transfers",
+    "check_verification",
     "format_loc",
     "run_checks",
 ]
@@ -290,6 +291,42 @@ def check_transfers(doc: PolicyDocument, locate: Locate) -> list[Problem]:
     return problems
 
 
+FEW_VALUES = frozenset({"boolean", "country", "age", "email"})
+"""Field types that cannot prove who someone is: too few values, or the address itself."""
+
+
+def check_verification(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """A verifier must be a data point someone who only reads the mailbox does not know.
+
+    The e-mail address (or a field holding one) proves nothing the e-mail code
+    has not; a yes/no, a country or an age is guessed in a few tries. A
+    verifier no category holds (other than ``phone``, an identity) can never
+    match: a warning, since the policy may declare it before collecting it.
+    """
+    base: Loc = ("verification", "verifiers")
+    verifiers = doc.verification.verifiers
+    problems = list(_duplicates(locate, base, (v.field for v in verifiers), "verifier", "field"))
+    types: dict[str, set[str]] = {}
+    for category in doc.categories:
+        for field in category.fields:
+            types.setdefault(field.id, set()).add(field.type)
+    for index, verifier in enumerate(verifiers):
+        where: Loc = (*base, index, "field")
+        held = types.get(verifier.field, set())
+        weak = sorted(held & FEW_VALUES)
+        if verifier.field == "email" or weak:
+            kind = "an e-mail address" if verifier.field == "email" else f"of type {weak[0]}"
+            message = (
+                f"field {verifier.field!r} is {kind}: it cannot prove who someone is "
+                "beyond the e-mail code"
+            )
+            problems.append(_error(locate, where, message))
+        elif verifier.field != "phone" and not held:
+            message = f"no category declares field {verifier.field!r}, so it can never match"
+            problems.append(Problem(location=locate(where), message=message, severity="warning"))
+    return problems
+
+
 CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_duplicate_ids,
     check_default_jurisdiction,
@@ -300,6 +337,7 @@ CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_marketing,
     check_objection,
     check_transfers,
+    check_verification,
 )
 """Every cross-reference check, in the order their problems are reported."""
 

@@ -28,7 +28,23 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_ropa_csv",
+    "spreadsheet_safe",
 ]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes a spreadsheet read a CSV cell as a formula (full-width forms included)."""
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ``'`` before a formula character.
+
+    CSV files are opened in spreadsheets, which run a cell beginning with
+    ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) as a
+    formula: ``=HYPERLINK(...)`` in a stored value would run on the reader's
+    machine. The quote is the OWASP remedy; the value stays readable.
+    """
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
 
 BASIS_LABELS: dict[str, str] = {
     "consent": "Consent",
@@ -252,5 +268,7 @@ def render_ropa_csv(policy: Policy) -> str:
         for purpose_id in category.purposes:
             purpose = policy.purpose(purpose_id)
             if purpose is not None:
-                writer.writerow(_ropa_row(policy, category, purpose))
+                writer.writerow(
+                    [spreadsheet_safe(cell) for cell in _ropa_row(policy, category, purpose)]
+                )
     return buffer.getvalue()

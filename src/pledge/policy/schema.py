@@ -50,6 +50,8 @@ __all__ = [
     "Statements",
     "Transfer",
     "Transfers",
+    "Verification",
+    "Verifier",
     "request_type",
 ]
 
@@ -468,6 +470,40 @@ class Transfers(_Model):
     successor: str | None = None
 
 
+class Verifier(_Model):
+    """A data point a person may give (``match``) beside the e-mail code to prove who they are.
+
+    ``phone`` is compared with the phone numbers held as the subject's
+    identities; any other field with the values of that field in their records.
+    """
+
+    field: Identifier
+    name: Text
+    min_distinct: Annotated[int, PydanticField(ge=2, le=32)] = 4
+    """Fewest distinct letters and digits a given value must hold (``11111`` proves nothing)."""
+
+
+def _default_verifiers() -> list[Verifier]:
+    return [Verifier(field="phone", name="Phone number", min_distinct=3)]
+
+
+class Verification(_Model):
+    """What proves a person's identity for the requests that reveal or change their data.
+
+    The e-mail code proves only that the person reads the mailbox; access,
+    portability, erasure and rectification also need one of these data points,
+    equal to one held. The e-mail address itself (or anything repeating it)
+    never counts.
+    """
+
+    section: str | None = None
+    verifiers: list[Verifier] = PydanticField(default_factory=_default_verifiers, min_length=1)
+
+    def verifier(self, field: str) -> Verifier | None:
+        """The declared verifier for this ``match`` field, or None."""
+        return next((item for item in self.verifiers if item.field == field), None)
+
+
 class Security(_Model):
     """The Data Security section, and the measures listed in the Art. 30 record."""
 
@@ -495,6 +531,7 @@ class PolicyDocument(_Model):
     minimum_age: Annotated[int, PydanticField(ge=0, le=21)]
     sells_personal_data: bool
     honours_do_not_track: bool
+    verification: Verification = PydanticField(default_factory=Verification)
 
 
 class Policy(PolicyDocument):

@@ -21,6 +21,7 @@ from pledge.policy import RightType
 from pledge.restrictions import RestrictionKind
 from pledge.rights import deadlines, mails
 from pledge.rights.actions.common import add_notices
+from pledge.rights.corrections import review
 from pledge.rights.lifecycle import (
     add_event,
     close,
@@ -39,7 +40,7 @@ from pledge.rights.states import (
     OPEN,
     VERIFIED,
 )
-from pledge.rights.views import QueueItem, ReportRow, RequestView
+from pledge.rights.views import QueueItem, ReportRow, RequestView, StaffRequestView
 
 QUEUE_LIMIT = 500
 
@@ -71,9 +72,15 @@ def queue(
     ]
 
 
-def detail(pledge: Pledge, request_id: str) -> RequestView:
+def detail(pledge: Pledge, request_id: str) -> StaffRequestView:
+    """The request for staff; a rectification awaiting review shows old and new values."""
     with pledge.sessions() as session:
-        return describe(session, load(session, request_id))
+        row = load(session, request_id)
+        view = describe(session, row)
+        extra: dict[str, Any] = {}
+        if row.type == "rectification" and row.status == AWAITING_REVIEW:
+            extra["corrections"] = review(session, pledge, row)
+        return StaffRequestView(**dict(view), **extra)
 
 
 def extend(

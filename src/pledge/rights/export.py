@@ -1,13 +1,19 @@
 """The package an access, know or portability request gives the person.
 
-Built when the holder of the token asks for it, from the store as it stands,
-so no copy of the person's data ever sits in the request row. Each category
-comes with what Art. 15 GDPR and the CCPA ask to be told: purposes and legal
-bases, sources, recipients (with the dates the disclosure log shows each
-actually received it), transfers and their safeguards, retention; and
-the package lists the person's rights, including the right to complain to a
-supervisory authority. California packages cover the 12 months before the
-request. Every download is counted: the first copy is free.
+Built once, when the request is fulfilled (:func:`snapshot`), and stored in
+the request row encrypted with the subject's key (the system key, bound to the
+request id, when nothing is held): an erasure or crypto-shredding of the
+person destroys it with the rest of their data. Every download, as JSON, ZIP
+or HTML, serves that snapshot, so a request token never reads data collected
+after the answer. Downloads stop (410) ``PLEDGE_PACKAGE_DAYS`` after
+fulfilment or after ``PLEDGE_PACKAGE_COPIES`` copies; the daily retention task
+drops expired snapshots. Each category comes with what Art. 15 GDPR and the
+CCPA ask to be told: purposes and legal bases, sources, recipients (with the
+dates the disclosure log shows each actually received it), transfers and
+their safeguards, retention; and the package lists the person's rights,
+including the right to complain to a supervisory authority. California
+packages cover the 12 months before the request. Every download is counted:
+the first copy is free.
 """
 
 from __future__ import annotations
@@ -16,16 +22,17 @@ import csv
 import io
 import json
 import zipfile
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 
 from pledge.core import Pledge
 from pledge.crypto import KeyDestroyed
 from pledge.db.models import RightsRequest, SubjectKey
-from pledge.errors import Conflict
+from pledge.errors import Conflict, PledgeError
 from pledge.policy import Policy
+from pledge.policy.render import spreadsheet_safe
 from pledge.policy.schema import Category, Recipient
 from pledge.records.service import decrypted_records
 from pledge.rights.actions.common import Context, held_records, window_start
@@ -37,15 +44,92 @@ from pledge.rights.states import COMPLETED
 PACKAGE_TYPES = frozenset({"access", "know", "portability"})
 
 
+class PackageGone(PledgeError):
+    """410: the package expired, was downloaded as often as allowed, or was erased."""
+
+    status_code: ClassVar[int] = 410
+    code: ClassVar[str] = "gone"
+
+
+MAKE_A_NEW_REQUEST = "; you may make a new request to receive your data as it is now"
+
+
+def snapshot(ctx: Context) -> None:
+    """Build the package now, at fulfilment, and keep it encrypted in the request row."""
+    row = ctx.row
+    try:
+        key = _subject_key(ctx)
+    except KeyDestroyed:  # erased since the code was confirmed: nothing to give
+        return
+    content = _build(ctx, ctx.now)
+    aad = _aad(row)
+    row.package_ciphertext = (
+        ctx.pledge.keys.encrypt_system(content, aad)
+        if key is None
+        else ctx.pledge.keys.encrypt_json(key, content, aad)
+    )
+    row.package_expires_at = ctx.now + timedelta(days=ctx.pledge.settings.package_days)
+
+
+def _aad(row: RightsRequest) -> str:
+    return f"rights-package:{row.id}"
+
+
+def _subject_key(ctx: Context) -> bytes | None:
+    """The subject's data key; None when nothing is held. KeyDestroyed once erased."""
+    subject_id = ctx.row.subject_id
+    if subject_id is None:
+        return None
+    wrapped = ctx.session.scalar(
+        select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
+    )
+    return ctx.pledge.keys.unwrap(wrapped, subject_id)
+
+
+def _open(ctx: Context) -> dict[str, Any]:
+    row = ctx.row
+    assert row.package_ciphertext is not None
+    try:
+        key = _subject_key(ctx)
+    except KeyDestroyed:
+        raise PackageGone("this package was erased with your data" + MAKE_A_NEW_REQUEST) from None
+    keys = ctx.pledge.keys
+    content: dict[str, Any] = (
+        keys.decrypt_system(row.package_ciphertext, _aad(row))
+        if key is None
+        else keys.decrypt_json(key, row.package_ciphertext, _aad(row))
+    )
+    return content
+
+
 def package(
     pledge: Pledge, request_id: str, token: str | None, *, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The JSON package of a completed access, know or portability request."""
+    """The package of a completed access, know or portability request, as built at fulfilment.
+
+    410 once it expired (``PLEDGE_PACKAGE_DAYS``), after ``PLEDGE_PACKAGE_COPIES``
+    downloads, or when there is none (erased, completed by hand, or fulfilled
+    before packages were kept); nothing is counted then.
+    """
     now = now_or(now)
+    limit = pledge.settings.package_copies
     with pledge.transaction() as session:
         row = load_for_holder(session, pledge, request_id, token, lock=True)
         if row.type not in PACKAGE_TYPES or row.status != COMPLETED:
             raise Conflict("only a completed access or portability request has a package")
+        if row.package_ciphertext is None:
+            raise PackageGone("this package is no longer available" + MAKE_A_NEW_REQUEST)
+        if row.package_expires_at is not None and now >= row.package_expires_at:
+            raise PackageGone(
+                f"this package could be downloaded until "
+                f"{row.package_expires_at.date().isoformat()}" + MAKE_A_NEW_REQUEST
+            )
+        if row.copies_served >= limit:
+            raise PackageGone(
+                f"this package was downloaded {limit} times, the most allowed" + MAKE_A_NEW_REQUEST
+            )
+        ctx = Context(session=session, pledge=pledge, row=row, now=now)
+        content = _open(ctx)
         row.copies_served += 1
         add_event(
             session,
@@ -55,8 +139,25 @@ def package(
             at=now,
             details={"copy": row.copies_served},
         )
-        ctx = Context(session=session, pledge=pledge, row=row, now=now)
-        return _build(ctx, now)
+        return {**content, **_copy(pledge, row, limit)}
+
+
+def _copy(pledge: Pledge, row: RightsRequest, limit: int) -> dict[str, Any]:
+    """What this download is: which copy, its fee note, how long and how often it remains."""
+    right = right_of(pledge.policy, row)
+    note = (
+        "This is your first copy; it is free."
+        if row.copies_served <= 1
+        else "This is an additional copy; we may charge a reasonable fee for it."
+        if right.fee_for_additional_copies
+        else "This is an additional copy."
+    )
+    return {
+        "copy": row.copies_served,
+        "copy_note": note,
+        "copies_left": max(limit - row.copies_served, 0),
+        "available_until": row.package_expires_at.isoformat() if row.package_expires_at else None,
+    }
 
 
 def _build(ctx: Context, now: datetime) -> dict[str, Any]:
@@ -70,14 +171,6 @@ def _build(ctx: Context, now: datetime) -> dict[str, Any]:
     for record in records:
         by_category.setdefault(record["category"], []).append(record)
     logged = logged_for(ctx.session, row.subject_id, since=since)
-    right = right_of(policy, row)
-    copy_note = (
-        "This is your first copy; it is free."
-        if row.copies_served <= 1
-        else "This is an additional copy; we may charge a reasonable fee for it."
-        if right.fee_for_additional_copies
-        else "This is an additional copy."
-    )
     return {
         "request_id": row.id,
         "type": row.type,
@@ -86,8 +179,6 @@ def _build(ctx: Context, now: datetime) -> dict[str, Any]:
         "level": "specific_pieces" if specific else "categories",
         "note": None if specific or row.type == "know" else CATEGORIES_ONLY,
         "period": {"from": since.isoformat() if since else None, "to": row.received_at.isoformat()},
-        "copy": row.copies_served,
-        "copy_note": copy_note,
         "controller": {
             "name": policy.controller.name,
             "contact": policy.controller.privacy_officer_email,
@@ -225,15 +316,17 @@ def _csv(category: dict[str, Any]) -> str:
     fields = category["fields"]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["record_id", "collected_at", "purpose", "source", *fields])
+    writer.writerow(
+        [_cell(name) for name in ["record_id", "collected_at", "purpose", "source", *fields]]
+    )
     for record in category["records"]:
         values = record.get("data", {})
         writer.writerow(
             [
-                record["id"],
-                record["collected_at"],
-                record["purpose"],
-                record["source"],
+                _cell(record["id"]),
+                _cell(record["collected_at"]),
+                _cell(record["purpose"]),
+                _cell(record["source"]),
                 *[_cell(values.get(f)) for f in fields],
             ]
         )
@@ -241,6 +334,8 @@ def _csv(category: dict[str, Any]) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A value as a CSV cell that a spreadsheet shows as text, never runs as a formula."""
     if value is None:
         return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return spreadsheet_safe(text)

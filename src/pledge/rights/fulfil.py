@@ -21,9 +21,11 @@ from pledge.policy import REVEALS_OR_CHANGES_DATA, RightType
 from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
+from pledge.rights.export import PACKAGE_TYPES, snapshot
 from pledge.rights.lifecycle import close, mail_person, move, now_or, right_of
 from pledge.rights.states import (
     AWAITING_REVIEW,
+    COMPLETED,
     DENIED,
     FULFILLING,
     VERIFIED,
@@ -95,6 +97,8 @@ def _verified_enough(ctx: Context) -> bool:
 def _close(ctx: Context, done: Done) -> None:
     row = ctx.row
     row.result = {**(row.result or {}), **done.result}
+    if done.status == COMPLETED and row.type in PACKAGE_TYPES:
+        snapshot(ctx)  # the package as it stands now; downloads never read the live store
     close(
         ctx.session,
         row,

@@ -10,12 +10,20 @@ Second data points (``match``) are kept only as blind indexes, so a request
 row never holds a phone number or postcode in clear, and compared with what
 is held about the subject only after the e-mail code is right, so a wrong
 guess reveals nothing to someone who does not own the address.
+
+Only the verifiers the policy declares (``verification.verifiers``) count, and
+never one that repeats the e-mail address: someone who reads the mailbox
+knows the address, so ``match: {"email": <the address>}`` would prove nothing
+the code has not (it was the bypass of issue #11). Intake refuses such points
+(422 naming ``match.<field>``); verification ignores any that slipped in
+before, so the request falls back to the e-mail level.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +33,7 @@ from sqlalchemy.orm import Session
 from pledge.crypto import KeyDestroyed, KeyManager
 from pledge.db.models import Identity, SubjectKey
 from pledge.errors import ValidationFailed
+from pledge.policy import Verification
 from pledge.records.service import decrypted_records
 
 __all__ = [
@@ -32,11 +41,13 @@ __all__ = [
     "CODE_LIFETIME",
     "MAX_FAILED_CODES",
     "check_agent",
+    "check_match",
     "code_hash",
     "match_indexes",
     "matches_held_data",
     "new_code",
     "new_token",
+    "repeats_address",
     "token_hash",
     "tokens_equal",
 ]
@@ -74,6 +85,61 @@ def tokens_equal(expected: str | None, actual: str) -> bool:
 
 def code_expiry(now: datetime) -> datetime:
     return now + CODE_LIFETIME
+
+
+def _letters(value: str) -> str:
+    """Letters and digits only, compatibility-folded and case-folded."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def repeats_address(value: str, email: str) -> bool:
+    """True when a data point is the e-mail address, its local part, or holds the address.
+
+    Compared on letters and digits alone, case-insensitively, so spacing,
+    dots or capitals do not turn the address into a "second" data point.
+    """
+    given, address = _letters(value), _letters(email)
+    local = _letters(email.strip().rsplit("@", 1)[0])
+    return bool(given) and (given in {address, local} or (bool(address) and address in given))
+
+
+def check_match(verification: Verification, match: dict[str, str], email: str) -> dict[str, str]:
+    """The given data points, each one a declared verifier; 422 naming ``match.<field>`` else.
+
+    Blank values are dropped (a form's empty input). A point is refused when
+    the policy does not declare it as a verifier (``email`` never is), when it
+    repeats the address, or when it holds fewer distinct letters and digits
+    than the verifier's ``min_distinct``. Messages name fields, never values.
+    """
+    problems: dict[str, str] = {}
+    given: dict[str, str] = {}
+    for field, value in match.items():
+        if not value.strip():
+            continue
+        verifier = verification.verifier(field)
+        if verifier is None:
+            problems[f"match.{field}"] = (
+                "the e-mail address cannot verify itself; give another detail, such as a phone"
+                if field == "email"
+                else "not a detail the policy accepts to verify identity"
+            )
+        elif repeats_address(value, email):
+            problems[f"match.{field}"] = "repeats the e-mail address, so it proves nothing more"
+        elif len(set(_letters(value))) < verifier.min_distinct:
+            problems[f"match.{field}"] = (
+                f"too simple to verify identity (fewer than {verifier.min_distinct} "
+                "different letters or digits)"
+            )
+        else:
+            given[field] = value
+    if problems:
+        accepted = ", ".join(v.field for v in verification.verifiers)
+        raise ValidationFailed(
+            f"match holds a detail that cannot verify identity; accepted: {accepted}",
+            fields=problems,
+        )
+    return given
 
 
 def match_indexes(keys: KeyManager, match: dict[str, str], country: str) -> dict[str, str]:

@@ -15,6 +15,10 @@ way to lift it. Hashed marketing suppressions stay (they keep the person off
 mailing lists), and so does the audit chain, which holds ids only. A pass that
 deletes anything writes one audit entry, with counts only (no ids of the
 requests deleted, which would be a copy of what is meant to go).
+
+The same pass drops the package snapshots whose download period
+(``PLEDGE_PACKAGE_DAYS``) has ended, with an entry ``rights.packages_expired``
+(a count) when there were any: a download after that answers 410 anyway.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -76,6 +80,7 @@ def expire_requests(pledge: Pledge, *, now: datetime | None = None) -> Expired:
             .select_from(RightsRequest)
             .where(_past_keeping(cutoff), _in_force())
         )
+        _drop_expired_packages(session, now_or(now))
         counts = _delete(session, ids)
         result = Expired(**counts, kept_in_force=int(kept or 0))
         if result.requests:
@@ -88,6 +93,30 @@ def expire_requests(pledge: Pledge, *, now: datetime | None = None) -> Expired:
                 details={**asdict(result), "closed_before": cutoff.isoformat()},
             )
     return result
+
+
+def _drop_expired_packages(session: Session, now: datetime) -> int:
+    """Forget the package snapshots no longer downloadable; one audit entry with the count."""
+    done = session.execute(
+        update(RightsRequest)
+        .where(
+            RightsRequest.package_ciphertext.is_not(None),
+            RightsRequest.package_expires_at <= now,
+        )
+        .values(package_ciphertext=None)
+        .execution_options(synchronize_session=False)
+    )
+    dropped = int(done.rowcount or 0)  # type: ignore[attr-defined]
+    if dropped:
+        audit.append(
+            session,
+            action="rights.packages_expired",
+            actor="system",
+            object_type="rights_requests",
+            object_id="retention",
+            details={"packages": dropped},
+        )
+    return dropped
 
 
 def _delete(session: Session, ids: list[str]) -> dict[str, int]:

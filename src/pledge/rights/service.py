@@ -22,9 +22,11 @@ from pledge.db.base import new_id
 from pledge.db.models import Client, Identity, RecipientNotice, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
 from pledge.rights import deadlines, mails
+from pledge.rights.corrections import check_corrections
 from pledge.rights.identity import (
     MAX_FAILED_CODES,
     check_agent,
+    check_match,
     code_expiry,
     code_hash,
     match_indexes,
@@ -42,6 +44,7 @@ from pledge.rights.lifecycle import (
     mail_person,
     move,
     now_or,
+    person_email,
     private_data,
     resolve_right,
 )
@@ -91,8 +94,16 @@ def submit(
     policy = pledge.policy
     jurisdiction = policy.jurisdiction_for(body.country, body.region)
     right, voluntary = resolve_right(policy, jurisdiction, body.type)
+    match = check_match(policy.verification, body.match, body.email)
+    if body.corrections:
+        if body.type != "rectification":
+            raise ValidationFailed(
+                "only a rectification request carries corrections",
+                fields={"corrections": "only for type rectification"},
+            )
+        check_corrections(policy, body.corrections, now.date())
     try:
-        indexes = match_indexes(pledge.keys, body.match, body.country)
+        indexes = match_indexes(pledge.keys, match, body.country)
     except ValidationFailed:
         raise ValidationFailed(
             "match.phone is not a phone number", fields={"match.phone": "invalid"}
@@ -324,13 +335,30 @@ def _subject_for(session: Any, row: RightsRequest) -> str | None:
 
 
 def _level(session: Any, pledge: Pledge, row: RightsRequest) -> str:
-    """``full`` when a second data point matches what is held, else ``email`` only."""
-    wanted = private_data(pledge, row).get("match") or {}
+    """``full`` when a declared verifier matches what is held, else ``email`` only.
+
+    Intake refuses any other point; this filter also keeps out those a request
+    recorded before that check held (``email``, or a value equal to the address),
+    and those the policy no longer declares.
+    """
+    wanted = _verifiers(pledge, row, private_data(pledge, row).get("match") or {})
     if row.subject_id is not None and matches_held_data(
         session, pledge.keys, row.subject_id, wanted
     ):
         return "full"
     return "email"
+
+
+def _verifiers(pledge: Pledge, row: RightsRequest, indexes: dict[str, str]) -> dict[str, str]:
+    email = person_email(pledge, row) or ""
+    keys, verification = pledge.keys, pledge.policy.verification
+    return {
+        field: index
+        for field, index in indexes.items()
+        if verification.verifier(field) is not None
+        and field != "email"
+        and not (email and tokens_equal(index, keys.blind_index(f"match:{field}", email)))
+    }
 
 
 def view(pledge: Pledge, request_id: str, token: str | None) -> RequestView:

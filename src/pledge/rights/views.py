@@ -40,6 +40,21 @@ class TimelineEvent(_View):
     note: str | None
 
 
+class HeldValue(_View):
+    """A value held now, in one category: what a correction would replace."""
+
+    category: str
+    value: str
+
+
+class CorrectionView(_View):
+    """For staff reviewing a rectification: a field, its values held now, the proposed one."""
+
+    field: str
+    held: list[HeldValue]
+    proposed: str
+
+
 class RequestView(_View):
     """A request as its holder or staff see it; no personal data."""
 
@@ -65,6 +80,16 @@ class RequestView(_View):
     copies_served: int
     notices: list[NoticeView]
     timeline: list[TimelineEvent]
+
+
+class StaffRequestView(RequestView):
+    """A request as staff see it: while a rectification awaits review, its values too."""
+
+    corrections: list[CorrectionView] | None = Field(
+        default=None,
+        description="Staff only, while a rectification awaits review: each proposed value "
+        "beside the values held now. Never in the requester's view.",
+    )
 
 
 class QueueItem(_View):

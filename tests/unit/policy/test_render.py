@@ -215,3 +215,22 @@ def test_ropa_recipients_follow_the_purpose(bundled_policy: Policy) -> None:
     assert service["role"] == "processor"
     assert service["retention"] == "as instructed by the Client contract"
     assert "Privacy Shield" in service["safeguards"]
+
+
+def test_ropa_cells_never_start_a_formula(bundled_data: dict[str, Any], tmp_path: Path) -> None:
+    """Policy text that looks like a formula is written as text, quoted, in the ROPA CSV."""
+    import copy
+
+    data = copy.deepcopy(bundled_data)
+    data["categories"][0]["name"] = '=HYPERLINK("http://evil.example","x")'
+    data["purposes"][0]["name"] = "@SUM(1+1)"
+    data["controller"]["name"] = "+cmd|' /C calc'!A0"
+    policy = load_policy(dump_policy(data, tmp_path / "formula.yaml"))
+    rows = _ropa(policy)
+    assert rows
+    for row in rows:
+        for column, cell in row.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    assert {row["controller"] for row in rows} == {"'+cmd|' /C calc'!A0"}
+    assert any(row["purpose"] == "'@SUM(1+1)" for row in rows)
+    assert any(row["personal_data_categories"].startswith("'=HYPERLINK(") for row in rows)

@@ -75,6 +75,12 @@ class RightsRequest(Base):
     """What fulfilment did (counts, categories, exceptions and reasons); never values."""
     copies_served: Mapped[int] = mapped_column(Integer, default=0)
     """Packages downloaded: the first is free, further copies may carry a fee."""
+    package_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """The package as built at fulfilment, encrypted with the subject's key (the system key
+    when nothing is held); every download serves it. NULL when none was built, once it
+    expired, or once the person's data was erased."""
+    package_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When downloads of the package stop (``PLEDGE_PACKAGE_DAYS`` after fulfilment)."""
 
 
 class RequestEvent(Base):

@@ -1,9 +1,10 @@
 """Requests that reveal: access, know, portability and disclosures.
 
-Fulfilment only records what is held (categories and counts, from the
-records' clear tags); the package itself is built when the holder of the
-token downloads it (:mod:`pledge.rights.export`), so it always reflects the
-data as it stands and nothing personal is copied into the request row.
+Each action records what is held (categories and counts, from the records'
+clear tags) in the request's result; the package itself is built right after,
+in the same transaction, and kept encrypted with the subject's key
+(:func:`pledge.rights.export.snapshot`), so every download gives the data as it
+stood at the answer, never what was collected later.
 """
 
 from __future__ import annotations

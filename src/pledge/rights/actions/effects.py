@@ -21,6 +21,7 @@ from pledge.restrictions import (
 )
 from pledge.restrictions import objection as objection_kind
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
+from pledge.rights.corrections import problem
 from pledge.rights.lifecycle import private_data
 
 NOTHING_HELD = "We hold no personal data about you, so there was nothing to change."
@@ -111,8 +112,22 @@ def opt_out_marketing(ctx: Context) -> Done:
     return Done(result={"marketing_suppressed": True, "channels": channels})
 
 
+def _applicable(ctx: Context, category_id: str, name: str, value: Any) -> bool:
+    """The value passes the field's checks in this record's category, under today's policy."""
+    category = ctx.policy.category(category_id)
+    field = category.field(name) if category is not None else None
+    if field is None:
+        return False
+    return problem(field, value, ctx.policy.minimum_age, ctx.now.date()) is None
+
+
 def rectification(ctx: Context) -> Done:
-    """Apply the corrections staff approved to every record holding those fields."""
+    """Apply the corrections staff approved to every record holding those fields.
+
+    Each value was checked at intake; it is checked again here against the
+    record's own category (the policy may have changed meanwhile), and a
+    value that no longer passes is left out and named in ``not_applied``.
+    """
     corrections: dict[str, Any] = private_data(ctx.pledge, ctx.row).get("corrections") or {}
     subject_id = ctx.row.subject_id
     if subject_id is None:
@@ -127,8 +142,12 @@ def rectification(ctx: Context) -> Done:
     keys = ctx.pledge.keys
     data_key = keys.unwrap(wrapped, subject_id)
     touched: set[str] = set()
+    refused: set[str] = set()
     for record in held_records(ctx):
         fields = set(corrections) & set(record.field_names)
+        bad = {n for n in fields if not _applicable(ctx, record.category, n, corrections[n])}
+        refused |= bad
+        fields -= bad
         if not fields:
             continue
         aad = f"record:{record.id}"
@@ -141,10 +160,16 @@ def rectification(ctx: Context) -> Done:
         )
         touched.add(record.category)
     notified = queue_notices(ctx, touched, "rectification")
-    return Done(
-        result={
-            "corrected": sorted(corrections),
-            "categories": sorted(touched),
-            "notified": notified,
-        }
-    )
+    result: dict[str, Any] = {
+        "corrected": sorted(set(corrections) - refused),
+        "categories": sorted(touched),
+        "notified": notified,
+    }
+    if refused:
+        result["not_applied"] = sorted(refused)
+        return Done(
+            outcome="part",
+            reason="Some corrections no longer fit what our policy allows for those fields.",
+            result=result,
+        )
+    return Done(result=result)

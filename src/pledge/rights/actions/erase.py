@@ -33,13 +33,15 @@ def exception_reason(ctx: Context, category: str, purpose: str, legal_basis: str
 
 
 def forget_earlier_requests(ctx: Context) -> int:
-    """Wipe the e-mail and details from the person's earlier, closed requests.
+    """Wipe the e-mail, details and package from the person's earlier, closed requests.
 
     Those records are kept 24 months as proof that each right was answered,
     and must survive the erasure, but not as a way back to the person: their
     e-mail (encrypted with the system key, so still readable by Pledge) and
     blind index go, as they do from this request once its last mail is
-    queued. The status, dates, timeline and any denial's basis remain. Open
+    queued; so does a package snapshot (encrypted with the subject's key, which
+    survives when records must be kept). The status, dates, timeline and any
+    denial's basis remain. Open
     requests keep theirs: they still owe the person an answer.
     """
     row = ctx.row
@@ -51,7 +53,12 @@ def forget_earlier_requests(ctx: Context) -> int:
     done = ctx.session.execute(
         update(RightsRequest)
         .where(or_(*who), RightsRequest.id != row.id, RightsRequest.closed_at.is_not(None))
-        .values(email_ciphertext=None, private_ciphertext=None, email_index=None)
+        .values(
+            email_ciphertext=None,
+            private_ciphertext=None,
+            email_index=None,
+            package_ciphertext=None,
+        )
         .execution_options(synchronize_session=False)
     )
     return int(done.rowcount or 0)  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from pledge.rights.views import (
     QueueView,
     RequestAccepted,
     RequestView,
+    StaffRequestView,
 )
 from pledge.web.api.rights_out import Package
 from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
@@ -77,7 +78,9 @@ def resend_code(request_id: str, request: Request, pledge: PledgeDep, _body: NoB
 
 
 @router.get(
-    "/api/v1/requests/{request_id}", response_model=RequestView, response_model_exclude_unset=True
+    "/api/v1/requests/{request_id}",
+    response_model=StaffRequestView,
+    response_model_exclude_unset=True,
 )
 def get_request(request_id: str, request: Request, pledge: PledgeDep) -> RequestView:
     """For the holder of the token, or an admin key; anyone else gets the same 404."""
