@@ -33,6 +33,7 @@ statement of the fulfilment transaction, so the test can name the steps.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -96,8 +97,9 @@ class Watch:
 
 def install(spec: str, trace: str | None) -> None:
     """Wrap the functions the fault can be placed in; the wrappers only watch and kill."""
-    import pledge.delivery.run as run
-    import pledge.rights.fulfil as fulfilment
+    # By module, not attribute: ``pledge.rights.fulfil`` is also a function of the package.
+    run = importlib.import_module("pledge.delivery.run")
+    fulfilment = importlib.import_module("pledge.rights.fulfil")
 
     watch = Watch(spec, trace)
 
