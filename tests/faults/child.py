@@ -60,13 +60,10 @@ def statement_label(statement: str) -> str:
     if not words:
         return ""
     verb = words[0].upper()
-    if verb == "INSERT" and len(words) > 2:
-        return f"INSERT INTO {words[2]}"
-    if verb == "DELETE" and len(words) > 2:
-        return f"DELETE FROM {words[2]}"
-    if verb == "UPDATE" and len(words) > 1:
-        return f"UPDATE {words[1]}"
-    return verb
+    table = {"INSERT": 2, "DELETE": 2, "UPDATE": 1}.get(verb)
+    if table is None or len(words) <= table:
+        return verb
+    return " ".join(words[: table + 1])
 
 
 class Watch:

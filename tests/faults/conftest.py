@@ -53,16 +53,17 @@ class Receiver:
     url: str
     answers: list[int] = field(default_factory=list)
     default: int = 204
-    flapping: bool = False
-    """Fail every other POST (503), starting with the first."""
+    flapping: str | None = None
+    """Fail every other POST, starting with the first: ``"503"`` answers 503, ``"drop"``
+    reads the POST and closes the connection without an answer."""
     posts: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self) -> int:
         if self.answers:
             return self.answers.pop(0)
-        if self.flapping:
-            return 503 if len(self.posts) % 2 == 0 else self.default
+        if self.flapping and len(self.posts) % 2 == 0:
+            return 0 if self.flapping == "drop" else 503
         return self.default
 
     def acknowledged(self) -> list[str]:
@@ -91,6 +92,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                         "body": body,
                     }
                 )
+            if status == 0:  # dropped: the body arrived, no answer goes back
+                self.close_connection = True
+                return
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()

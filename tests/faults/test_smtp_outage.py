@@ -123,7 +123,9 @@ def test_mail_survives_an_hour_without_smtp_and_goes_out_once(
         for email, request in requests.items():
             headers = auth(request["token"])
             path = f"/api/v1/requests/{request['id']}"
-            late = web.post(f"{path}/verify", json={"code": newest_code(smtp, email)}, headers=headers)
+            late = web.post(
+                f"{path}/verify", json={"code": newest_code(smtp, email)}, headers=headers
+            )
             assert late.status_code == 400, late.text
             assert web.post(f"{path}/resend", headers=headers).status_code == 200
         assert deliver(mailer, [Kind.EMAIL]).sent == PEOPLE
