@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
@@ -56,6 +56,8 @@ class Receiver:
     flapping: str | None = None
     """Fail every other POST, starting with the first: ``"503"`` answers 503, ``"drop"``
     reads the POST and closes the connection without an answer."""
+    on_post: Callable[[int], object] | None = None
+    """Called with each POST's number (from 1) before it is answered."""
     posts: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,6 +84,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            if receiver.on_post is not None:
+                receiver.on_post(len(receiver.posts) + 1)
             with receiver.lock:
                 status = receiver.answer()
                 receiver.posts.append(
