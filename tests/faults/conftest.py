@@ -14,18 +14,16 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from pledge.core import Pledge
-from pledge.db.base import utcnow
-from pledge.db.models import AuditEntry, Delivery
+from pledge.db.models import AuditEntry
 from pledge.policy import load_policy
 from pledge.policy.loader import bundled_policy_path
 from pledge.startup import register_policy_version
@@ -186,16 +184,6 @@ def run_child(pledge: Pledge, *args: str, kill: str = "", trace: Path | None = N
         check=False,
     )
     return ChildRun(done.returncode, done.stdout, done.stderr)
-
-
-def expire_leases(pledge: Pledge) -> None:
-    """The dead worker's lease runs out (the time ``PLEDGE_DELIVERY_LEASE_SECONDS`` takes)."""
-    with pledge.transaction() as session:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.lease_until.is_not(None))
-            .values(lease_until=utcnow() - timedelta(seconds=1))
-        )
 
 
 def audit_count(pledge: Pledge, action: str, object_id: str | None = None) -> int:

@@ -39,6 +39,7 @@ from pledge.db.base import Base, utcnow
 from pledge.db.models import AuditEntry, ConsentEvent, Delivery, Record, Subject
 from pledge.delivery import DeliveryReport, Kind
 from pledge.jobs import deliver
+from pledge.jobs.procrastinate_app import WorkerThread, ensure_schema
 from pledge.settings import Settings
 from pledge.startup import settle_data, upgrade_schema
 from pledge.web.app import create_app
@@ -258,3 +259,22 @@ def test_a_pledge_worker_lives_through_a_restart_and_goes_on_sending(
     assert [delivery(restartable, i).status for i in (first, second)] == ["sent", "sent"]
     assert "the job worker stopped" in errors, "procrastinate stopped it; Pledge started it again"
     assert "starting it again" in errors
+
+
+def test_the_worker_inside_pledge_serve_lives_through_a_restart(
+    restartable: Pledge, server: OwnPostgres, smtp: SmtpServer
+) -> None:
+    """``pledge serve`` without ``--no-worker`` runs the same worker on a thread."""
+    restartable.settings.smtp_url = smtp.url
+    ensure_schema(restartable)
+    worker = WorkerThread(restartable)
+    worker.start()
+    try:
+        queue(restartable, to="before@example.org")
+        wait_for(lambda: len(smtp.received) == 1, 30, "the mail queued before the restart")
+        server.restart()
+        queue(restartable, to="after@example.org")
+        wait_for(lambda: len(smtp.received) == 2, 60, "the mail queued after the restart")
+    finally:
+        worker.stop()
+    assert not worker._thread.is_alive(), "and it still stops when asked"
