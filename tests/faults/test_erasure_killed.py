@@ -110,6 +110,7 @@ def completed_once(
     assert audit_count(pledge, "subject.key_destroyed", erasure.subject_id) == 1
 
 
+@pytest.mark.timeout(900)  # about twenty child processes, each importing Pledge
 def test_an_erasure_killed_at_every_step_completes_exactly_once(
     hooked: Pledge, smtp: SmtpServer, receiver: Receiver, tmp_path: Path
 ) -> None:
