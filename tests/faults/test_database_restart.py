@@ -17,7 +17,9 @@ lives through the restart and goes on sending.
 from __future__ import annotations
 
 import base64
+import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,7 +47,7 @@ from pledge.startup import settle_data, upgrade_schema
 from pledge.web.app import create_app
 from tests.delivery.conftest import delivery, queue, queue_webhook
 from tests.faults.conftest import Receiver, audit_count, child_environment
-from tests.faults.own_postgres import OwnPostgres, find_binaries
+from tests.faults.own_postgres import OwnPostgres, find_binaries, has_user
 from tests.integration.smtp_server import SmtpServer
 from tests.service_data.conftest import make_client
 from tests.web.conftest import auth
@@ -60,6 +62,8 @@ def server() -> Iterator[OwnPostgres]:
     binaries = find_binaries()
     if binaries is None:
         pytest.skip("no PostgreSQL server programs (initdb, pg_ctl) to run a throwaway server")
+    if os.geteuid() == 0 and (shutil.which("runuser") is None or not has_user("postgres")):
+        pytest.skip("as root, a throwaway PostgreSQL needs runuser and a postgres user")
     instance = OwnPostgres(binaries)
     try:
         yield instance
@@ -192,7 +196,7 @@ def test_the_consent_writer_refuses_cleanly_while_down_and_reconnects_after(
 def test_a_delivery_pass_cut_by_a_restart_loses_nothing(
     restartable: Pledge, server: OwnPostgres, receiver: Receiver
 ) -> None:
-    restartable.settings.delivery_lease_seconds = 3
+    restartable.settings.delivery_lease_seconds = 8  # outlasts the server's start
     restartable.settings.webhook_deadline_seconds = 2
     acme = make_client(restartable, "Acme", receiver.url)
     ids = [queue_webhook(restartable, acme.id, n) for n in range(6)]
