@@ -1,4 +1,4 @@
-"""A worker SIGKILLed while sending a mail or a Client webhook: never lost, at most a resend.
+"""A worker SIGKILLed sending a mail, a Client webhook or a notice: never lost, at most resent.
 
 The child process runs one delivery pass and is killed once it has claimed
 the delivery (lease committed, nothing sent), once the receiver has
@@ -15,16 +15,22 @@ from __future__ import annotations
 import time
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from pledge.access import create_api_key
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import WebhookDelivery
+from pledge.db.models import RecipientNotice, RequestEvent, WebhookDelivery
 from pledge.delivery import DeliveryReport, Kind
 from pledge.jobs import deliver
+from pledge.web.app import create_app
 from tests.delivery.conftest import delivery, queue, queue_webhook
-from tests.faults.conftest import Receiver, audit_count, run_child
+from tests.faults.conftest import HOOKED, Receiver, audit_count, run_child
+from tests.faults.people import prepare
 from tests.integration.smtp_server import SmtpServer
 from tests.service_data.conftest import make_client
+from tests.web.conftest import auth
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -89,3 +95,51 @@ def test_a_delivery_whose_worker_is_killed_is_delivered_never_lost(
         assert view.status == "delivered"
     assert deliver(mailer, [kind]) == DeliveryReport(), "nothing left to send"
     assert mailer.verify_audit().ok
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_a_recipient_notice_whose_worker_is_killed_is_told_once_on_the_timeline(
+    hooked: Pledge, smtp: SmtpServer, receiver: Receiver, point: str
+) -> None:
+    """The notice's callback writes the request's timeline in the recording transaction."""
+    hooked.settings.delivery_lease_seconds = 4
+    hooked.settings.webhook_deadline_seconds = 1
+    key = create_api_key(hooked, name="faults", role="system")[1]
+    with TestClient(create_app(hooked), raise_server_exceptions=False) as web:
+        erasure = prepare(web, hooked, smtp, key, 1)
+        done = web.post(
+            f"/api/v1/requests/{erasure.request_id}/verify",
+            json={"code": erasure.code},
+            headers=auth(erasure.token),
+        )
+        assert done.json()["status"] == "completed", done.text
+    with hooked.sessions() as session:
+        (notice_id,) = session.scalars(
+            select(RecipientNotice.id).where(
+                RecipientNotice.request_id == erasure.request_id,
+                RecipientNotice.recipient_id == HOOKED,
+            )
+        )
+
+    run = run_child(hooked, "deliver", Kind.RECIPIENT_NOTICE, kill=point)
+    assert run.killed, f"the worker was not killed: {run.returncode} {run.stderr}"
+    if point != "deliver:recorded":
+        wait_out_the_lease(hooked, notice_id)
+    deliver(hooked, [Kind.RECIPIENT_NOTICE])
+
+    acknowledged = receiver.acknowledged()
+    assert set(acknowledged) == {notice_id}
+    assert len(acknowledged) == (1 if point in ("deliver:claimed", "deliver:recorded") else 2)
+    with hooked.sessions() as session:
+        notice = session.get(RecipientNotice, notice_id)
+        told = session.scalars(
+            select(RequestEvent.event).where(
+                RequestEvent.request_id == erasure.request_id,
+                RequestEvent.event == "recipient_notified",
+            )
+        ).all()
+    assert notice is not None
+    assert notice.status == "sent"
+    assert delivery(hooked, notice_id).status == "sent"
+    assert len(told) == 1, "the timeline says it once"
+    assert hooked.verify_audit().ok
