@@ -1,8 +1,9 @@
 """Every error leaves as JSON with a 4xx status; nothing ever shows a stack trace.
 
 The one 5xx a caller should act on is 503 (with ``Retry-After``): the database
-could not be reached or gave up on the transaction, so nothing was written and
-the same call can be repeated. Any other failure is a bare 500.
+could not be reached or gave up on the transaction, which was rolled back whole,
+so the same call can be repeated (only a connection cut during the COMMIT itself
+leaves the outcome unknown). Any other failure is a bare 500.
 
 Validation errors name the field (``fields``) but never echo the value, since
 values may be personal data and error bodies end up in client logs.
@@ -31,7 +32,7 @@ RETRY_AFTER_SECONDS = 5
 
 UNAVAILABLE = (OperationalError, PoolTimeout, psycopg.OperationalError)
 """The database cannot be reached or gave up on a transaction (a restart, a failover, a
-deadlock, a full pool): nothing was written, and the same call can simply be repeated.
+deadlock, a full pool): the transaction was rolled back whole, and the call can be repeated.
 COPY and the consent writer use psycopg directly, so its own error is listed too."""
 
 
