@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -166,12 +167,78 @@ def run_worker(
     """Process jobs until stopped (SIGINT/SIGTERM), or until the queue is empty if not ``wait``."""
     quiet_job_logs()
     app = build_app(pledge)
-    app.run_worker(
-        concurrency=concurrency,
-        wait=wait,
-        delete_jobs="successful",
-        install_signal_handlers=install_signal_handlers,
-    )
+
+    async def main() -> None:
+        stopping = asyncio.Event()
+        if install_signal_handlers:
+            loop = asyncio.get_running_loop()
+            for stop_signal in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(stop_signal, stopping.set)
+        async with app.open_async():
+            await supervise(app, stopping, concurrency=concurrency, wait=wait)
+
+    asyncio.run(main())
+
+
+RESTART_FIRST_DELAY = 1.0
+RESTART_MAX_DELAY = 30.0
+STEADY_SECONDS = 60.0
+"""A worker that ran this long before stopping starts again after the first delay."""
+
+
+async def supervise(app: App, stopping: asyncio.Event, *, concurrency: int, wait: bool) -> None:
+    """Run procrastinate's worker until ``stopping`` is set, starting it again if it stops.
+
+    Why: procrastinate stops its worker when a side task fails (the LISTEN
+    connection, the heartbeat) and when fetching a job fails, so a database
+    restart or failover ended ``pledge worker`` with exit status 0 and left
+    ``pledge serve`` without a worker, silently. Here the worker is started
+    again after a delay that doubles up to :data:`RESTART_MAX_DELAY`.
+    """
+    delay = RESTART_FIRST_DELAY
+    loop = asyncio.get_running_loop()
+    while not stopping.is_set():
+        started = loop.time()
+        worker = asyncio.create_task(
+            app.run_worker_async(
+                concurrency=concurrency,
+                wait=wait,
+                delete_jobs="successful",
+                install_signal_handlers=False,
+            )
+        )
+        stop = asyncio.create_task(stopping.wait())
+        try:
+            await asyncio.wait({worker, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            if not worker.done():  # asked to stop: let the running jobs finish
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+        if stopping.is_set() or worker.cancelled():
+            return
+        error = worker.exception()
+        if error is None and not wait:
+            return  # the queue is empty, as asked
+        if loop.time() - started > STEADY_SECONDS:
+            delay = RESTART_FIRST_DELAY
+        cause = error_name(error) if error is not None else "a side task failed"
+        log.warning("the job worker stopped (%s); starting it again in %.0f s", cause, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), delay)
+        delay = min(delay * 2, RESTART_MAX_DELAY)
+        await _drop_broken_connections(app)
+
+
+async def _drop_broken_connections(app: App) -> None:
+    """Let the job queue's pool replace connections a database restart left dead."""
+    pool: Any = getattr(app.connector, "pool", None)
+    try:
+        if pool is not None:
+            await pool.check()
+    except Exception as exc:
+        log.info("job queue pool check failed: %s", error_name(exc))
 
 
 class WorkerThread:
@@ -186,7 +253,7 @@ class WorkerThread:
         self.concurrency = concurrency
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._stopping: asyncio.Event | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._main, name="pledge-worker", daemon=True)
 
@@ -200,9 +267,9 @@ class WorkerThread:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let running jobs finish, close the pool and join the thread."""
-        loop, task = self._loop, self._task
-        if loop is not None and task is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(task.cancel)
+        loop, stopping = self._loop, self._stopping
+        if loop is not None and stopping is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(stopping.set)
         self._thread.join(timeout)
         if self._thread.is_alive():
             log.warning("procrastinate worker still busy after %.0f s", timeout)
@@ -220,14 +287,6 @@ class WorkerThread:
         app = build_app(self.pledge)
         async with app.open_async():
             self._loop = asyncio.get_running_loop()
-            self._task = asyncio.create_task(
-                app.run_worker_async(
-                    concurrency=self.concurrency,
-                    wait=True,
-                    delete_jobs="successful",
-                    install_signal_handlers=False,
-                )
-            )
+            self._stopping = asyncio.Event()
             self._ready.set()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await supervise(app, self._stopping, concurrency=self.concurrency, wait=True)

@@ -1,5 +1,10 @@
 """Every error leaves as JSON with a 4xx status; nothing ever shows a stack trace.
 
+The one 5xx a caller should act on is 503 (with ``Retry-After``): the database
+could not be reached or gave up on the transaction, which was rolled back whole,
+so the same call can be repeated (only a connection cut during the COMMIT itself
+leaves the outcome unknown). Any other failure is a bare 500.
+
 Validation errors name the field (``fields``) but never echo the value, since
 values may be personal data and error bodies end up in client logs.
 """
@@ -9,15 +14,26 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pledge.errors import PledgeError
 from pledge.validation import error_fields
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks a caller to wait before trying again."""
+
+UNAVAILABLE = (OperationalError, PoolTimeout, psycopg.OperationalError)
+"""The database cannot be reached or gave up on a transaction (a restart, a failover, a
+deadlock, a full pool): the transaction was rolled back whole, and the call can be repeated.
+COPY and the consent writer use psycopg directly, so its own error is listed too."""
 
 
 class SeeOther(Exception):
@@ -57,6 +73,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    async def unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable: %s", type(exc).__name__)
+        body = error_body("unavailable", "temporarily unavailable; try again shortly")
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return JSONResponse(body, status_code=503, headers=headers)
+
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, unavailable)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
