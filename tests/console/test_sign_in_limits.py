@@ -11,7 +11,6 @@ password is checked.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -65,7 +64,7 @@ class Verifications:
 
 
 @pytest.fixture
-def verifications(monkeypatch: pytest.MonkeyPatch) -> Iterator[Verifications]:
+def verifications(monkeypatch: pytest.MonkeyPatch) -> Verifications:
     seen = Verifications()
     verify = accounts._verify
 
@@ -78,7 +77,7 @@ def verifications(monkeypatch: pytest.MonkeyPatch) -> Iterator[Verifications]:
         return verify(password_hash, password)
 
     monkeypatch.setattr(accounts, "_verify", counted)
-    yield seen
+    return seen
 
 
 def test_parallel_wrong_passwords_never_try_more_than_the_limit(

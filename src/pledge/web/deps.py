@@ -101,7 +101,10 @@ async def form_fields(request: Request) -> dict[str, str]:
     multipart ones are checked here, field by field.
     """
     form = await request.form()
-    fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    finally:
+        await form.close()  # the dropped files' temporary files
     check_text_fields(fields)
     return fields
 
