@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     sign_in_limit_per_ip: int = Field(
         default=30,
         ge=1,
-        description="Console sign-in attempts one IP address may make per 15 minutes.",
+        description="Failed console sign-ins one IP address may make per 15 minutes.",
     )
     sign_in_failures_per_account_ip: int = Field(
         default=5,

@@ -208,6 +208,19 @@ def test_one_address_gets_a_few_attempts_on_any_accounts(
     assert web_sign_in(client, officer) == 429
 
 
+def test_successful_sign_ins_do_not_use_up_the_address(
+    pledge: Pledge, client: TestClient, officer: str
+) -> None:
+    """A team behind one address signs in all day; only failures count against it."""
+    pledge.settings.sign_in_limit_per_ip = 3
+    for _ in range(5):
+        assert web_sign_in(client, officer) == 303
+        client.cookies.clear()
+    for _ in range(3):
+        assert web_sign_in(client, officer, "wrong password!") == 401
+    assert web_sign_in(client, officer) == 429
+
+
 def test_sign_in_sets_a_device_cookie_that_passes_the_lock(
     pledge: Pledge, client: TestClient, officer: str
 ) -> None:

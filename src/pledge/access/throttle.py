@@ -25,7 +25,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -120,6 +120,22 @@ def clear(pledge: Pledge, rule: Rule, *parts: str) -> None:
     bucket = bucket_of(pledge, rule, *parts)
     with pledge.transaction() as session:
         session.execute(delete(ThrottleCounter).where(ThrottleCounter.bucket == bucket))
+
+
+def forgive(pledge: Pledge, rule: Rule, *parts: str, now: float | None = None) -> None:
+    """Take back one hit of this window (a sign-in that succeeded was no attack)."""
+    now = time.time() if now is None else now
+    bucket = bucket_of(pledge, rule, *parts)
+    with pledge.transaction() as session:
+        session.execute(
+            update(ThrottleCounter)
+            .where(
+                ThrottleCounter.bucket == bucket,
+                ThrottleCounter.period == int(now // rule.seconds),
+                ThrottleCounter.hits > 0,
+            )
+            .values(hits=ThrottleCounter.hits - 1)
+        )
 
 
 def enforce(pledge: Pledge, rule: Rule, *parts: str, message: str) -> None:

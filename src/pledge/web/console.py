@@ -5,9 +5,10 @@ https); every form carries the session's CSRF token, and the login form a
 double-submit token. Pages are never cached and cannot be framed.
 
 Signing in is limited three ways before any password is checked: per IP
-address (``PLEDGE_SIGN_IN_LIMIT_PER_IP`` per 15 minutes), per (e-mail, IP
-address) (``PLEDGE_SIGN_IN_FAILURES_PER_ACCOUNT_IP`` wrong passwords per 15
-minutes, forgotten at a successful sign-in), both counted in the database
+address (``PLEDGE_SIGN_IN_LIMIT_PER_IP`` attempts per 15 minutes, successful
+ones given back), per (e-mail, IP address)
+(``PLEDGE_SIGN_IN_FAILURES_PER_ACCOUNT_IP`` wrong passwords per 15 minutes,
+forgotten at a successful sign-in), both counted in the database
 (:mod:`pledge.access.throttle`), and per account, atomically, by
 :func:`pledge.console.accounts.attempt` (which a browser the account signed in
 from before passes). The first two answer 429 at once: they do not depend on
@@ -27,7 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from pledge.access.throttle import Rule, Throttled, clear, enforce
+from pledge.access.throttle import Rule, Throttled, clear, enforce, forgive
 from pledge.console.accounts import SignedIn, attempt, sign_out
 from pledge.core import Pledge
 from pledge.errors import AuthenticationRequired, PledgeError
@@ -124,6 +125,14 @@ def _count(pledge: Pledge, address: str, email: str) -> None:
     enforce(pledge, by_account, email, address, message=TOO_MANY)
 
 
+def _succeeded(pledge: Pledge, address: str, email: str) -> None:
+    """A successful sign-in was no attack: it no longer counts against the address, and the
+    account's wrong passwords from there are forgotten."""
+    by_ip, by_account = sign_in_rules(pledge)
+    forgive(pledge, by_ip, address)
+    clear(pledge, by_account, email, address)
+
+
 @router.post("/admin/login")
 async def login(request: Request, pledge: PledgeDep, form: FormDep) -> Response:
     """``async`` only to wait: the counting, argon2 and rendering all run in threads."""
@@ -158,7 +167,7 @@ async def login(request: Request, pledge: PledgeDep, form: FormDep) -> Response:
         )
         failed.status_code = 401
         return failed
-    await run_in_threadpool(clear, pledge, sign_in_rules(pledge)[1], email, address)
+    await run_in_threadpool(_succeeded, pledge, address, email)
     response = RedirectResponse("/admin", status_code=303)
     set_cookie(response, pledge, STAFF_COOKIE, signed.token)
     set_cookie(response, pledge, DEVICE_COOKIE, signed.device, max_age=DEVICE_LIFETIME)
