@@ -93,7 +93,16 @@ def settings(db_url: str, request: pytest.FixtureRequest) -> Settings:
         if db_url.startswith("postgresql")
         else new_master_key()
     )
-    return Settings(database_url=db_url, master_key=key, smtp_url=None)
+    # Intake limits (per IP and per e-mail address, per hour) are raised for the suite:
+    # its tests make many requests for one address from one client. The limits
+    # themselves are tested with their defaults in tests/web/test_intake_throttle.py.
+    return Settings(
+        database_url=db_url,
+        master_key=key,
+        smtp_url=None,
+        intake_limit_per_ip=10_000,
+        intake_limit_per_address=10_000,
+    )
 
 
 @pytest.fixture

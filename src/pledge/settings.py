@@ -64,6 +64,38 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest body of an authenticated marketing filter request, in bytes.",
     )
+    max_public_body_bytes: int = Field(
+        default=262_144,
+        ge=1024,
+        description=(
+            "Largest body accepted from a caller without a valid API or Client key "
+            "(request intake, forms, sign-in), in bytes."
+        ),
+    )
+    intake_limit_per_ip: int = Field(
+        default=10,
+        ge=1,
+        description="Requests (and code resends) one IP address may make per hour, anonymously.",
+    )
+    intake_limit_per_address: int = Field(
+        default=3,
+        ge=1,
+        description="Requests made for one e-mail address per hour, whoever makes them.",
+    )
+    sign_in_limit_per_ip: int = Field(
+        default=30,
+        ge=1,
+        description="Failed console sign-ins one IP address may make per 15 minutes.",
+    )
+    sign_in_failures_per_account_ip: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong passwords for one account from one IP address per 15 minutes.",
+    )
+    api_docs: bool = Field(
+        default=False,
+        description="Serve a local, script-free API reference at /api/docs (PLEDGE_API_DOCS=1).",
+    )
     audit_seal_batch: int = Field(
         default=5_000, description="Most audit entries sealed into the hash chain per pass."
     )

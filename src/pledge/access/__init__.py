@@ -1,4 +1,4 @@
-"""Who may call Pledge: API keys and their roles."""
+"""Who may call Pledge: API keys and their roles, Client keys, and rate limits."""
 
 from pledge.access.api_keys import (
     ROLES,
@@ -9,6 +9,7 @@ from pledge.access.api_keys import (
     list_api_keys,
     revoke_api_key,
 )
+from pledge.access.client_keys import disable_client, enable_client, rotate_client_key
 
 __all__ = [
     "ROLES",
@@ -16,6 +17,9 @@ __all__ = [
     "authenticate_key",
     "cached_principal",
     "create_api_key",
+    "disable_client",
+    "enable_client",
     "list_api_keys",
     "revoke_api_key",
+    "rotate_client_key",
 ]

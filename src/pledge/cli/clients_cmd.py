@@ -1,4 +1,9 @@
-"""``pledge clients``: register business Clients and their collection instructions."""
+"""``pledge clients``: register business Clients, disable them, rotate their keys.
+
+Disabling and rotating are audited with the actor ``cli``; the old key stops
+working at once in this process and, in running servers, within
+``PLEDGE_API_KEY_CACHE_SECONDS``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,14 @@ from typing import Annotated
 
 import typer
 
+from pledge.access import disable_client, enable_client, rotate_client_key
 from pledge.cli.common import build_pledge, cli_errors
 from pledge.service_data.clients import create_client
 from pledge.service_data.instructions import load_instructions
 from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Manage Service Data Clients.", no_args_is_help=True)
+ClientId = Annotated[str, typer.Argument(help="The Client's id (printed by `clients create`).")]
 
 
 @app.command("create")
@@ -32,4 +39,35 @@ def create(
         client_id, key = create_client(pledge, name=name, instructions=model, actor="cli")
     typer.echo(f"registered Client {name}; its API key is shown once:")
     typer.echo(client_id)
+    typer.echo(key)
+
+
+@app.command("disable")
+def disable(client_id: ClientId) -> None:
+    """Refuse the Client's key from now on; its data and instructions stay."""
+    with cli_errors():
+        pledge = build_pledge()
+        upgrade_schema(pledge)
+        disable_client(pledge, client_id, actor="cli")
+    typer.echo(f"disabled Client {client_id}")
+
+
+@app.command("enable")
+def enable(client_id: ClientId) -> None:
+    """Accept the Client's current key again."""
+    with cli_errors():
+        pledge = build_pledge()
+        upgrade_schema(pledge)
+        enable_client(pledge, client_id, actor="cli")
+    typer.echo(f"enabled Client {client_id}")
+
+
+@app.command("rotate-key")
+def rotate_key(client_id: ClientId) -> None:
+    """Give the Client a new API key, printed once on the last line; the old one stops working."""
+    with cli_errors():
+        pledge = build_pledge()
+        upgrade_schema(pledge)
+        key = rotate_client_key(pledge, client_id, actor="cli")
+    typer.echo(f"new API key of Client {client_id}; it is shown once:")
     typer.echo(key)

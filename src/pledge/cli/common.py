@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -14,6 +15,7 @@ from pledge.errors import PledgeError
 from pledge.jobs import connect_jobs
 from pledge.policy import PolicyError
 from pledge.settings import Settings
+from pledge.web.log_config import LOG_CONFIG
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -43,6 +45,5 @@ def build_pledge() -> Pledge:
 
 
 def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    """Log records with an exception's class, never its traceback (:mod:`pledge.web.log_config`)."""
+    logging.config.dictConfig(LOG_CONFIG)

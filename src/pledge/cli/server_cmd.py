@@ -38,6 +38,7 @@ def serve(
 
     from pledge.jobs.embedded import embedded_worker
     from pledge.web.app import create_app, freeze_startup_objects
+    from pledge.web.log_config import LOG_CONFIG
 
     configure_logging()
     with cli_errors():
@@ -48,7 +49,7 @@ def serve(
         if workers == 1:
             app = create_app(pledge)
             freeze_startup_objects()
-            uvicorn.run(app, host=host, port=port, log_level="info")
+            uvicorn.run(app, host=host, port=port, log_level="info", log_config=LOG_CONFIG)
         else:
             uvicorn.run(
                 "pledge.web.asgi:create",
@@ -57,6 +58,7 @@ def serve(
                 host=host,
                 port=port,
                 log_level="info",
+                log_config=LOG_CONFIG,
             )
 
 

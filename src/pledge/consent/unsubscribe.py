@@ -76,7 +76,7 @@ def read_token(
     packed, purpose, day_hex, signature = parts
     body = f"{packed}.{purpose}.{day_hex}"
     expected = keys.sign(f"unsubscribe:{body}")[:32]
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise NotFound(INVALID_LINK)
     try:
         subject_id = str(uuid.UUID(bytes=base64.urlsafe_b64decode(packed + "==")))

@@ -45,4 +45,5 @@ def verify(secret: str, body: bytes, headers: dict[str, str], *, max_age: int = 
     if abs(time.time() - timestamp) > max_age:
         return False
     expected = sign(secret, timestamp, body)
-    return hmac.compare_digest(expected, lowered.get("x-pledge-signature", ""))
+    received = lowered.get("x-pledge-signature", "").encode("utf-8", "replace")
+    return hmac.compare_digest(expected.encode(), received)

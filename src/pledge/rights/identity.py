@@ -80,7 +80,7 @@ def token_hash(keys: KeyManager, request_id: str, token: str) -> str:
 
 def tokens_equal(expected: str | None, actual: str) -> bool:
     """Constant-time comparison, so timing does not leak how much of a hash matched."""
-    return expected is not None and hmac.compare_digest(expected, actual)
+    return expected is not None and hmac.compare_digest(expected.encode(), actual.encode())
 
 
 def code_expiry(now: datetime) -> datetime:

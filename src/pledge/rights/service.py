@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
 from pledge.db.base import new_id
-from pledge.db.models import Client, Identity, RecipientNotice, RequestEvent, RightsRequest
+from pledge.db.models import Identity, RecipientNotice, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
 from pledge.rights import deadlines, mails
 from pledge.rights.corrections import check_corrections
@@ -222,20 +222,20 @@ def _refer(
     actor: str,
     now: datetime,
 ) -> None:
-    """Service Data is the Client's: record the request and say whom to ask."""
-    known = None
-    if client:
-        known = session.scalar(select(Client.name).where(Client.name == client.strip()))
+    """Service Data is the Client's: record the request and say whom to ask.
+
+    The answer and the mail are the same whether or not a Client of that name
+    exists, so intake never tells anyone who Pledge's Clients are; the name
+    given is kept (encrypted) with the request for staff.
+    """
     reason = (
-        "Service Data is controlled by the Client"
-        + (f" {known}" if known else "")
-        + "; we process it on the Client's instructions. Please contact "
-        + (known if known else "the business you dealt with")
-        + ", which can ask us to act on your data."
+        "Service Data is controlled by the Client; we process it on the Client's "
+        "instructions. Please contact the business you dealt with, which can ask us "
+        "to act on your data."
     )
-    mail_person(session, pledge, row, mails.referral_mail(pledge.policy, known), "rights_referral")
+    mail_person(session, pledge, row, mails.referral_mail(pledge.policy, None), "rights_referral")
     row.acknowledged_at = now
-    row.result = {"client": known, "controller": "client"}
+    row.result = {"controller": "client"}
     close(session, row, REFERRED, actor=actor, at=now, outcome="none", reason=reason)
 
 

@@ -10,13 +10,17 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
+from starlette.concurrency import run_in_threadpool
 
+from pledge.access import Principal, authenticate_key, cached_principal
 from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.jobs import connect_jobs
 from pledge.web import (
+    api_docs,
     consent_pages,
     console,
+    console_account,
     console_deliveries,
     console_pages,
     privacy_center,
@@ -26,6 +30,8 @@ from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import consents, policy, records, requests, service
 from pledge.web.errors import install_error_handlers
 from pledge.web.limits import BodyLimitMiddleware
+from pledge.web.security_headers import SecurityHeadersMiddleware
+from pledge.web.text_guard import TextGuardMiddleware
 
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
@@ -47,7 +53,8 @@ def create_app(pledge: Pledge) -> FastAPI:
         title="Pledge",
         summary="Privacy operations: the policy as code, and the system that keeps it.",
         version="0.1.0",
-        docs_url="/api/docs",
+        # FastAPI's Swagger UI loads from a CDN; a local page replaces it (PLEDGE_API_DOCS=1).
+        docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
@@ -67,17 +74,34 @@ def create_app(pledge: Pledge) -> FastAPI:
         privacy_center.router,
         console.router,
         console_pages.router,
+        console_account.router,
         console_deliveries.router,
         consent_pages.router,
     ):
         app.include_router(router)
+    if pledge.settings.api_docs:
+        app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     install_access_log_filter()
+    settings = pledge.settings
+
+    async def principal_of(token: str) -> Principal | None:
+        principal = cached_principal(pledge, token)
+        if principal is None:
+            principal = await run_in_threadpool(authenticate_key, pledge, token)
+        return principal
+
+    # Added innermost first: the size limit bounds what the text guard buffers, and
+    # the headers reach every answer, the 413 and 422 of these two included.
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
-        max_bytes=pledge.settings.max_body_bytes,
-        larger={"/api/v1/marketing/filter": pledge.settings.max_send_list_bytes},
+        public_bytes=settings.max_public_body_bytes,
+        key_bytes=settings.max_body_bytes,
+        principal_of=principal_of,
+        larger={"/api/v1/marketing/filter": (settings.max_send_list_bytes, ("system",))},
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 

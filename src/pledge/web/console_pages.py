@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from pledge.access import disable_client, enable_client, rotate_client_key
+from pledge.access.client_keys import disabled_clients
 from pledge.console.accounts import StaffPrincipal
 from pledge.core import Pledge
 from pledge.errors import PledgeError
@@ -104,9 +106,44 @@ def request_action(
     return page(request, "request", principal=staff, r=detail, message=message, error=error)
 
 
+def _clients(pledge: Pledge) -> dict[str, Any]:
+    return {"clients": list_clients(pledge), "disabled": disabled_clients(pledge)}
+
+
 @router.get("/admin/clients")
 def clients_page(request: Request, pledge: PledgeDep, staff: AdminStaffDep) -> Response:
-    return page(request, "clients", principal=staff, clients=list_clients(pledge))
+    return page(request, "clients", principal=staff, **_clients(pledge))
+
+
+CLIENT_ACTIONS: dict[str, Callable[[Pledge, str, str], str | None]] = {
+    "disable": lambda pledge, client_id, actor: disable_client(pledge, client_id, actor=actor),
+    "enable": lambda pledge, client_id, actor: enable_client(pledge, client_id, actor=actor),
+    "rotate-key": lambda pledge, client_id, actor: rotate_client_key(
+        pledge, client_id, actor=actor
+    ),
+}
+
+
+@router.post("/admin/clients/{client_id}/{action}")
+def client_action(
+    request: Request,
+    pledge: PledgeDep,
+    staff: AdminStaffDep,
+    _form: StaffFormDep,
+    client_id: str,
+    action: str,
+) -> Response:
+    """Disable or enable a Client's key, or rotate it (the new key is shown once)."""
+    if action not in CLIENT_ACTIONS:
+        return Response(status_code=404)
+    try:
+        result = CLIENT_ACTIONS[action](pledge, client_id, staff.actor)
+    except PledgeError as exc:
+        return page(request, "clients", principal=staff, **_clients(pledge), error=error_text(exc))
+    extra: dict[str, Any] = {"message": f"Done: {action}."}
+    if action == "rotate-key":
+        extra["created"] = {"key": result}
+    return page(request, "clients", principal=staff, **_clients(pledge), **extra)
 
 
 @router.post("/admin/clients")
@@ -117,7 +154,7 @@ def register_client(
         path = Path(folder) / "instructions.yaml"
         path.write_text(form.get("instructions", ""))
         model, problems = load_instructions(path, pledge.policy)
-    context = {"principal": staff, "clients": list_clients(pledge)}
+    context: dict[str, Any] = {"principal": staff, **_clients(pledge)}
     if model is None:
         lines = "; ".join(f"line {p.location.split(':')[-1]}: {p.message}" for p in problems)
         return page(request, "clients", **context, error=f"The instructions are not valid: {lines}")
@@ -127,5 +164,5 @@ def register_client(
         )
     except PledgeError as exc:
         return page(request, "clients", **context, error=error_text(exc))
-    context["clients"] = list_clients(pledge)
+    context.update(_clients(pledge))
     return page(request, "clients", **context, created={"key": key})

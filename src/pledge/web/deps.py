@@ -20,6 +20,7 @@ from pledge.consent.ledger.writer import ConsentWriter
 from pledge.console.accounts import StaffPrincipal, csrf_ok, session_principal
 from pledge.core import Pledge
 from pledge.errors import AuthenticationRequired, PermissionDenied
+from pledge.validation import check_text_fields
 from pledge.web.errors import SeeOther
 
 
@@ -92,13 +93,20 @@ ClientDep = Annotated[Principal, Depends(require_role("client"))]
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """A posted HTML form's text fields (files are dropped).
+    """A posted HTML form's text fields (files are dropped); 422 for refused text.
 
     Reading the body is I/O the loop waits on without blocking, so it stays
     async; the route that uses the fields is a plain ``def`` run in a thread.
+    URL-encoded forms were checked at the edge (:mod:`pledge.web.text_guard`);
+    multipart ones are checked here, field by field.
     """
     form = await request.form()
-    return {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        fields = {name: value for name, value in form.items() if isinstance(value, str)}
+    finally:
+        await form.close()  # the dropped files' temporary files
+    check_text_fields(fields)
+    return fields
 
 
 FormDep = Annotated[dict[str, str], Depends(form_fields)]

@@ -11,6 +11,7 @@ values may be personal data and error bodies end up in client logs.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -36,6 +37,17 @@ deadlock, a full pool): the transaction was rolled back whole, and the call can 
 COPY and the consent writer use psycopg directly, so its own error is listed too."""
 
 
+class SafeJSONResponse(JSONResponse):
+    """JSON that always encodes: text no UTF-8 encoder accepts (a lone surrogate stored
+    before the edge refused it) is sent escaped (``\\ud800``), never a 500."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
 class SeeOther(Exception):
     """Raised by a page's dependency to send the browser elsewhere (303), e.g. to sign in."""
 
@@ -51,13 +63,22 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": body}
 
 
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def retry_after(exc: PledgeError) -> dict[str, str] | None:
+    """``Retry-After`` for a throttled caller (:class:`pledge.access.throttle.Throttled`)."""
+    seconds = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(seconds)} if isinstance(seconds, int) else None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PledgeError)
     async def pledge_error(_request: Request, exc: PledgeError) -> JSONResponse:
         if exc.status_code >= 500:
             log.error("internal error: %s", type(exc).__name__)
             return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
-        return JSONResponse(exc.to_json(), status_code=exc.status_code)
+        return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=retry_after(exc))
 
     @app.exception_handler(SeeOther)
     async def see_other(_request: Request, exc: SeeOther) -> RedirectResponse:
@@ -71,7 +92,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
     async def unavailable(_request: Request, exc: Exception) -> JSONResponse:

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pledge import rights
+from pledge.access.throttle import Throttled
 from pledge.core import Pledge
 from pledge.errors import PledgeError
 from pledge.policy import REQUESTABLE
@@ -26,6 +27,7 @@ from pledge.rights.mails import TITLES
 from pledge.rights.schemas import RequestIn
 from pledge.validation import parse_model
 from pledge.web.deps import FormDep, PledgeDep
+from pledge.web.intake import throttle_intake
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,6 +37,11 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=select_autoescape(["html"]),
 )
+
+
+def _same(expected: str, submitted: str) -> bool:
+    """Constant-time, on bytes: a submitted field may hold any character."""
+    return hmac.compare_digest(expected.encode(), submitted.encode("utf-8", "replace"))
 
 
 def _csrf_pair(pledge: Pledge, nonce: str | None) -> tuple[str, str]:
@@ -107,7 +114,7 @@ def submit_form(request: Request, pledge: PledgeDep, fields: FormDep) -> HTMLRes
     """A plain ``def``: the request is written and its mail queued in a thread, not on the loop."""
     country, region = fields.get("country", "").upper(), fields.get("region") or None
     nonce = request.cookies.get(COOKIE)
-    if not nonce or not hmac.compare_digest(_csrf_pair(pledge, nonce)[1], fields.get("csrf", "")):
+    if not nonce or not _same(_csrf_pair(pledge, nonce)[1], fields.get("csrf", "")):
         return _page(
             pledge, request, country, region, error="This form expired. Please send it again."
         )
@@ -120,7 +127,14 @@ def submit_form(request: Request, pledge: PledgeDep, fields: FormDep) -> HTMLRes
         "match": {"phone": fields["phone"]} if fields.get("phone") else {},
     }
     try:
-        submitted = rights.submit(pledge, parse_model(RequestIn, body), method="web")
+        parsed = parse_model(RequestIn, body)
+        throttle_intake(pledge, request, parsed.email)
+        submitted = rights.submit(pledge, parsed, method="web")
+    except Throttled as exc:
+        page = _page(pledge, request, country, region, error=f"Sorry: {exc.message}.")
+        page.status_code = 429
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except PledgeError as exc:
         names = ", ".join(sorted(exc.fields)) or "the form"
         return _page(pledge, request, country, region, error=f"Please check: {names}.")

@@ -29,6 +29,7 @@ from pledge.db.models.service_data import (
 )
 from pledge.db.models.staff import StaffSession, StaffUser
 from pledge.db.models.subjects import Identity, Subject, SubjectKey
+from pledge.db.models.throttle import ThrottleCounter
 
 __all__ = [
     "ApiKey",
@@ -57,5 +58,6 @@ __all__ = [
     "Subject",
     "SubjectKey",
     "SubjectRestriction",
+    "ThrottleCounter",
     "WebhookDelivery",
 ]

@@ -144,6 +144,14 @@ def add_do_not_call(
 
 @router.post("/api/v1/marketing/send", status_code=202)
 def send_marketing(pledge: PledgeDep, principal: SystemDep, body: SendIn) -> Queued:
+    """422 for a subject or address with a line break: a header must stay one header."""
+    broken = {
+        name: "must be a single line"
+        for name, value in (("subject", body.subject), ("to", body.to))
+        if "\r" in value or "\n" in value
+    }
+    if broken:
+        raise ValidationFailed("a mail header holds a line break", fields=broken)
     return consent.send_marketing(pledge, body, actor=principal.actor)
 
 

@@ -29,6 +29,8 @@ from pledge.rights.views import (
 )
 from pledge.web.api.rights_out import Package
 from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
+from pledge.web.errors import SafeJSONResponse
+from pledge.web.intake import throttle_intake
 from pledge.web.package_page import render_package
 
 router = APIRouter(tags=["rights"])
@@ -52,8 +54,13 @@ NoBody = Annotated[NoFields, Body(default_factory=NoFields)]
     response_model=RequestAccepted,
     response_model_exclude_unset=True,
 )
-def create_request(pledge: PledgeDep, body: RequestIn) -> RequestAccepted:
-    """Anyone may ask; the answer holds the token that follows the request."""
+def create_request(request: Request, pledge: PledgeDep, body: RequestIn) -> RequestAccepted:
+    """Anyone may ask; the answer holds the token that follows the request.
+
+    Throttled per IP address and per e-mail address before anything is written
+    or mailed (429 with ``Retry-After``; :mod:`pledge.web.intake`).
+    """
+    throttle_intake(pledge, request, body.email)
     return rights.submit(pledge, body).accepted()
 
 
@@ -74,6 +81,8 @@ def verify_request(
     response_model_exclude_unset=True,
 )
 def resend_code(request_id: str, request: Request, pledge: PledgeDep, _body: NoBody) -> CodeResent:
+    """Counted against the caller's intake limit per IP address, like a new request."""
+    throttle_intake(pledge, request, None)
     return rights.resend_code(pledge, request_id, bearer_token(request))
 
 
@@ -117,6 +126,7 @@ OTHER_FORMATS: dict[int | str, dict[str, Any]] = {
     response_model=Package,
     responses=OTHER_FORMATS,
     response_model_exclude_unset=True,
+    response_class=SafeJSONResponse,
 )
 def get_package(
     request_id: str,
@@ -136,7 +146,8 @@ def get_package(
         )
     if format == "html":
         page = render_package(pledge.policy, rights.package(pledge, request_id, token))
-        return HTMLResponse(page, headers=PRIVATE_PAGE)
+        # "replace": a lone surrogate stored before the edge refused it shows as "?".
+        return HTMLResponse(page.encode("utf-8", "replace"), headers=PRIVATE_PAGE)
     return rights.package(pledge, request_id, token)
 
 

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Literal
 
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from pledge.access import disable_client, enable_client, rotate_client_key
 from pledge.service_data.client_requests import handle_request
 from pledge.service_data.clients import create_client, list_clients
 from pledge.service_data.conversations import client_conversation
@@ -22,6 +26,7 @@ from pledge.service_data.schemas import (
     ServiceRequestResult,
     StoredConversation,
 )
+from pledge.web.api.requests import NoBody
 from pledge.web.deps import AdminDep, ClientDep, PledgeDep
 
 router = APIRouter(tags=["service data"])
@@ -70,3 +75,34 @@ def admin_create_client(pledge: PledgeDep, admin: AdminDep, body: ClientIn) -> N
 def admin_list_clients(pledge: PledgeDep, _admin: AdminDep) -> ClientsOut:
     """Clients with their instructions and delivery status counts."""
     return ClientsOut(clients=list_clients(pledge))
+
+
+class ClientState(BaseModel):
+    id: str
+    state: Literal["disabled", "enabled"]
+
+
+@router.post("/api/v1/admin/clients/{client_id}/disable")
+def admin_disable_client(
+    pledge: PledgeDep, admin: AdminDep, client_id: str, _body: NoBody
+) -> ClientState:
+    """Refuse the Client's key from now on (at once in this process); audited."""
+    disable_client(pledge, client_id, actor=admin.actor)
+    return ClientState(id=client_id, state="disabled")
+
+
+@router.post("/api/v1/admin/clients/{client_id}/enable")
+def admin_enable_client(
+    pledge: PledgeDep, admin: AdminDep, client_id: str, _body: NoBody
+) -> ClientState:
+    """Accept the Client's current key again; audited."""
+    enable_client(pledge, client_id, actor=admin.actor)
+    return ClientState(id=client_id, state="enabled")
+
+
+@router.post("/api/v1/admin/clients/{client_id}/rotate-key")
+def admin_rotate_client_key(
+    pledge: PledgeDep, admin: AdminDep, client_id: str, _body: NoBody
+) -> NewClient:
+    """A new key for the Client, in this answer only; the old one stops working at once."""
+    return NewClient(id=client_id, api_key=rotate_client_key(pledge, client_id, actor=admin.actor))
