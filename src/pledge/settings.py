@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Total seconds one webhook POST may take, connection to last byte.",
     )
+    max_transcript_chars: int = Field(
+        default=200_000,
+        ge=1,
+        description="Most characters in one Service Data conversation, speakers included (413).",
+    )
     unsubscribe_link_days: int = Field(
         default=365,
         ge=30,
