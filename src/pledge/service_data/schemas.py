@@ -113,6 +113,7 @@ class ErasureResult(Shape):
     type: Literal["erasure"]
     customer: CustomerRef
     status: Literal["completed"]
+    known: bool = Field(description="Whether anything was held for this customer.")
     conversations_deleted: int
     deliveries_cancelled: int
 
@@ -121,7 +122,11 @@ class RestrictionResult(Shape):
     type: Literal["restriction"]
     customer: CustomerRef
     status: Literal["completed"]
-    restricted: bool
+    restricted: bool = Field(
+        description="Always true: the restriction is recorded, for a customer not seen yet "
+        "too, so their later conversations are stored but never forwarded."
+    )
+    known: bool = Field(description="Whether anything was held for this customer before.")
     deliveries_cancelled: int
 
 
