@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Total seconds one webhook POST may take, connection to last byte.",
     )
+    webhook_allow_hosts: str = Field(
+        default="",
+        description="Comma-separated hosts a Client's webhook may reach over plain http and "
+        "at non-public addresses (development and tests only, e.g. 127.0.0.1,localhost).",
+    )
     max_transcript_chars: int = Field(
         default=200_000,
         ge=1,

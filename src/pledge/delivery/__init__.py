@@ -47,6 +47,7 @@ deadline, for webhooks and connectors), ``run`` (a delivery pass),
 ``listing`` and ``dead_letters`` (what operators see and do).
 """
 
+from pledge.delivery.addresses import AddressRefused, WebhookGuard
 from pledge.delivery.channel import AuditNames, Channel, Claimed, OnOutcome, Transport
 from pledge.delivery.channels import mail_channel, webhook_channel
 from pledge.delivery.dead_letters import revive
@@ -65,6 +66,7 @@ from pledge.delivery.smtp import MailContent
 from pledge.delivery.webhook import Endpoint, WebhookPost
 
 __all__ = [
+    "AddressRefused",
     "AuditNames",
     "Channel",
     "Claimed",
@@ -80,6 +82,7 @@ __all__ = [
     "RetryPolicy",
     "Status",
     "Transport",
+    "WebhookGuard",
     "WebhookPost",
     "cancel",
     "deliver_due",

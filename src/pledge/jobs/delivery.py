@@ -23,6 +23,7 @@ from pledge.delivery import (
     Kind,
     OnOutcome,
     Status,
+    WebhookGuard,
     deliver_due,
     mail_channel,
     revive,
@@ -55,6 +56,7 @@ def channels(pledge: Pledge, kinds: Iterable[str] = tuple(Kind)) -> list[Channel
                 settings,
                 on_outcome=CALLBACKS[Kind.CLIENT_WEBHOOK],
                 audit=forwarding.AUDIT,
+                guard=WebhookGuard.from_settings(settings),  # Client URLs: public https only
             )
         )
     if Kind.RECIPIENT_NOTICE in wanted:

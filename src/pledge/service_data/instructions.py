@@ -12,7 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from pledge.errors import ValidationFailed
 from pledge.pii import LABELS
@@ -22,6 +30,10 @@ from pledge.validation import field_name
 
 Validator = Literal["luhn", "digits"]
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MIN_SECRET_LENGTH = 32
+STORED = "stored"
+"""Validation context flag: instructions read back from the database, registered under
+earlier rules (a shorter secret), which must still load."""
 
 
 class CollectedField(BaseModel):
@@ -72,8 +84,20 @@ class Instructions(BaseModel):
     collect: list[CollectedField] = Field(min_length=1)
     retention_days: int = Field(ge=1, le=3650)
     webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(default=None, min_length=8, max_length=512)
+    webhook_secret: str | None = Field(
+        default=None,
+        max_length=512,
+        description=f"At least {MIN_SECRET_LENGTH} characters, e.g. `openssl rand -hex 32`.",
+    )
     purposes: list[str] = Field(default_factory=lambda: ["service_provision"])
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _long_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        stored = isinstance(info.context, dict) and info.context.get(STORED)
+        if value is not None and len(value) < MIN_SECRET_LENGTH and not stored:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
+        return value
 
     @model_validator(mode="after")
     def _secret_with_url(self) -> Instructions:

@@ -91,9 +91,11 @@ class Delivery(Shape):
 
     id: str
     conversation_id: str | None
-    status: str = Field(description="pending, delivered or cancelled")
+    status: Literal["delivered", "retrying", "failed"] = Field(
+        description="delivered; retrying (queued, or tried and to be tried again); "
+        "failed (given up: staff can send it again)"
+    )
     attempts: int
-    last_status: str | None = Field(description="The last HTTP status or error seen.")
     next_attempt_at: IsoDateTime | None = Field(description="While pending: the next try.")
     delivered_at: IsoDateTime | None
 
