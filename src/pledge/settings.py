@@ -102,6 +102,16 @@ class Settings(BaseSettings):
         gt=0,
         description="Total seconds one webhook POST may take, connection to last byte.",
     )
+    delivery_circuit_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed attempts in a row to one webhook target that open its circuit.",
+    )
+    delivery_circuit_cooldown_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="Seconds an open circuit keeps its target's deliveries waiting.",
+    )
     webhook_allow_hosts: str = Field(
         default="",
         description="Comma-separated hosts a Client's webhook may reach over plain http and "

@@ -40,6 +40,8 @@ A delivery's life::
   ``service_data``.
 
 Modules: ``kinds`` (kinds, states, retry policies), ``backoff``, ``outcome``,
+``circuits`` (a target that keeps failing rests for a while), ``addresses``
+(where a Client's webhook may connect),
 ``queue`` (enqueue, cancel, payload), ``lease`` (claim, record), ``channel``
 (transport protocol, channel), ``channels`` (mail and webhook channels),
 ``smtp`` and ``webhook`` (transports), ``http`` (a request with a total
@@ -50,6 +52,7 @@ deadline, for webhooks and connectors), ``run`` (a delivery pass),
 from pledge.delivery.addresses import AddressRefused, WebhookGuard
 from pledge.delivery.channel import AuditNames, Channel, Claimed, OnOutcome, Transport
 from pledge.delivery.channels import mail_channel, webhook_channel
+from pledge.delivery.circuits import CircuitView, circuit_states, close_circuit
 from pledge.delivery.dead_letters import revive
 from pledge.delivery.kinds import Kind, RetryPolicy, Status, retry_policy
 from pledge.delivery.listing import (
@@ -69,6 +72,7 @@ __all__ = [
     "AddressRefused",
     "AuditNames",
     "Channel",
+    "CircuitView",
     "Claimed",
     "DeliveryReport",
     "DeliveryView",
@@ -85,6 +89,8 @@ __all__ = [
     "WebhookGuard",
     "WebhookPost",
     "cancel",
+    "circuit_states",
+    "close_circuit",
     "deliver_due",
     "enqueue",
     "get_delivery",

@@ -34,6 +34,10 @@ from pledge.service_data import forwarding
 
 log = logging.getLogger(__name__)
 
+MAIL_KINDS: tuple[str, ...] = (Kind.EMAIL,)
+WEBHOOK_KINDS: tuple[str, ...] = (Kind.CLIENT_WEBHOOK, Kind.RECIPIENT_NOTICE)
+"""The two queues' kinds: a slow receiver of a webhook never holds up mail."""
+
 CALLBACKS: dict[str, OnOutcome] = {
     Kind.CLIENT_WEBHOOK: forwarding.record_outcome,
     Kind.RECIPIENT_NOTICE: notices.record_outcome,

@@ -9,6 +9,11 @@ kind waits in the queue however many workers defer it. Concurrent runs are
 safe because the functions themselves coordinate through the database
 (``SKIP LOCKED`` leases, the audit sealer's advisory lock).
 
+Each task goes to its queue (``default``, or ``webhooks`` for the webhook
+deliveries), and every worker process runs one procrastinate worker per queue
+in the same event loop, so a webhook job that takes its full deadline never
+keeps ``seal_audit`` or mail waiting for a free slot (issue #11, item 6).
+
 Task failures reach procrastinate as :class:`TaskFailed` carrying only the
 exception class: procrastinate logs job errors with their message, and
 messages can quote personal data.
@@ -22,14 +27,14 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from procrastinate import App, PsycopgConnector
+from procrastinate import App, PsycopgConnector, signals
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from pledge.errors import ConfigurationError
-from pledge.jobs.tasks import PERIODIC_TASKS, PeriodicTask, error_name
+from pledge.jobs.tasks import PERIODIC_TASKS, QUEUES, PeriodicTask, error_name
 
 if TYPE_CHECKING:
     from pledge.core import Pledge
@@ -77,7 +82,7 @@ def build_app(pledge: Pledge) -> App:
         conninfo=libpq_conninfo(pledge.settings.database_url),
         kwargs={"options": f"-c search_path={QUEUE_SCHEMA}"},
         min_size=1,
-        max_size=4,
+        max_size=4 * len(QUEUES),  # a listener, a fetcher and job updates per queue
     )
     app = App(connector=connector)
     for periodic in PERIODIC_TASKS:
@@ -95,7 +100,7 @@ def _register(app: App, pledge: Pledge, periodic: PeriodicTask) -> None:
             log.error("background task %s failed: %s", periodic.name, error_name(exc))
             raise TaskFailed(f"{periodic.name} failed: {error_name(exc)}") from None
 
-    task = app.task(name=name, queueing_lock=name, pass_context=False)(run)
+    task = app.task(name=name, queue=periodic.queue, queueing_lock=name, pass_context=False)(run)
     app.periodic(cron=interval_to_cron(periodic.interval), periodic_id=periodic.name)(task)
 
 
@@ -108,13 +113,18 @@ class _DeferApp:
 
 
 def defer_delivery(pledge: Pledge) -> bool:
-    """Queue a delivery job now; False when one is already waiting (its queueing lock).
+    """Queue a mail delivery job now; False when one is already waiting (its queueing lock)."""
+    return defer_task(pledge, DELIVERY_TASK)
+
+
+def defer_task(pledge: Pledge, name: str) -> bool:
+    """Queue a job of the periodic task ``name`` now; False when one is already waiting.
 
     The job is deferred over a connection of ``pledge.engine`` rather than a
     pool of its own, so calling this after every request costs one INSERT.
     """
     app = pledge.state(_DeferApp, lambda: _DeferApp(pledge)).app
-    task = app.tasks[TASK_PREFIX + DELIVERY_TASK]
+    task = app.tasks[TASK_PREFIX + name]
     try:
         with pledge.engine.begin() as conn:
             conn.execute(text(SEARCH_PATH))
@@ -166,12 +176,50 @@ def run_worker(
     """Process jobs until stopped (SIGINT/SIGTERM), or until the queue is empty if not ``wait``."""
     quiet_job_logs()
     app = build_app(pledge)
-    app.run_worker(
-        concurrency=concurrency,
-        wait=wait,
-        delete_jobs="successful",
-        install_signal_handlers=install_signal_handlers,
-    )
+
+    async def main() -> None:
+        async with app.open_async():
+            await run_queues(
+                app,
+                concurrency=concurrency,
+                wait=wait,
+                install_signal_handlers=install_signal_handlers,
+            )
+
+    asyncio.run(main())
+
+
+async def run_queues(
+    app: App, *, concurrency: int, wait: bool, install_signal_handlers: bool = False
+) -> None:
+    """One procrastinate worker per queue, side by side on this event loop.
+
+    ``concurrency`` applies to each queue. The workers install no signal handlers
+    of their own (the second would replace the first's); one handler here stops
+    them all, each finishing its running jobs.
+    """
+    workers = [
+        asyncio.create_task(
+            app.run_worker_async(
+                queues=[queue],
+                name=f"worker-{queue}",
+                concurrency=concurrency,
+                wait=wait,
+                delete_jobs="successful",
+                install_signal_handlers=False,
+            ),
+            name=f"pledge-{queue}",
+        )
+        for queue in QUEUES
+    ]
+
+    def stop_all() -> None:
+        for worker in workers:
+            worker.cancel()
+
+    stopping = signals.on_stop(stop_all) if install_signal_handlers else contextlib.nullcontext()
+    with stopping, contextlib.suppress(asyncio.CancelledError):
+        await asyncio.gather(*workers)
 
 
 class WorkerThread:
@@ -221,12 +269,7 @@ class WorkerThread:
         async with app.open_async():
             self._loop = asyncio.get_running_loop()
             self._task = asyncio.create_task(
-                app.run_worker_async(
-                    concurrency=self.concurrency,
-                    wait=True,
-                    delete_jobs="successful",
-                    install_signal_handlers=False,
-                )
+                run_queues(app, concurrency=self.concurrency, wait=True)
             )
             self._ready.set()
             with contextlib.suppress(asyncio.CancelledError):

@@ -10,10 +10,10 @@ from pledge import audit
 from pledge.access.api_keys import CLIENT_KEY_PREFIX, hash_key
 from pledge.core import Pledge
 from pledge.db.models import Client, WebhookDelivery
-from pledge.delivery import WebhookGuard
+from pledge.delivery import Kind, WebhookGuard, circuit_states
 from pledge.errors import Conflict, NotFound, ValidationFailed
 from pledge.service_data.instructions import STORED, Instructions
-from pledge.service_data.schemas import ClientSummary
+from pledge.service_data.schemas import ClientSummary, WebhookCircuit
 
 
 def create_client(
@@ -92,12 +92,21 @@ def list_clients(pledge: Pledge) -> list[ClientSummary]:
     per_client: dict[str, dict[str, int]] = {}
     for client_id, status, count in counts:
         per_client.setdefault(client_id, {})[status] = count
+    circuits = {
+        view.target: WebhookCircuit(
+            state=view.state,
+            failures=view.failures,
+            open_until=view.open_until if view.state != "closed" else None,
+        )
+        for view in circuit_states(pledge, kind=Kind.CLIENT_WEBHOOK)
+    }
     return [
         ClientSummary(
             id=c.id,
             name=c.name,
             instructions=c.instructions,
             deliveries=per_client.get(c.id, {}),
+            **({"webhook_circuit": circuits[c.id]} if c.id in circuits else {}),
         )
         for c in clients
     ]

@@ -152,6 +152,14 @@ class NewClient(Shape):
     api_key: str = Field(description="Shown once: only its hash is kept.")
 
 
+class WebhookCircuit(Shape):
+    """The circuit breaker of a Client's webhook (see docs/operations.md)."""
+
+    state: Literal["closed", "open", "half-open"]
+    failures: int = Field(description="Failed attempts in a row.")
+    open_until: IsoDateTime | None = Field(description="While open: when deliveries resume.")
+
+
 class ClientSummary(Shape):
     """A Client with its instructions (never the webhook secret) and deliveries per status."""
 
@@ -159,6 +167,9 @@ class ClientSummary(Shape):
     name: str
     instructions: dict[str, Any]
     deliveries: dict[str, int]
+    webhook_circuit: WebhookCircuit = Field(
+        default=WebhookCircuit(state="closed", failures=0, open_until=None)
+    )
 
 
 class ClientsOut(Shape):
