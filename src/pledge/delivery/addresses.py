@@ -96,6 +96,10 @@ class WebhookGuard:
         host = (parts.hostname or "").lower()
         if not host:
             return "must name a host"
+        try:
+            port = parts.port or 443
+        except ValueError:
+            return "must have a valid port"
         if self.allowed(host):
             return None if parts.scheme in ("https", "http") else "must use https"
         if parts.scheme != "https":
@@ -108,7 +112,7 @@ class WebhookGuard:
         if host.rstrip(".") in LOCAL_NAMES or host.rstrip(".").endswith(LOCAL_SUFFIXES):
             return "must not be a local host name"
         if resolve:
-            found = _lookup_briefly(host, parts.port or 443)
+            found = _lookup_briefly(host, port)
             if found and not all(is_public(address) for address in found):
                 return "resolves to a private or local address"
         return None
