@@ -56,7 +56,10 @@ class Pledge:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return make_session_factory(self.engine)
+        factory = make_session_factory(self.engine)
+        # Audit entries are MACed as they are written; the keys are looked up only then.
+        factory.configure(info={audit.SESSION_KEYS: lambda: self.keys})
+        return factory
 
     @cached_property
     def keys(self) -> KeyManager:
@@ -126,7 +129,7 @@ class Pledge:
         total = 0
         while True:
             with self.transaction() as session:
-                sealed = audit.seal(session, self.keys.audit_mac, self.settings.audit_seal_batch)
+                sealed = audit.seal(session, self.keys, self.settings.audit_seal_batch)
             total += sealed
             if sealed < self.settings.audit_seal_batch:
                 return total
@@ -134,7 +137,7 @@ class Pledge:
     def verify_audit(self) -> audit.VerifyResult:
         self.seal_audit()
         with self.sessions() as session:
-            return audit.verify(session, self.keys.audit_mac)
+            return audit.verify(session, self.keys)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -146,6 +146,27 @@ class Settings(BaseSettings):
         le=100,
         description="Most downloads of one request's package (JSON, ZIP and HTML together).",
     )
+    delivery_circuit_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed attempts in a row to one webhook target that open its circuit.",
+    )
+    delivery_circuit_cooldown_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="Seconds an open circuit keeps its target's deliveries waiting.",
+    )
+    webhook_allow_hosts: str = Field(
+        default="127.0.0.1,localhost,::1",
+        description="Comma-separated hosts a Client's webhook may reach over plain http and "
+        "at non-public addresses. The default, this machine only, keeps the contract's "
+        "development example working; set it empty in production.",
+    )
+    max_transcript_chars: int = Field(
+        default=200_000,
+        ge=1,
+        description="Most characters in one Service Data conversation, speakers included (413).",
+    )
     unsubscribe_link_days: int = Field(
         default=365,
         ge=30,

@@ -38,6 +38,8 @@ class Hook:
     posts: list[dict[str, Any]] = field(default_factory=list)
     hold_next: bool = False
     holding: threading.Event = field(default_factory=threading.Event)
+    dripping: threading.Event = field(default_factory=threading.Event)
+    """Set when a dripped answer starts; setting ``release`` ends the drip early."""
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,9 +81,12 @@ def _handler(hook: Hook) -> type[BaseHTTPRequestHandler]:
             head = b"HTTP/1.1 200 OK\r\ncontent-length: 400\r\n\r\n"
             answer = head + b"." * 400
             start = 0 if in_headers else len(head)
+            hook.dripping.set()
             try:
                 self.wfile.write(answer[:start])
                 for index in range(start, len(answer)):
+                    if hook.release.is_set():
+                        break
                     self.wfile.write(answer[index : index + 1])
                     self.wfile.flush()
                     time.sleep(DRIP_INTERVAL)

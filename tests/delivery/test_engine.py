@@ -283,6 +283,7 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_the_next_after_the_lease(
         "PLEDGE_MASTER_KEY": pledge.settings.master_key or "",
         "PLEDGE_DELIVERY_LEASE_SECONDS": "2",
         "PLEDGE_WEBHOOK_DEADLINE_SECONDS": "1",
+        "PLEDGE_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",  # the hook listens on loopback
     }
     worker = subprocess.Popen([sys.executable, "-c", _PASS], env=environ, cwd=ROOT)
     try:

@@ -15,13 +15,14 @@ from pledge.records.schemas import SubjectIn
 from pledge.records.subjects import _by_email_index, resolve_subjects
 
 
-def _rows(n: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def _rows(pledge: Pledge, n: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     subjects = [
         {"id": new_id(), "jurisdiction": "eu", "country": "FR", "created_at": utcnow()}
         for _ in range(n)
     ]
     entries = [
         audit_row(
+            keys=pledge.keys,
             action="test.bulk",
             actor="test",
             object_type="subject",
@@ -36,7 +37,7 @@ def _rows(n: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
 
 @pytest.mark.parametrize("size", [3, bulk.PIPELINE_MAX_ROWS])  # pipelined, then COPY
 def test_bulk_insert_all_writes_every_table_in_order(pledge: Pledge, size: int) -> None:
-    subjects, entries = _rows(size)
+    subjects, entries = _rows(pledge, size)
     with pledge.transaction() as session:
         bulk.bulk_insert_all(
             session,
@@ -57,7 +58,7 @@ def test_bulk_insert_all_writes_every_table_in_order(pledge: Pledge, size: int) 
 
 
 def test_bulk_insert_all_is_all_or_nothing(pledge: Pledge) -> None:
-    subjects, _ = _rows(2)
+    subjects, _ = _rows(pledge, 2)
     # SQLAlchemy's error on both databases, though the pipeline bypasses SQLAlchemy.
     with pytest.raises(IntegrityError), pledge.transaction() as session:
         bulk.bulk_insert_all(session, [(Subject.__table__, subjects + subjects[:1])])

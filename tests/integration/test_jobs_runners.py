@@ -148,8 +148,10 @@ def test_run_once_runs_every_task(pledge: Pledge, smtp: SmtpServer) -> None:
 
 def test_periodic_tasks_are_registered_once_each() -> None:
     names = [task.name for task in PERIODIC_TASKS]
-    assert {"deliver", "seal_audit"} <= set(names)
-    assert not {"deliver_outbox", "deliver_webhooks", "deliver_recipient_notices"} & set(names)
+    assert {"deliver", "deliver_webhooks", "seal_audit"} <= set(names)
+    assert not {"deliver_outbox", "deliver_recipient_notices"} & set(names)
+    queues = {task.name: task.queue for task in PERIODIC_TASKS}
+    assert queues["deliver_webhooks"] != queues["deliver"] == queues["seal_audit"]
     assert len(names) == len(set(names))
     for task in PERIODIC_TASKS:
         interval_to_cron(task.interval)
@@ -294,7 +296,7 @@ def test_a_rolled_back_transaction_wakes_nobody(pledge: Pledge) -> None:
         queue_then_fail()
     assert woken == []
     queue(pledge)
-    assert woken == [frozenset({Work.DELIVERY})]
+    assert woken == [frozenset({Work.DELIVERY})]  # mail; webhooks wake Work.WEBHOOK
     remove()
     queue(pledge)
     assert len(woken) == 1, "a removed listener is not told"

@@ -16,7 +16,9 @@ from pledge.service_data.clients import create_client
 from pledge.service_data.instructions import Instructions
 from tests.integration.http_server import running_http_server
 
-SECRET = "webhook-secret-for-tests"
+SECRET = "webhook-secret-for-tests-0123456789abcdef"
+LOCAL_HOSTS = "127.0.0.1"
+"""Receivers in tests listen on loopback over plain http: PLEDGE_WEBHOOK_ALLOW_HOSTS."""
 
 
 @dataclass
@@ -79,6 +81,8 @@ class ClientKeys:
 
 
 def make_client(pledge: Pledge, name: str, webhook_url: str | None = None) -> ClientKeys:
+    if webhook_url:
+        pledge.settings.webhook_allow_hosts = LOCAL_HOSTS
     client_id, key = create_client(
         pledge, name=name, instructions=instructions(webhook_url), actor="test"
     )

@@ -76,8 +76,9 @@ def test_unreachable_client_keeps_the_delivery(pledge: Pledge, client: TestClien
     report = deliver_webhooks(pledge)
     assert report.retried == 1
     (row,) = client.get("/api/v1/service/deliveries", headers=auth(acme.key)).json()["deliveries"]
-    assert row["status"] == "pending"
+    assert row["status"] == "retrying"
     assert row["attempts"] == 1
+    assert "last_status" not in row, "the Client never reads what its endpoint answered"
 
 
 def test_restriction_stops_forwarding(

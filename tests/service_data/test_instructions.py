@@ -25,8 +25,11 @@ collect:
     kind: PHONE
 retention_days: 90
 webhook_url: http://127.0.0.1:9000/pledge
-webhook_secret: change-me-please
+webhook_secret: change-me-please-0123456789abcdef
 """
+
+
+SECRET_LINE = "webhook_secret: change-me-please-0123456789abcdef\n"
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -48,7 +51,14 @@ def test_valid_instructions_load(tmp_path: Path) -> None:
         (VALID.replace("kind: PHONE", "kind: SHOE_SIZE"), 6, "PHONE"),
         (VALID + "colour: blue\n", 10, "unknown key 'colour'"),
         (VALID.replace("retention_days: 90", "retention_days: 0"), 7, "greater than or equal"),
-        (VALID.replace("webhook_secret: change-me-please\n", ""), 1, "webhook_secret"),
+        (VALID.replace(SECRET_LINE, ""), 1, "webhook_secret"),
+        (
+            VALID.replace(SECRET_LINE, "webhook_secret: change-me\n").replace(
+                "http://127.0.0.1:9000/pledge", "https://hooks.example.com/pledge"
+            ),
+            9,
+            "at least 32 characters",
+        ),
         (VALID.replace("'\\d{8,12}'", "'[0-9'"), 4, "regular expression"),
         (VALID.replace("callback_phone", "account_number"), 5, "duplicate field"),
         (VALID + "purposes: [marketing]\n", 10, "not declared for Service Data"),
@@ -71,6 +81,7 @@ def test_cli_registers_a_client(pledge: Pledge, client: TestClient, tmp_path: Pa
         **os.environ,
         "PLEDGE_DATABASE_URL": pledge.settings.database_url,
         "PLEDGE_MASTER_KEY": pledge.settings.master_key or "",
+        "PLEDGE_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",  # VALID posts to a local receiver
     }
     command = [PLEDGE, "clients", "create", "--name", "Acme", "--instructions"]
     result = subprocess.run(

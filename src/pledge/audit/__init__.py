@@ -1,5 +1,5 @@
 """The tamper-evident audit log."""
 
-from pledge.audit.chain import VerifyResult, append, seal, verify
+from pledge.audit.chain import SESSION_KEYS, AuditKeys, VerifyResult, append, seal, verify
 
-__all__ = ["VerifyResult", "append", "seal", "verify"]
+__all__ = ["SESSION_KEYS", "AuditKeys", "VerifyResult", "append", "seal", "verify"]

@@ -19,6 +19,8 @@ def verify() -> None:
         result = pledge.verify_audit()
     if result.ok:
         typer.echo(f"audit chain intact: {result.checked} entries")
+        if result.legacy:
+            typer.echo(f"{result.legacy} legacy entries without a MAC (written before 0013)")
         return
     typer.echo(f"audit chain broken at entry {result.first_bad}: {result.reason}")
     raise typer.Exit(1)

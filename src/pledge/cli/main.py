@@ -26,6 +26,7 @@ def build_app() -> typer.Typer:
     """The full ``pledge`` app with every command group registered."""
     from pledge.cli import (
         audit_cmd,
+        circuits_cmd,
         clients_cmd,
         consent_cmd,
         keys_cmd,
@@ -54,6 +55,7 @@ def build_app() -> typer.Typer:
     root.add_typer(users_cmd.app, name="users")
     root.add_typer(recipients_cmd.app, name="recipients")
     root.add_typer(outbox_cmd.app, name="outbox")
+    outbox_cmd.app.add_typer(circuits_cmd.app, name="circuits")
     return root
 
 

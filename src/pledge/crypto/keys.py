@@ -3,6 +3,15 @@
 Every subject has its own random AES-256 key; it is stored only wrapped by the
 master key. All other keys are derived from the master key with HKDF under
 distinct labels, so one secret needs protecting and rotating.
+
+One derived key per use (issue #11): wrapping, blind indexes, system encryption,
+signing (tokens, codes, links, recipients' webhook secrets), audit links, audit
+entry MACs and the audit head each have their own label. The label
+``pledge/system/v1`` once served both to encrypt system secrets and to sign; it
+now only signs (so every token, code, link and recipient secret already handed
+out still verifies), new system secrets are encrypted under
+``pledge/system-encryption/v2``, and ciphertexts written under the old label are
+still opened with it.
 """
 
 from __future__ import annotations
@@ -39,8 +48,13 @@ class KeyManager:
             raise ValueError("master key must be 32 bytes")
         self._wrap_key = _derive(master_key, "pledge/wrap/v1")
         self._index_key = _derive(master_key, "pledge/blind-index/v1")
-        self._system_key = _derive(master_key, "pledge/system/v1")
+        self._signing_key = _derive(master_key, "pledge/system/v1")
+        """Signs tokens, codes, links and derives recipients' webhook secrets; before
+        per-use keys it also encrypted system secrets, which it still opens."""
+        self._system_key = _derive(master_key, "pledge/system-encryption/v2")
         self._audit_key = _derive(master_key, "pledge/audit/v1")
+        self._audit_entry_key = _derive(master_key, "pledge/audit-entry/v1")
+        self._audit_head_key = _derive(master_key, "pledge/audit-head/v1")
 
     # subject keys
     def new_data_key(self) -> bytes:
@@ -81,11 +95,15 @@ class KeyManager:
         return self.encrypt_json(self._system_key, value, aad)
 
     def decrypt_system(self, blob: bytes, aad: str) -> Any:
-        return self.decrypt_json(self._system_key, blob, aad)
+        """Opens what :meth:`encrypt_system` wrote, and what it wrote before per-use keys."""
+        try:
+            return self.decrypt_json(self._system_key, blob, aad)
+        except DecryptionFailed:
+            return self.decrypt_json(self._signing_key, blob, aad)
 
     def sign(self, message: str) -> str:
         """HMAC for links and tokens that Pledge must later recognise as its own."""
-        return hmac.new(self._system_key, message.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._signing_key, message.encode(), hashlib.sha256).hexdigest()
 
     def recipient_webhook_secret(self, recipient_id: str) -> str:
         """The secret that signs notices to one recipient's webhook.
@@ -96,12 +114,20 @@ class KeyManager:
         with the master key. ``pledge recipients secret ID`` prints it.
         """
         return hmac.new(
-            self._system_key, f"recipient-webhook/v1:{recipient_id}".encode(), hashlib.sha256
+            self._signing_key, f"recipient-webhook/v1:{recipient_id}".encode(), hashlib.sha256
         ).hexdigest()
 
     def audit_mac(self, message: bytes) -> str:
         """Keyed hash for audit links: without the master key no one can re-forge the chain."""
         return hmac.new(self._audit_key, message, hashlib.sha256).hexdigest()
+
+    def audit_entry_mac(self, message: bytes) -> str:
+        """MAC of one audit entry's content, written with the entry (its own derived key)."""
+        return hmac.new(self._audit_entry_key, message, hashlib.sha256).hexdigest()
+
+    def audit_head_mac(self, message: bytes) -> str:
+        """MAC of the audit chain's head, written by each seal (its own derived key)."""
+        return hmac.new(self._audit_head_key, message, hashlib.sha256).hexdigest()
 
     # blind indexes
     def email_index_digests(self, emails: Iterable[str]) -> list[bytes]:
@@ -122,6 +148,14 @@ class KeyManager:
             final.update(digest.digest())
             out.append(final.digest())
         return out
+
+    def blind_index_verbatim(self, kind: str, value: str) -> str:
+        """HMAC-SHA256 of the value exactly as given (no trimming, no case folding).
+
+        For identifiers that are not Pledge's to normalise, such as a Client's own
+        customer ids, where ``C-1001`` and ``c-1001 `` may be two people.
+        """
+        return hmac.new(self._index_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
     def blind_index(self, kind: str, value: str, country: str | None = None) -> str:
         """HMAC-SHA256 of the normalised value, separated per kind."""

@@ -21,7 +21,10 @@ class Work(StrEnum):
     """The kinds of background work a commit can make due now rather than at the next tick."""
 
     DELIVERY = "delivery"
-    """Something was queued for sending: a mail, a Client webhook, a recipient notice."""
+    """Mail was queued for sending."""
+    WEBHOOK = "webhook"
+    """A webhook was queued for sending: a Client's delivery, a recipient notice. Apart
+    from mail, so that mail and the audit seal never wait behind a slow receiver."""
 
 
 def wake_after_commit(session: Session, work: Work) -> None:

@@ -40,6 +40,8 @@ A delivery's life::
   ``service_data``.
 
 Modules: ``kinds`` (kinds, states, retry policies), ``backoff``, ``outcome``,
+``circuits`` (a target that keeps failing rests for a while), ``addresses``
+(where a Client's webhook may connect),
 ``queue`` (enqueue, cancel, payload), ``lease`` (claim, record), ``channel``
 (transport protocol, channel), ``channels`` (mail and webhook channels),
 ``smtp`` and ``webhook`` (transports), ``http`` (a request with a total
@@ -47,8 +49,10 @@ deadline, for webhooks and connectors), ``run`` (a delivery pass),
 ``listing`` and ``dead_letters`` (what operators see and do).
 """
 
+from pledge.delivery.addresses import AddressRefused, WebhookGuard
 from pledge.delivery.channel import AuditNames, Channel, Claimed, OnOutcome, Transport
 from pledge.delivery.channels import mail_channel, webhook_channel
+from pledge.delivery.circuits import CircuitView, circuit_states, close_circuit
 from pledge.delivery.dead_letters import revive
 from pledge.delivery.kinds import Kind, RetryPolicy, Status, retry_policy
 from pledge.delivery.listing import (
@@ -65,8 +69,10 @@ from pledge.delivery.smtp import MailContent
 from pledge.delivery.webhook import Endpoint, WebhookPost
 
 __all__ = [
+    "AddressRefused",
     "AuditNames",
     "Channel",
+    "CircuitView",
     "Claimed",
     "DeliveryReport",
     "DeliveryView",
@@ -80,8 +86,11 @@ __all__ = [
     "RetryPolicy",
     "Status",
     "Transport",
+    "WebhookGuard",
     "WebhookPost",
     "cancel",
+    "circuit_states",
+    "close_circuit",
     "deliver_due",
     "enqueue",
     "get_delivery",

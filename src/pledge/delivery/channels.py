@@ -7,6 +7,7 @@ from dataclasses import replace
 from email.utils import parseaddr
 from typing import Any
 
+from pledge.delivery.addresses import WebhookGuard
 from pledge.delivery.channel import AuditNames, Channel, Claimed, OnOutcome
 from pledge.delivery.kinds import Kind
 from pledge.delivery.outcome import Outcome
@@ -53,12 +54,14 @@ def webhook_channel(
     *,
     on_outcome: OnOutcome | None = None,
     audit: AuditNames | None = None,
+    guard: WebhookGuard | None = None,
 ) -> Channel[WebhookPost]:
     """Signed POSTs of the stored body to wherever ``resolve`` says the target's webhook is.
 
     The endpoint is looked up at sending time, not stored with the delivery: a
     Client that moves its webhook or a policy that changes a recipient's gets
-    the deliveries still pending there too.
+    the deliveries still pending there too. A ``guard`` (Client webhooks) refuses
+    non-public addresses and plain http at every connection.
     """
 
     def prepare(claimed: Claimed, payload: Any) -> WebhookPost | Outcome:
@@ -69,7 +72,7 @@ def webhook_channel(
 
     return Channel(
         kind=kind,
-        transport=WebhookTransport(settings.webhook_deadline_seconds),
+        transport=WebhookTransport(settings.webhook_deadline_seconds, guard=guard),
         prepare=prepare,
         on_outcome=on_outcome,
         audit=audit,

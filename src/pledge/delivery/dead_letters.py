@@ -15,10 +15,11 @@ from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import Delivery
-from pledge.db.wakeups import Work, wake_after_commit
+from pledge.db.wakeups import wake_after_commit
 from pledge.delivery.channel import OnOutcome
 from pledge.delivery.kinds import Status
 from pledge.delivery.outcome import Finished
+from pledge.delivery.queue import work_of
 from pledge.errors import Conflict, NotFound
 
 
@@ -65,4 +66,4 @@ def revive(
                 next_attempt_at=now,
             )
             on_outcome(session, finished)
-        wake_after_commit(session, Work.DELIVERY)
+        wake_after_commit(session, work_of(row.kind))

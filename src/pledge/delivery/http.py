@@ -9,7 +9,10 @@ The response body is read up to a cap and never decompressed; redirects are
 answers, not instructions, so a POST never turns into a GET elsewhere.
 
 Connectors to HTTP systems reuse :func:`request_within`; webhooks use it
-through :mod:`pledge.delivery.webhook`.
+through :mod:`pledge.delivery.webhook`. A ``pin`` function, when given, turns the
+URL's host into the one address the socket connects to (Client webhooks:
+:mod:`pledge.delivery.addresses`); the ``Host`` header and TLS server name stay
+the URL's host, so certificates are still checked against it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import functools
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +29,9 @@ import httpcore
 import httpx
 
 MAX_RESPONSE_BYTES = 64 * 1024
+
+Pin = Callable[[str, int, float], str]
+"""``(host, port, seconds left) -> address`` to connect to; raises to refuse the host."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,12 @@ def request_within(
     body: bytes = b"",
     headers: dict[str, str] | None = None,
     max_bytes: int = MAX_RESPONSE_BYTES,
+    pin: Pin | None = None,
 ) -> HttpAnswer:
-    """Send one request that is over within ``seconds``; raises ``httpx.HTTPError`` otherwise."""
+    """Send one request that is over within ``seconds``; raises ``httpx.HTTPError`` otherwise
+    (or whatever ``pin`` raises to refuse the host)."""
     deadline = time.monotonic() + seconds
-    transport = DeadlineTransport(deadline)
+    transport = DeadlineTransport(deadline, pin=pin)
     with (
         httpx.Client(
             transport=transport, follow_redirects=False, trust_env=False, timeout=seconds
@@ -71,11 +79,13 @@ def _read_capped(chunks: Iterable[bytes], max_bytes: int) -> tuple[bytes, bool]:
 class DeadlineTransport(httpx.BaseTransport):
     """An httpx transport over httpcore whose sockets never wait past ``deadline``."""
 
-    def __init__(self, deadline: float, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, deadline: float, ssl_context: ssl.SSLContext | None = None, pin: Pin | None = None
+    ) -> None:
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context or _default_ssl_context(),
             max_connections=1,
-            network_backend=_DeadlineBackend(deadline),
+            network_backend=_DeadlineBackend(deadline, pin),
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -157,11 +167,16 @@ def _httpx_errors() -> Iterator[None]:
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's blocking sockets, each operation bounded by the time left."""
+    """httpcore's blocking sockets, each operation bounded by the time left.
 
-    def __init__(self, deadline: float) -> None:
+    httpcore asks for a connection to the URL's host and later starts TLS with the
+    same host as server name; only the address the socket reaches is ``pin``'s.
+    """
+
+    def __init__(self, deadline: float, pin: Pin | None = None) -> None:
         self._inner = httpcore.SyncBackend()
         self._deadline = deadline
+        self._pin = pin
 
     def left(self, timeout: float | None, expired: type[Exception]) -> float:
         remaining = self._deadline - time.monotonic()
@@ -178,6 +193,9 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         wait = self.left(timeout, httpcore.ConnectTimeout)
+        if self._pin is not None:
+            host = self._pin(host, port, wait)
+            wait = self.left(timeout, httpcore.ConnectTimeout)
         stream = self._inner.connect_tcp(host, port, wait, local_address, socket_options)
         return _DeadlineStream(stream, self)
 
@@ -187,6 +205,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
+        if self._pin is not None:
+            raise httpcore.ConnectError("unix sockets are not reachable here")
         wait = self.left(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(self._inner.connect_unix_socket(path, wait, socket_options), self)
 

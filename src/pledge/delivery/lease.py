@@ -27,6 +27,7 @@ from pledge.db.base import new_id, utcnow
 from pledge.db.models import Delivery
 from pledge.delivery.backoff import retry_delay
 from pledge.delivery.channel import Channel, Claimed
+from pledge.delivery.circuits import CircuitPolicy, closed_now, note
 from pledge.delivery.kinds import RetryPolicy, Status
 from pledge.delivery.outcome import Finished, Outcome, Result
 
@@ -101,6 +102,7 @@ def _due(kind: str, now: datetime, skip_targets: Collection[str]) -> ColumnEleme
         Delivery.status == Status.PENDING,
         Delivery.next_attempt_at <= now,
         or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now),
+        closed_now(now),  # a target resting after repeated failures is passed over
     )
     if skip_targets:
         skipped = or_(Delivery.target.is_(None), Delivery.target.not_in(list(skip_targets)))
@@ -157,6 +159,9 @@ def record(
         _audit(session, channel, finished)
         if channel.on_outcome is not None:
             channel.on_outcome(session, finished)
+        if claimed.target is not None:
+            policy = CircuitPolicy.from_settings(pledge.settings)
+            note(session, claimed.kind, claimed.target, outcome, policy, now)
     return finished
 
 

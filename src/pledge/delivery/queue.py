@@ -65,8 +65,13 @@ def enqueue(
         created_at=now,
     )
     session.add(row)
-    wake_after_commit(session, Work.DELIVERY)
+    wake_after_commit(session, work_of(kind))
     return row
+
+
+def work_of(kind: str) -> Work:
+    """Which background work sends a delivery of ``kind``: mail, or the webhooks."""
+    return Work.DELIVERY if kind == Kind.EMAIL else Work.WEBHOOK
 
 
 def read_payload(keys: KeyManager, row: Delivery) -> Any:

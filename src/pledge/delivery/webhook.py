@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from pledge.crypto.webhook_signing import signed_headers
+from pledge.delivery.addresses import AddressRefused, WebhookGuard
 from pledge.delivery.http import MAX_RESPONSE_BYTES, request_within
 from pledge.delivery.outcome import Outcome, error_name
 
@@ -50,13 +51,26 @@ def status_outcome(status: int) -> Outcome:
 
 
 class WebhookTransport:
-    """Posts signed bodies; each POST is over within ``deadline_seconds``."""
+    """Posts signed bodies; each POST is over within ``deadline_seconds``.
 
-    def __init__(self, deadline_seconds: float, max_response_bytes: int = MAX_RESPONSE_BYTES):
+    With a ``guard`` (Client webhooks), the URL must pass it and the connection goes
+    to the address it pinned: public only, https unless allow-listed.
+    """
+
+    def __init__(
+        self,
+        deadline_seconds: float,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        guard: WebhookGuard | None = None,
+    ):
         self.deadline_seconds = deadline_seconds
         self.max_response_bytes = max_response_bytes
+        self.guard = guard
 
     def send(self, content: WebhookPost) -> Outcome:
+        guard = self.guard
+        if guard is not None and (problem := guard.url_problem(content.endpoint.url)):
+            return Outcome.dead(f"webhook URL refused: {problem}", code="url_refused")
         headers = signed_headers(content.endpoint.secret, content.body, content.delivery_id)
         try:
             answer = request_within(
@@ -66,6 +80,11 @@ class WebhookTransport:
                 body=content.body,
                 headers=headers,
                 max_bytes=self.max_response_bytes,
+                pin=guard.pin if guard is not None else None,
+            )
+        except AddressRefused as exc:
+            return Outcome.retry(
+                f"webhook address refused: {exc}", code="address_refused", unreachable=True
             )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             return Outcome.dead(f"webhook URL unusable: {error_name(exc)}", code=error_name(exc))

@@ -31,8 +31,8 @@ def connect_jobs(pledge: Pledge) -> None:
 
     The faces (web app, CLI) call it once for their Pledge. A started
     in-process runner of this Pledge is woken (SQLite, or ``pledge serve``
-    running jobs itself); otherwise, on PostgreSQL, a delivery job is deferred
-    for ``pledge worker``.
+    running jobs itself); otherwise, on PostgreSQL, a job of the task that
+    sends it (mail, or webhooks) is deferred for ``pledge worker``.
     """
     created: list[bool] = []
 
@@ -46,29 +46,32 @@ def connect_jobs(pledge: Pledge) -> None:
 
 
 def deliver_soon(pledge: Pledge) -> None:
-    """Bring delivery forward now; never raises, since the periodic task is the safety net.
+    """Bring delivery (mail and webhooks) forward now; never raises, since the periodic
+    tasks are the safety net.
 
     Call it only after the commit: a job that runs before the commit would not
     see what it was woken for.
     """
-    _wake(pledge, frozenset({Work.DELIVERY}))
+    _wake(pledge, frozenset({Work.DELIVERY, Work.WEBHOOK}))
 
 
 def _wake(pledge: Pledge, work: frozenset[Work]) -> None:
     from pledge.jobs.inprocess import registered_runner
 
-    if Work.DELIVERY not in work or registered_runner(pledge) is not None:
+    due = [task.name for task in PERIODIC_TASKS if task.woken_by in work]
+    if not due or registered_runner(pledge) is not None:
         return  # a started runner listens for itself
     if pledge.settings.is_sqlite:
         return
-    try:
-        from pledge.jobs.procrastinate_app import defer_delivery
+    for name in due:
+        try:
+            from pledge.jobs.procrastinate_app import defer_task
 
-        defer_delivery(pledge)
-    except Exception as exc:
-        log.warning(
-            "could not defer delivery (%s); the periodic task will send it", error_name(exc)
-        )
+            defer_task(pledge, name)
+        except Exception as exc:
+            log.warning(
+                "could not defer %s (%s); the periodic task will run it", name, error_name(exc)
+            )
 
 
 __all__ = [

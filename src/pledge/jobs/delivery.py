@@ -23,6 +23,7 @@ from pledge.delivery import (
     Kind,
     OnOutcome,
     Status,
+    WebhookGuard,
     deliver_due,
     mail_channel,
     revive,
@@ -32,6 +33,10 @@ from pledge.rights import notices
 from pledge.service_data import forwarding
 
 log = logging.getLogger(__name__)
+
+MAIL_KINDS: tuple[str, ...] = (Kind.EMAIL,)
+WEBHOOK_KINDS: tuple[str, ...] = (Kind.CLIENT_WEBHOOK, Kind.RECIPIENT_NOTICE)
+"""The two queues' kinds: a slow receiver of a webhook never holds up mail."""
 
 CALLBACKS: dict[str, OnOutcome] = {
     Kind.CLIENT_WEBHOOK: forwarding.record_outcome,
@@ -55,6 +60,7 @@ def channels(pledge: Pledge, kinds: Iterable[str] = tuple(Kind)) -> list[Channel
                 settings,
                 on_outcome=CALLBACKS[Kind.CLIENT_WEBHOOK],
                 audit=forwarding.AUDIT,
+                guard=WebhookGuard.from_settings(settings),  # Client URLs: public https only
             )
         )
     if Kind.RECIPIENT_NOTICE in wanted:

@@ -9,6 +9,11 @@ kind waits in the queue however many workers defer it. Concurrent runs are
 safe because the functions themselves coordinate through the database
 (``SKIP LOCKED`` leases, the audit sealer's advisory lock).
 
+Each task goes to its queue (``default``, or ``webhooks`` for the webhook
+deliveries), and every worker process runs one procrastinate worker per queue
+in the same event loop, so a webhook job that takes its full deadline never
+keeps ``seal_audit`` or mail waiting for a free slot (issue #11, item 6).
+
 Task failures reach procrastinate as :class:`TaskFailed` carrying only the
 exception class: procrastinate logs job errors with their message, and
 messages can quote personal data.
@@ -30,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from pledge.errors import ConfigurationError
-from pledge.jobs.tasks import PERIODIC_TASKS, PeriodicTask, error_name
+from pledge.jobs.tasks import PERIODIC_TASKS, QUEUES, PeriodicTask, error_name
 
 if TYPE_CHECKING:
     from pledge.core import Pledge
@@ -78,7 +83,7 @@ def build_app(pledge: Pledge) -> App:
         conninfo=libpq_conninfo(pledge.settings.database_url),
         kwargs={"options": f"-c search_path={QUEUE_SCHEMA}"},
         min_size=1,
-        max_size=4,
+        max_size=4 * len(QUEUES),  # a listener, a fetcher and job updates per queue
     )
     app = App(connector=connector)
     for periodic in PERIODIC_TASKS:
@@ -96,7 +101,7 @@ def _register(app: App, pledge: Pledge, periodic: PeriodicTask) -> None:
             log.error("background task %s failed: %s", periodic.name, error_name(exc))
             raise TaskFailed(f"{periodic.name} failed: {error_name(exc)}") from None
 
-    task = app.task(name=name, queueing_lock=name, pass_context=False)(run)
+    task = app.task(name=name, queue=periodic.queue, queueing_lock=name, pass_context=False)(run)
     app.periodic(cron=interval_to_cron(periodic.interval), periodic_id=periodic.name)(task)
 
 
@@ -109,13 +114,18 @@ class _DeferApp:
 
 
 def defer_delivery(pledge: Pledge) -> bool:
-    """Queue a delivery job now; False when one is already waiting (its queueing lock).
+    """Queue a mail delivery job now; False when one is already waiting (its queueing lock)."""
+    return defer_task(pledge, DELIVERY_TASK)
+
+
+def defer_task(pledge: Pledge, name: str) -> bool:
+    """Queue a job of the periodic task ``name`` now; False when one is already waiting.
 
     The job is deferred over a connection of ``pledge.engine`` rather than a
     pool of its own, so calling this after every request costs one INSERT.
     """
     app = pledge.state(_DeferApp, lambda: _DeferApp(pledge)).app
-    task = app.tasks[TASK_PREFIX + DELIVERY_TASK]
+    task = app.tasks[TASK_PREFIX + name]
     try:
         with pledge.engine.begin() as conn:
             conn.execute(text(SEARCH_PATH))
@@ -175,9 +185,25 @@ def run_worker(
             for stop_signal in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(stop_signal, stopping.set)
         async with app.open_async():
-            await supervise(app, stopping, concurrency=concurrency, wait=wait)
+            await run_queues(app, stopping, concurrency=concurrency, wait=wait)
 
     asyncio.run(main())
+
+
+async def run_queues(app: App, stopping: asyncio.Event, *, concurrency: int, wait: bool) -> None:
+    """One supervised procrastinate worker per queue, side by side on this event loop.
+
+    Why per queue: a slow webhook receiver must never hold up mail or audit
+    sealing, so webhooks have a queue, and a worker, of their own.
+    ``concurrency`` applies to each queue; setting ``stopping`` stops them all,
+    each finishing its running jobs.
+    """
+    await asyncio.gather(
+        *(
+            supervise(app, stopping, queue=queue, concurrency=concurrency, wait=wait)
+            for queue in QUEUES
+        )
+    )
 
 
 RESTART_FIRST_DELAY = 1.0
@@ -186,8 +212,10 @@ STEADY_SECONDS = 60.0
 """A worker that ran this long before stopping starts again after the first delay."""
 
 
-async def supervise(app: App, stopping: asyncio.Event, *, concurrency: int, wait: bool) -> None:
-    """Run procrastinate's worker until ``stopping`` is set, starting it again if it stops.
+async def supervise(
+    app: App, stopping: asyncio.Event, *, queue: str, concurrency: int, wait: bool
+) -> None:
+    """Run procrastinate's worker for ``queue`` until ``stopping`` is set, restarting it.
 
     Why: procrastinate stops its worker when a side task fails (the LISTEN
     connection, the heartbeat) and when fetching a job fails, so a database
@@ -201,6 +229,8 @@ async def supervise(app: App, stopping: asyncio.Event, *, concurrency: int, wait
         started = loop.time()
         worker = asyncio.create_task(
             app.run_worker_async(
+                queues=[queue],
+                name=f"worker-{queue}",
                 concurrency=concurrency,
                 wait=wait,
                 delete_jobs="successful",
@@ -289,4 +319,4 @@ class WorkerThread:
             self._loop = asyncio.get_running_loop()
             self._stopping = asyncio.Event()
             self._ready.set()
-            await supervise(app, self._stopping, concurrency=self.concurrency, wait=True)
+            await run_queues(app, self._stopping, concurrency=self.concurrency, wait=True)

@@ -3,8 +3,12 @@
 Why plain functions: the same code runs in-process on SQLite
 (:mod:`pledge.jobs.inprocess`) and under procrastinate on PostgreSQL
 (:mod:`pledge.jobs.procrastinate_app`), and tests call it directly.
-Everything Pledge sends goes through one task, ``deliver``
-(:mod:`pledge.jobs.delivery`, over the engine of :mod:`pledge.delivery`).
+Everything Pledge sends goes through the engine of :mod:`pledge.delivery`
+(:mod:`pledge.jobs.delivery`), in two tasks on two queues: ``deliver`` sends mail,
+``deliver_webhooks`` posts Client webhooks and recipient notices. A receiver that
+answers slowly holds up its own queue only: mail and the audit seal run on the
+other (issue #11, item 6), on a thread of their own in-process and in a worker of
+their own under procrastinate.
 """
 
 from __future__ import annotations
@@ -13,22 +17,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pledge.db.wakeups import Work
+
 if TYPE_CHECKING:
     from pledge.core import Pledge
+
+DEFAULT_QUEUE = "default"
+WEBHOOK_QUEUE = "webhooks"
+QUEUES = (DEFAULT_QUEUE, WEBHOOK_QUEUE)
 
 
 @dataclass(frozen=True)
 class PeriodicTask:
     """A task both runners repeat every ``interval`` seconds.
 
-    ``on_notify`` tasks also run as soon as a commit that queued work (:mod:`pledge.db.wakeups`)
-    is called, so mail goes out without waiting for the next tick.
+    A task with ``woken_by`` also runs as soon as a commit that made that work due
+    (:mod:`pledge.db.wakeups`) is announced, so mail goes out without waiting for the
+    next tick. Tasks of different ``queue`` never wait for each other.
     """
 
     name: str
     function: Callable[[Pledge], object]
     interval: int
-    on_notify: bool = False
+    woken_by: Work | None = None
+    queue: str = DEFAULT_QUEUE
 
 
 def error_name(exc: BaseException) -> str:
@@ -42,10 +54,20 @@ def seal_audit(pledge: Pledge) -> int:
 
 
 def deliver(pledge: Pledge) -> int:
-    """Send what is due of every kind (mail, Client webhooks, recipient notices)."""
-    from pledge.jobs.delivery import deliver as deliver_all
+    """Send the mail that is due."""
+    from pledge.jobs.delivery import MAIL_KINDS
+    from pledge.jobs.delivery import deliver as deliver_kinds
 
-    report = deliver_all(pledge)
+    report = deliver_kinds(pledge, MAIL_KINDS)
+    return report.sent + report.retried + report.dead
+
+
+def deliver_webhooks(pledge: Pledge) -> int:
+    """Post the webhooks that are due: Client deliveries and recipient notices."""
+    from pledge.jobs.delivery import WEBHOOK_KINDS
+    from pledge.jobs.delivery import deliver as deliver_kinds
+
+    report = deliver_kinds(pledge, WEBHOOK_KINDS)
     return report.sent + report.retried + report.dead
 
 
@@ -71,10 +93,17 @@ def expire_requests(pledge: Pledge) -> int:
 
 
 PERIODIC_TASKS: list[PeriodicTask] = [
-    PeriodicTask("deliver", deliver, interval=5, on_notify=True),
+    PeriodicTask("deliver", deliver, interval=5, woken_by=Work.DELIVERY),
+    PeriodicTask(
+        "deliver_webhooks",
+        deliver_webhooks,
+        interval=5,
+        woken_by=Work.WEBHOOK,
+        queue=WEBHOOK_QUEUE,
+    ),
     PeriodicTask("seal_audit", seal_audit, interval=10),
     PeriodicTask("expire_conversations", expire_conversations, interval=600),
     PeriodicTask("fulfil_requests", fulfil_requests, interval=30),
     PeriodicTask("expire_requests", expire_requests, interval=86400),
 ]
-"""Every repeated job; adding one is one line here (name, function, seconds)."""
+"""Every repeated job; adding one is one line here (name, function, seconds, queue)."""

@@ -9,6 +9,7 @@ result lists can be logged or stored without leaking personal data.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -81,10 +82,49 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
     Greedy by rank: higher score, then longer, then higher label priority wins; a candidate
     that overlaps an already accepted span is dropped.  The result is independent of the input
     order and ``merge_spans(merge_spans(x)) == merge_spans(x)``.
+
+    O(n log n): the candidates are sorted once, and whether one overlaps an accepted span is
+    a prefix-maximum query on a Fenwick tree indexed by start offset (the accepted span with
+    the furthest end among those starting before the candidate ends), instead of a scan of
+    every accepted span, which made a transcript of 160,000 characters take seconds.
     """
+    ranked = sorted(set(spans), key=_rank)
+    starts = sorted({span.start for span in ranked})
+    position = {start: index + 1 for index, start in enumerate(starts)}  # 1-based for Fenwick
+    furthest = _PrefixMax(len(starts))
     accepted: list[Span] = []
-    for cand in sorted(set(spans), key=_rank):
-        if not any(cand.overlaps(a) for a in accepted):
-            accepted.append(cand)
+    for cand in ranked:
+        # Accepted spans starting before cand.end are those at indexes 1..k; one of them
+        # overlaps cand exactly when the furthest end among them lies beyond cand.start.
+        if furthest.query(bisect_left(starts, cand.end)) > cand.start:
+            continue
+        accepted.append(cand)
+        furthest.raise_to(position[cand.start], cand.end)
     accepted.sort()
     return accepted
+
+
+class _PrefixMax:
+    """A Fenwick tree of maxima over positions 1..size, all starting at 0 (ends are >= 1)."""
+
+    __slots__ = ("_size", "_tree")
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._tree = [0] * (size + 1)
+
+    def raise_to(self, index: int, value: int) -> None:
+        tree, size = self._tree, self._size
+        while index <= size:
+            if tree[index] < value:
+                tree[index] = value
+            index += index & -index
+
+    def query(self, count: int) -> int:
+        """The maximum over positions 1..count (0 when count is 0)."""
+        tree, best = self._tree, 0
+        while count > 0:
+            if tree[count] > best:
+                best = tree[count]
+            count -= count & -count
+        return best

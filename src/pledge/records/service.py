@@ -86,7 +86,7 @@ def _write(
         _refuse_restricted(session, pledge.keys, records, resolved, handles, batch=batch)
         rows, out = _record_rows(pledge, records, resolved, handles)
         bulk_insert(session, Record.__table__, rows)
-        bulk_insert(session, AuditEntry.__table__, _audit_rows(rows, handles, actor))
+        bulk_insert(session, AuditEntry.__table__, _audit_rows(pledge.keys, rows, handles, actor))
     return out
 
 
@@ -181,7 +181,7 @@ def _record_rows(
 
 
 def _audit_rows(
-    rows: list[dict[str, Any]], handles: dict[str, SubjectHandle], actor: str
+    keys: KeyManager, rows: list[dict[str, Any]], handles: dict[str, SubjectHandle], actor: str
 ) -> list[dict[str, Any]]:
     """One audit entry per subject touched, listing its new records (ids and tags only)."""
     per_subject: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -198,6 +198,7 @@ def _audit_rows(
         }
         entries.append(
             audit_row(
+                keys=keys,
                 action="records.collected",
                 actor=actor,
                 object_type="subject",

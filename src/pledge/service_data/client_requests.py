@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pledge import audit
@@ -18,7 +19,7 @@ from pledge.core import Pledge
 from pledge.db.base import new_id, utcnow
 from pledge.db.models import Conversation, ServiceCustomer
 from pledge.service_data.conversations import opened
-from pledge.service_data.customers import find_customer
+from pledge.service_data.customers import find_customers, restrict_customer
 from pledge.service_data.forwarding import cancel_deliveries
 from pledge.service_data.schemas import (
     AccessResult,
@@ -35,22 +36,27 @@ def handle_request(
         return _access(pledge, client_id, request)
     if request.type == "erasure":
         return _erasure(pledge, client_id, request)
-    return _restriction(pledge, client_id, request)
+    try:
+        return _restriction(pledge, client_id, request)
+    except IntegrityError:
+        # A first conversation of the same new customer was stored at the same moment.
+        return _restriction(pledge, client_id, request)
 
 
 def _access(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> AccessResult:
     with pledge.transaction() as session:
-        customer = find_customer(session, pledge.keys, client_id, request.customer.id)
+        customers = find_customers(session, pledge.keys, client_id, request.customer.id)
         conversations = []
-        if customer is not None and customer.wrapped_key is not None:
+        for customer in customers:
+            if customer.wrapped_key is None:
+                continue
             data_key = pledge.keys.unwrap(customer.wrapped_key, f"service-customer:{customer.id}")
             rows = session.scalars(
-                select(Conversation)
-                .where(Conversation.customer_id == customer.id)
-                .order_by(Conversation.created_at)
+                select(Conversation).where(Conversation.customer_id == customer.id)
             ).all()
-            conversations = [opened(pledge.keys, data_key, row) for row in rows]
-        _audit(session, client_id, customer, "access", {"conversations": len(conversations)})
+            conversations += [opened(pledge.keys, data_key, row) for row in rows]
+        conversations.sort(key=lambda c: (c.created_at, c.id))
+        _audit(session, client_id, customers, "access", {"conversations": len(conversations)})
     return AccessResult(
         type="access", customer=request.customer, status="completed", conversations=conversations
     )
@@ -59,43 +65,49 @@ def _access(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> Access
 def _erasure(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> ErasureResult:
     """Delete conversations, cancel deliveries and destroy the customer's key."""
     with pledge.transaction() as session:
-        customer = find_customer(session, pledge.keys, client_id, request.customer.id)
+        customers = find_customers(session, pledge.keys, client_id, request.customer.id)
         deleted = cancelled = 0
-        if customer is not None:
+        for customer in customers:
             result = session.execute(
                 delete(Conversation).where(Conversation.customer_id == customer.id)
             )
-            deleted = int(getattr(result, "rowcount", 0) or 0)
-            cancelled = cancel_deliveries(session, customer.id)
+            deleted += int(getattr(result, "rowcount", 0) or 0)
+            cancelled += cancel_deliveries(session, customer.id)
             customer.wrapped_key = None
             customer.erased_at = utcnow()
             customer.customer_index = f"erased:{new_id()}"  # frees the slot, unlinks the id
         details = {"conversations_deleted": deleted, "deliveries_cancelled": cancelled}
-        _audit(session, client_id, customer, "erasure", details)
+        _audit(session, client_id, customers, "erasure", details)
     return ErasureResult(
         type="erasure",
         customer=request.customer,
         status="completed",
+        known=bool(customers),
         conversations_deleted=deleted,
         deliveries_cancelled=cancelled,
     )
 
 
 def _restriction(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> RestrictionResult:
-    """Stop forwarding and further processing; storage continues until lifted or erased."""
+    """Stop forwarding and further processing; storage continues until lifted or erased.
+
+    A processor follows its Client's instruction for that customer whether or not
+    it holds anything about them yet: an unknown (or erased) customer is recorded
+    as restricted, keyed by the blind index of the id, so a conversation that
+    arrives later is stored redacted but never forwarded. ``known`` says whether
+    anything was held before.
+    """
     with pledge.transaction() as session:
-        customer = find_customer(session, pledge.keys, client_id, request.customer.id)
-        cancelled = 0
-        if customer is not None:
-            customer.restricted_at = customer.restricted_at or utcnow()
-            cancelled = cancel_deliveries(session, customer.id)
-        details = {"deliveries_cancelled": cancelled, "known": customer is not None}
-        _audit(session, client_id, customer, "restriction", details)
+        customers, known = restrict_customer(session, pledge.keys, client_id, request.customer.id)
+        cancelled = sum(cancel_deliveries(session, customer.id) for customer in customers)
+        details = {"deliveries_cancelled": cancelled, "known": known}
+        _audit(session, client_id, customers, "restriction", details)
     return RestrictionResult(
         type="restriction",
         customer=request.customer,
         status="completed",
         restricted=True,
+        known=known,
         deliveries_cancelled=cancelled,
     )
 
@@ -103,15 +115,16 @@ def _restriction(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> R
 def _audit(
     session: Session,
     client_id: str,
-    customer: ServiceCustomer | None,
+    customers: list[ServiceCustomer],
     kind: str,
     details: dict[str, Any],
 ) -> None:
+    extra = {"legacy_rows": sum(1 for c in customers if c.legacy_index)} if customers else {}
     audit.append(
         session,
         action=f"service.request_{kind}",
         actor=f"client:{client_id}",
         object_type="service_customer",
-        object_id=customer.id if customer else "unknown",
-        details={"client_id": client_id, **details},
+        object_id=customers[0].id if customers else "unknown",
+        details={"client_id": client_id, **details, **extra},
     )

@@ -10,9 +10,10 @@ from pledge import audit
 from pledge.access.api_keys import CLIENT_KEY_PREFIX, hash_key
 from pledge.core import Pledge
 from pledge.db.models import Client, WebhookDelivery
+from pledge.delivery import Kind, WebhookGuard, circuit_states
 from pledge.errors import Conflict, NotFound, ValidationFailed
-from pledge.service_data.instructions import Instructions
-from pledge.service_data.schemas import ClientSummary
+from pledge.service_data.instructions import STORED, Instructions
+from pledge.service_data.schemas import ClientSummary, WebhookCircuit
 
 
 def create_client(
@@ -22,6 +23,7 @@ def create_client(
     name = name.strip()
     if not name:
         raise ValidationFailed("name must not be empty", fields={"name": "empty"})
+    check_webhook_url(pledge, instructions)
     key = CLIENT_KEY_PREFIX + secrets.token_urlsafe(32)
     secret = instructions.webhook_secret
     with pledge.transaction() as session:
@@ -44,6 +46,23 @@ def create_client(
     return client_id, key
 
 
+def check_webhook_url(pledge: Pledge, instructions: Instructions) -> None:
+    """A Client's webhook must be https to a public host (issue #11, item 12).
+
+    Checked here, where every face registers a Client, and again at every connection
+    (:class:`pledge.delivery.WebhookGuard`), which also pins the address it checked.
+    Plain http and local addresses only for hosts in ``PLEDGE_WEBHOOK_ALLOW_HOSTS``.
+    """
+    if instructions.webhook_url is None:
+        return
+    guard = WebhookGuard.from_settings(pledge.settings)
+    problem = guard.url_problem(str(instructions.webhook_url), resolve=True)
+    if problem:
+        raise ValidationFailed(
+            "the webhook URL is not allowed", fields={"instructions.webhook_url": problem}
+        )
+
+
 def load_client(pledge: Pledge, client_id: str) -> tuple[Client, Instructions, str | None]:
     """The Client row, its instructions and its decrypted webhook secret."""
     with pledge.sessions() as session:
@@ -55,7 +74,9 @@ def load_client(pledge: Pledge, client_id: str) -> tuple[Client, Instructions, s
         if client.webhook_secret
         else None
     )
-    instructions = Instructions.model_validate({**client.instructions, "webhook_secret": secret})
+    instructions = Instructions.model_validate(
+        {**client.instructions, "webhook_secret": secret}, context={STORED: True}
+    )
     return client, instructions, secret
 
 
@@ -71,12 +92,21 @@ def list_clients(pledge: Pledge) -> list[ClientSummary]:
     per_client: dict[str, dict[str, int]] = {}
     for client_id, status, count in counts:
         per_client.setdefault(client_id, {})[status] = count
+    circuits = {
+        view.target: WebhookCircuit(
+            state=view.state,
+            failures=view.failures,
+            open_until=view.open_until if view.state != "closed" else None,
+        )
+        for view in circuit_states(pledge, kind=Kind.CLIENT_WEBHOOK)
+    }
     return [
         ClientSummary(
             id=c.id,
             name=c.name,
             instructions=c.instructions,
             deliveries=per_client.get(c.id, {}),
+            **({"webhook_circuit": circuits[c.id]} if c.id in circuits else {}),
         )
         for c in clients
     ]

@@ -7,12 +7,22 @@ lives, checked with ``location: message`` problems like the policy itself.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from pledge.errors import ValidationFailed
 from pledge.pii import LABELS
@@ -22,6 +32,22 @@ from pledge.validation import field_name
 
 Validator = Literal["luhn", "digits"]
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MIN_SECRET_LENGTH = 32
+STORED = "stored"
+"""Validation context flag: instructions read back from the database, registered under
+earlier rules (a shorter secret), which must still load."""
+
+
+def _loopback(url: str) -> bool:
+    """A webhook on this very machine (development, the contract's example): a short
+    secret is tolerated there; anywhere else it must be long."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class CollectedField(BaseModel):
@@ -72,8 +98,22 @@ class Instructions(BaseModel):
     collect: list[CollectedField] = Field(min_length=1)
     retention_days: int = Field(ge=1, le=3650)
     webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(default=None, min_length=8, max_length=512)
+    webhook_secret: str | None = Field(
+        default=None,
+        max_length=512,
+        description=f"At least {MIN_SECRET_LENGTH} characters, e.g. `openssl rand -hex 32`.",
+    )
     purposes: list[str] = Field(default_factory=lambda: ["service_provision"])
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _long_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        stored = isinstance(info.context, dict) and info.context.get(STORED)
+        url = info.data.get("webhook_url")
+        on_this_machine = url is not None and _loopback(str(url))
+        if value is not None and len(value) < MIN_SECRET_LENGTH and not (stored or on_this_machine):
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
+        return value
 
     @model_validator(mode="after")
     def _secret_with_url(self) -> Instructions:

@@ -91,9 +91,11 @@ class Delivery(Shape):
 
     id: str
     conversation_id: str | None
-    status: str = Field(description="pending, delivered or cancelled")
+    status: Literal["delivered", "retrying", "failed"] = Field(
+        description="delivered; retrying (queued, or tried and to be tried again); "
+        "failed (given up: staff can send it again)"
+    )
     attempts: int
-    last_status: str | None = Field(description="The last HTTP status or error seen.")
     next_attempt_at: IsoDateTime | None = Field(description="While pending: the next try.")
     delivered_at: IsoDateTime | None
 
@@ -113,6 +115,7 @@ class ErasureResult(Shape):
     type: Literal["erasure"]
     customer: CustomerRef
     status: Literal["completed"]
+    known: bool = Field(description="Whether anything was held for this customer.")
     conversations_deleted: int
     deliveries_cancelled: int
 
@@ -121,7 +124,11 @@ class RestrictionResult(Shape):
     type: Literal["restriction"]
     customer: CustomerRef
     status: Literal["completed"]
-    restricted: bool
+    restricted: bool = Field(
+        description="Always true: the restriction is recorded, for a customer not seen yet "
+        "too, so their later conversations are stored but never forwarded."
+    )
+    known: bool = Field(description="Whether anything was held for this customer before.")
     deliveries_cancelled: int
 
 
@@ -145,6 +152,14 @@ class NewClient(Shape):
     api_key: str = Field(description="Shown once: only its hash is kept.")
 
 
+class WebhookCircuit(Shape):
+    """The circuit breaker of a Client's webhook (see docs/operations.md)."""
+
+    state: Literal["closed", "open", "half-open"]
+    failures: int = Field(description="Failed attempts in a row.")
+    open_until: IsoDateTime | None = Field(description="While open: when deliveries resume.")
+
+
 class ClientSummary(Shape):
     """A Client with its instructions (never the webhook secret) and deliveries per status."""
 
@@ -152,6 +167,9 @@ class ClientSummary(Shape):
     name: str
     instructions: dict[str, Any]
     deliveries: dict[str, int]
+    webhook_circuit: WebhookCircuit = Field(
+        default=WebhookCircuit(state="closed", failures=0, open_until=None)
+    )
 
 
 class ClientsOut(Shape):

@@ -96,7 +96,7 @@ def _transaction(pledge: Pledge, connection: Connection | None) -> Iterator[Sess
         with pledge.transaction() as session:
             yield session
         return
-    with unit_of_work(partial(Session, bind=connection, expire_on_commit=False)) as session:
+    with unit_of_work(partial(pledge.sessions, bind=connection)) as session:
         yield session
 
 
@@ -229,7 +229,7 @@ def act_rows(pledge: Pledge, targets: Sequence[ActTarget]) -> ActRows:
         events = _event_rows(pledge, subject, act, now)
         rows.events.extend(events)
         rows.written.append([row["id"] for row in events])
-        rows.entries.append(_audit_row(subject, act, rows.written[-1]))
+        rows.entries.append(_audit_row(pledge, subject, act, rows.written[-1]))
         purpose = policy.purpose(act.purpose)
         if purpose is not None and purpose.marketing:
             rows.reach[(subject.id, act.purpose)] = email_index
@@ -337,8 +337,11 @@ def _event_rows(
     return rows
 
 
-def _audit_row(subject: SubjectRef, act: Act, event_ids: list[str]) -> dict[str, Any]:
+def _audit_row(
+    pledge: Pledge, subject: SubjectRef, act: Act, event_ids: list[str]
+) -> dict[str, Any]:
     return audit_row(
+        keys=pledge.keys,
         action="consent.granted" if act.granted else "consent.withdrawn",
         actor=act.actor,
         object_type="subject",

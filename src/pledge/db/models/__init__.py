@@ -1,7 +1,7 @@
 """Every table, imported here so that ``Base.metadata`` knows them all."""
 
 from pledge.db.models.access import ApiKey
-from pledge.db.models.audit import AuditEntry
+from pledge.db.models.audit import AuditEntry, AuditHead
 from pledge.db.models.consent import (
     ConsentEvent,
     ConsentState,
@@ -10,7 +10,7 @@ from pledge.db.models.consent import (
     MarketingReach,
     MarketingReachCoverage,
 )
-from pledge.db.models.outbox import Delivery, OutboxMessage
+from pledge.db.models.outbox import Delivery, DeliveryCircuit, OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
 from pledge.db.models.rights import (
@@ -34,12 +34,14 @@ from pledge.db.models.throttle import ThrottleCounter
 __all__ = [
     "ApiKey",
     "AuditEntry",
+    "AuditHead",
     "Client",
     "ConsentEvent",
     "ConsentState",
     "Conversation",
     "CookieConsent",
     "Delivery",
+    "DeliveryCircuit",
     "Disclosure",
     "DoNotCall",
     "Identity",

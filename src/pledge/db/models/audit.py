@@ -37,7 +37,31 @@ class AuditEntry(Base):
     """Non-personal facts (category, purpose, counts); never values."""
     entry_hash: Mapped[str] = mapped_column(String(64))
     """SHA-256 of the entry's own canonical content."""
+    entry_mac: Mapped[str | None] = mapped_column(String(64), default=None)
+    """HMAC of the same content under the audit entry key, written with the entry, so a
+    forged entry (even an unsealed one with a recomputed hash) is caught. NULL only for
+    entries written before migration 0013 (reported as legacy by verification)."""
     seq: Mapped[int | None] = mapped_column(BigIntId, unique=True, default=None)
     """Position in the chain, set when sealed."""
     chain_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     """SHA-256(previous chain_hash || entry_hash), set when sealed."""
+
+
+class AuditHead(Base):
+    """The chain's newest sealed position, MACed, rewritten by every seal (one row, id 1).
+
+    Without it, deleting the newest sealed entries leaves a shorter chain that still
+    verifies; with it, the chain must reach the head's position and hash.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigIntId)
+    chain_hash: Mapped[str] = mapped_column(String(64))
+    legacy_until: Mapped[int] = mapped_column(BigIntId)
+    """The last position that may lack an entry MAC (entries written before migration
+    0013); frozen once an entry with a MAC is sealed, so stripping MACs later shows."""
+    mac: Mapped[str] = mapped_column(String(64))
+    """HMAC of ``head:{seq}:{chain_hash}:{legacy_until}`` under the audit head key."""
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -49,5 +49,29 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
+class DeliveryCircuit(Base):
+    """A target's circuit breaker: consecutive failures, and while open, until when it rests.
+
+    One row per (kind, target) that has failed at least once. After
+    ``PLEDGE_WEBHOOK_CIRCUIT_FAILURES`` failures in a row the circuit opens: the
+    target's deliveries are not claimed until ``open_until``; then one attempt
+    probes it (half-open), and a success closes it while a failure reopens it.
+    """
+
+    __tablename__ = "delivery_circuits"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """An id only, like ``outbox.target`` (a Client id, a recipient id)."""
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    """Failed attempts in a row; a delivered one resets it to 0."""
+    open_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """While in the future, the target's deliveries wait; NULL when closed."""
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Reply code or exception class of the last failure, never a body."""
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 OutboxMessage = Delivery
 """The former name, kept for callers written before mail shared the outbox."""

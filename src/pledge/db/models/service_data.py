@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.db.base import Base, UTCDateTime, new_id, utcnow
@@ -40,7 +49,12 @@ class ServiceCustomer(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     customer_index: Mapped[str] = mapped_column(String(64))
-    """HMAC of (client id, customer id): the same customer id at two Clients never links."""
+    """HMAC of (client id, customer id exactly as the Client sent it): the same customer id
+    at two Clients never links, and ``C-1001`` and ``c-1001 `` are two customers."""
+    legacy_index: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Indexed before migration 0013, when ids were trimmed and case-folded first. The raw
+    id is not stored, so such a row cannot be re-indexed: it keeps its folded index, is
+    found by it, and takes no new conversations (see docs/service-data.md)."""
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     """The customer's data key wrapped by the master key; NULL once erased."""
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,7 +1,7 @@
 """rate-limit counters for sign-in and anonymous intake
 
 Revision ID: 0014_throttle
-Revises: 0011
+Revises: 0013_security_review
 Create Date: 2026-12-06 09:00:00
 
 Why: sign-in and the anonymous request intake are throttled per IP address,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_throttle"
-down_revision = "0012_rights_package_snapshot"
+down_revision = "0013_security_review"
 branch_labels = None
 depends_on = None
 
