@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -165,3 +166,33 @@ def test_logs_hold_no_personal_data_codes_or_tokens(
     )
     for secret in (EMAIL, PHONE, code, request["token"]):
         assert secret not in logged
+
+
+def test_parallel_wrong_codes_are_each_counted(mailer: Pledge, smtp: SmtpServer) -> None:
+    """Twenty wrong codes at once: five are judged, the rest find the request locked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pledge import rights
+    from pledge.errors import BadRequest, TooManyRequests
+    from pledge.rights.schemas import RequestIn
+
+    asked = rights.submit(mailer, RequestIn(type="access", email=EMAIL, country="FR"))
+    code = mailed_code(mailer, smtp)
+    barrier = threading.Barrier(20)
+
+    def attempt(_: int) -> str:
+        barrier.wait()
+        try:
+            rights.verify(mailer, asked.id, asked.token, wrong_code(code))
+        except BadRequest:
+            return "judged"
+        except TooManyRequests:
+            return "locked"
+        return "verified"
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(attempt, range(20)))
+    assert answers.count("judged") == 5, answers
+    assert answers.count("locked") == 15
+    view = rights.view(mailer, asked.id, asked.token)
+    assert view.status == "locked"
