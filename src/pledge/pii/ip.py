@@ -73,6 +73,9 @@ def _v6_candidates(low: str) -> list[tuple[int, int]]:
     return out
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def find_ips(doc: Doc) -> list[Span]:
     """Validated IPv4/IPv6 addresses that are not version numbers."""
     low = doc.low
@@ -84,6 +87,8 @@ def find_ips(doc: Doc) -> list[Span]:
             spans.append(Span(s, e, "IP_ADDRESS"))
     for s, e in _v6_candidates(low):
         cand = low[s:e]
-        if cand.count(":") >= 2 and _isolated(low, s, e, "_") and is_ip_address(cand):
+        # A bare "::" (all zeros) is punctuation in a transcript, never an address read out.
+        has_digit = any(c in _HEX for c in cand)
+        if cand.count(":") >= 2 and has_digit and _isolated(low, s, e, "_") and is_ip_address(cand):
             spans.append(Span(s, e, "IP_ADDRESS"))
     return spans

@@ -52,3 +52,9 @@ def test_a_digit_of_another_script_does_not_extend_a_card() -> None:
     for digit in ("\u0c66", "\u0661", "\u0966"):
         text = f"Customer: my card is 4111 1111 1111 1111 {digit}"
         assert "[CREDIT_CARD]" in redact(text, detect(text))
+
+
+def test_a_bare_double_colon_is_not_an_address() -> None:
+    text = ":: Customer: my server is at 2001:db8::1 and :: is just punctuation"
+    found = [(text[s.start : s.end], s.label) for s in detect(text)]
+    assert found == [("2001:db8::1", "IP_ADDRESS")]
