@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from pledge.core import Pledge
 from pledge.db.base import new_id
@@ -293,16 +294,19 @@ def _check_code(
     if row.code_expires_at is not None and now > row.code_expires_at:
         return _Attempt(False, BadRequest("the code has expired; ask for a new one"))
     if not tokens_equal(row.code_hash, code_hash(pledge.keys, row.id, code)):
-        row.failed_attempts += 1
+        counted = _count_wrong_code(session, row.id)
+        if counted > MAX_FAILED_CODES:  # a parallel attempt locked it meanwhile
+            return _Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
+        set_committed_value(row, "failed_attempts", counted)
         add_event(
             session,
             row,
             "wrong_code",
             actor="requester",
             at=now,
-            details={"failed_attempts": row.failed_attempts},
+            details={"failed_attempts": counted},
         )
-        if row.failed_attempts >= MAX_FAILED_CODES:
+        if counted == MAX_FAILED_CODES:
             row.code_hash = None
             move(
                 session, row, LOCKED, actor="system", at=now, note="Locked after five wrong codes."
@@ -321,6 +325,24 @@ def _check_code(
         details={"verification": row.verification},
     )
     return _Attempt(True)
+
+
+def _count_wrong_code(session: Session, request_id: str) -> int:
+    """Add one wrong code in one statement and return the new count.
+
+    Why not ``row.failed_attempts += 1``: the row was read before this
+    transaction took its write lock (SQLite begins at the first write), so
+    parallel attempts each wrote the same count and five locks took more than
+    five guesses. The database adds, and says what it added up to.
+    """
+    counted = session.execute(
+        update(RightsRequest)
+        .where(RightsRequest.id == request_id)
+        .values(failed_attempts=RightsRequest.failed_attempts + 1)
+        .returning(RightsRequest.failed_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return int(counted)
 
 
 def _subject_for(session: Any, row: RightsRequest) -> str | None:
