@@ -120,7 +120,7 @@ class Pledge:
         return found
 
     def forget_state(self, kind: type[object]) -> None:
-        """Drop this instance's object of ``kind`` (a stopped runner)."""
+        """Drop this instance's object of ``kind``; the next :meth:`state` call makes a new one."""
         with self._state_lock:
             self._state.pop(kind, None)
 
