@@ -27,6 +27,28 @@ def test_emails_never_survive(before: str, after: str, email: str, speaker: str)
     assert "[EMAIL]" in result.turns[1]["text"]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    before=filler,
+    first=st.sampled_from(["Christopher", "Elizabeth", "Alexander", "Ann", "Jo"]),
+    last=st.sampled_from(["Wallace", "Montgomery", "Lee", "Garcia"]),
+    tail=st.sampled_from(["", ".jr", "99"]),
+    domain=st.from_regex(r"[a-z]{1,4}\.(co|io|us)", fullmatch=True),
+)
+def test_a_name_running_into_an_address_leaves_none_of_it(
+    before: str, first: str, last: str, tail: str, domain: str
+) -> None:
+    """ "my name is Christopher Wallace@ab.co" once kept "@ab.co" in the stored turn."""
+    turns = [
+        Turn(speaker="agent", text="May I have your name and e-mail?"),
+        Turn(speaker="customer", text=f"{before} my name is {first} {last}{tail}@{domain} ok"),
+    ]
+    result = process(instructions(), turns)
+    assert "@" not in result.turns[1]["text"]
+    assert domain not in result.turns[1]["text"]
+    assert "[EMAIL]" in result.turns[1]["text"]
+
+
 @given(texts=st.lists(st.text(max_size=30), min_size=1, max_size=6))
 def test_turn_ranges_slice_each_text(texts: list[str]) -> None:
     turns = [Turn(speaker=f"s{i}", text=t) for i, t in enumerate(texts)]

@@ -18,7 +18,7 @@ from pledge.pii.emails import find_emails
 from pledge.pii.ip import find_ips
 from pledge.pii.names import find_names
 from pledge.pii.phones import find_phones
-from pledge.pii.spans import LABELS, Span, merge_spans
+from pledge.pii.spans import LABELS, Span, merge_spans, yield_to_emails
 from pledge.pii.ssn import find_ssns
 
 __all__ = ["Detector", "detect"]
@@ -58,7 +58,7 @@ class Detector:
         candidates: list[Span] = []
         for family in _FAMILIES:
             candidates += family(doc)
-        merged = merge_spans(candidates)
+        merged = merge_spans(yield_to_emails(text, candidates))
         return [s for s in merged if s.label in self.labels]
 
     __call__: Callable[[Detector, str], list[Span]] = detect

@@ -9,11 +9,11 @@ result lists can be logged or stored without leaking personal data.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["LABELS", "LABEL_PRIORITY", "Span", "merge_spans"]
+__all__ = ["LABELS", "LABEL_PRIORITY", "Span", "merge_spans", "yield_to_emails"]
 
 LABELS: tuple[str, ...] = (
     "PERSON",
@@ -64,9 +64,13 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
-def _rank(span: Span) -> tuple[float, int, float, int, int, str]:
-    # Sort key: best first.  Ties end on offsets and label so the order is total.
+def _rank(span: Span) -> tuple[bool, float, int, float, int, int, str]:
+    # Sort key: best first.  Ties end on offsets and label so the order is total.  An e-mail
+    # address comes before everything else: cut by a longer or surer overlapping span, its
+    # other half stays in clear ("[PERSON]@ab.co"), and no other label is worse to lose part
+    # of, because an address is an identifier on its own.
     return (
+        span.label != "EMAIL",
         -span.score,
         -span.length,
         -LABEL_PRIORITY.get(span.label, 0),
@@ -79,9 +83,11 @@ def _rank(span: Span) -> tuple[float, int, float, int, int, str]:
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
     """Return a sorted, non-overlapping subset of *spans*.
 
-    Greedy by rank: higher score, then longer, then higher label priority wins; a candidate
-    that overlaps an already accepted span is dropped.  The result is independent of the input
-    order and ``merge_spans(merge_spans(x)) == merge_spans(x)``.
+    Greedy by rank: an EMAIL span first, then higher score, then longer, then higher label
+    priority wins; a candidate that overlaps an already accepted span is dropped (the detector
+    first trims candidates that run into an address, `yield_to_emails`, so little is lost).
+    The result is independent of the input order, and
+    ``merge_spans(merge_spans(x)) == merge_spans(x)``.
 
     O(n log n): the candidates are sorted once, and whether one overlaps an accepted span is
     a prefix-maximum query on a Fenwick tree indexed by start offset (the accepted span with
@@ -128,3 +134,56 @@ class _PrefixMax:
                 best = tree[count]
             count -= count & -count
         return best
+
+
+# What is trimmed off a piece of a candidate where it meets an address ("Wallace." of
+# "Christopher Wallace.jr@ab.co" leaves "Christopher").
+_TRIM = " \t\r\n.,;:!?'\"-_()[]<>/\\"
+
+
+def yield_to_emails(text: str, spans: list[Span]) -> list[Span]:
+    """*spans* with every non-EMAIL span that overlaps an EMAIL span cut back to its parts
+    outside every address, trimmed of spaces and punctuation where they were cut; a part with
+    no letter or digit left is dropped.
+
+    Why: a name detector sees "my name is Christopher Wallace@ab.co" as the name
+    "Christopher Wallace", whose surname is the address's local part.  Whole, that span would
+    beat the shorter address in the merge and leave "@ab.co" in clear; dropped, it would leave
+    "Christopher" in clear.  Cut back, both are redacted under their own labels.
+
+    O(n log m) for n spans and m addresses: addresses are merged into sorted disjoint
+    intervals and each span finds the first one it could overlap by bisection.
+    """
+    intervals: list[list[int]] = []
+    for start, end in sorted((s.start, s.end) for s in spans if s.label == "EMAIL"):
+        if intervals and start <= intervals[-1][1]:
+            intervals[-1][1] = max(intervals[-1][1], end)
+        else:
+            intervals.append([start, end])
+    if not intervals:
+        return spans
+    ends = [end for _, end in intervals]
+    out: list[Span] = []
+    for span in spans:
+        index = bisect_right(ends, span.start)
+        if span.label == "EMAIL" or index == len(intervals) or intervals[index][0] >= span.end:
+            out.append(span)
+            continue
+        pos = span.start
+        while index < len(intervals) and intervals[index][0] < span.end:
+            out += _trimmed(text, span, pos, intervals[index][0])
+            pos = intervals[index][1]
+            index += 1
+        out += _trimmed(text, span, pos, span.end)
+    return out
+
+
+def _trimmed(text: str, span: Span, start: int, end: int) -> list[Span]:
+    """The part start..end of *span*, trimmed only on a side where an address was cut off."""
+    while start != span.start and start < end and text[start] in _TRIM:
+        start += 1
+    while end != span.end and end > start and text[end - 1] in _TRIM:
+        end -= 1
+    if not any(char.isalnum() for char in text[start:end]):
+        return []
+    return [Span(start, end, span.label, span.score)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pledge.pii import Span, detect, redact
+from pledge.pii import LABELS, Span, detect, redact
 
 # Text that cannot itself form part of an e-mail address.
 filler = st.text(
@@ -43,8 +43,30 @@ def test_placeholders_in_order_and_unicode_inside() -> None:
 
 
 def test_redact_clips_and_merges() -> None:
-    assert redact("abc", [Span(1, 10, "PERSON"), Span(0, 2, "EMAIL")]) == "a[PERSON]"
+    # The address is kept whole, and the name's characters it did not claim are redacted too
+    # (this once gave "a[PERSON]": the first character of the address in clear).
+    assert redact("abc", [Span(1, 10, "PERSON"), Span(0, 2, "EMAIL")]) == "[EMAIL][PERSON]"
     assert redact("", []) == ""
+
+
+_unique = "".join(chr(0x4E00 + i) for i in range(120))  # no character repeats
+_claims = st.builds(
+    lambda start, length, label, score: Span(start, start + length, label, score),
+    st.integers(0, 130),
+    st.integers(1, 40),
+    st.sampled_from(LABELS),
+    st.sampled_from([0.5, 0.9, 1.0]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_claims, max_size=15))
+def test_no_claimed_character_survives(spans: list[Span]) -> None:
+    out = redact(_unique, spans)
+    claimed = {i for s in spans for i in range(s.start, min(s.end, len(_unique)))}
+    assert {c for c in out if c in _unique} == {
+        c for i, c in enumerate(_unique) if i not in claimed
+    }
 
 
 def test_a_digit_of_another_script_does_not_extend_a_card() -> None:
