@@ -18,6 +18,7 @@ from stdnum import luhn
 
 from pledge.pii import Span
 from pledge.service_data.instructions import CollectedField, Instructions
+from pledge.service_data.patterns import matches_whole
 
 SEPARATORS = re.compile(r"[\s\-./]+")
 DATE_FORMATS = (
@@ -84,7 +85,7 @@ def _date(value: str) -> str:
 
 def acceptable(field: CollectedField, value: str) -> bool:
     """The field's own stricter rules: a full-match pattern and a checksum."""
-    if field.pattern and not re.fullmatch(field.pattern, value):
+    if field.pattern and not matches_whole(field.pattern, value):
         return False
     if field.validator == "digits" and not value.isdigit():
         return False

@@ -28,6 +28,7 @@ from pledge.errors import ValidationFailed
 from pledge.pii import LABELS
 from pledge.policy import Policy, Problem, load_yaml_model
 from pledge.policy.checks import Loc
+from pledge.service_data.patterns import compile_error
 from pledge.validation import field_name
 
 Validator = Literal["luhn", "digits"]
@@ -81,12 +82,19 @@ class CollectedField(BaseModel):
 
     @field_validator("pattern")
     @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
+    def _compiles(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Compiled by RE2 (linear time, `pledge.service_data.patterns`): a pattern it
+        refuses is refused here, at registration.  Instructions read back from the database
+        still load; a stored pattern RE2 refuses just collects nothing."""
+        stored = isinstance(info.context, dict) and info.context.get(STORED)
+        if value is not None and not stored:
             try:
                 re.compile(value)
             except re.error as exc:
                 raise ValueError(f"not a valid regular expression: {exc}") from None
+            problem = compile_error(value)
+            if problem is not None:
+                raise ValueError(problem)
         return value
 
 
