@@ -134,6 +134,13 @@ class Settings(BaseSettings):
         gt=0,
         description="Total seconds one webhook POST may take, connection to last byte.",
     )
+    smtp_deadline_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="Total seconds one mail's SMTP conversation may take, connection to QUIT; "
+        "a server that drips its replies is cut off then and the mail retried later. "
+        "Unset, it is 60 or half the lease, whichever is shorter.",
+    )
     package_days: int = Field(
         default=30,
         ge=1,
@@ -175,10 +182,20 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _lease_outlasts_a_webhook(self) -> Settings:
-        """A live worker must never lose the lease of a webhook it is still posting."""
+        """A live worker must never lose the lease of a webhook it is still posting, or of
+        a mail it is still sending."""
         if self.delivery_lease_seconds <= self.webhook_deadline_seconds:
             raise ValueError(
                 "PLEDGE_DELIVERY_LEASE_SECONDS must be longer than PLEDGE_WEBHOOK_DEADLINE_SECONDS"
+            )
+        if "smtp_deadline_seconds" not in self.model_fields_set:
+            # A lease set short before this deadline existed keeps working.
+            self.smtp_deadline_seconds = min(
+                self.smtp_deadline_seconds, self.delivery_lease_seconds / 2
+            )
+        if self.delivery_lease_seconds <= self.smtp_deadline_seconds:
+            raise ValueError(
+                "PLEDGE_DELIVERY_LEASE_SECONDS must be longer than PLEDGE_SMTP_DEADLINE_SECONDS"
             )
         return self
 

@@ -31,7 +31,7 @@ def mail_channel(settings: Settings, on_outcome: OnOutcome | None = None) -> Cha
 
     return Channel(
         kind=Kind.EMAIL,
-        transport=SmtpTransport(settings.smtp_url, sender),
+        transport=SmtpTransport(settings.smtp_url, sender, settings.smtp_deadline_seconds),
         prepare=prepare,
         on_outcome=on_outcome,
         audit=MAIL_AUDIT,

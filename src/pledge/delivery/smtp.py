@@ -8,12 +8,22 @@ the sender is about Pledge's own set-up, which the operator can fix, so it
 stops the pass and is retried like an unreachable server. Error messages name
 reply codes and exception classes, never the server's reply text, which
 usually quotes the recipient's address.
+
+Why a total deadline (``PLEDGE_SMTP_DEADLINE_SECONDS``) besides the socket timeout: the
+timeout bounds each read, not the conversation, so a server that drips its replies a byte
+a second never trips it and would hold the delivery for its whole lease. A timer shuts the
+connection's socket down when the deadline passes, whatever smtplib is waiting on (a reply
+line, a TLS handshake); the attempt is then a temporary failure, retried later.
 """
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -23,6 +33,9 @@ from pledge.delivery.outcome import Outcome, error_name
 from pledge.errors import ConfigurationError
 
 TIMEOUT_SECONDS = 10.0
+"""Each socket operation (connect, one read, one write)."""
+DEADLINE_SECONDS = 60.0
+"""The whole conversation, connection to QUIT, unless the caller gives another."""
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 
 
@@ -129,8 +142,11 @@ def build_message(sender: str, mail: MailContent) -> EmailMessage:
     return message
 
 
-def send_via_smtp(url: str, sender: str, mail: MailContent) -> None:
-    """Send ``mail``; raises Temporary- or PermanentDeliveryError on failure."""
+def send_via_smtp(
+    url: str, sender: str, mail: MailContent, *, deadline_seconds: float = DEADLINE_SECONDS
+) -> None:
+    """Send ``mail`` within ``deadline_seconds``; raises Temporary- or PermanentDeliveryError
+    on failure (a conversation cut off at its deadline is temporary)."""
     target = parse_smtp_url(url)
     try:
         message = build_message(sender, mail)
@@ -138,34 +154,147 @@ def send_via_smtp(url: str, sender: str, mail: MailContent) -> None:
         raise PermanentDeliveryError(
             f"message cannot be built: {type(exc).__name__}", code=type(exc).__name__
         ) from None
+    deadline = _Deadline(deadline_seconds)
     try:
-        with _connect(target) as client:
+        _converse(target, message, deadline)
+    except Exception as exc:
+        if deadline.passed():
+            raise TemporaryDeliveryError(
+                f"the SMTP conversation passed its deadline of {deadline_seconds:g} s",
+                code="deadline",
+                server_unreachable=True,
+            ) from None
+        raise _classified(exc) from None
+
+
+def _converse(target: SmtpTarget, message: EmailMessage, deadline: _Deadline) -> None:
+    """Connect, (STARTTLS), (log in), send and QUIT, all before ``deadline``."""
+    smtps = ssl.create_default_context() if target.scheme == "smtps" else None
+    client = _DeadlineSMTP(target.host, deadline, smtps)
+    try:
+        with deadline:
+            code, reply = client.connect(target.host, target.port)
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, reply)
+            if target.scheme == "smtp+starttls":
+                client.starttls(context=ssl.create_default_context())
             if target.username:
                 client.login(target.username, target.password or "")
             client.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise _recipient_refusal(exc) from None
-    except smtplib.SMTPConnectError as exc:
-        raise TemporaryDeliveryError(
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()  # the message was accepted; a bad goodbye changes nothing
+    finally:
+        client.close()
+
+
+def _classified(exc: Exception) -> DeliveryError:
+    """An smtplib or socket failure as a temporary or permanent delivery error."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _recipient_refusal(exc)
+    if isinstance(exc, smtplib.SMTPConnectError):
+        return TemporaryDeliveryError(
             f"SMTP server refused the connection: {exc.smtp_code}",
             code=str(exc.smtp_code),
             server_unreachable=True,
-        ) from None
-    except smtplib.SMTPDataError as exc:
-        raise _reply_error(exc, permanent=exc.smtp_code >= 500) from None
-    except smtplib.SMTPResponseException as exc:
+        )
+    if isinstance(exc, smtplib.SMTPDataError):
+        return _reply_error(exc, permanent=exc.smtp_code >= 500)
+    if isinstance(exc, smtplib.SMTPResponseException):
         # 5xx to the log-in or the sender is our set-up, not this message: stop and retry.
-        raise _reply_error(exc, permanent=False, stop=exc.smtp_code >= 500) from None
-    except (smtplib.SMTPServerDisconnected, OSError) as exc:
-        raise TemporaryDeliveryError(
+        return _reply_error(exc, permanent=False, stop=exc.smtp_code >= 500)
+    if isinstance(exc, OSError):  # smtplib's other errors (disconnected, ...) are OSErrors
+        return TemporaryDeliveryError(
             f"cannot reach the SMTP server: {type(exc).__name__}",
             code=type(exc).__name__,
             server_unreachable=True,
-        ) from None
-    except smtplib.SMTPException as exc:
-        raise TemporaryDeliveryError(
-            f"SMTP error: {type(exc).__name__}", code=type(exc).__name__
-        ) from None
+        )
+    raise exc
+
+
+class _Deadline:
+    """Shuts a connection's socket down when its conversation's time is up.
+
+    A timer thread calls ``shutdown`` on the socket's file descriptor: a read or write that
+    smtplib (or the TLS layer) is blocked in returns at once, end of file or an error, and the
+    conversation fails. The descriptor, not the socket object, is kept because wrapping a
+    socket in TLS (SMTPS, STARTTLS) moves the descriptor to a new object. The lock and
+    ``_done`` keep the timer away from a descriptor closed, and perhaps reused, after the
+    conversation.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.ends_at = time.monotonic() + seconds
+        self.expired = False
+        self._fd: int | None = None
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def passed(self) -> bool:
+        """Whether the conversation ended by its deadline: cut off by the timer, or by a
+        socket timeout capped at the time left (a TLS handshake's, which counts in whole)."""
+        return self.expired or time.monotonic() >= self.ends_at - 0.05
+
+    def left(self) -> float:
+        return max(self.ends_at - time.monotonic(), 0.001)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._fd = sock.fileno()
+            expired = self.expired
+        if expired:
+            self._shut(sock.fileno())
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            if self._fd is not None:
+                self._shut(self._fd)
+
+    @staticmethod
+    def _shut(fd: int) -> None:
+        try:
+            view = socket.socket(fileno=fd)
+        except OSError:
+            return
+        try:
+            view.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        finally:
+            view.detach()  # the descriptor stays smtplib's to close
+
+
+class _DeadlineSMTP(smtplib.SMTP):
+    """smtplib's client whose socket is watched by a `_Deadline`, for SMTPS too (the TLS
+    handshake happens after the socket is watched, so a dripping handshake is cut off)."""
+
+    def __init__(self, host: str, deadline: _Deadline, smtps: ssl.SSLContext | None) -> None:
+        super().__init__(timeout=TIMEOUT_SECONDS)  # no host: connecting is ``connect``'s
+        self._host = host  # what STARTTLS checks the certificate against, as SMTP(host) sets
+        self._deadline = deadline
+        self._smtps = smtps
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        """smtplib's own connection (`SMTP._get_socket`), watched before anything is read."""
+        wait = min(timeout, self._deadline.left())
+        sock = socket.create_connection((host, port), wait, self.source_address)
+        self._deadline.watch(sock)
+        if self._smtps is None:
+            return sock
+        return self._smtps.wrap_socket(sock, server_hostname=host)
 
 
 def _reply_error(
@@ -176,20 +305,6 @@ def _reply_error(
     if permanent:
         return PermanentDeliveryError(message, code=str(exc.smtp_code))
     return TemporaryDeliveryError(message, code=str(exc.smtp_code), server_unreachable=stop)
-
-
-def _connect(target: SmtpTarget) -> smtplib.SMTP:
-    if target.scheme == "smtps":
-        context = ssl.create_default_context()
-        return smtplib.SMTP_SSL(target.host, target.port, timeout=TIMEOUT_SECONDS, context=context)
-    client = smtplib.SMTP(target.host, target.port, timeout=TIMEOUT_SECONDS)
-    if target.scheme == "smtp+starttls":
-        try:
-            client.starttls(context=ssl.create_default_context())
-        except BaseException:
-            client.close()
-            raise
-    return client
 
 
 def _recipient_refusal(exc: smtplib.SMTPRecipientsRefused) -> DeliveryError:
@@ -207,13 +322,14 @@ def _recipient_refusal(exc: smtplib.SMTPRecipientsRefused) -> DeliveryError:
 class SmtpTransport:
     """Sends each message over its own connection to ``PLEDGE_SMTP_URL``."""
 
-    def __init__(self, url: str, sender: str) -> None:
+    def __init__(self, url: str, sender: str, deadline_seconds: float = DEADLINE_SECONDS) -> None:
         self.url = url
         self.sender = sender
+        self.deadline_seconds = deadline_seconds
 
     def send(self, content: MailContent) -> Outcome:
         try:
-            send_via_smtp(self.url, self.sender, content)
+            send_via_smtp(self.url, self.sender, content, deadline_seconds=self.deadline_seconds)
         except PermanentDeliveryError as exc:
             return Outcome.dead(str(exc), code=exc.code)
         except TemporaryDeliveryError as exc:
