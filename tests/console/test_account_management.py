@@ -14,13 +14,14 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from pledge.access import authenticate_key, disable_client, rotate_client_key
+from pledge.access import authenticate_key, rotate_client_key
 from pledge.access.api_keys import KeyCache
 from pledge.console import accounts
 from pledge.console.accounts import create_user, list_sessions, set_password, user_id_for
 from pledge.core import Pledge
 from pledge.db.models import AuditEntry
 from pledge.errors import ValidationFailed
+from pledge.service_data.client_state import disable_client
 from pledge.web.app import create_app
 from tests.console.test_console import PASSWORD, csrf_of, sign_in
 from tests.service_data.conftest import make_client

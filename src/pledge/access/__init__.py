@@ -9,7 +9,7 @@ from pledge.access.api_keys import (
     list_api_keys,
     revoke_api_key,
 )
-from pledge.access.client_keys import disable_client, enable_client, rotate_client_key
+from pledge.access.client_keys import enable_client, mark_client_disabled, rotate_client_key
 
 __all__ = [
     "ROLES",
@@ -17,9 +17,9 @@ __all__ = [
     "authenticate_key",
     "cached_principal",
     "create_api_key",
-    "disable_client",
     "enable_client",
     "list_api_keys",
+    "mark_client_disabled",
     "revoke_api_key",
     "rotate_client_key",
 ]

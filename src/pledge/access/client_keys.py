@@ -9,8 +9,10 @@ the old key within ``PLEDGE_API_KEY_CACHE_SECONDS``.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.access.api_keys import CLIENT_KEY_PREFIX, hash_key, key_cache
@@ -44,32 +46,41 @@ def rotate_client_key(pledge: Pledge, client_id: str, *, actor: str) -> str:
     return key
 
 
-def disable_client(pledge: Pledge, client_id: str, *, actor: str) -> None:
-    """Refuse the Client's key from now on; its data and instructions stay."""
-    _set_disabled(pledge, client_id, disabled=True, actor=actor)
-    key_cache(pledge).forget(client_id)
-
-
 def enable_client(pledge: Pledge, client_id: str, *, actor: str) -> None:
     """Accept the Client's current key again."""
-    _set_disabled(pledge, client_id, disabled=False, actor=actor)
-
-
-def _set_disabled(pledge: Pledge, client_id: str, *, disabled: bool, actor: str) -> None:
     with pledge.transaction() as session:
-        client = session.get(Client, client_id)
-        if client is None:
-            raise NotFound("no such Client")
-        if (client.disabled_at is not None) == disabled:
-            raise Conflict("the Client is already " + ("disabled" if disabled else "enabled"))
-        client.disabled_at = utcnow() if disabled else None
-        audit.append(
-            session,
-            action="client.disabled" if disabled else "client.enabled",
-            actor=actor,
-            object_type="client",
-            object_id=client_id,
-        )
+        mark_client_disabled(session, client_id, disabled=False, actor=actor)
+
+
+def mark_client_disabled(
+    session: Session,
+    client_id: str,
+    *,
+    disabled: bool,
+    actor: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Set or clear the Client's ``disabled_at`` and audit it, in the caller's transaction.
+
+    Disabling is `pledge.service_data.client_state.disable_client`, which also withdraws
+    the Client's undelivered webhooks in the same transaction (the delivery engine sits
+    beside this package, not below it); it drops the key from this process's cache after
+    the commit.
+    """
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound("no such Client")
+    if (client.disabled_at is not None) == disabled:
+        raise Conflict("the Client is already " + ("disabled" if disabled else "enabled"))
+    client.disabled_at = utcnow() if disabled else None
+    audit.append(
+        session,
+        action="client.disabled" if disabled else "client.enabled",
+        actor=actor,
+        object_type="client",
+        object_id=client_id,
+        details=details,
+    )
 
 
 def disabled_clients(pledge: Pledge) -> set[str]:

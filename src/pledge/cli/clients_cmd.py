@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-from pledge.access import disable_client, enable_client, rotate_client_key
+from pledge.access import enable_client, rotate_client_key
 from pledge.cli.common import build_pledge, cli_errors
+from pledge.service_data.client_state import disable_client
 from pledge.service_data.clients import create_client
 from pledge.service_data.instructions import load_instructions
 from pledge.startup import upgrade_schema
@@ -44,12 +45,13 @@ def create(
 
 @app.command("disable")
 def disable(client_id: ClientId) -> None:
-    """Refuse the Client's key from now on; its data and instructions stay."""
+    """Refuse the Client's key from now on and cancel its undelivered webhooks; its data and
+    instructions stay."""
     with cli_errors():
         pledge = build_pledge()
         upgrade_schema(pledge)
-        disable_client(pledge, client_id, actor="cli")
-    typer.echo(f"disabled Client {client_id}")
+        cancelled = disable_client(pledge, client_id, actor="cli")
+    typer.echo(f"disabled Client {client_id}; undelivered webhooks cancelled: {cancelled}")
 
 
 @app.command("enable")

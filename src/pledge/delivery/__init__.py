@@ -18,7 +18,7 @@ A delivery's life::
        ▲  │                               │
        │  │                               ├─ temporary failure ─▶ pending, later (back-off + jitter)
        │  │                               ├─ permanent failure, or attempts used up ─▶ dead
-       │  └─ erasure / restriction ─▶ cancelled
+       │  └─ erasure / restriction / the Client disabled ─▶ cancelled
        └──────────────── ``pledge outbox retry`` ─────────── dead
 
 - **At least once, never twice by two live workers.** A worker claims a due
@@ -63,7 +63,7 @@ from pledge.delivery.listing import (
     status_counts,
 )
 from pledge.delivery.outcome import Finished, Outcome, Result
-from pledge.delivery.queue import cancel, enqueue, read_payload
+from pledge.delivery.queue import cancel, cancel_target, enqueue, read_payload
 from pledge.delivery.run import DeliveryReport, deliver_due
 from pledge.delivery.smtp import MailContent
 from pledge.delivery.webhook import Endpoint, WebhookPost
@@ -89,6 +89,7 @@ __all__ = [
     "WebhookGuard",
     "WebhookPost",
     "cancel",
+    "cancel_target",
     "circuit_states",
     "close_circuit",
     "deliver_due",

@@ -17,8 +17,9 @@ from pledge.settings import Settings
 
 MAIL_AUDIT = AuditNames(object_type="outbox", sent="mail.sent", dead="mail.failed")
 
-Resolve = Callable[[str], Endpoint | None]
-"""A target id (a Client id, a recipient id) to its webhook, or None when it has none."""
+Resolve = Callable[[str], Endpoint | Outcome | None]
+"""A target id (a Client id, a recipient id) to its webhook, None when it has none, or the
+outcome of refusing to send to it now (a disabled Client)."""
 
 
 def mail_channel(settings: Settings, on_outcome: OnOutcome | None = None) -> Channel[MailContent]:
@@ -60,7 +61,8 @@ def webhook_channel(
 
     The endpoint is looked up at sending time, not stored with the delivery: a
     Client that moves its webhook or a policy that changes a recipient's gets
-    the deliveries still pending there too. A ``guard`` (Client webhooks) refuses
+    the deliveries still pending there too, and a Client disabled after a worker took
+    its delivery is refused here, just before the POST. A ``guard`` (Client webhooks) refuses
     non-public addresses and plain http at every connection.
     """
 
@@ -68,6 +70,8 @@ def webhook_channel(
         endpoint = resolve(claimed.target) if claimed.target else None
         if endpoint is None:
             return Outcome.dead("no webhook configured for the target", code="no_endpoint")
+        if isinstance(endpoint, Outcome):
+            return endpoint
         return WebhookPost(endpoint, str(payload).encode(), claimed.id)
 
     return Channel(

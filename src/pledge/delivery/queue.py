@@ -98,3 +98,31 @@ def cancel(session: Session, delivery_ids: Collection[str]) -> int:
         .values(status=Status.CANCELLED, payload=None, lease_until=None, lease_token=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def cancel_target(session: Session, kind: str, target: str, *, reason: str) -> list[str]:
+    """Withdraw every undelivered delivery of ``kind`` to ``target`` (pending, leased or
+    not, and dead), dropping their content and noting ``reason`` (no personal data) as
+    their last error; returns the ids cancelled.
+
+    One ``UPDATE … RETURNING``: a delivery a worker records as sent in the meantime is not
+    in the list, so a domain view mirrored from it never calls a sent delivery cancelled.
+    A worker sending one of them right now loses its lease, as with :func:`cancel`.
+    """
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.kind == kind,
+            Delivery.target == target,
+            Delivery.status.in_([Status.PENDING, Status.DEAD]),
+        )
+        .values(
+            status=Status.CANCELLED,
+            payload=None,
+            lease_until=None,
+            lease_token=None,
+            last_error=reason,
+        )
+        .returning(Delivery.id)
+    )
+    return list(result.scalars())

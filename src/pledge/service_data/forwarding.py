@@ -21,7 +21,17 @@ from sqlalchemy.orm import Session
 from pledge.core import Pledge
 from pledge.db.base import new_id
 from pledge.db.models import WebhookDelivery
-from pledge.delivery import AuditNames, Endpoint, Finished, Kind, Status, cancel, enqueue
+from pledge.delivery import (
+    AuditNames,
+    Endpoint,
+    Finished,
+    Kind,
+    Outcome,
+    Status,
+    cancel,
+    cancel_target,
+    enqueue,
+)
 from pledge.errors import NotFound
 from pledge.service_data.clients import load_client
 
@@ -33,6 +43,9 @@ AUDIT = AuditNames(
     target_detail="client_id",
 )
 """The audit entries of a Client webhook's outcome (ids only)."""
+
+CLIENT_DISABLED = "client_disabled"
+"""The reason a disabled Client's deliveries carry (``last_error``, ``last_status``)."""
 
 _DOMAIN_STATUS = {Status.SENT: "delivered", Status.DEAD: "dead", Status.PENDING: "pending"}
 
@@ -74,12 +87,16 @@ def queue_forwarding(
     return delivery_id
 
 
-def client_endpoint(pledge: Pledge, client_id: str) -> Endpoint | None:
-    """Where the Client's webhooks go now, or None if it has none (or no longer exists)."""
+def client_endpoint(pledge: Pledge, client_id: str) -> Endpoint | Outcome | None:
+    """Where the Client's webhooks go now, None if it has none (or no longer exists), or a
+    refusal when it is disabled: asked just before each POST, so a delivery a worker took
+    before the Client was disabled is not sent after it."""
     try:
-        _client, instructions, secret = load_client(pledge, client_id)
+        client, instructions, secret = load_client(pledge, client_id)
     except NotFound:
         return None
+    if client.disabled_at is not None:
+        return Outcome.dead("the Client is disabled", code=CLIENT_DISABLED)
     if instructions.webhook_url is None or secret is None:
         return None
     return Endpoint(str(instructions.webhook_url), secret)
@@ -97,6 +114,19 @@ def record_outcome(session: Session, finished: Finished) -> None:
     row.next_attempt_at = finished.next_attempt_at
     if finished.status == Status.SENT:
         row.delivered_at = finished.at
+
+
+def cancel_client_deliveries(session: Session, client_id: str, *, reason: str) -> int:
+    """Withdraw every undelivered webhook delivery of a Client (pending, being sent, or
+    dead), noting ``reason``; returns how many. The caller commits."""
+    ids = cancel_target(session, Kind.CLIENT_WEBHOOK, client_id, reason=reason)
+    if ids:
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(ids))
+            .values(status="cancelled", last_status=reason)
+        )
+    return len(ids)
 
 
 def cancel_deliveries(session: Session, customer_id: str) -> int:

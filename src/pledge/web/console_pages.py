@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pledge.access import disable_client, enable_client, rotate_client_key
+from pledge.access import enable_client, rotate_client_key
 from pledge.access.client_keys import disabled_clients
 from pledge.console.accounts import StaffPrincipal
 from pledge.core import Pledge
@@ -25,6 +25,7 @@ from pledge.rights import admin as rights_admin
 from pledge.rights.schemas import RequestIn
 from pledge.rights.service import submit
 from pledge.rights.states import CLOSED, OPEN
+from pledge.service_data.client_state import disable_client
 from pledge.service_data.clients import create_client, list_clients
 from pledge.service_data.instructions import load_instructions
 from pledge.web.console import error_text, page
@@ -115,7 +116,7 @@ def clients_page(request: Request, pledge: PledgeDep, staff: AdminStaffDep) -> R
     return page(request, "clients", principal=staff, **_clients(pledge))
 
 
-CLIENT_ACTIONS: dict[str, Callable[[Pledge, str, str], str | None]] = {
+CLIENT_ACTIONS: dict[str, Callable[[Pledge, str, str], str | int | None]] = {
     "disable": lambda pledge, client_id, actor: disable_client(pledge, client_id, actor=actor),
     "enable": lambda pledge, client_id, actor: enable_client(pledge, client_id, actor=actor),
     "rotate-key": lambda pledge, client_id, actor: rotate_client_key(
@@ -141,6 +142,8 @@ def client_action(
     except PledgeError as exc:
         return page(request, "clients", principal=staff, **_clients(pledge), error=error_text(exc))
     extra: dict[str, Any] = {"message": f"Done: {action}."}
+    if action == "disable":
+        extra["message"] = f"Done: disable. Undelivered webhooks cancelled: {result}."
     if action == "rotate-key":
         extra["created"] = {"key": result}
     return page(request, "clients", principal=staff, **_clients(pledge), **extra)

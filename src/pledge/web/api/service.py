@@ -8,8 +8,9 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from pledge.access import disable_client, enable_client, rotate_client_key
+from pledge.access import enable_client, rotate_client_key
 from pledge.service_data.client_requests import handle_request
+from pledge.service_data.client_state import disable_client
 from pledge.service_data.clients import create_client, list_clients
 from pledge.service_data.conversations import client_conversation
 from pledge.service_data.deliveries import client_deliveries
@@ -80,15 +81,17 @@ def admin_list_clients(pledge: PledgeDep, _admin: AdminDep) -> ClientsOut:
 class ClientState(BaseModel):
     id: str
     state: Literal["disabled", "enabled"]
+    webhooks_cancelled: int | None = None
+    """On disabling: how many undelivered webhook deliveries were cancelled."""
 
 
 @router.post("/api/v1/admin/clients/{client_id}/disable")
 def admin_disable_client(
     pledge: PledgeDep, admin: AdminDep, client_id: str, _body: NoBody
 ) -> ClientState:
-    """Refuse the Client's key from now on (at once in this process); audited."""
-    disable_client(pledge, client_id, actor=admin.actor)
-    return ClientState(id=client_id, state="disabled")
+    """Refuse the Client's key from now on and cancel its undelivered webhooks; audited."""
+    cancelled = disable_client(pledge, client_id, actor=admin.actor)
+    return ClientState(id=client_id, state="disabled", webhooks_cancelled=cancelled)
 
 
 @router.post("/api/v1/admin/clients/{client_id}/enable")
