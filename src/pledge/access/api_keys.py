@@ -5,8 +5,11 @@ A valid key is remembered in the process for ``PLEDGE_API_KEY_CACHE_SECONDS``
 lookup was a database round trip and a pooled connection per request. Only
 valid keys are remembered (an unknown key always asks the database). A key
 revoked with :func:`revoke_api_key` stops working at once in the process that
-revoked it; in other processes (other web workers, a revocation by hand in the
-database) it keeps working for at most that many seconds.
+revoked it; in other processes (other web workers, every server when the CLI revokes,
+a revocation by hand in the database) it keeps working for at most that many seconds
+(docs/operations.md, "Revocation across processes", measured by
+tests/web/test_key_cache_across_processes.py). A revocation counter in the database was
+left out: read on every request it costs the round trip the cache saves.
 
 Client keys (``pc_…``, made by :mod:`pledge.service_data.clients`) are
 recognised here too, through the same cache, so that every bearer key is
