@@ -369,12 +369,12 @@ def test_0015_renames_staff_to_support_and_back(pledge: Pledge) -> None:
             )
     upgrade(pledge.engine)
     with pledge.sessions() as session:
-        roles = dict(session.execute(select(StaffUser.id, StaffUser.role)))
+        roles = dict(session.execute(select(StaffUser.id, StaffUser.role)).all())
         enabled = session.scalars(select(StaffUser.totp_enabled_at)).all()
     assert roles == {"u-0": "support", "u-1": "admin"}
     assert enabled == [None, None]  # admins set an app up at their next sign-in
     downgrade(pledge.engine, "0014")
     with pledge.engine.connect() as conn:
-        back = dict(conn.execute(sa.select(STAFF_USERS.c.id, STAFF_USERS.c.role)))
+        back = dict(conn.execute(sa.select(STAFF_USERS.c.id, STAFF_USERS.c.role)).all())
     assert back == {"u-0": "staff", "u-1": "admin"}
     upgrade(pledge.engine)
