@@ -162,6 +162,7 @@ def test_set_up_in_the_console_shows_the_secret_once_and_needs_a_code(
         assert user.totp_enabled_at is not None
         assert secret.encode() not in user.totp_secret
     actions = _actions(pledge, admin_id)
+    assert "staff.second_factor_started" in actions
     assert "staff.second_factor_failed" in actions
     assert "staff.second_factor_enrolled" in actions
     assert secret not in repr(actions)
@@ -414,20 +415,22 @@ def test_the_commands_enrol_reset_list_and_end_sessions(pledge: Pledge, client: 
 
     role = _run(pledge, "users", "role", "--email", ADMIN, "--role", "auditor")
     assert role.returncode == 1  # the only administrator
-    staff = _run(
-        pledge,
-        "users",
-        "create",
-        "--email",
-        "s@interactions.com",
-        "--role",
-        "staff",
-        stdin=PASSWORD,
-    )
+    email = "s@interactions.com"
+    staff = _run(pledge, "users", "create", "--email", email, "--role", "staff", stdin=PASSWORD)
     assert staff.returncode == 0, staff.stderr
     assert "now called support" in staff.stderr
-    role = _run(pledge, "users", "role", "--email", "s@interactions.com", "--role", "auditor")
+    role = _run(pledge, "users", "role", "--email", email, "--role", "auditor")
     assert role.returncode == 0, role.stderr
+    same = _run(pledge, "users", "role", "--email", email, "--role", "auditor")
+    assert same.returncode == 1
+    assert "already has the role" in same.stderr
+    taken = _run(pledge, "users", "create", "--email", email, "--role", "support", stdin=PASSWORD)
+    assert taken.returncode == 1
+    assert "exists" in taken.stderr
+    root = _run(pledge, "users", "create", "--email", "r@x.com", "--role", "root", stdin=PASSWORD)
+    assert root.returncode == 1
+    assert "role must be one of" in root.stderr
+    assert "Traceback" not in taken.stderr + root.stderr + same.stderr
     user_id = user_id_for(pledge, ADMIN)
     actions = _actions(pledge, user_id)
     assert actions.count("staff.second_factor_enrolled") == 1
