@@ -17,14 +17,14 @@ from sqlalchemy import select
 from pledge.access import authenticate_key, rotate_client_key
 from pledge.access.api_keys import KeyCache
 from pledge.console import accounts
-from pledge.console.accounts import create_user, list_sessions, set_password, user_id_for
+from pledge.console.accounts import list_sessions, set_password, user_id_for
 from pledge.core import Pledge
 from pledge.db.models import AuditEntry
 from pledge.errors import ValidationFailed
 from pledge.service_data.client_state import disable_client
 from pledge.web.app import create_app
-from tests.console.test_console import PASSWORD, csrf_of, sign_in
 from tests.service_data.conftest import make_client
+from tests.staff_accounts import PASSWORD, create_staff, csrf_of, sign_in
 from tests.web.conftest import auth
 
 PLEDGE = str(Path(sys.executable).with_name("pledge"))
@@ -42,8 +42,8 @@ def quick_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def people(pledge: Pledge) -> tuple[str, str]:
-    create_user(pledge, email=OFFICER, role="admin", password=PASSWORD, actor="t")
-    create_user(pledge, email=STAFF, role="staff", password=PASSWORD, actor="t")
+    create_staff(pledge, OFFICER, "admin")  # with an authenticator app
+    create_staff(pledge, STAFF, "staff")  # stored as support
     return user_id_for(pledge, OFFICER), user_id_for(pledge, STAFF)
 
 

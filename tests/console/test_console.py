@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,32 +16,16 @@ from pledge.core import Pledge
 from pledge.db.models import AuditEntry, StaffUser
 from pledge.rights.schemas import RequestIn
 from pledge.rights.service import submit
+from tests.staff_accounts import PASSWORD, create_staff, csrf_of, sign_in
 
 PLEDGE = str(Path(sys.executable).with_name("pledge"))
-PASSWORD = "correct horse battery staple"
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match, "form without a CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
-    form = client.get("/admin/login")
-    response = client.post(
-        "/admin/login",
-        data={"email": email, "password": password, "csrf": csrf_of(form.text)},
-        follow_redirects=False,
-    )
-    return response.status_code
+__all__ = ["PASSWORD", "csrf_of", "sign_in"]  # imported from here by other console tests
 
 
 @pytest.fixture
 def officer(pledge: Pledge) -> str:
-    create_user(
-        pledge, email="officer@interactions.com", role="admin", password=PASSWORD, actor="t"
-    )
+    """An administrator, with an authenticator app (``sign_in`` gives its codes)."""
+    create_staff(pledge, "officer@interactions.com", "admin")
     return "officer@interactions.com"
 
 
@@ -80,11 +63,16 @@ def test_wrong_password_then_lockout(client: TestClient, officer: str) -> None:
     assert sign_in(client, "nobody@interactions.com") == 401
 
 
-def test_session_cookie_is_protected(client: TestClient, officer: str) -> None:
+def test_session_cookie_is_protected(pledge: Pledge, client: TestClient) -> None:
+    create_staff(pledge, "support@interactions.com", "support")
     form = client.get("/admin/login")
     response = client.post(
         "/admin/login",
-        data={"email": officer, "password": PASSWORD, "csrf": csrf_of(form.text)},
+        data={
+            "email": "support@interactions.com",
+            "password": PASSWORD,
+            "csrf": csrf_of(form.text),
+        },
         follow_redirects=False,
     )
     cookie = response.headers["set-cookie"]

@@ -32,8 +32,8 @@ from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import AuditEntry
 from pledge.errors import AuthenticationRequired
-from tests.console.test_console import PASSWORD, csrf_of
-from tests.console.test_console import sign_in as web_sign_in
+from tests.staff_accounts import PASSWORD, csrf_of
+from tests.staff_accounts import sign_in as web_sign_in
 
 EMAIL = "officer@interactions.com"
 LOCK_AFTER = 4

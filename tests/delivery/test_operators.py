@@ -8,10 +8,10 @@ from sqlalchemy import update
 from pledge.console.accounts import create_user
 from pledge.core import Pledge
 from pledge.db.models import Delivery
-from tests.console.test_console import PASSWORD, sign_in
 from tests.delivery.conftest import TO, Hook, delivery, queue, queue_webhook
 from tests.integration.test_cli import run
 from tests.service_data.conftest import make_client
+from tests.staff_accounts import PASSWORD, sign_in
 
 
 def kill(pledge: Pledge, delivery_id: str) -> None:

@@ -20,10 +20,10 @@ from pledge.core import Pledge
 from pledge.db.models import RightsRequest
 from pledge.records import records_for_email
 from pledge.rights.lifecycle import private_data
-from tests.console.test_console import PASSWORD, sign_in
 from tests.integration.smtp_server import SmtpServer
 from tests.rights.conftest import EMAIL, PHONE, collect
 from tests.rights.test_fulfilment import run
+from tests.staff_accounts import PASSWORD, sign_in
 from tests.web.conftest import auth
 
 HELD = "Quartermaine Looms"

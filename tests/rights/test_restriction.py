@@ -11,17 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from pledge.console.accounts import create_user
 from pledge.core import Pledge
 from pledge.db.models import Record, RightsRequest
 from pledge.jobs import deliver_outbox
 from pledge.records import collect as collect_records
 from pledge.records.schemas import RecordIn
 from pledge.restrictions import restrictions_for
-from tests.console.test_console import PASSWORD, csrf_of, sign_in
 from tests.integration.smtp_server import SmtpServer
 from tests.queries import recorded_statements
 from tests.rights.conftest import EMAIL, ask, collect, confirm, mailed_code, record_body
+from tests.staff_accounts import create_staff, csrf_of, sign_in
 from tests.web.conftest import auth
 
 OTHER = "ottoline.brackenbury@example.org"
@@ -126,7 +125,7 @@ def test_staff_lift_a_restriction_from_the_console(
 ) -> None:
     subject_id = collect(web, system_key)["subject_id"]
     done = restrict(mailer, smtp, web)
-    create_user(mailer, email="officer@example.com", role="admin", password=PASSWORD, actor="t")
+    create_staff(mailer, "officer@example.com", "admin")
     assert sign_in(web, "officer@example.com") == 303
     page = web.get(f"/admin/requests/{done['id']}")
     assert f"/admin/requests/{done['id']}/lift" in page.text

@@ -23,15 +23,14 @@ import httpx
 import pytest
 import uvicorn
 
-from pledge.console.accounts import create_user
 from pledge.core import Pledge
 from pledge.web.app import create_app
+from tests.staff_accounts import PASSWORD, create_staff, fresh_code, secret_of
 
 TICK = 0.005
 MAX_LAG = 0.050
 PARALLEL = 4
 ATTEMPTS = 5
-PASSWORD = "correct horse battery staple"
 INSTRUCTIONS = "collect:\n  - field: phone\n    kind: PHONE\nretention_days: 30\n"
 
 
@@ -89,11 +88,13 @@ def _csrf(html: str) -> str:
 
 
 def staff_round(base: str, email: str, n: int) -> list[int]:
-    """Sign in, record a request, deny it, register a Client, sign out."""
+    """Sign in (password, then code), record a request, deny it, register a Client, sign out."""
     with httpx.Client(base_url=base, timeout=60) as http:
         csrf = _csrf(http.get("/admin/login").text)
         login = {"email": email, "password": PASSWORD, "csrf": csrf}
         statuses = [http.post("/admin/login", data=login).status_code]
+        code = {"code": fresh_code(secret_of(email) or ""), "csrf": csrf}
+        statuses.append(http.post("/admin/login/code", data=code).status_code)
         csrf = _csrf(http.get("/admin/requests/new").text)
         body = {"type": "access", "email": f"p{n}@example.com", "country": "FR", "csrf": csrf}
         created = http.post("/admin/requests/new", data=body)
@@ -133,19 +134,25 @@ def test_slow_requests_never_block_the_event_loop(pledge: Pledge) -> None:
     taking turns at the GIL) adds a delay now and then, which another batch
     does not see: one clean batch shows that no request blocks the loop.
     """
-    staff = [f"officer{n}@interactions.com" for n in range(PARALLEL)]
-    for email in staff:
-        create_user(pledge, email=email, role="admin", password=PASSWORD, actor="test")
+
+    def admins(batch: int) -> list[str]:
+        """New administrators per batch: each one's codes are good once."""
+        emails = [f"officer{batch}-{n}@interactions.com" for n in range(PARALLEL)]
+        for email in emails:
+            create_staff(pledge, email, "admin")
+        return emails
+
     worst: list[float] = []
     with served(pledge) as (base, probe), ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         # A first batch unmeasured: loading templates and lazy imports, and starting
         # the pool's threads, happen once per process, not once per request.
-        load(pool, base, staff, 0)
+        load(pool, base, admins(0), 0)
         for batch in range(1, ATTEMPTS + 1):
+            staff = admins(batch)
             probe.worst = 0.0
             statuses = load(pool, base, staff, batch)
             worst.append(probe.worst)
-            assert statuses == [303, 303, 200, 200, 303] * PARALLEL + [200] * PARALLEL
+            assert statuses == [303, 303, 303, 200, 200, 303] * PARALLEL + [200] * PARALLEL
             if probe.worst < MAX_LAG:
                 break
     print("worst event-loop lag per batch:", ", ".join(f"{w * 1000:.1f} ms" for w in worst))

@@ -30,13 +30,13 @@ from hypothesis import strategies as st
 
 from pledge.access import create_api_key
 from pledge.console import accounts
-from pledge.console.accounts import create_user
 from pledge.core import Pledge
 from pledge.settings import Settings
 from pledge.startup import upgrade_schema
 from pledge.web.app import create_app
 from tests.conftest import new_master_key
 from tests.service_data.conftest import make_client
+from tests.staff_accounts import create_staff, sign_in
 from tests.unit.test_docs import _all_routes
 from tests.web.conftest import auth
 
@@ -211,7 +211,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         )
     )
     upgrade_schema(pledge)
-    create_user(pledge, email=OFFICER, role="admin", password=PASSWORD, actor="t")
+    create_staff(pledge, OFFICER, "admin", PASSWORD)
     keys = {
         "admin": create_api_key(pledge, name="a", role="admin")[1],
         "system": create_api_key(pledge, name="s", role="system")[1],
@@ -219,14 +219,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     }
     try:
         with TestClient(create_app(pledge), raise_server_exceptions=False) as client:
-            form = client.get("/admin/login").text
-            csrf = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-            signed = client.post(
-                "/admin/login",
-                data={"email": OFFICER, "password": PASSWORD, "csrf": csrf},
-                follow_redirects=False,
-            )
-            assert signed.status_code == 303
+            assert sign_in(client, OFFICER, PASSWORD) == 303  # password, then a code
             page = client.get("/admin/requests/new").text
             csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
             client.get("/admin/login")  # the login form's CSRF cookie, for its POST

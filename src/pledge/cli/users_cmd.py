@@ -2,7 +2,8 @@
 
 Every change here is audited with the actor ``cli``. Passwords are read from
 standard input, never from the command line (which other users of the machine
-can see in the process list).
+can see in the process list). ``--role staff`` is still accepted and creates a
+``support`` account (what ``staff`` was before there were five roles).
 """
 
 from __future__ import annotations
@@ -14,18 +15,23 @@ import typer
 
 from pledge.cli.common import build_pledge, cli_errors, fail
 from pledge.console.accounts import (
-    ROLES,
+    ROLE_CHOICES,
     create_user,
     disable_user,
     enable_user,
     end_sessions,
     list_sessions,
     set_password,
+    set_role,
     user_id_for,
 )
+from pledge.console.permissions import ROLE_ALIASES
+from pledge.console.second_factor import enrol_now, reset
 from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
+totp_app = typer.Typer(help="Authenticator apps (TOTP) of staff accounts.", no_args_is_help=True)
+app.add_typer(totp_app, name="totp")
 EmailOption = Annotated[str, typer.Option(help="The account's e-mail (its login name).")]
 
 
@@ -42,15 +48,59 @@ def _password() -> str:
 @app.command("create")
 def create(
     email: Annotated[str, typer.Option(help="The person's work e-mail, used to sign in.")],
-    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLE_CHOICES)}.")],
 ) -> None:
-    """Create a console account; reads the password from stdin (never from the command line)."""
+    """Create a console account; reads the password from stdin (never from the command line).
+
+    An admin account must then set up an authenticator app: at its first sign-in
+    in the console, or now with ``pledge users totp enroll``.
+    """
     password = _password()
     with cli_errors():
         pledge = build_pledge()
         upgrade_schema(pledge)
         user_id = create_user(pledge, email=email, role=role, password=password, actor="cli")
+    if role in ROLE_ALIASES:
+        typer.echo(f"note: the role {role} is now called {ROLE_ALIASES[role]}", err=True)
     typer.echo(f"created {role} account {user_id}")
+
+
+@app.command("role")
+def role_command(
+    email: EmailOption,
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLE_CHOICES)}.")],
+) -> None:
+    """Give an account another role; its sessions end (audited as staff.role_changed)."""
+    with cli_errors():
+        pledge = build_pledge()
+        upgrade_schema(pledge)
+        ended = set_role(pledge, user_id_for(pledge, email), role, actor="cli")
+    typer.echo(f"role changed; {ended} session(s) ended")
+
+
+@totp_app.command("enroll")
+def totp_enroll(email: EmailOption) -> None:
+    """Give the account an authenticator app now; prints its otpauth:// URI on the last line.
+
+    The URI holds the secret: hand it to the person only (as a QR code, or typed
+    into the app). The account's sessions end; each sign-in then asks for a code.
+    """
+    with cli_errors():
+        pledge = build_pledge()
+        upgrade_schema(pledge)
+        uri = enrol_now(pledge, user_id_for(pledge, email), actor="cli")
+    typer.echo("authenticator app set up; add this to the app (shown once):")
+    typer.echo(uri)
+
+
+@totp_app.command("reset")
+def totp_reset(email: EmailOption) -> None:
+    """Remove the account's authenticator app (a lost phone); every session ends."""
+    with cli_errors():
+        pledge = build_pledge()
+        upgrade_schema(pledge)
+        ended = reset(pledge, user_id_for(pledge, email), actor="cli")
+    typer.echo(f"authenticator app removed; {ended} session(s) ended")
 
 
 @app.command("disable")

@@ -4,8 +4,10 @@ A session cookie holds a random token; the database keeps only its SHA-256,
 so a copy of the database opens no session. Repeated wrong passwords lock the
 account for a while against browsers it has not signed in from, which makes
 online guessing slow without letting anyone lock staff out (:func:`attempt`).
-Accounts can be disabled, passwords changed and sessions listed and ended;
-each of these is audited.
+Accounts can be disabled, passwords changed, roles changed and sessions
+listed and ended; each of these is audited. An account with an authenticator
+app signs in in two steps: the password here, then a code
+(:mod:`pledge.console.second_factor`).
 """
 
 from __future__ import annotations
@@ -20,17 +22,26 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, case, delete, literal, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, literal, select, update
 from sqlalchemy.orm import Session
 
 from pledge import audit
+from pledge.console.permissions import (
+    ROLE_ALIASES,
+    ROLES,
+    SECOND_FACTOR_REQUIRED,
+    Permission,
+    canonical_role,
+    permissions_of,
+)
+from pledge.console.totp import make_ticket
 from pledge.core import Pledge
 from pledge.db.base import UTCDateTime, utcnow
 from pledge.db.models import StaffSession, StaffUser
 from pledge.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
 from pledge.validation import text_problem
 
-ROLES = ("admin", "staff")
+ROLE_CHOICES = ROLES + tuple(ROLE_ALIASES)
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 SESSION_LIFETIME = timedelta(hours=8)
@@ -49,21 +60,44 @@ class StaffPrincipal:
     user_id: str
     role: str
     csrf_token: str
+    second_factor: bool = False
+    """The account has an authenticator app set up."""
 
     @property
     def actor(self) -> str:
         return f"user:{self.user_id}"
 
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.role, second_factor=self.second_factor)
 
-def _token_hash(token: str) -> str:
+    def may(self, permission: str) -> bool:
+        """For templates: show a link or a button only to those who may use it."""
+        return permission in self.permissions
+
+    @property
+    def must_enrol(self) -> bool:
+        """The role needs an authenticator app and this account has none yet."""
+        return self.role in SECOND_FACTOR_REQUIRED and not self.second_factor
+
+
+def session_hash(token: str) -> str:
+    """What the database keeps of a session's cookie token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(pledge: Pledge, *, email: str, role: str, password: str, actor: str) -> str:
-    if role not in ROLES:
+def _role(role: str) -> str:
+    stored = canonical_role(role)
+    if stored is None:
         raise ValidationFailed(
-            f"role must be one of {', '.join(ROLES)}", fields={"role": "invalid"}
+            f"role must be one of {', '.join(ROLE_CHOICES)}", fields={"role": "invalid"}
         )
+    return stored
+
+
+def create_user(pledge: Pledge, *, email: str, role: str, password: str, actor: str) -> str:
+    """A new account; ``role`` may be an alias (``staff``), stored under its current name."""
+    role = _role(role)
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
@@ -93,11 +127,32 @@ class SignedIn:
     token: str
     device: str
     user_id: str
+    role: str = ""
+    second_factor: bool = False
+
+
+@dataclass(frozen=True)
+class CodeNeeded:
+    """The password was right; the account's authenticator code must follow.
+
+    ``ticket`` names the account for the second step (signed, short-lived; see
+    :func:`pledge.console.totp.make_ticket`); no session exists yet.
+    """
+
+    ticket: str
+    user_id: str
 
 
 def sign_in(pledge: Pledge, email: str, password: str, now: datetime | None = None) -> str:
-    """Check the password and open a session; returns the cookie token (see :func:`attempt`)."""
-    return attempt(pledge, email, password, now=now).token
+    """Check the password and open a session; returns the cookie token (see :func:`attempt`).
+
+    Only for accounts without an authenticator app: for the others it is the
+    same failure as a wrong password (they sign in with a code as well).
+    """
+    result = attempt(pledge, email, password, now=now)
+    if isinstance(result, CodeNeeded):
+        raise AuthenticationRequired(SIGN_IN_FAILED)
+    return result.token
 
 
 def attempt(
@@ -107,7 +162,7 @@ def attempt(
     *,
     device: str | None = None,
     now: datetime | None = None,
-) -> SignedIn:
+) -> SignedIn | CodeNeeded:
     """Check the password and open a session, or raise the one sign-in error.
 
     Every failure gets the same message and takes one argon2 verification, so
@@ -126,46 +181,61 @@ def attempt(
     the password check, so nobody can lock the staff out of their own browsers.
     Guessing from one place is limited apart from this, per address and per
     (account, address), by the web layer (:mod:`pledge.access.throttle`).
+
+    An account with an authenticator app gets :class:`CodeNeeded` instead of
+    a session, and its count of attempts is not reset: only a right code
+    (:func:`pledge.console.second_factor.attempt_code`, counted the same way)
+    resets it, so a known password buys no more code guesses.
     """
     now = now or utcnow()
     address = email.strip().lower()
     with pledge.transaction() as session:
-        row = session.execute(_count_attempt(address, now)).first()
+        row = session.execute(count_attempt(StaffUser.email == address, now)).first()
     if row is None:  # unknown or disabled: the same work, the same answer
         _verify(_DUMMY_HASH, password)
         raise AuthenticationRequired(SIGN_IN_FAILED)
-    user_id, password_hash, locked_until = row
+    user_id, password_hash, locked_until, role, enabled_at = row
     locked = locked_until is not None and locked_until > now
     if locked and not device_ok(pledge, user_id, device):
         _verify(_DUMMY_HASH, password)
         with pledge.transaction() as session:
-            _audit(session, user_id, "staff.sign_in_refused", {"reason": "locked"})
+            audit_staff(session, user_id, "staff.sign_in_refused", {"reason": "locked"})
         raise AuthenticationRequired(SIGN_IN_FAILED)
     if not _verify(password_hash, password):
         with pledge.transaction() as session:
-            _audit(session, user_id, "staff.sign_in_failed")
+            audit_staff(session, user_id, "staff.sign_in_failed")
         raise AuthenticationRequired(SIGN_IN_FAILED)
-    token = secrets.token_urlsafe(32)
+    values: dict[str, object] = {} if enabled_at else {"failed_logins": 0}
+    if _hasher.check_needs_rehash(password_hash):
+        values["password_hash"] = _hasher.hash(password)
     with pledge.transaction() as session:
         # A running lock is left to expire: it holds back other browsers, not this one.
-        values: dict[str, object] = {"failed_logins": 0}
-        if _hasher.check_needs_rehash(password_hash):
-            values["password_hash"] = _hasher.hash(password)
-        session.execute(update(StaffUser).where(StaffUser.id == user_id).values(**values))
-        session.add(
-            StaffSession(
-                token_hash=_token_hash(token),
-                user_id=user_id,
-                csrf_token=secrets.token_urlsafe(32),
-                created_at=now,
-                expires_at=now + SESSION_LIFETIME,
-            )
+        if values:
+            session.execute(update(StaffUser).where(StaffUser.id == user_id).values(**values))
+        if enabled_at is not None:
+            audit_staff(session, user_id, "staff.password_accepted")
+            return CodeNeeded(ticket=make_ticket(pledge, user_id, now), user_id=user_id)
+        token = open_session(session, user_id, now)
+        audit_staff(session, user_id, "staff.signed_in")
+    return SignedIn(token=token, device=device_token(pledge, user_id), user_id=user_id, role=role)
+
+
+def open_session(session: Session, user_id: str, now: datetime) -> str:
+    """A new session row for the account; returns its cookie token (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(
+            token_hash=session_hash(token),
+            user_id=user_id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
         )
-        _audit(session, user_id, "staff.signed_in")
-    return SignedIn(token=token, device=device_token(pledge, user_id), user_id=user_id)
+    )
+    return token
 
 
-def _count_attempt(address: str, now: datetime) -> Any:
+def count_attempt(which: ColumnElement[bool], now: datetime) -> Any:
     """One atomic statement: count this attempt, or start a lock once past ``LOCK_AFTER``.
 
     Every ``SET`` expression reads the row as it was before the statement, on
@@ -176,7 +246,7 @@ def _count_attempt(address: str, now: datetime) -> Any:
     over = StaffUser.failed_logins + 1 > LOCK_AFTER
     return (
         update(StaffUser)
-        .where(StaffUser.email == address, StaffUser.disabled_at.is_(None))
+        .where(which, StaffUser.disabled_at.is_(None))
         .values(
             failed_logins=case(
                 (running, StaffUser.failed_logins),
@@ -189,7 +259,13 @@ def _count_attempt(address: str, now: datetime) -> Any:
                 else_=StaffUser.locked_until,
             ),
         )
-        .returning(StaffUser.id, StaffUser.password_hash, StaffUser.locked_until)
+        .returning(
+            StaffUser.id,
+            StaffUser.password_hash,
+            StaffUser.locked_until,
+            StaffUser.role,
+            StaffUser.totp_enabled_at,
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -229,7 +305,7 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _audit(
+def audit_staff(
     session: Session,
     user_id: str,
     action: str,
@@ -253,20 +329,27 @@ def session_principal(
     now = now or utcnow()
     with pledge.sessions() as session:
         row = session.execute(
-            select(StaffSession.user_id, StaffSession.csrf_token, StaffUser.role)
+            select(
+                StaffSession.user_id,
+                StaffSession.csrf_token,
+                StaffUser.role,
+                StaffUser.totp_enabled_at,
+            )
             .join(StaffUser, StaffUser.id == StaffSession.user_id)
             .where(
-                StaffSession.token_hash == _token_hash(token),
+                StaffSession.token_hash == session_hash(token),
                 StaffSession.expires_at > now,
                 StaffUser.disabled_at.is_(None),
             )
         ).first()
-    return StaffPrincipal(row[0], row[2], row[1]) if row else None
+    if row is None:
+        return None
+    return StaffPrincipal(row[0], row[2], row[1], second_factor=row[3] is not None)
 
 
 def sign_out(pledge: Pledge, token: str) -> None:
     """End the session of this cookie token; the audit log says who signed out."""
-    token_hash = _token_hash(token)
+    token_hash = session_hash(token)
     with pledge.transaction() as session:
         user_id = session.scalar(
             select(StaffSession.user_id).where(StaffSession.token_hash == token_hash)
@@ -274,7 +357,7 @@ def sign_out(pledge: Pledge, token: str) -> None:
         if user_id is None:
             return
         session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash))
-        _audit(session, user_id, "staff.signed_out")
+        audit_staff(session, user_id, "staff.signed_out")
 
 
 def csrf_ok(principal: StaffPrincipal, submitted: str | None) -> bool:
@@ -294,6 +377,7 @@ class StaffView:
     created_at: datetime
     disabled_at: datetime | None
     locked_until: datetime | None
+    second_factor_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -307,15 +391,63 @@ class SessionView:
 
 def session_ref(token: str) -> str:
     """The name under which a cookie token's session is listed."""
-    return _token_hash(token)[:SESSION_REF_LENGTH]
+    return session_hash(token)[:SESSION_REF_LENGTH]
 
 
 def list_users(pledge: Pledge) -> list[StaffView]:
     with pledge.sessions() as session:
         users = session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
-    return [
-        StaffView(u.id, u.email, u.role, u.created_at, u.disabled_at, u.locked_until) for u in users
-    ]
+    return [_view(u) for u in users]
+
+
+def _view(u: StaffUser) -> StaffView:
+    return StaffView(
+        u.id, u.email, u.role, u.created_at, u.disabled_at, u.locked_until, u.totp_enabled_at
+    )
+
+
+def _other_admins(session: Session, user_id: str) -> int:
+    return len(
+        session.scalars(
+            select(StaffUser.id).where(
+                StaffUser.role == "admin",
+                StaffUser.id != user_id,
+                StaffUser.disabled_at.is_(None),
+            )
+        ).all()
+    )
+
+
+def get_user(pledge: Pledge, user_id: str) -> StaffView:
+    with pledge.sessions() as session:
+        user = session.get(StaffUser, user_id)
+        if user is None:
+            raise NotFound("no such staff account")
+        return _view(user)
+
+
+def set_role(pledge: Pledge, user_id: str, role: str, *, actor: str) -> int:
+    """Give an account another role; its sessions end, so the new role holds from the next
+    sign-in on (and a role that needs an authenticator app asks for one then)."""
+    role = _role(role)
+    with pledge.transaction() as session:
+        user = session.get(StaffUser, user_id)
+        if user is None:
+            raise NotFound("no such staff account")
+        if user.role == role:
+            raise Conflict(f"the account already has the role {role}")
+        if user.role == "admin" and _other_admins(session, user_id) == 0:
+            raise Conflict("the last active administrator keeps the role admin")
+        before, user.role = user.role, role
+        ended = drop_sessions(session, user_id)
+        audit_staff(
+            session,
+            user_id,
+            "staff.role_changed",
+            {"from": before, "to": role, "sessions_ended": ended},
+            actor=actor,
+        )
+    return ended
 
 
 def user_id_for(pledge: Pledge, email: str) -> str:
@@ -341,8 +473,8 @@ def disable_user(pledge: Pledge, user_id: str, *, actor: str) -> int:
             if session.get(StaffUser, user_id) is None:
                 raise NotFound("no such staff account")
             raise Conflict("the account is already disabled")
-        ended = _end(session, user_id)
-        _audit(session, user_id, "staff.user_disabled", {"sessions_ended": ended}, actor=actor)
+        ended = drop_sessions(session, user_id)
+        audit_staff(session, user_id, "staff.user_disabled", {"sessions_ended": ended}, actor=actor)
     return ended
 
 
@@ -358,7 +490,7 @@ def enable_user(pledge: Pledge, user_id: str, *, actor: str) -> None:
             if session.get(StaffUser, user_id) is None:
                 raise NotFound("no such staff account")
             raise Conflict("the account is not disabled")
-        _audit(session, user_id, "staff.user_enabled", actor=actor)
+        audit_staff(session, user_id, "staff.user_enabled", actor=actor)
 
 
 def set_password(pledge: Pledge, user_id: str, password: str, *, actor: str) -> int:
@@ -373,8 +505,10 @@ def set_password(pledge: Pledge, user_id: str, password: str, *, actor: str) -> 
         )
         if not getattr(changed, "rowcount", 0):
             raise NotFound("no such staff account")
-        ended = _end(session, user_id)
-        _audit(session, user_id, "staff.password_changed", {"sessions_ended": ended}, actor=actor)
+        ended = drop_sessions(session, user_id)
+        audit_staff(
+            session, user_id, "staff.password_changed", {"sessions_ended": ended}, actor=actor
+        )
     return ended
 
 
@@ -393,7 +527,7 @@ def change_password(
         )
     if password_hash is None or not _verify(password_hash, current):
         with pledge.transaction() as session:
-            _audit(session, principal.user_id, "staff.password_change_failed")
+            audit_staff(session, principal.user_id, "staff.password_change_failed")
         raise ValidationFailed(
             "the current password is not right", fields={"current_password": "wrong"}
         )
@@ -404,8 +538,8 @@ def change_password(
             .where(StaffUser.id == principal.user_id)
             .values(password_hash=new_hash, failed_logins=0)
         )
-        ended = _end(session, principal.user_id, keep=_token_hash(keep_token))
-        _audit(session, principal.user_id, "staff.password_changed", {"sessions_ended": ended})
+        ended = drop_sessions(session, principal.user_id, keep=session_hash(keep_token))
+        audit_staff(session, principal.user_id, "staff.password_changed", {"sessions_ended": ended})
     return ended
 
 
@@ -433,15 +567,19 @@ def end_sessions(
     with pledge.transaction() as session:
         if session.get(StaffUser, user_id) is None:
             raise NotFound("no such staff account")
-        keep = _token_hash(keep_token) if keep_token else None
-        ended = _end(session, user_id, keep=keep, ref=ref)
+        keep = session_hash(keep_token) if keep_token else None
+        ended = drop_sessions(session, user_id, keep=keep, ref=ref)
         if ref is not None and not ended:
             raise NotFound("no such session")
-        _audit(session, user_id, "staff.sessions_ended", {"count": ended}, actor=actor)
+        audit_staff(session, user_id, "staff.sessions_ended", {"count": ended}, actor=actor)
     return ended
 
 
-def _end(session: Session, user_id: str, *, keep: str | None = None, ref: str | None = None) -> int:
+def drop_sessions(
+    session: Session, user_id: str, *, keep: str | None = None, ref: str | None = None
+) -> int:
+    """Delete the account's sessions in the caller's transaction (``keep``: a token hash
+    to spare; ``ref``: only that session); returns how many ended."""
     statement = delete(StaffSession).where(StaffSession.user_id == user_id)
     if keep is not None:
         statement = statement.where(StaffSession.token_hash != keep)

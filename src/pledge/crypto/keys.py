@@ -6,7 +6,7 @@ distinct labels, so one secret needs protecting and rotating.
 
 One derived key per use (issue #11): wrapping, blind indexes, system encryption,
 signing (tokens, codes, links, recipients' webhook secrets), audit links, audit
-entry MACs and the audit head each have their own label. The label
+entry MACs, the audit head and staff TOTP secrets each have their own label. The label
 ``pledge/system/v1`` once served both to encrypt system secrets and to sign; it
 now only signs (so every token, code, link and recipient secret already handed
 out still verifies), new system secrets are encrypted under
@@ -55,6 +55,7 @@ class KeyManager:
         self._audit_key = _derive(master_key, "pledge/audit/v1")
         self._audit_entry_key = _derive(master_key, "pledge/audit-entry/v1")
         self._audit_head_key = _derive(master_key, "pledge/audit-head/v1")
+        self._staff_secret_key = _derive(master_key, "pledge/staff-totp/v1")
 
     # subject keys
     def new_data_key(self) -> bytes:
@@ -100,6 +101,15 @@ class KeyManager:
             return self.decrypt_json(self._system_key, blob, aad)
         except DecryptionFailed:
             return self.decrypt_json(self._signing_key, blob, aad)
+
+    # staff second factors
+    def encrypt_staff_secret(self, secret: str, user_id: str) -> bytes:
+        """A staff member's TOTP secret, sealed under its own key and bound to the account:
+        a database copy cannot sign in, and a sealed secret moved to another row fails."""
+        return seal(self._staff_secret_key, secret.encode(), f"staff-totp:{user_id}".encode())
+
+    def decrypt_staff_secret(self, blob: bytes, user_id: str) -> str:
+        return open_sealed(self._staff_secret_key, blob, f"staff-totp:{user_id}".encode()).decode()
 
     def sign(self, message: str) -> str:
         """HMAC for links and tokens that Pledge must later recognise as its own."""

@@ -23,6 +23,8 @@ from pledge.web import (
     console_account,
     console_deliveries,
     console_pages,
+    console_records,
+    console_staff,
     privacy_center,
     public,
 )
@@ -76,6 +78,8 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_pages.router,
         console_account.router,
         console_deliveries.router,
+        console_staff.router,
+        console_records.router,
         consent_pages.router,
     ):
         app.include_router(router)

@@ -14,6 +14,12 @@ forgotten at a successful sign-in), both counted in the database
 from before passes). The first two answer 429 at once: they do not depend on
 whether the account exists. Everything else answers one 401 after one argon2
 verification.
+
+An account with an authenticator app signs in in two steps: the right
+password leaves a short-lived signed ticket in a cookie and sends the browser
+to the code form (``/admin/login/code``); each code is counted by the same
+three limits (per address, per (account, address), per account atomically in
+the database) before it is checked (:mod:`pledge.console.second_factor`).
 """
 
 from __future__ import annotations
@@ -22,22 +28,36 @@ import asyncio
 import hmac
 import secrets
 import weakref
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from pledge.access.throttle import Rule, Throttled, clear, enforce, forgive
-from pledge.console.accounts import SignedIn, attempt, sign_out
+from pledge.console.accounts import CodeNeeded, SignedIn, StaffPrincipal, attempt, sign_out
+from pledge.console.permissions import Permission, permissions_of
+from pledge.console.second_factor import TICKET_EXPIRED, attempt_code
+from pledge.console.totp import TICKET_SECONDS, read_ticket
 from pledge.core import Pledge
+from pledge.db.base import utcnow
 from pledge.errors import AuthenticationRequired, PledgeError
-from pledge.web.deps import STAFF_COOKIE, FormDep, PledgeDep, StaffFormDep
+from pledge.web.deps import (
+    LOGIN_PAGE,
+    SECOND_FACTOR_PAGE,
+    STAFF_COOKIE,
+    FormDep,
+    PledgeDep,
+    StaffFormDep,
+    require,
+)
 from pledge.web.intake import caller
-from pledge.web.templating import templates
+from pledge.web.templating import CONSOLE_HEADERS, templates
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "pledge_login_csrf"
+SECOND_STEP_COOKIE = "pledge_second_step"
+CODE_PAGE = "/admin/login/code"
 DEVICE_COOKIE = "pledge_device"
 DEVICE_LIFETIME = 180 * 24 * 3600
 SIGN_IN_WINDOW = 15 * 60
@@ -48,14 +68,7 @@ HASHING_SLOTS = 4
 argon2 takes tens of milliseconds and 64 MiB per check: a burst of sign-ins
 must neither fill the thread pool that every other route needs nor the memory.
 """
-HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-}
+HEADERS = CONSOLE_HEADERS
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
@@ -153,7 +166,7 @@ async def login(request: Request, pledge: PledgeDep, form: FormDep) -> Response:
         return refused
     try:
         async with hashing_slot():
-            signed: SignedIn = await run_in_threadpool(
+            signed: SignedIn | CodeNeeded = await run_in_threadpool(
                 lambda: attempt(
                     pledge,
                     email,
@@ -167,16 +180,110 @@ async def login(request: Request, pledge: PledgeDep, form: FormDep) -> Response:
         )
         failed.status_code = 401
         return failed
+    if isinstance(signed, CodeNeeded):
+        # The password was right: its wrong tries from here are forgotten; the
+        # address's count waits for the code.
+        by_account = sign_in_rules(pledge)[1]
+        await run_in_threadpool(clear, pledge, by_account, email, address)
+        response = RedirectResponse(CODE_PAGE, status_code=303)
+        set_cookie(response, pledge, SECOND_STEP_COOKIE, signed.ticket, max_age=TICKET_SECONDS)
+        return response
     await run_in_threadpool(_succeeded, pledge, address, email)
-    response = RedirectResponse("/admin", status_code=303)
+    return _signed_in(pledge, signed)
+
+
+def landing(role: str, second_factor: bool) -> str:
+    """Where a fresh session starts: set-up for an admin without an app, else the queue, or
+    the account page for a role that may not read requests."""
+    permissions = permissions_of(role, second_factor=second_factor)
+    if Permission.SECOND_FACTOR_OWN in permissions and Permission.ACCOUNT_OWN not in permissions:
+        return SECOND_FACTOR_PAGE
+    return "/admin" if Permission.REQUESTS_READ in permissions else "/admin/account"
+
+
+def _signed_in(pledge: Pledge, signed: SignedIn) -> Response:
+    response = RedirectResponse(landing(signed.role, signed.second_factor), status_code=303)
     set_cookie(response, pledge, STAFF_COOKIE, signed.token)
     set_cookie(response, pledge, DEVICE_COOKIE, signed.device, max_age=DEVICE_LIFETIME)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin")
+    response.delete_cookie(SECOND_STEP_COOKIE, path="/admin")
+    return response
+
+
+def _code_form(request: Request, pledge: Pledge, *, error: str = "", status: int = 200) -> Response:
+    csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = page(request, "login_code", principal=None, csrf=csrf, error=error)
+    response.status_code = status
+    set_cookie(response, pledge, LOGIN_CSRF_COOKIE, csrf)
+    return response
+
+
+@router.get(CODE_PAGE)
+def code_form(request: Request, pledge: PledgeDep) -> Response:
+    """The second step's form; without a live ticket, back to the password form."""
+    if read_ticket(pledge, request.cookies.get(SECOND_STEP_COOKIE), utcnow()) is None:
+        return RedirectResponse(LOGIN_PAGE, status_code=303)
+    return _code_form(request, pledge)
+
+
+def _count_code(pledge: Pledge, address: str, user_id: str) -> None:
+    by_ip, by_account = sign_in_rules(pledge)
+    enforce(pledge, by_ip, address, message=TOO_MANY)
+    enforce(pledge, by_account, f"code:{user_id}", address, message=TOO_MANY)
+
+
+def _code_succeeded(pledge: Pledge, address: str, user_id: str) -> None:
+    by_ip, by_account = sign_in_rules(pledge)
+    forgive(pledge, by_ip, address)
+    forgive(pledge, by_ip, address)  # the password step's hit, too
+    clear(pledge, by_account, f"code:{user_id}", address)
+
+
+@router.post(CODE_PAGE)
+def login_code(request: Request, pledge: PledgeDep, form: FormDep) -> Response:
+    """The code after the password: counted before it is checked, like a password."""
+    if not same(request.cookies.get(LOGIN_CSRF_COOKIE, ""), form.get("csrf", "")):
+        return _code_form(request, pledge, error="Please try again.")
+    ticket = request.cookies.get(SECOND_STEP_COOKIE)
+    user_id = read_ticket(pledge, ticket, utcnow())
+    if user_id is None:
+        return _restart(request, pledge)
+    address = caller(request)
+    try:
+        _count_code(pledge, address, user_id)
+    except Throttled as exc:
+        refused = _code_form(request, pledge, error=TOO_MANY, status=429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    try:
+        signed = attempt_code(
+            pledge, ticket, form.get("code", ""), device=request.cookies.get(DEVICE_COOKIE)
+        )
+    except AuthenticationRequired as exc:
+        if exc.message == TICKET_EXPIRED:
+            return _restart(request, pledge)
+        return _code_form(request, pledge, error=exc.message, status=401)
+    _code_succeeded(pledge, address, user_id)
+    return _signed_in(pledge, signed)
+
+
+def _restart(request: Request, pledge: Pledge) -> Response:
+    """The ticket is gone or stale: the password form again, saying why."""
+    token = secrets.token_urlsafe(24)
+    response = page(request, "login", principal=None, csrf=token, error=TICKET_EXPIRED)
+    response.status_code = 401
+    set_cookie(response, pledge, LOGIN_CSRF_COOKIE, token)
+    response.delete_cookie(SECOND_STEP_COOKIE, path="/admin")
     return response
 
 
 @router.post("/admin/logout")
-def logout(request: Request, pledge: PledgeDep, _form: StaffFormDep) -> Response:
+def logout(
+    request: Request,
+    pledge: PledgeDep,
+    _staff: Annotated[StaffPrincipal, require(Permission.SIGN_OUT)],
+    _form: StaffFormDep,
+) -> Response:
     sign_out(pledge, request.cookies.get(STAFF_COOKIE, ""))
     response = RedirectResponse("/admin/login", status_code=303)
     response.delete_cookie(STAFF_COOKIE, path="/admin")

@@ -1,13 +1,17 @@
-"""Console pages for accounts: one's own password and sessions; for admins, the staff list.
+"""Console pages for one's own account: password, sessions and authenticator app.
 
-Every change is a service call in :mod:`pledge.console.accounts`, audited
-there. Changing one's password needs the current one (argon2, so the route
-waits for a hashing slot like sign-in) and ends every other session; a
-session can be ended one by one or all but this one. Administrators disable
-and re-enable staff accounts, which ends the disabled account's sessions at once.
+Every change is a service call in :mod:`pledge.console.accounts` or
+:mod:`pledge.console.second_factor`, audited there. Changing one's password
+needs the current one (argon2, so the route waits for a hashing slot like
+sign-in) and ends every other session; a session can be ended one by one or
+all but this one. Setting up an authenticator app shows its secret once and
+takes effect when a code from it is confirmed. The staff list is in
+:mod:`pledge.web.console_staff`.
 """
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,21 +19,24 @@ from starlette.concurrency import run_in_threadpool
 
 from pledge.access.throttle import Rule, Throttled, enforce
 from pledge.console.accounts import (
+    StaffPrincipal,
     change_password,
-    disable_user,
-    enable_user,
     end_sessions,
+    get_user,
     list_sessions,
-    list_users,
     session_ref,
 )
+from pledge.console.permissions import Permission
+from pledge.console.second_factor import confirm_enrolment, start_enrolment
 from pledge.errors import PledgeError, ValidationFailed
 from pledge.web.console import error_text, hashing_slot, page
-from pledge.web.deps import STAFF_COOKIE, AdminStaffDep, PledgeDep, StaffDep, StaffFormDep
+from pledge.web.deps import SECOND_FACTOR_PAGE, STAFF_COOKIE, PledgeDep, StaffFormDep, require
 
 router = APIRouter(include_in_schema=False)
 PASSWORD_TRIES = Rule("password-change", 5, 15 * 60)
 """Wrong current passwords one account may give per 15 minutes (a stolen session guessing)."""
+StaffDep = Annotated[StaffPrincipal, require(Permission.ACCOUNT_OWN)]
+OwnSecondFactor = Annotated[StaffPrincipal, require(Permission.SECOND_FACTOR_OWN)]
 
 
 def _account_page(
@@ -42,6 +49,7 @@ def _account_page(
         principal=staff,
         sessions=list_sessions(pledge, staff.user_id),
         current=session_ref(token) if token else "",
+        user=get_user(pledge, staff.user_id),
         **extra,
     )
     response.status_code = status
@@ -101,38 +109,52 @@ def account_end_sessions(
     return _account_page(request, pledge, staff, message=f"{ended} session(s) ended.")
 
 
-def _staff_page(
-    request: Request, pledge: PledgeDep, admin: AdminStaffDep, **extra: object
-) -> Response:
-    return page(request, "staff", principal=admin, users=list_users(pledge), **extra)
-
-
-@router.get("/admin/staff")
-def staff_page(request: Request, pledge: PledgeDep, admin: AdminStaffDep) -> Response:
-    return _staff_page(request, pledge, admin)
-
-
-@router.post("/admin/staff/{user_id}/{action}")
-def staff_action(
+def _second_factor_page(
     request: Request,
+    staff: StaffPrincipal,
     pledge: PledgeDep,
-    admin: AdminStaffDep,
-    _form: StaffFormDep,
-    user_id: str,
-    action: str,
+    *,
+    status: int = 200,
+    **extra: object,
 ) -> Response:
-    """``disable`` (its sessions end at once) or ``enable``; nobody disables themselves."""
-    if action not in ("disable", "enable"):
-        return Response(status_code=404)
-    if user_id == admin.user_id:
-        return _staff_page(request, pledge, admin, error="You cannot disable your own account.")
+    response = page(
+        request, "second_factor", principal=staff, user=get_user(pledge, staff.user_id), **extra
+    )
+    response.status_code = status
+    return response
+
+
+@router.get(SECOND_FACTOR_PAGE)
+def second_factor_page(
+    request: Request, pledge: PledgeDep, staff: OwnSecondFactor, done: str = ""
+) -> Response:
+    message = "Your authenticator app is set up; other sessions ended." if done else None
+    return _second_factor_page(request, staff, pledge, message=message)
+
+
+@router.post(f"{SECOND_FACTOR_PAGE}/start")
+def second_factor_start(
+    request: Request, pledge: PledgeDep, staff: OwnSecondFactor, _form: StaffFormDep
+) -> Response:
+    """A new secret, shown on this answer only (the page is never cached)."""
     try:
-        if action == "disable":
-            ended = disable_user(pledge, user_id, actor=admin.actor)
-            message = f"The account is disabled; {ended} session(s) ended."
-        else:
-            enable_user(pledge, user_id, actor=admin.actor)
-            message = "The account is enabled again."
+        enrolment = start_enrolment(pledge, staff.user_id)
     except PledgeError as exc:
-        return _staff_page(request, pledge, admin, error=error_text(exc))
-    return _staff_page(request, pledge, admin, message=message)
+        return _second_factor_page(request, staff, pledge, status=409, error=error_text(exc))
+    return _second_factor_page(request, staff, pledge, enrolment=enrolment)
+
+
+@router.post(f"{SECOND_FACTOR_PAGE}/confirm")
+def second_factor_confirm(
+    request: Request, pledge: PledgeDep, staff: OwnSecondFactor, form: StaffFormDep
+) -> Response:
+    """The first code from the app makes it the account's; every other session ends."""
+    token = request.cookies.get(STAFF_COOKIE, "")
+    try:
+        confirm_enrolment(pledge, staff.user_id, form.get("code", ""), keep_token=token)
+    except PledgeError as exc:
+        status = 400 if isinstance(exc, ValidationFailed) else 409
+        return _second_factor_page(
+            request, staff, pledge, status=status, error=error_text(exc), confirming=True
+        )
+    return RedirectResponse(f"{SECOND_FACTOR_PAGE}?done=1", status_code=303)

@@ -2,7 +2,8 @@
 
 Every route is a plain ``def``: FastAPI runs it in its thread pool, so the
 database work and the rendering never hold the event loop. The session (and,
-for forms, its CSRF token) is checked by the ``Staff*`` dependencies.
+for forms, its CSRF token) is checked by the dependencies; each route names the
+permission it needs (:func:`pledge.web.deps.require`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,8 +19,9 @@ from fastapi.responses import RedirectResponse, Response
 from pledge.access import enable_client, rotate_client_key
 from pledge.access.client_keys import disabled_clients
 from pledge.console.accounts import StaffPrincipal
+from pledge.console.permissions import Permission
 from pledge.core import Pledge
-from pledge.errors import PledgeError
+from pledge.errors import PermissionDenied, PledgeError
 from pledge.policy import REQUESTABLE
 from pledge.rights import admin as rights_admin
 from pledge.rights.schemas import RequestIn
@@ -29,26 +31,33 @@ from pledge.service_data.client_state import disable_client
 from pledge.service_data.clients import create_client, list_clients
 from pledge.service_data.instructions import load_instructions
 from pledge.web.console import error_text, page
-from pledge.web.deps import AdminStaffDep, PledgeDep, StaffDep, StaffFormDep
+from pledge.web.deps import PledgeDep, StaffFormDep, require
 
 router = APIRouter(include_in_schema=False)
 STATUSES = sorted(OPEN | CLOSED)
+RequestsReader = Annotated[StaffPrincipal, require(Permission.REQUESTS_READ)]
+RequestsEnterer = Annotated[StaffPrincipal, require(Permission.REQUESTS_ENTER)]
+RequestsActor = Annotated[StaffPrincipal, require(Permission.REQUESTS_ACT)]
+ClientsReader = Annotated[StaffPrincipal, require(Permission.CLIENTS_READ)]
+ClientsManager = Annotated[StaffPrincipal, require(Permission.CLIENTS_MANAGE)]
 
 
 @router.get("/admin")
-def queue_page(request: Request, pledge: PledgeDep, staff: StaffDep, status: str = "") -> Response:
+def queue_page(
+    request: Request, pledge: PledgeDep, staff: RequestsReader, status: str = ""
+) -> Response:
     rows = rights_admin.queue(pledge, status=status or None)
     return page(request, "queue", principal=staff, rows=rows, status=status, statuses=STATUSES)
 
 
 @router.get("/admin/requests/new")
-def new_request_form(request: Request, staff: StaffDep, created: str = "") -> Response:
+def new_request_form(request: Request, staff: RequestsEnterer, created: str = "") -> Response:
     return page(request, "new_request", principal=staff, types=sorted(REQUESTABLE), created=created)
 
 
 @router.post("/admin/requests/new")
 def new_request(
-    request: Request, pledge: PledgeDep, staff: StaffDep, form: StaffFormDep
+    request: Request, pledge: PledgeDep, staff: RequestsEnterer, form: StaffFormDep
 ) -> Response:
     body = {k: form[k] for k in ("type", "email", "country", "region", "details") if form.get(k)}
     try:
@@ -67,7 +76,9 @@ def new_request(
 
 
 @router.get("/admin/requests/{request_id}")
-def request_page(request: Request, pledge: PledgeDep, staff: StaffDep, request_id: str) -> Response:
+def request_page(
+    request: Request, pledge: PledgeDep, staff: RequestsReader, request_id: str
+) -> Response:
     return page(request, "request", principal=staff, r=rights_admin.detail(pledge, request_id))
 
 
@@ -85,26 +96,41 @@ def _actions(
     }
 
 
+def _may_approve(pledge: Pledge, staff: StaffPrincipal, request_id: str) -> bool:
+    """Approving a rectification changes held data: that needs ``corrections.approve``."""
+    if staff.may(Permission.CORRECTIONS_APPROVE):
+        return True
+    return rights_admin.detail(pledge, request_id).type != "rectification"
+
+
 @router.post("/admin/requests/{request_id}/{action}")
 def request_action(
     request: Request,
     pledge: PledgeDep,
-    staff: StaffDep,
+    staff: RequestsActor,
     form: StaffFormDep,
     request_id: str,
     action: str,
 ) -> Response:
+    """One button of the request page. Approving a rectification applies its corrections
+    to held data, so it needs ``corrections.approve`` besides ``requests.act`` (403)."""
     calls = _actions(pledge, request_id, staff, form.get("reason", ""))
     if action not in calls:
         return Response(status_code=404)
     error = message = None
+    status = 200
     try:
+        if action == "approve" and not _may_approve(pledge, staff, request_id):
+            status = 403
+            raise PermissionDenied(f"your role ({staff.role}) may not approve corrections")
         calls[action]()
         message = f"Done: {action}."
     except PledgeError as exc:
         error = error_text(exc)
     detail = rights_admin.detail(pledge, request_id)
-    return page(request, "request", principal=staff, r=detail, message=message, error=error)
+    response = page(request, "request", principal=staff, r=detail, message=message, error=error)
+    response.status_code = status
+    return response
 
 
 def _clients(pledge: Pledge) -> dict[str, Any]:
@@ -112,7 +138,7 @@ def _clients(pledge: Pledge) -> dict[str, Any]:
 
 
 @router.get("/admin/clients")
-def clients_page(request: Request, pledge: PledgeDep, staff: AdminStaffDep) -> Response:
+def clients_page(request: Request, pledge: PledgeDep, staff: ClientsReader) -> Response:
     return page(request, "clients", principal=staff, **_clients(pledge))
 
 
@@ -129,7 +155,7 @@ CLIENT_ACTIONS: dict[str, Callable[[Pledge, str, str], str | int | None]] = {
 def client_action(
     request: Request,
     pledge: PledgeDep,
-    staff: AdminStaffDep,
+    staff: ClientsManager,
     _form: StaffFormDep,
     client_id: str,
     action: str,
@@ -151,7 +177,7 @@ def client_action(
 
 @router.post("/admin/clients")
 def register_client(
-    request: Request, pledge: PledgeDep, staff: AdminStaffDep, form: StaffFormDep
+    request: Request, pledge: PledgeDep, staff: ClientsManager, form: StaffFormDep
 ) -> Response:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "instructions.yaml"

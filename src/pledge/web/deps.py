@@ -10,7 +10,7 @@ so it is a plain ``def``: the thread pool, never the event loop, waits for it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -18,10 +18,11 @@ from starlette.concurrency import run_in_threadpool
 from pledge.access import Principal, authenticate_key, cached_principal
 from pledge.consent.ledger.writer import ConsentWriter
 from pledge.console.accounts import StaffPrincipal, csrf_ok, session_principal
+from pledge.console.permissions import Permission
 from pledge.core import Pledge
 from pledge.errors import AuthenticationRequired, PermissionDenied
 from pledge.validation import check_text_fields
-from pledge.web.errors import SeeOther
+from pledge.web.errors import ForbiddenPage, SeeOther
 
 
 async def get_pledge(request: Request) -> Pledge:
@@ -134,14 +135,38 @@ def signed_in_staff(request: Request, pledge: PledgeDep) -> StaffPrincipal:
 StaffDep = Annotated[StaffPrincipal, Depends(signed_in_staff)]
 
 
-async def signed_in_admin(staff: StaffDep) -> StaffPrincipal:
-    """A signed-in administrator; 403 for other staff."""
-    if staff.role != "admin":
-        raise PermissionDenied("this page is for administrators")
-    return staff
+SECOND_FACTOR_PAGE = "/admin/account/second-factor"
 
 
-AdminStaffDep = Annotated[StaffPrincipal, Depends(signed_in_admin)]
+def require(permission: Permission) -> Any:
+    """``Depends`` on a signed-in staff member whose role grants ``permission``.
+
+    Every console route declares its one permission through this (the table is
+    :mod:`pledge.console.permissions`); the dependency carries it as
+    ``.permission``, which the route-walking test reads. Refused: a page
+    (``GET``) answers a 403 page with the navigation the role may use, any
+    other method a 403 error. An administrator without an authenticator app is
+    sent to set one up instead of seeing a page.
+    """
+
+    async def allowed(request: Request, staff: StaffDep) -> StaffPrincipal:
+        if permission in staff.permissions:
+            return staff
+        page = request.method in ("GET", "HEAD")
+        if page and staff.must_enrol:
+            raise SeeOther(SECOND_FACTOR_PAGE)
+        if page:
+            raise ForbiddenPage(staff)
+        raise PermissionDenied(f"your role ({staff.role}) may not do this")
+
+    allowed.permission = permission  # type: ignore[attr-defined]
+    return Depends(allowed)
+
+
+def declared_permission(call: object) -> Permission | None:
+    """The permission a dependency made by :func:`require` checks, if ``call`` is one."""
+    permission = getattr(call, "permission", None)
+    return permission if isinstance(permission, Permission) else None
 
 
 async def staff_form(staff: StaffDep, form: FormDep) -> dict[str, str]:

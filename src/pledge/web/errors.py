@@ -18,13 +18,14 @@ from typing import Any
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pledge.errors import PledgeError
 from pledge.validation import error_fields
+from pledge.web.templating import CONSOLE_HEADERS, templates
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,18 @@ class SeeOther(Exception):
         self.location = location
 
 
+class ForbiddenPage(Exception):
+    """A console page the signed-in staff member's role may not see (403, as a page).
+
+    ``principal`` is the :class:`~pledge.console.accounts.StaffPrincipal`, so the
+    page shows the navigation that role may use.
+    """
+
+    def __init__(self, principal: Any) -> None:
+        super().__init__("forbidden")
+        self.principal = principal
+
+
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
@@ -83,6 +96,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SeeOther)
     async def see_other(_request: Request, exc: SeeOther) -> RedirectResponse:
         return RedirectResponse(exc.location, status_code=303)
+
+    @app.exception_handler(ForbiddenPage)
+    async def forbidden_page(request: Request, exc: ForbiddenPage) -> Response:
+        response = templates.TemplateResponse(
+            request, "console/forbidden.html", {"principal": exc.principal}, status_code=403
+        )
+        response.headers.update(CONSOLE_HEADERS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

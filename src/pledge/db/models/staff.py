@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pledge.db.base import Base, UTCDateTime, new_id, utcnow
@@ -21,12 +21,20 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     """argon2id hash (argon2-cffi); parameters are carried in the hash and upgraded on login."""
     role: Mapped[str] = mapped_column(String(16))
-    """admin (everything, incl. Clients) or staff (requests only)."""
+    """admin, privacy_officer, support, recruiter or auditor: what each may do is the table
+    in :mod:`pledge.console.permissions` (``staff`` rows became ``support`` in 0015)."""
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     """Set after repeated wrong passwords, to slow guessing."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """The authenticator app's secret, sealed under the staff-secret key (bound to the id)."""
+    totp_pending: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """A secret being set up: it becomes ``totp_secret`` once a code from it is confirmed."""
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The 30-second time step of the last code accepted: a code is good once, never again."""
 
 
 class StaffSession(Base):
