@@ -52,7 +52,8 @@ def code_mail(app: MailingApp, email: str, seen: int = 0) -> tuple[str, str]:
         if len(mails) > seen:
             body = mails[-1].body
             code, found = CODE.search(body), link.search(body)
-            assert code is not None and found is not None, body
+            assert code is not None, body
+            assert found is not None, body
             return code.group(1), found.group(0)
         time.sleep(0.1)
     raise AssertionError(f"no code mail to {email}")

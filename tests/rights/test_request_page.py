@@ -39,7 +39,8 @@ def mailed(pledge: Pledge, smtp: SmtpServer) -> tuple[str, str]:
     assert mails, "no code was mailed"
     body = mails[-1].body
     code, link = CODE.search(body), LINK.search(body)
-    assert code is not None and link is not None, body
+    assert code is not None, body
+    assert link is not None, body
     return code.group(1), link.group(2)
 
 
@@ -157,7 +158,8 @@ def test_the_right_code_verifies_and_signs_in_to_that_request(
     assert (row.status, row.verification) == ("completed", "full")
     with mailer.sessions() as session:
         stored = session.scalars(select(RequestPageSession.token_hash)).all()
-    assert stored and web.cookies.get(COOKIE, path=access) not in stored  # kept hashed
+    assert stored
+    assert web.cookies.get(COOKIE, path=access) not in stored
 
 
 def test_the_cookie_is_secure_behind_https(
@@ -177,7 +179,8 @@ def test_wrong_codes_are_counted_and_the_fifth_locks(
     for attempt in range(1, 6):
         response = enter(web, access, wrong_code(code))
         assert response.status_code == 400
-        assert 'id="code-error"' in response.text and 'aria-invalid="true"' in response.text
+        assert 'id="code-error"' in response.text
+        assert 'aria-invalid="true"' in response.text
         assert "The code is not correct." in response.text
         assert row_of(mailer, access).failed_attempts == attempt
     assert row_of(mailer, access).status == "locked"
@@ -283,7 +286,8 @@ def test_the_session_expires(
             update(RequestPageSession).values(expires_at=utcnow() - timedelta(seconds=1))
         )
     page = web.get(access)
-    assert code_form(page) and not signed_in(page)
+    assert code_form(page)
+    assert not signed_in(page)
     download = web.get(f"{access}/download/zip", follow_redirects=False)
     assert download.status_code == 303
     assert row_of(mailer, access).copies_served == 0
@@ -438,7 +442,8 @@ def test_a_new_code_for_an_unknown_link_says_the_same_and_sends_nothing(
     assert "we have mailed a new code" in unknown.text
     assert codes_received(mailer, smtp) == before + 1
     right = enter(web, nowhere, "12345678")
-    assert right.status_code == 400 and "The code is not correct." in right.text
+    assert right.status_code == 400
+    assert "The code is not correct." in right.text
 
 
 def test_a_form_sent_again_after_signing_in_changes_nothing(
@@ -464,7 +469,8 @@ def test_the_privacy_center_says_to_open_the_link(
     answer = web.post("/privacy-center", data=form)
     assert answer.status_code == 200
     assert "We mailed you a code and a link. Open the link" in answer.text
-    assert "POST /api/v1" not in answer.text and "reply to the e-mail" not in answer.text
+    assert "POST /api/v1" not in answer.text
+    assert "reply to the e-mail" not in answer.text
     code, path = mailed(mailer, smtp)
     sign_in(web, path, code)
     assert signed_in(web.get(path))
@@ -478,12 +484,47 @@ def test_an_erasure_shows_its_completion_and_mails_no_dead_link(
     code, path = mailed(mailer, smtp)
     sign_in(web, path, code)
     page = web.get(path)
-    assert "Completed" in page.text and "We erased your personal data" in page.text
+    assert "Completed" in page.text
+    assert "We erased your personal data" in page.text
     assert "/download/" not in page.text
     deliver_outbox(mailer)
     closing = [m for m in smtp.messages_to(EMAIL) if "is complete" in m.body]
-    assert closing and "/privacy-center/requests/" not in closing[-1].body
+    assert closing
+    assert "/privacy-center/requests/" not in closing[-1].body
     web.cookies.clear()
     before = codes_received(mailer, smtp)
     web.post(f"{path}/code", data={"csrf": csrf(web.get(path))})
     assert codes_received(mailer, smtp) == before  # the address is gone with the data
+
+
+def test_the_cookie_is_secure_when_the_base_url_is_https(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient
+) -> None:
+    mailer.settings.base_url = "https://privacy.example.com"
+    request = ask(web)
+    deliver_outbox(mailer)
+    body = [m for m in smtp.messages_to(EMAIL) if CODE.search(m.body)][-1].body
+    assert f"https://privacy.example.com/privacy-center/requests/{request['id']}" in body
+    code = CODE.search(body)
+    assert code is not None
+    with TestClient(create_app(mailer), base_url="https://testserver") as behind_a_proxy:
+        page = f"/privacy-center/requests/{request['id']}"
+        form = behind_a_proxy.get(page)
+        assert "secure" in form.headers["set-cookie"].lower()  # the form's nonce too
+        response = enter(behind_a_proxy, page, code.group(1))
+    assert response.status_code == 303
+    assert "secure" in response.headers["set-cookie"].lower()
+
+
+def test_the_daily_pass_deletes_expired_sessions(
+    mailer: Pledge, smtp: SmtpServer, access: str, web: TestClient
+) -> None:
+    from pledge.rights.retention import expire_requests
+
+    sign_in(web, access, mailed(mailer, smtp)[0])
+    expire_requests(mailer)
+    with mailer.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(RequestPageSession)) == 1
+    expire_requests(mailer, now=utcnow() + timedelta(minutes=31))
+    with mailer.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(RequestPageSession)) == 0

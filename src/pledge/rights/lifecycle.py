@@ -103,9 +103,7 @@ def load_for_holder(
     return row
 
 
-def page_session_live(
-    session: Session, pledge: Pledge, request_id: str, page: PageSession
-) -> bool:
+def page_session_live(session: Session, pledge: Pledge, request_id: str, page: PageSession) -> bool:
     """True while a session for this very request holds the cookie's value and has not expired."""
     if not page.token:
         return False

@@ -184,9 +184,7 @@ def send_code(
         session,
         pledge,
         row,
-        mails.code_mail(
-            pledge.policy, code, by_agent=row.by_agent, link=page_link(pledge, row.id)
-        ),
+        mails.code_mail(pledge.policy, code, by_agent=row.by_agent, link=page_link(pledge, row.id)),
         "rights_code",
     )
     add_event(
@@ -403,7 +401,8 @@ def _verifiers(pledge: Pledge, row: RightsRequest, indexes: dict[str, str]) -> d
 
 
 def view(pledge: Pledge, request_id: str, token: Holder) -> RequestView:
-    """What the holder of the token (or of a page session) may see: status, clock, timeline, result, notices."""
+    """What the holder of the token (or of a page session) may see: status, clock, timeline,
+    result, notices."""
     with pledge.sessions() as session:
         row = load_for_holder(session, pledge, request_id, token)
         return describe(session, row)

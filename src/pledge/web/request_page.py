@@ -32,7 +32,7 @@ from pledge.access.throttle import Rule, Throttled, enforce
 from pledge.core import Pledge
 from pledge.errors import NotFound, PledgeError
 from pledge.rights.lifecycle import REQUEST_PAGE_PATH
-from pledge.rights.page import PageState
+from pledge.rights.page import WRONG_CODE, PageState
 from pledge.web.deps import FormDep, PledgeDep
 from pledge.web.form_tokens import form_ok, form_token, keep_nonce, nonce_of
 from pledge.web.intake import HOUR, throttle_intake
@@ -139,7 +139,7 @@ def enter_code(request_id: str, request: Request, pledge: PledgeDep, fields: For
         message = "Enter the 8 digits of the code from our e-mail."
         return _render(pledge, request, request_id, status=400, code_error=message)
     if not _ID.match(request_id):
-        return _render(pledge, request, request_id, status=400, code_error="The code is not correct.")
+        return _render(pledge, request, request_id, status=400, code_error=_sentence(WRONG_CODE))
     try:
         opened = rights.open_with_code(pledge, request_id, code)
     except PledgeError as exc:
@@ -186,9 +186,7 @@ def new_code(request_id: str, request: Request, pledge: PledgeDep, fields: FormD
         if _ID.match(request_id):
             rights.send_page_code(pledge, request_id)
     except Throttled as exc:
-        page = _render(
-            pledge, request, request_id, status=429, resend_error=_sentence(exc.message)
-        )
+        page = _render(pledge, request, request_id, status=429, resend_error=_sentence(exc.message))
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     except PledgeError as exc:
