@@ -82,6 +82,17 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests made for one e-mail address per hour, whoever makes them.",
     )
+    request_page_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=1440,
+        description="Minutes a browser stays signed in to a request's page after its code.",
+    )
+    request_code_limit: int = Field(
+        default=3,
+        ge=1,
+        description="New codes one request's page may send per hour (besides the IP limit).",
+    )
     sign_in_limit_per_ip: int = Field(
         default=30,
         ge=1,

@@ -7,6 +7,8 @@ from pledge.rights.admin import approve, complete, deny, detail, extend, lift, q
 from pledge.rights.disclosures import DisclosureIn, record_disclosure
 from pledge.rights.export import package, package_zip
 from pledge.rights.fulfil import fulfil, fulfil_verified
+from pledge.rights.identity import PageSession
+from pledge.rights.page import open_with_code, page_state, send_page_code, sign_out, signed_in
 from pledge.rights.schemas import AgentIn, CodeIn, LiftIn, ReasonIn, RequestIn
 from pledge.rights.service import Submitted, describe, resend_code, submit, verify, view
 from pledge.rights.suppressions import is_suppressed
@@ -16,6 +18,7 @@ __all__ = [
     "CodeIn",
     "DisclosureIn",
     "LiftIn",
+    "PageSession",
     "ReasonIn",
     "RequestIn",
     "Submitted",
@@ -29,12 +32,17 @@ __all__ = [
     "fulfil_verified",
     "is_suppressed",
     "lift",
+    "open_with_code",
     "package",
     "package_zip",
+    "page_state",
     "queue",
     "record_disclosure",
     "report",
     "resend_code",
+    "send_page_code",
+    "sign_out",
+    "signed_in",
     "submit",
     "verify",
     "view",

@@ -29,6 +29,7 @@ from pledge.rights.lifecycle import (
     mail_person,
     move,
     now_or,
+    page_link,
     person_email,
     right_of,
 )
@@ -131,7 +132,9 @@ def deny(
             session,
             pledge,
             row,
-            mails.closing_mail(pledge.policy, row.type, DENIED, reason),
+            mails.closing_mail(
+                pledge.policy, row.type, DENIED, reason, link=page_link(pledge, row.id)
+            ),
             "rights_denied",
         )
         return describe(session, row)
@@ -179,7 +182,9 @@ def complete(
             session,
             pledge,
             row,
-            mails.closing_mail(pledge.policy, row.type, COMPLETED, None),
+            mails.closing_mail(
+                pledge.policy, row.type, COMPLETED, None, link=page_link(pledge, row.id)
+            ),
             "rights_completed",
         )
         return describe(session, row)

@@ -38,7 +38,7 @@ from pledge.records.service import decrypted_records
 from pledge.rights.actions.common import Context, held_records, window_start
 from pledge.rights.actions.disclose import CATEGORIES_ONLY, portable
 from pledge.rights.disclosures import Logged, logged_for
-from pledge.rights.lifecycle import add_event, load_for_holder, now_or, right_of
+from pledge.rights.lifecycle import Holder, add_event, load_for_holder, now_or, right_of
 from pledge.rights.states import COMPLETED
 
 PACKAGE_TYPES = frozenset({"access", "know", "portability"})
@@ -103,7 +103,7 @@ def _open(ctx: Context) -> dict[str, Any]:
 
 
 def package(
-    pledge: Pledge, request_id: str, token: str | None, *, now: datetime | None = None
+    pledge: Pledge, request_id: str, token: Holder, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """The package of a completed access, know or portability request, as built at fulfilment.
 
@@ -299,7 +299,7 @@ def _rights(policy: Policy, jurisdiction_id: str) -> dict[str, Any]:
 
 
 def package_zip(
-    pledge: Pledge, request_id: str, token: str | None, *, now: datetime | None = None
+    pledge: Pledge, request_id: str, token: Holder, *, now: datetime | None = None
 ) -> bytes:
     """The package as ``package.json`` plus one CSV per category, zipped (portability)."""
     data = package(pledge, request_id, token, now=now)

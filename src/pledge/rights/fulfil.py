@@ -22,7 +22,7 @@ from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
 from pledge.rights.export import PACKAGE_TYPES, snapshot
-from pledge.rights.lifecycle import close, mail_person, move, now_or, right_of
+from pledge.rights.lifecycle import close, mail_person, move, now_or, page_link, right_of
 from pledge.rights.states import (
     AWAITING_REVIEW,
     COMPLETED,
@@ -108,7 +108,8 @@ def _close(ctx: Context, done: Done) -> None:
         outcome=done.outcome,
         reason=done.reason,
     )
-    mail = mails.closing_mail(ctx.policy, row.type, done.status, done.reason)
+    link = None if done.wipe_personal_data else page_link(ctx.pledge, row.id)
+    mail = mails.closing_mail(ctx.policy, row.type, done.status, done.reason, link=link)
     mail_person(ctx.session, ctx.pledge, row, mail, f"rights_{done.status}")
     if done.wipe_personal_data:
         row.email_ciphertext = None

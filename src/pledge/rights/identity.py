@@ -24,6 +24,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "CODE_DIGITS",
     "CODE_LIFETIME",
     "MAX_FAILED_CODES",
+    "PageSession",
     "check_agent",
     "check_match",
     "code_hash",
@@ -47,6 +49,7 @@ __all__ = [
     "matches_held_data",
     "new_code",
     "new_token",
+    "page_token_hash",
     "repeats_address",
     "token_hash",
     "tokens_equal",
@@ -76,6 +79,22 @@ def new_token() -> str:
 
 def token_hash(keys: KeyManager, request_id: str, token: str) -> str:
     return keys.sign(f"rights-token:{request_id}:{token}")
+
+
+@dataclass(frozen=True)
+class PageSession:
+    """The value of the cookie that keeps a browser signed in to one request's page.
+
+    A type of its own, so a rights function told "this caller holds a page
+    session" checks the session table, never the request token.
+    """
+
+    token: str
+
+
+def page_token_hash(keys: KeyManager, request_id: str, token: str) -> str:
+    """Keyed hash of a page session's cookie, bound to its request: useless on another."""
+    return keys.sign(f"rights-page:{request_id}:{token}")
 
 
 def tokens_equal(expected: str | None, actual: str) -> bool:

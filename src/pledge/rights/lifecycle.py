@@ -9,21 +9,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import RequestEvent, RightsRequest
+from pledge.db.models import RequestEvent, RequestPageSession, RightsRequest
 from pledge.errors import NotFound
 from pledge.mail import queue_mail
 from pledge.policy import Policy
 from pledge.policy.schema import Jurisdiction, Right
-from pledge.rights.identity import token_hash, tokens_equal
+from pledge.rights.identity import PageSession, page_token_hash, token_hash, tokens_equal
 from pledge.rights.states import check_move
 
 NOT_FOUND = "no such request"
 """One message for unknown ids and wrong tokens, so no one can probe who has asked."""
+
+REQUEST_PAGE_PATH = "/privacy-center/requests/{request_id}"
+"""The request's own page (:mod:`pledge.web.request_page`): the code mail links to it."""
+
+
+def page_link(pledge: Pledge, request_id: str) -> str:
+    """The request page's address under ``PLEDGE_BASE_URL``; it reveals nothing by itself."""
+    base = pledge.settings.base_url.rstrip("/")
+    return base + REQUEST_PAGE_PATH.format(request_id=request_id)
+
 
 _LOOKUP = {"know": ("know", "access"), "erasure": ("erasure", "delete")}
 
@@ -71,16 +82,39 @@ def load(session: Session, request_id: str, *, lock: bool = False) -> RightsRequ
     return row
 
 
+Holder = str | PageSession | None
+"""What a caller shows to read a request: its token, or a signed-in page's cookie."""
+
+
 def load_for_holder(
-    session: Session, pledge: Pledge, request_id: str, token: str | None, *, lock: bool = False
+    session: Session, pledge: Pledge, request_id: str, token: Holder, *, lock: bool = False
 ) -> RightsRequest:
-    """The request, only for the holder of its token; 404 alike for a wrong id or token."""
+    """The request, only for the holder of its token or of a live page session for it;
+    404 alike for a wrong id, token or session."""
+    if isinstance(token, PageSession):
+        if not page_session_live(session, pledge, request_id, token):
+            raise NotFound(NOT_FOUND)
+        return load(session, request_id, lock=lock)
     row = session.get(RightsRequest, request_id, with_for_update=lock or None)
     if row is None or not token:
         raise NotFound(NOT_FOUND)
     if not tokens_equal(row.token_hash, token_hash(pledge.keys, row.id, token)):
         raise NotFound(NOT_FOUND)
     return row
+
+
+def page_session_live(session: Session, pledge: Pledge, request_id: str, page: PageSession) -> bool:
+    """True while a session for this very request holds the cookie's value and has not expired."""
+    if not page.token:
+        return False
+    found = session.scalar(
+        select(RequestPageSession.id).where(
+            RequestPageSession.request_id == request_id,
+            RequestPageSession.token_hash == page_token_hash(pledge.keys, request_id, page.token),
+            RequestPageSession.expires_at > utcnow(),
+        )
+    )
+    return found is not None
 
 
 def add_event(

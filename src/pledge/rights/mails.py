@@ -37,8 +37,12 @@ def _signature(policy: Policy) -> str:
     )
 
 
-def code_mail(policy: Policy, code: str, *, by_agent: bool) -> tuple[str, str]:
-    """The one-time code; with an agent, the person is told who asked and may refuse."""
+def code_mail(policy: Policy, code: str, *, by_agent: bool, link: str) -> tuple[str, str]:
+    """The one-time code and the link to the request's page, where the code is entered.
+
+    With an agent, the person is told who asked and may refuse. The link alone
+    opens nothing: the page asks for the code.
+    """
     agent = (
         "An authorized agent made this request on your behalf. If you agree, give them "
         "this code; if you did not authorize anyone, ignore this mail and nothing happens.\n\n"
@@ -47,7 +51,8 @@ def code_mail(policy: Policy, code: str, *, by_agent: bool) -> tuple[str, str]:
     )
     body = (
         f"{agent}Your verification code is {code}\n\n"
-        "It is valid for 30 minutes. Never share it with anyone you did not ask to act "
+        f"Open your request's page and enter the code there:\n{link}\n\n"
+        "The code is valid for 30 minutes. Never share it with anyone you did not ask to act "
         "for you. We will never ask for it by phone." + _signature(policy)
     )
     return "Your verification code", body
@@ -89,21 +94,31 @@ def referral_mail(policy: Policy, client: str | None) -> tuple[str, str]:
 
 
 def closing_mail(
-    policy: Policy, request_type: str, status: str, reason: str | None
+    policy: Policy, request_type: str, status: str, reason: str | None, *, link: str | None
 ) -> tuple[str, str]:
-    """The answer: completed (with where to find the result) or denied (with the reason)."""
+    """The answer: completed (with where to find the result) or denied (with the reason).
+
+    ``link`` is the request's page; None when the person's address is wiped with
+    this answer (an erasure), since no code could reach them to open it.
+    """
+    page = (
+        f"You can see your request on its page; we send you a new code there to open it:\n"
+        f"{link}\n\n"
+        if link
+        else ""
+    )
     if status == "denied":
         body = (
             f"We could not carry out your request about {TITLES[request_type]}.\n\n"
-            f"Why: {reason}\n\n"
+            f"Why: {reason}\n\n{page}"
             "You may complain to a supervisory authority: "
             f"{policy.controller.supervisory_authority}." + _signature(policy)
         )
         return "Your request could not be carried out", body
     extra = f"\n\nNote: {reason}" if reason else ""
     body = (
-        f"Your request about {TITLES[request_type]} is complete. You can see the result "
-        "with the token you received when you made the request." + extra + _signature(policy)
+        f"Your request about {TITLES[request_type]} is complete.{extra}\n\n{page}".rstrip()
+        + _signature(policy)
     )
     return "Your request is complete", body
 

@@ -16,7 +16,8 @@ mailing lists), and so does the audit chain, which holds ids only. A pass that
 deletes anything writes one audit entry, with counts only (no ids of the
 requests deleted, which would be a copy of what is meant to go).
 
-The same pass drops the package snapshots whose download period
+The same pass ends the request pages' browser sessions that have expired, and
+drops the package snapshots whose download period
 (``PLEDGE_PACKAGE_DAYS``) has ended, with an entry ``rights.packages_expired``
 (a count) when there were any: a download after that answers 410 anyway.
 """
@@ -32,7 +33,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from pledge import audit
 from pledge.core import Pledge
-from pledge.db.models import RecipientNotice, RequestEvent, RightsRequest, SubjectRestriction
+from pledge.db.models import (
+    RecipientNotice,
+    RequestEvent,
+    RequestPageSession,
+    RightsRequest,
+    SubjectRestriction,
+)
 from pledge.policy.durations import add_months
 from pledge.rights.lifecycle import now_or
 from pledge.rights.states import LOCKED, PENDING_VERIFICATION
@@ -81,6 +88,9 @@ def expire_requests(pledge: Pledge, *, now: datetime | None = None) -> Expired:
             .where(_past_keeping(cutoff), _in_force())
         )
         _drop_expired_packages(session, now_or(now))
+        session.execute(
+            delete(RequestPageSession).where(RequestPageSession.expires_at <= now_or(now))
+        )
         counts = _delete(session, ids)
         result = Expired(**counts, kept_in_force=int(kept or 0))
         if result.requests:
@@ -124,6 +134,7 @@ def _delete(session: Session, ids: list[str]) -> dict[str, int]:
     counts = {"requests": 0, "events": 0, "notices": 0}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
+        session.execute(delete(RequestPageSession).where(RequestPageSession.request_id.in_(chunk)))
         for key, table, column in (
             ("events", RequestEvent, RequestEvent.request_id),
             ("notices", RecipientNotice, RecipientNotice.request_id),

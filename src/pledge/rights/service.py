@@ -38,6 +38,7 @@ from pledge.rights.identity import (
     tokens_equal,
 )
 from pledge.rights.lifecycle import (
+    Holder,
     add_event,
     close,
     load_for_holder,
@@ -45,6 +46,7 @@ from pledge.rights.lifecycle import (
     mail_person,
     move,
     now_or,
+    page_link,
     person_email,
     private_data,
     resolve_right,
@@ -149,7 +151,7 @@ def submit(
         if body.about == "service_data":
             _refer(session, pledge, row, body.client, actor=actor, now=now)
         else:
-            _send_code(session, pledge, row, now)
+            send_code(session, pledge, row, now)
             _acknowledge(session, pledge, row, now)
         status = row.status
     return Submitted(id=row.id, status=status, due_at=row.due_at, token=token)
@@ -165,7 +167,15 @@ def _private(body: RequestIn, indexes: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _send_code(session: Any, pledge: Pledge, row: RightsRequest, now: datetime) -> None:
+def send_code(
+    session: Any,
+    pledge: Pledge,
+    row: RightsRequest,
+    now: datetime,
+    *,
+    note: str = "A one-time code was sent to the person's e-mail address.",
+) -> None:
+    """A fresh code (the old one stops working), mailed with the link to the request's page."""
     code = new_code()
     row.code_hash = code_hash(pledge.keys, row.id, code)
     row.code_expires_at = code_expiry(now)
@@ -174,7 +184,7 @@ def _send_code(session: Any, pledge: Pledge, row: RightsRequest, now: datetime) 
         session,
         pledge,
         row,
-        mails.code_mail(pledge.policy, code, by_agent=row.by_agent),
+        mails.code_mail(pledge.policy, code, by_agent=row.by_agent, link=page_link(pledge, row.id)),
         "rights_code",
     )
     add_event(
@@ -183,7 +193,7 @@ def _send_code(session: Any, pledge: Pledge, row: RightsRequest, now: datetime) 
         "code_sent",
         actor="system",
         at=now,
-        note="A one-time code was sent to the person's e-mail address.",
+        note=note,
     )
 
 
@@ -251,14 +261,8 @@ def resend_code(
             raise TooManyRequests("no more codes can be sent for this request")
         if row.status != PENDING_VERIFICATION:
             raise Conflict("this request is already verified or closed")
-        _send_code(session, pledge, row, now)
+        send_code(session, pledge, row, now)
     return CodeResent(id=request_id, status=PENDING_VERIFICATION)
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    ok: bool
-    error: Exception | None = None
 
 
 def verify(
@@ -272,31 +276,44 @@ def verify(
     now = now_or(now)
     with pledge.transaction() as session:
         row = load_for_holder(session, pledge, request_id, token, lock=True)
-        attempt = _check_code(session, pledge, row, code, now)
+        attempt = check_code(session, pledge, row, code, now)
     if attempt.error is not None:
         raise attempt.error
+    fulfil_quietly(pledge, request_id, now)
+    return view(pledge, request_id, token)
+
+
+def fulfil_quietly(pledge: Pledge, request_id: str, now: datetime) -> None:
+    """Fulfil a request just verified; a failure is logged and left to the periodic task."""
     from pledge.rights.fulfil import fulfil
 
     try:
         fulfil(pledge, request_id, now=now)
     except Exception as exc:  # the periodic task retries; the person is verified either way
         log.error("fulfilment of request %s failed: %s", request_id, type(exc).__name__)
-    return view(pledge, request_id, token)
 
 
-def _check_code(
+@dataclass(frozen=True)
+class Attempt:
+    """One code checked: right (``ok``), or the error to raise once the count is committed."""
+
+    ok: bool
+    error: Exception | None = None
+
+
+def check_code(
     session: Any, pledge: Pledge, row: RightsRequest, code: str, now: datetime
-) -> _Attempt:
+) -> Attempt:
     if row.status == LOCKED:
-        return _Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
+        return Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
     if row.status != PENDING_VERIFICATION or row.code_hash is None:
-        return _Attempt(False, Conflict("this request is already verified or closed"))
+        return Attempt(False, Conflict("this request is already verified or closed"))
     if row.code_expires_at is not None and now > row.code_expires_at:
-        return _Attempt(False, BadRequest("the code has expired; ask for a new one"))
+        return Attempt(False, BadRequest("the code has expired; ask for a new one"))
     if not tokens_equal(row.code_hash, code_hash(pledge.keys, row.id, code)):
-        counted = _count_wrong_code(session, row.id)
+        counted = count_wrong_code(session, row.id)
         if counted > MAX_FAILED_CODES:  # a parallel attempt locked it meanwhile
-            return _Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
+            return Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
         set_committed_value(row, "failed_attempts", counted)
         add_event(
             session,
@@ -311,7 +328,7 @@ def _check_code(
             move(
                 session, row, LOCKED, actor="system", at=now, note="Locked after five wrong codes."
             )
-        return _Attempt(False, BadRequest("the code is not correct"))
+        return Attempt(False, BadRequest("the code is not correct"))
     row.code_hash = None
     row.subject_id = _subject_for(session, row)
     row.verification = _level(session, pledge, row)
@@ -324,10 +341,10 @@ def _check_code(
         note="The person confirmed the request with the code sent to their e-mail.",
         details={"verification": row.verification},
     )
-    return _Attempt(True)
+    return Attempt(True)
 
 
-def _count_wrong_code(session: Session, request_id: str) -> int:
+def count_wrong_code(session: Session, request_id: str) -> int:
     """Add one wrong code in one statement and return the new count.
 
     Why not ``row.failed_attempts += 1``: the row was read before this
@@ -383,8 +400,9 @@ def _verifiers(pledge: Pledge, row: RightsRequest, indexes: dict[str, str]) -> d
     }
 
 
-def view(pledge: Pledge, request_id: str, token: str | None) -> RequestView:
-    """What the holder of the token may see: status, clock, timeline, result, notices."""
+def view(pledge: Pledge, request_id: str, token: Holder) -> RequestView:
+    """What the holder of the token (or of a page session) may see: status, clock, timeline,
+    result, notices."""
     with pledge.sessions() as session:
         row = load_for_holder(session, pledge, request_id, token)
         return describe(session, row)

@@ -27,6 +27,8 @@ from pledge.web import (
     console_staff,
     privacy_center,
     public,
+    request_page,
+    well_known,
 )
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import consents, policy, records, requests, service
@@ -69,11 +71,13 @@ def create_app(pledge: Pledge) -> FastAPI:
     for router in (
         consents.router,
         public.router,
+        well_known.router,
         policy.router,
         records.router,
         service.router,
         requests.router,
         privacy_center.router,
+        request_page.router,
         console.router,
         console_pages.router,
         console_account.router,

@@ -18,6 +18,7 @@ from pledge.db.models.rights import (
     MarketingSuppression,
     RecipientNotice,
     RequestEvent,
+    RequestPageSession,
     RightsRequest,
     SubjectRestriction,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "RecipientNotice",
     "Record",
     "RequestEvent",
+    "RequestPageSession",
     "RightsRequest",
     "ServiceCustomer",
     "StaffSession",

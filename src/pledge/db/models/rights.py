@@ -54,6 +54,8 @@ class RightsRequest(Base):
     code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     codes_sent: Mapped[int] = mapped_column(Integer, default=0)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sign_in_failures: Mapped[int] = mapped_column(Integer, default=0)
+    """Wrong codes against the current sign-in code of a verified request (its page)."""
     verification: Mapped[str | None] = mapped_column(String(16), default=None)
     """email (the code), full (code and a matching data point) or categories (fallback)."""
     subject_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
@@ -81,6 +83,26 @@ class RightsRequest(Base):
     expired, or once the person's data was erased."""
     package_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     """When downloads of the package stop (``PLEDGE_PACKAGE_DAYS`` after fulfilment)."""
+
+
+class RequestPageSession(Base):
+    """A browser signed in to one request's page with the code: the cookie's value, hashed.
+
+    Kept in the database rather than in a signed cookie so that a session can
+    end before its time (signing out ends it even for a copied cookie), and
+    dies with its request. Holds no personal data.
+    """
+
+    __tablename__ = "rights_page_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("rights_requests.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """HMAC of the cookie's random value, bound to the request id."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class RequestEvent(Base):

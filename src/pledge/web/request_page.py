@@ -1,0 +1,253 @@
+"""The request's own page, opened from the link in the code mail.
+
+``/privacy-center/requests/{id}`` shows the same code form for every id, known
+or not, until the right code is typed; the link reveals nothing and verifies
+nothing. The code (:mod:`pledge.rights.page`) verifies the request if it
+waited for it and signs this browser in to that one request: a cookie
+``pledge_request`` that is HttpOnly, SameSite=Strict, Secure behind https,
+scoped to this request's path and ``PLEDGE_REQUEST_PAGE_MINUTES`` long. Signed
+in, the page shows the status, the timeline, the deadline and what happens
+next, and for a completed access or portability request the package to
+download (HTML, JSON, ZIP of CSV files) with that cookie only.
+
+Every form carries a token bound to this browser, this page and the hour
+(:mod:`pledge.web.form_tokens`); every answer is ``no-store`` and loads
+nothing (no script at all). Routes are plain ``def``: their database work
+runs in the thread pool.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader
+
+from pledge import rights
+from pledge.access.throttle import Rule, Throttled, enforce
+from pledge.core import Pledge
+from pledge.errors import NotFound, PledgeError
+from pledge.rights.lifecycle import REQUEST_PAGE_PATH
+from pledge.rights.page import WRONG_CODE, PageState
+from pledge.web.deps import FormDep, PledgeDep
+from pledge.web.form_tokens import form_ok, form_token, keep_nonce, nonce_of
+from pledge.web.intake import HOUR, throttle_intake
+from pledge.web.package_page import render_package
+
+router = APIRouter(include_in_schema=False)
+
+SESSION_COOKIE = "pledge_request"
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_CODE = re.compile(r"^[0-9]{8}$")
+_SPACING = re.compile(r"[\s-]+")
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
+"""The page holds a session and, once signed in, the state of a person's request."""
+FORMATS = {
+    "json": ("application/json", "personal-data.json"),
+    "zip": ("application/zip", "personal-data.zip"),
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+)
+_templates.filters["day"] = lambda value: value.strftime("%d %B %Y") if value else ""
+_templates.filters["moment"] = lambda value: value.strftime("%d %B %Y, %H:%M UTC")
+
+
+def _path(request_id: str) -> str:
+    return REQUEST_PAGE_PATH.format(request_id=request_id)
+
+
+def _secure(pledge: Pledge, request: Request) -> bool:
+    return request.url.scheme == "https" or pledge.settings.base_url.startswith("https://")
+
+
+def _page_session(request: Request) -> rights.PageSession | None:
+    value = request.cookies.get(SESSION_COOKIE)
+    return rights.PageSession(value) if value else None
+
+
+def _state(pledge: Pledge, request: Request, request_id: str) -> PageState | None:
+    """The signed-in state, or None: no cookie, a cookie of another request, or expired."""
+    page = _page_session(request)
+    if page is None or not _ID.match(request_id):
+        return None
+    try:
+        return rights.page_state(pledge, request_id, page)
+    except NotFound:
+        return None
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def _render(
+    pledge: Pledge,
+    request: Request,
+    request_id: str,
+    *,
+    status: int = 200,
+    state: PageState | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    nonce = nonce_of(request)
+    html = _templates.get_template("rights/request_page.html").render(
+        lang=pledge.policy.language,
+        controller=pledge.policy.controller.short_name,
+        authority=pledge.policy.controller.supervisory_authority,
+        path=_path(request_id),
+        csrf=form_token(pledge, nonce, request_id),
+        state=state,
+        r=state.request if state else None,
+        **context,
+    )
+    response = HTMLResponse(html.encode("utf-8", "replace"), status_code=status, headers=HEADERS)
+    keep_nonce(response, nonce, secure=_secure(pledge, request))
+    return response
+
+
+STALE = "This form has expired or was not sent from this page. Please try again."
+
+
+@router.get(REQUEST_PAGE_PATH, response_class=HTMLResponse)
+def request_page(request_id: str, request: Request, pledge: PledgeDep) -> HTMLResponse:
+    return _render(pledge, request, request_id, state=_state(pledge, request, request_id))
+
+
+@router.post(REQUEST_PAGE_PATH, response_class=HTMLResponse)
+def enter_code(request_id: str, request: Request, pledge: PledgeDep, fields: FormDep) -> Response:
+    """The code: verifies the request if it waited for it, then signs this browser in."""
+    if not form_ok(pledge, request, request_id, fields.get("csrf", "")):
+        return _render(pledge, request, request_id, status=400, error=STALE)
+    if _state(pledge, request, request_id) is not None:  # a form sent again: already in
+        return RedirectResponse(_path(request_id), status_code=303)
+    code = _SPACING.sub("", fields.get("code", ""))
+    if not _CODE.match(code):
+        message = "Enter the 8 digits of the code from our e-mail."
+        return _render(pledge, request, request_id, status=400, code_error=message)
+    if not _ID.match(request_id):
+        return _render(pledge, request, request_id, status=400, code_error=_sentence(WRONG_CODE))
+    try:
+        opened = rights.open_with_code(pledge, request_id, code)
+    except PledgeError as exc:
+        return _render(
+            pledge,
+            request,
+            request_id,
+            status=exc.status_code,
+            code_error=_sentence(exc.message),
+        )
+    response = RedirectResponse(_path(request_id), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        max_age=pledge.settings.request_page_minutes * 60,
+        path=_path(request_id),
+        httponly=True,
+        samesite="strict",
+        secure=_secure(pledge, request),
+    )
+    return response
+
+
+SENT = (
+    "If this link belongs to a request we can still write to, we have mailed a new code "
+    "to its e-mail address. The code is valid for 30 minutes."
+)
+
+
+@router.post(REQUEST_PAGE_PATH + "/code", response_class=HTMLResponse)
+def new_code(request_id: str, request: Request, pledge: PledgeDep, fields: FormDep) -> Response:
+    """Mail a new code to the address on file (never shown); limited per IP and per request."""
+    if not form_ok(pledge, request, request_id, fields.get("csrf", "")):
+        return _render(pledge, request, request_id, status=400, error=STALE)
+    per_request = Rule("request-code", pledge.settings.request_code_limit, HOUR)
+    try:
+        throttle_intake(pledge, request, None)
+        enforce(
+            pledge,
+            per_request,
+            request_id,
+            message="too many codes were asked for this request; please try again later",
+        )
+        if _ID.match(request_id):
+            rights.send_page_code(pledge, request_id)
+    except Throttled as exc:
+        page = _render(pledge, request, request_id, status=429, resend_error=_sentence(exc.message))
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    except PledgeError as exc:
+        return _render(
+            pledge,
+            request,
+            request_id,
+            status=exc.status_code,
+            resend_error=_sentence(exc.message),
+        )
+    return _render(pledge, request, request_id, message=SENT)
+
+
+@router.post(REQUEST_PAGE_PATH + "/sign-out", response_class=HTMLResponse)
+def sign_out(request_id: str, request: Request, pledge: PledgeDep, fields: FormDep) -> Response:
+    """End the session on the server and in the browser."""
+    if not form_ok(pledge, request, request_id, fields.get("csrf", "")):
+        state = _state(pledge, request, request_id)
+        return _render(pledge, request, request_id, status=400, state=state, error=STALE)
+    page = _page_session(request)
+    if page is not None and _ID.match(request_id):
+        rights.sign_out(pledge, request_id, page)
+    response = RedirectResponse(_path(request_id), status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path=_path(request_id))
+    return response
+
+
+@router.get(REQUEST_PAGE_PATH + "/download/{form}")
+def download(request_id: str, form: str, request: Request, pledge: PledgeDep) -> Response:
+    """The package as built at fulfilment; each download counts as a copy (410 after)."""
+    page = _page_session(request)
+    if page is None or not _ID.match(request_id) or form not in ("html", "json", "zip"):
+        return RedirectResponse(_path(request_id), status_code=303)
+    try:
+        if form == "zip":
+            content = rights.package_zip(pledge, request_id, page)
+        elif form == "json":
+            data = rights.package(pledge, request_id, page)
+            text = json.dumps(data, indent=2, ensure_ascii=False)
+            content = text.encode("utf-8", "replace")
+        else:
+            html = render_package(pledge.policy, rights.package(pledge, request_id, page))
+            return HTMLResponse(html.encode("utf-8", "replace"), headers=HEADERS)
+    except NotFound:  # the session ended: the code form again
+        return RedirectResponse(_path(request_id), status_code=303)
+    except PledgeError as exc:
+        state = _state(pledge, request, request_id)
+        return _render(
+            pledge,
+            request,
+            request_id,
+            status=exc.status_code,
+            state=state,
+            error=_sentence(exc.message),
+        )
+    media_type, filename = FORMATS[form]
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            **HEADERS,
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
