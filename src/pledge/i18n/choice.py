@@ -26,7 +26,10 @@ def supported_code(tag: str | None) -> str | None:
     if not tag or len(tag) > 35 or not TAG.match(tag):
         return None
     found = negotiate_locale([tag.replace("_", "-")], supported(), sep="-")
-    return str(found) if found else None
+    if not found:
+        return None
+    # Babel answers in the asker's case ("DE"); the catalogue's own code is wanted.
+    return next((code for code in supported() if code.lower() == str(found).lower()), None)
 
 
 def accepted(header: str | None) -> list[str]:
