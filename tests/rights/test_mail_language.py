@@ -148,3 +148,16 @@ def test_english_stays_the_default_and_a_malformed_language_is_refused(
     )
     assert refused.status_code == 422
     assert "language" in refused.json()["error"]["fields"]
+
+
+def test_an_agent_and_the_person_are_both_written_to_in_the_requests_language(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient
+) -> None:
+    agent = {"name": "Ada Agent", "email": "agent@agency.example", "permission": "x" * 40}
+    ask(web, agent=agent, language="de")
+    deliver_outbox(mailer)
+    code = by_subject(smtp.messages_to(EMAIL), "Ihr Bestätigungscode")
+    assert "Ein bevollmächtigter Vertreter hat diese Anfrage in Ihrem Namen gestellt." in code.body
+    (to_agent,) = smtp.messages_to(agent["email"])
+    assert to_agent.message["Content-Language"] == "de"
+    assert "die von Ihnen vertretene Person" in to_agent.body
