@@ -135,3 +135,20 @@ def test_marketing_mail_still_queued_is_withdrawn_when_the_person_opts_out(
     make_due(mailer)
     assert deliver_outbox(mailer).sent == 0
     assert smtp.received == []
+
+
+def test_the_footer_is_written_in_the_mails_language(
+    mailer: Pledge, smtp: SmtpServer, client: TestClient, system_key: str
+) -> None:
+    give(mailer, READER, country="US", channel="post")
+    body = {"to": READER, "subject": "Unser Webinar", "body": "Am 12. Mai.", "language": "de"}
+    sent = client.post("/api/v1/marketing/send", json=body, headers=auth(system_key))
+    assert sent.status_code == 202
+    deliver_outbox(mailer)
+    (received,) = smtp.wait_for(1)
+    assert "Sie erhalten diese E-Mail für: " in received.body
+    assert "Mit einem Klick abmelden oder auswählen, was Sie erhalten: http" in received.body
+    bad = dict(body, language="de\r\nBcc: x")
+    refused = client.post("/api/v1/marketing/send", json=bad, headers=auth(system_key))
+    assert refused.status_code == 422
+    assert "language" in refused.json()["error"]["fields"]

@@ -153,5 +153,5 @@ def test_a_california_page_covers_twelve_months_and_shows_no_values_for_know(
     assert "without the values" in html
     parsed = outline(html)
     assert "Identification Data" in [text for tag, text in parsed.headings if tag == "h3"]
-    assert "Non discrimination" in html  # the rights of California, not the EU's
+    assert "Non-discrimination" in html  # the rights of California, not the EU's
     assert "Objection" not in html

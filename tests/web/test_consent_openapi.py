@@ -138,6 +138,7 @@ def test_the_other_answers_keep_their_json(client: TestClient, system_key: str) 
         "dnt",
         "policy_url",
         "endpoint",
+        "lang",
     ]
     assert list(config["categories"][0]) == ["id", "required", "cookies"]
     assert list(config["services"][0]) == ["id", "name", "category", "cookies"]

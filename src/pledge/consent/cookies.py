@@ -22,44 +22,45 @@ from pledge.core import Pledge
 from pledge.db.base import new_id, utcnow
 from pledge.db.models import CookieConsent
 from pledge.errors import Conflict, ValidationFailed
+from pledge.i18n import N_, Language, source_language
 from pledge.policy import Cookie, Policy
 
 NECESSARY = "strictly_necessary"
 CONSENT_COOKIE = "pledge_consent"
 
 STRINGS: dict[str, str] = {
-    "title": "Cookies on this site",
-    "intro": (
+    "title": N_("Cookies on this site"),
+    "intro": N_(
         "We use strictly necessary cookies to make this site work. With your consent we "
         "also use analytics cookies to count visits and see how the site is used. "
         "You can change your mind at any time with the Cookie settings link."
     ),
-    "accept_all": "Accept all",
-    "reject_all": "Reject all",
-    "customise": "Customise",
-    "save": "Save my choices",
-    "back": "Back",
-    "close": "Close",
-    "policy_link": "Privacy policy",
-    "always_on": "Always on",
-    "services": "Services",
-    "cookies": "Cookies",
-    "lifetime": "Lifetime",
-    "category.strictly_necessary.name": "Strictly necessary",
-    "category.strictly_necessary.description": (
+    "accept_all": N_("Accept all"),
+    "reject_all": N_("Reject all"),
+    "customise": N_("Customise"),
+    "save": N_("Save my choices"),
+    "back": N_("Back"),
+    "close": N_("Close"),
+    "policy_link": N_("Privacy policy"),
+    "always_on": N_("Always on"),
+    "services": N_("Services"),
+    "cookies": N_("Cookies"),
+    "lifetime": N_("Lifetime"),
+    "category.strictly_necessary.name": N_("Strictly necessary"),
+    "category.strictly_necessary.description": N_(
         "Needed for the site to work and to remember your choices; they cannot be switched off."
     ),
-    "category.analytics.name": "Analytics",
-    "category.analytics.description": (
+    "category.analytics.name": N_("Analytics"),
+    "category.analytics.description": N_(
         "Count visitors and show how the site is used, so we can improve it."
     ),
-    "gpc_notice": (
+    "gpc_notice": N_(
         "Your browser sent a Global Privacy Control signal: we treat it as a refusal of "
         "analytics cookies."
     ),
-    "saved": "Your cookie choices were saved.",
+    "saved": N_("Your cookie choices were saved."),
 }
-"""Every word the banner shows, in one place, ready for translation."""
+"""Every word the banner shows (English source), translated per visitor by :func:`banner_config`."""
 
 
 def cookie_section(policy: Policy) -> dict[str, Any]:
@@ -123,6 +124,8 @@ class BannerConfig(_Out):
     dnt: bool
     policy_url: str
     endpoint: str
+    lang: str
+    """The language of ``strings`` (the banner's ``lang`` attribute)."""
 
 
 class CookieChoiceOut(_Out):
@@ -179,16 +182,23 @@ def categories(policy: Policy) -> list[BannerCategory]:
     ]
 
 
-def banner_config(pledge: Pledge, *, gpc: bool = False, dnt: bool = False) -> BannerConfig:
-    """What ``/consent.js`` needs; ``gpc``/``dnt`` reflect the request's own headers."""
+def banner_config(
+    pledge: Pledge, *, gpc: bool = False, dnt: bool = False, language: Language | None = None
+) -> BannerConfig:
+    """What ``/consent.js`` needs; ``gpc``/``dnt`` reflect the request's own headers.
+
+    The words are in ``language`` (the visitor's, chosen by the web layer), English by default.
+    """
     policy = pledge.policy
+    t = language or source_language()
     return BannerConfig(
         version=banner_version(policy),
         max_age_days=pledge.settings.cookie_consent_months * 30,
         cookie=CONSENT_COOKIE,
         categories=categories(policy),
         services=services(policy),
-        strings=STRINGS,
+        strings={key: t.lookup(text) for key, text in STRINGS.items()},
+        lang=t.code,
         honours_do_not_track=policy.honours_do_not_track,
         gpc=gpc,
         dnt=dnt and policy.honours_do_not_track,

@@ -79,6 +79,11 @@ class SendIn(_In):
     subject: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=100_000)
     purpose: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(
+        default=None, max_length=35, pattern=r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*$"
+    )
+    """The language of ``body`` (a BCP 47 tag): the footer Pledge adds is written in it
+    where Pledge has that language, else in English."""
 
 
 class CookieChoiceIn(_In):

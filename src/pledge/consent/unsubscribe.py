@@ -20,7 +20,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from pledge import audit
+from pledge import audit, i18n
 from pledge.consent.ledger.acts import Act
 from pledge.consent.ledger.evidence import short_user_agent, text_hash, truncate_ip
 from pledge.consent.ledger.person import marketing_state, may_send_marketing
@@ -95,16 +95,26 @@ def link_for(pledge: Pledge, subject_id: str, purpose: str) -> str:
 
 
 def render_marketing_mail(
-    pledge: Pledge, *, subject_id: str, purpose: Purpose, subject: str, body: str
+    pledge: Pledge,
+    *,
+    subject_id: str,
+    purpose: Purpose,
+    subject: str,
+    body: str,
+    language: str | None = None,
 ) -> MarketingMail:
-    """Foot the body with the links and the controller's postal address; add the headers."""
+    """Foot the body with the links and the controller's postal address; add the headers.
+
+    The footer is in the body's ``language`` where Pledge has it, else in English.
+    """
     link = link_for(pledge, subject_id, purpose.id)
     controller = pledge.policy.controller
+    t = i18n.language(i18n.supported_code(language) or i18n.SOURCE)
     footer = [
         "",
         "-- ",
-        f"You receive this e-mail for: {purpose.name}.",
-        f"Unsubscribe with one click, or choose what you receive: {link}",
+        t.gettext("You receive this e-mail for: %(list)s.", list=purpose.name),
+        t.gettext("Unsubscribe with one click, or choose what you receive: %(link)s", link=link),
         "",
         *controller.postal_address.lines(),
     ]
@@ -141,7 +151,12 @@ def send_marketing(pledge: Pledge, mail: SendIn, *, actor: str) -> Queued:
         subject_id = find_subject_id(session, pledge.keys, mail.to)
         assert subject_id is not None  # the rules suppress unknown addresses
         rendered = render_marketing_mail(
-            pledge, subject_id=subject_id, purpose=purpose, subject=mail.subject, body=mail.body
+            pledge,
+            subject_id=subject_id,
+            purpose=purpose,
+            subject=mail.subject,
+            body=mail.body,
+            language=mail.language,
         )
         message = queue_mail(
             session,

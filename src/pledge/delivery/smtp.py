@@ -133,12 +133,13 @@ def build_message(sender: str, mail: MailContent) -> EmailMessage:
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    for name, value in mail.headers.items():
-        del message[name]
-        message[name] = value
     message.set_content(mail.body)
     if mail.html is not None:
         message.add_alternative(mail.html, subtype="html")
+    # After the content: setting it clears every Content-* header (Content-Language too).
+    for name, value in mail.headers.items():
+        del message[name]
+        message[name] = value
     return message
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "check_references",
     "check_sharing_symmetry",
     "check_transfers",
+    "check_translations",
     "check_verification",
     "format_loc",
     "run_checks",
@@ -327,6 +328,29 @@ def check_verification(doc: PolicyDocument, locate: Locate) -> list[Problem]:
     return problems
 
 
+def check_translations(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """A translation must name what the policy has: a text for nothing would never be shown.
+
+    A translation into the policy's own language would hide the original, so it is refused too.
+    """
+    problems: list[Problem] = []
+    for code, translation in doc.translations.items():
+        base: Loc = ("translations", code)
+        if code == doc.language:
+            problems.append(_error(locate, base, f"the policy itself is in {code!r}"))
+        for jurisdiction_id, texts in translation.jurisdictions.items():
+            where: Loc = (*base, "jurisdictions", jurisdiction_id)
+            found = next((j for j in doc.jurisdictions if j.id == jurisdiction_id), None)
+            if found is None:
+                problems.append(_error(locate, where, f"unknown jurisdiction {jurisdiction_id!r}"))
+                continue
+            for right in texts.rights:
+                if all(own.type != right for own in found.rights):
+                    message = f"jurisdiction {jurisdiction_id!r} has no right {str(right)!r}"
+                    problems.append(_error(locate, (*where, "rights", str(right)), message))
+    return problems
+
+
 CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_duplicate_ids,
     check_default_jurisdiction,
@@ -338,6 +362,7 @@ CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_objection,
     check_transfers,
     check_verification,
+    check_translations,
 )
 """Every cross-reference check, in the order their problems are reported."""
 

@@ -34,6 +34,7 @@ __all__ = [
     "Field",
     "FieldType",
     "Jurisdiction",
+    "JurisdictionText",
     "LegalBasis",
     "Office",
     "Policy",
@@ -50,6 +51,7 @@ __all__ = [
     "Statements",
     "Transfer",
     "Transfers",
+    "Translation",
     "Verification",
     "Verifier",
     "request_type",
@@ -512,13 +514,34 @@ class Security(_Model):
     measures: list[Text]
 
 
+LanguageTag = Annotated[str, PydanticField(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+"""``en``, ``de``, ``pt-BR``: the form of the policy's ``language``."""
+
+
+class JurisdictionText(_Model):
+    """A jurisdiction's texts in another language: its name and its rights' descriptions."""
+
+    name: Text | None = None
+    rights: dict[RightType, Text] = {}
+
+
+class Translation(_Model):
+    """The texts a person reads in the privacy center, in one more language.
+
+    Only what people see while using their rights: the legal policy page
+    stays in the policy's own language.
+    """
+
+    jurisdictions: dict[Identifier, JurisdictionText] = {}
+
+
 class PolicyDocument(_Model):
     """Everything the policy YAML holds; see ``docs/policy-reference.md``."""
 
     version: Text
     effective: date
     title: Text
-    language: Annotated[str, PydanticField(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    language: LanguageTag = "en"
     controller: Controller
     statements: Statements
     jurisdictions: list[Jurisdiction]
@@ -532,6 +555,8 @@ class PolicyDocument(_Model):
     sells_personal_data: bool
     honours_do_not_track: bool
     verification: Verification = PydanticField(default_factory=Verification)
+    translations: dict[LanguageTag, Translation] = {}
+    """Per language, the privacy center's texts from this policy; see ``docs/i18n.md``."""
 
 
 class Policy(PolicyDocument):
@@ -619,6 +644,25 @@ class Policy(PolicyDocument):
         """A jurisdiction's right of this type (``erasure``/``delete`` are synonyms)."""
         jurisdiction = self.jurisdiction(jurisdiction_id)
         return jurisdiction.right(type) if jurisdiction else None
+
+    def text_of(
+        self, jurisdiction: Jurisdiction, language: str, *, right: str | None = None
+    ) -> tuple[str, str]:
+        """A jurisdiction's name (or one right's description) in ``language``, and its language.
+
+        The policy's own text, in the policy's language, where it has no translation.
+        """
+        found = self.translations.get(language)
+        texts = found.jurisdictions.get(jurisdiction.id) if found else None
+        if right is None:
+            if texts is not None and texts.name:
+                return texts.name, language
+            return jurisdiction.name, self.language
+        own = jurisdiction.right(right)
+        translated = texts.rights.get(RightType(right)) if texts is not None else None
+        if translated:
+            return translated, language
+        return (own.description if own else ""), self.language
 
     def cookie(self, name: str) -> Cookie | None:
         """The first cookie with this name, or None."""

@@ -25,6 +25,7 @@ from pledge.rights.corrections import review
 from pledge.rights.lifecycle import (
     add_event,
     close,
+    language_of,
     load,
     mail_person,
     move,
@@ -115,7 +116,7 @@ def extend(
             session,
             pledge,
             row,
-            mails.extension_mail(pledge.policy, row.due_at, reason),
+            mails.extension_mail(pledge.policy, language_of(pledge, row), row.due_at, reason),
             "rights_extended",
         )
         return describe(session, row)
@@ -133,7 +134,12 @@ def deny(
             pledge,
             row,
             mails.closing_mail(
-                pledge.policy, row.type, DENIED, reason, link=page_link(pledge, row.id)
+                pledge.policy,
+                language_of(pledge, row),
+                row.type,
+                DENIED,
+                reason,
+                link=page_link(pledge, row.id),
             ),
             "rights_denied",
         )
@@ -183,7 +189,12 @@ def complete(
             pledge,
             row,
             mails.closing_mail(
-                pledge.policy, row.type, COMPLETED, None, link=page_link(pledge, row.id)
+                pledge.policy,
+                language_of(pledge, row),
+                row.type,
+                COMPLETED,
+                None,
+                link=page_link(pledge, row.id),
             ),
             "rights_completed",
         )
@@ -221,7 +232,7 @@ def lift(
             raise Conflict("this request has no restriction in force")
         if person_email(pledge, row) is None:
             raise Conflict("the person can no longer be told, so the restriction stays")
-        mail = mails.lift_mail(pledge.policy, reason)
+        mail = mails.lift_mail(pledge.policy, language_of(pledge, row), reason)
         mail_person(session, pledge, row, mail, "rights_restriction_lifted")
         add_event(
             session,

@@ -31,6 +31,7 @@ from pledge.core import Pledge
 from pledge.crypto import KeyDestroyed
 from pledge.db.models import RightsRequest, SubjectKey
 from pledge.errors import Conflict, PledgeError
+from pledge.i18n import N_
 from pledge.policy import Policy
 from pledge.policy.render import spreadsheet_safe
 from pledge.policy.schema import Category, Recipient
@@ -146,11 +147,11 @@ def _copy(pledge: Pledge, row: RightsRequest, limit: int) -> dict[str, Any]:
     """What this download is: which copy, its fee note, how long and how often it remains."""
     right = right_of(pledge.policy, row)
     note = (
-        "This is your first copy; it is free."
+        N_("This is your first copy; it is free.")
         if row.copies_served <= 1
-        else "This is an additional copy; we may charge a reasonable fee for it."
+        else N_("This is an additional copy; we may charge a reasonable fee for it.")
         if right.fee_for_additional_copies
-        else "This is an additional copy."
+        else N_("This is an additional copy.")
     )
     return {
         "copy": row.copies_served,

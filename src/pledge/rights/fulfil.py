@@ -17,12 +17,21 @@ from sqlalchemy import select, update
 
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
+from pledge.i18n import N_
 from pledge.policy import REVEALS_OR_CHANGES_DATA, RightType
 from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
 from pledge.rights.export import PACKAGE_TYPES, snapshot
-from pledge.rights.lifecycle import close, mail_person, move, now_or, page_link, right_of
+from pledge.rights.lifecycle import (
+    close,
+    language_of,
+    mail_person,
+    move,
+    now_or,
+    page_link,
+    right_of,
+)
 from pledge.rights.states import (
     AWAITING_REVIEW,
     COMPLETED,
@@ -33,7 +42,7 @@ from pledge.rights.states import (
 
 log = logging.getLogger(__name__)
 
-NOT_VERIFIED = (
+NOT_VERIFIED = N_(
     "We could not verify your identity well enough for this request: the further detail "
     "you gave (such as a phone number) does not match what we hold, or none was given. "
     "As our policy says, if we cannot verify your identity, we will not provide, change "
@@ -81,7 +90,8 @@ def _run(ctx: Context) -> None:
             at=ctx.now,
             note="Confirmed; waiting for a member of staff to review it.",
         )
-        mail_person(ctx.session, ctx.pledge, row, mails.review_mail(policy), "rights_review")
+        review = mails.review_mail(policy, language_of(ctx.pledge, row))
+        mail_person(ctx.session, ctx.pledge, row, review, "rights_review")
         return
     _close(ctx, ACTIONS[RightType(row.type)](ctx))
 
@@ -109,7 +119,8 @@ def _close(ctx: Context, done: Done) -> None:
         reason=done.reason,
     )
     link = None if done.wipe_personal_data else page_link(ctx.pledge, row.id)
-    mail = mails.closing_mail(ctx.policy, row.type, done.status, done.reason, link=link)
+    t = language_of(ctx.pledge, row)
+    mail = mails.closing_mail(ctx.policy, t, row.type, done.status, done.reason, link=link)
     mail_person(ctx.session, ctx.pledge, row, mail, f"rights_{done.status}")
     if done.wipe_personal_data:
         row.email_ciphertext = None

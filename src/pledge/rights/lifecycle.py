@@ -17,6 +17,7 @@ from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import RequestEvent, RequestPageSession, RightsRequest
 from pledge.errors import NotFound
+from pledge.i18n import Language, language, source_language, supported
 from pledge.mail import queue_mail
 from pledge.policy import Policy
 from pledge.policy.schema import Jurisdiction, Right
@@ -165,10 +166,24 @@ def private_data(pledge: Pledge, row: RightsRequest) -> dict[str, Any]:
     return data
 
 
+def language_of(pledge: Pledge, row: RightsRequest) -> Language:
+    """The language the request was made in, for every mail about it (English if unknown).
+
+    Kept in the encrypted private part at intake (``language``), so it goes
+    with the rest when the request's personal data is wiped.
+    """
+    code = private_data(pledge, row).get("language")
+    return language(code) if code in supported() else source_language()
+
+
 def mail_person(
     session: Session, pledge: Pledge, row: RightsRequest, mail: tuple[str, str], template: str
 ) -> None:
-    """Queue a mail to the person (not the agent) in the caller's transaction."""
+    """Queue a mail to the person (not the agent) in the caller's transaction.
+
+    ``mail`` is written in the request's language (:func:`language_of`); the
+    ``Content-Language`` header says which.
+    """
     to = person_email(pledge, row)
     if to is None:
         return
@@ -181,6 +196,7 @@ def mail_person(
         body=body,
         template=template,
         subject_id=row.subject_id,
+        headers=_language_header(pledge, row),
     )
 
 
@@ -192,8 +208,19 @@ def mail_agent(
         return
     subject, body = mail
     queue_mail(
-        session, pledge.keys, to=agent["email"], subject=subject, body=body, template=template
+        session,
+        pledge.keys,
+        to=agent["email"],
+        subject=subject,
+        body=body,
+        template=template,
+        headers=_language_header(pledge, row),
     )
+
+
+def _language_header(pledge: Pledge, row: RightsRequest) -> dict[str, str]:
+    """RFC 3282: says which language the mail is in (a screen reader reads it so)."""
+    return {"Content-Language": language_of(pledge, row).code}
 
 
 def close(

@@ -1,152 +1,249 @@
 """The words of every mail a request sends, in one place so they can be read together.
 
-Each function returns ``(subject, body)``. Bodies say what happens next and
-by when, as the issue asks of the acknowledgement; none quotes the person's
-data back, since mail can be forwarded or read by others.
+Each function returns ``(subject, body)`` in the language ``t`` of the
+request (chosen at intake, kept with it), every sentence from the message
+catalogues (``docs/i18n.md``). Bodies say what happens next and by when, as
+the issue asks of the acknowledgement; none quotes the person's data back,
+since mail can be forwarded or read by others.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from pledge.i18n import N_, Language
 from pledge.policy import Policy
 
 TITLES = {
-    "access": "access to your personal data",
-    "know": "the categories of personal data we hold about you",
-    "portability": "a portable copy of your personal data",
-    "rectification": "the correction of your personal data",
-    "erasure": "the erasure of your personal data",
-    "restriction": "the restriction of the processing of your personal data",
-    "objection": "your objection to the processing of your personal data",
-    "withdraw_consent": "the withdrawal of your consent",
-    "opt_out_marketing": "no more marketing",
-    "disclosures": "who we shared your personal data with",
+    "access": N_("access to your personal data"),
+    "know": N_("the categories of personal data we hold about you"),
+    "portability": N_("a portable copy of your personal data"),
+    "rectification": N_("the correction of your personal data"),
+    "erasure": N_("the erasure of your personal data"),
+    "restriction": N_("the restriction of the processing of your personal data"),
+    "objection": N_("your objection to the processing of your personal data"),
+    "withdraw_consent": N_("the withdrawal of your consent"),
+    "opt_out_marketing": N_("no more marketing"),
+    "disclosures": N_("who we shared your personal data with"),
 }
+"""What a request is about, as a phrase inside a sentence (English source; see :func:`title`)."""
+
+LABELS = {
+    "access": N_("Access to your personal data"),
+    "know": N_("The categories of personal data we hold about you"),
+    "portability": N_("A portable copy of your personal data"),
+    "rectification": N_("The correction of your personal data"),
+    "erasure": N_("The erasure of your personal data"),
+    "restriction": N_("The restriction of the processing of your personal data"),
+    "objection": N_("Your objection to the processing of your personal data"),
+    "withdraw_consent": N_("The withdrawal of your consent"),
+    "opt_out_marketing": N_("No more marketing"),
+    "disclosures": N_("Who we shared your personal data with"),
+    "non_discrimination": N_("Non-discrimination"),
+    "complaint": N_("Complaint"),
+}
+"""A right's name as a heading or a choice in a form (``delete`` is shown as ``erasure``)."""
 
 
-def _day(value: datetime) -> str:
-    return value.strftime("%d %B %Y")
+def title(t: Language, request_type: str) -> str:
+    """What a request of this type is about, in ``t``, for use inside a sentence."""
+    return t.lookup(TITLES.get(request_type, request_type.replace("_", " ")))
 
 
-def _signature(policy: Policy) -> str:
+def label(t: Language, right_type: str) -> str:
+    """A right's name in ``t``, for a heading or a choice in a form."""
+    name = "erasure" if right_type == "delete" else right_type
+    return t.lookup(LABELS.get(name, name.replace("_", " ").capitalize()))
+
+
+def _signature(policy: Policy, t: Language) -> str:
     controller = policy.controller
-    return (
-        f"\n\n{controller.short_name} privacy team\n"
-        f"{controller.privacy_officer_email} · {controller.phone}\n"
-    )
+    team = t.gettext("%(controller)s privacy team", controller=controller.short_name)
+    return f"\n\n{team}\n{controller.privacy_officer_email} · {controller.phone}\n"
 
 
-def code_mail(policy: Policy, code: str, *, by_agent: bool, link: str) -> tuple[str, str]:
+def code_mail(
+    policy: Policy, t: Language, code: str, *, by_agent: bool, link: str
+) -> tuple[str, str]:
     """The one-time code and the link to the request's page, where the code is entered.
 
     With an agent, the person is told who asked and may refuse. The link alone
     opens nothing: the page asks for the code.
     """
     agent = (
-        "An authorized agent made this request on your behalf. If you agree, give them "
-        "this code; if you did not authorize anyone, ignore this mail and nothing happens.\n\n"
+        t.gettext(
+            "An authorized agent made this request on your behalf. If you agree, give them "
+            "this code; if you did not authorize anyone, ignore this mail and nothing happens."
+        )
+        + "\n\n"
         if by_agent
         else ""
     )
     body = (
-        f"{agent}Your verification code is {code}\n\n"
-        f"Open your request's page and enter the code there:\n{link}\n\n"
-        "The code is valid for 30 minutes. Never share it with anyone you did not ask to act "
-        "for you. We will never ask for it by phone." + _signature(policy)
+        agent
+        + t.gettext("Your verification code is %(code)s", code=code)
+        + "\n\n"
+        + t.gettext("Open your request's page and enter the code there:")
+        + f"\n{link}\n\n"
+        + t.gettext(
+            "The code is valid for 30 minutes. Never share it with anyone you did not ask to "
+            "act for you. We will never ask for it by phone."
+        )
+        + _signature(policy, t)
     )
-    return "Your verification code", body
+    return t.gettext("Your verification code"), body
 
 
 def acknowledgement_mail(
-    policy: Policy, request_type: str, due_at: datetime, *, to_agent: bool
+    policy: Policy, t: Language, request_type: str, due_at: datetime, *, to_agent: bool
 ) -> tuple[str, str]:
     """Sent at once on receipt: what was asked, what happens next, and the due date."""
-    who = "the person you represent" if to_agent else "you"
-    body = (
-        f"We received a request about {TITLES[request_type]}.\n\n"
-        "What happens next:\n"
-        f"1. To protect the data from anyone else, {who} must confirm the request with the "
-        "code we sent to the person's e-mail address. Some requests also need a second "
-        "detail we hold, such as a phone number.\n"
-        "2. Once confirmed, most requests are answered within minutes.\n"
-        f"3. At the latest, we will answer by {_day(due_at)}. If we need more time, as the "
-        "law allows, we will tell you why before then.\n\n"
-        "Exercising your rights changes nothing else about how we treat you." + _signature(policy)
+    confirm = (
+        t.gettext(
+            "1. To protect the data from anyone else, the person you represent must confirm "
+            "the request with the code we sent to the person's e-mail address. Some requests "
+            "also need a second detail we hold, such as a phone number."
+        )
+        if to_agent
+        else t.gettext(
+            "1. To protect the data from anyone else, you must confirm the request with the "
+            "code we sent to the person's e-mail address. Some requests also need a second "
+            "detail we hold, such as a phone number."
+        )
     )
-    return f"We received your request ({request_type})", body
+    what = title(t, request_type)
+    lines = [
+        t.gettext("We received a request about %(what)s.", what=what),
+        "",
+        t.gettext("What happens next:"),
+        confirm,
+        t.gettext("2. Once confirmed, most requests are answered within minutes."),
+        t.gettext(
+            "3. At the latest, we will answer by %(day)s. If we need more time, as the law "
+            "allows, we will tell you why before then.",
+            day=t.date(due_at),
+        ),
+        "",
+        t.gettext("Exercising your rights changes nothing else about how we treat you."),
+    ]
+    subject = t.gettext("We received your request (%(what)s)", what=what)
+    return subject, "\n".join(lines) + _signature(policy, t)
 
 
-def referral_mail(policy: Policy, client: str | None) -> tuple[str, str]:
+def referral_mail(policy: Policy, t: Language, client: str | None) -> tuple[str, str]:
     """Service Data belongs to the Client: say so, and whom to contact."""
     whom = (
-        f"Please contact {client} directly"
+        t.gettext(
+            "Please contact %(client)s directly: it can ask us to access, correct or delete "
+            "your data, and we will carry that out for it.",
+            client=client,
+        )
         if client
-        else "Please contact the business you called, texted or chatted with"
+        else t.gettext(
+            "Please contact the business you called, texted or chatted with: it can ask us "
+            "to access, correct or delete your data, and we will carry that out for it."
+        )
     )
     body = (
-        "You asked about conversations we handle on behalf of a business (our Client). "
-        "For that data, the Client decides what is collected and answers requests about it; "
-        f"we act on its instructions. {whom}: it can ask us to access, correct or delete "
-        "your data, and we will carry that out for it." + _signature(policy)
+        t.gettext(
+            "You asked about conversations we handle on behalf of a business (our Client). "
+            "For that data, the Client decides what is collected and answers requests about "
+            "it; we act on its instructions."
+        )
+        + " "
+        + whom
+        + _signature(policy, t)
     )
-    return "About your request: conversations handled for a business", body
+    return t.gettext("About your request: conversations handled for a business"), body
 
 
 def closing_mail(
-    policy: Policy, request_type: str, status: str, reason: str | None, *, link: str | None
+    policy: Policy,
+    t: Language,
+    request_type: str,
+    status: str,
+    reason: str | None,
+    *,
+    link: str | None,
 ) -> tuple[str, str]:
     """The answer: completed (with where to find the result) or denied (with the reason).
 
+    A reason Pledge wrote is translated; one typed by staff is sent as typed.
     ``link`` is the request's page; None when the person's address is wiped with
     this answer (an erasure), since no code could reach them to open it.
     """
+    what = title(t, request_type)
+    why = t.lookup(reason) if reason else None
     page = (
-        f"You can see your request on its page; we send you a new code there to open it:\n"
-        f"{link}\n\n"
+        "\n\n"
+        + t.gettext(
+            "You can see your request on its page; we send you a new code there to open it:"
+        )
+        + f"\n{link}"
         if link
         else ""
     )
     if status == "denied":
         body = (
-            f"We could not carry out your request about {TITLES[request_type]}.\n\n"
-            f"Why: {reason}\n\n{page}"
-            "You may complain to a supervisory authority: "
-            f"{policy.controller.supervisory_authority}." + _signature(policy)
+            t.gettext("We could not carry out your request about %(what)s.", what=what)
+            + "\n\n"
+            + t.gettext("Why: %(reason)s", reason=why)
+            + page
+            + "\n\n"
+            + t.gettext(
+                "You may complain to a supervisory authority: %(authority)s.",
+                authority=policy.controller.supervisory_authority,
+            )
+            + _signature(policy, t)
         )
-        return "Your request could not be carried out", body
-    extra = f"\n\nNote: {reason}" if reason else ""
+        return t.gettext("Your request could not be carried out"), body
+    extra = "\n\n" + t.gettext("Note: %(reason)s", reason=why) if why else ""
     body = (
-        f"Your request about {TITLES[request_type]} is complete.{extra}\n\n{page}".rstrip()
-        + _signature(policy)
+        t.gettext("Your request about %(what)s is complete.", what=what)
+        + extra
+        + page
+        + _signature(policy, t)
     )
-    return "Your request is complete", body
+    return t.gettext("Your request is complete"), body
 
 
-def extension_mail(policy: Policy, due_at: datetime, reason: str) -> tuple[str, str]:
+def extension_mail(policy: Policy, t: Language, due_at: datetime, reason: str) -> tuple[str, str]:
     body = (
-        f"We need more time to answer your request. We will answer by {_day(due_at)}.\n\n"
-        f"Why: {reason}" + _signature(policy)
+        t.gettext(
+            "We need more time to answer your request. We will answer by %(day)s.",
+            day=t.date(due_at),
+        )
+        + "\n\n"
+        + t.gettext("Why: %(reason)s", reason=reason)
+        + _signature(policy, t)
     )
-    return "We need more time for your request", body
+    return t.gettext("We need more time for your request"), body
 
 
-def review_mail(policy: Policy) -> tuple[str, str]:
-    body = (
+def review_mail(policy: Policy, t: Language) -> tuple[str, str]:
+    body = t.gettext(
         "Your request is confirmed. A member of our team checks requests of this kind "
-        "before they take effect; we will write to you when it is done." + _signature(policy)
-    )
-    return "Your request is being reviewed", body
+        "before they take effect; we will write to you when it is done."
+    ) + _signature(policy, t)
+    return t.gettext("Your request is being reviewed"), body
 
 
-def lift_mail(policy: Policy, reason: str | None) -> tuple[str, str]:
+def lift_mail(policy: Policy, t: Language, reason: str | None) -> tuple[str, str]:
     """Art. 18(3) GDPR: the person is told before a restriction they obtained is lifted."""
-    why = f"\n\nWhy: {reason}" if reason else ""
+    why = "\n\n" + t.gettext("Why: %(reason)s", reason=reason) if reason else ""
     body = (
-        "You asked us to restrict the processing of your personal data, and so far we "
-        "have only stored it. We are now lifting that restriction: from now on we will "
-        "use your data again for the purposes described in our privacy policy." + why + "\n\n"
-        "If you disagree, you may object, ask us to erase your data, or complain to a "
-        f"supervisory authority: {policy.controller.supervisory_authority}." + _signature(policy)
+        t.gettext(
+            "You asked us to restrict the processing of your personal data, and so far we "
+            "have only stored it. We are now lifting that restriction: from now on we will "
+            "use your data again for the purposes described in our privacy policy."
+        )
+        + why
+        + "\n\n"
+        + t.gettext(
+            "If you disagree, you may object, ask us to erase your data, or complain to a "
+            "supervisory authority: %(authority)s.",
+            authority=policy.controller.supervisory_authority,
+        )
+        + _signature(policy, t)
     )
-    return "We are lifting the restriction on your data", body
+    return t.gettext("We are lifting the restriction on your data"), body

@@ -39,6 +39,11 @@ class RequestIn(BaseModel):
     """``service_data`` when asking about conversations handled for a Client."""
     client: str | None = Field(default=None, max_length=200)
     """With ``service_data``: the Client's name, if the person knows it."""
+    language: str | None = Field(
+        default=None, max_length=35, pattern=r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*$"
+    )
+    """The language to write to the person in (a BCP 47 tag such as ``de``); by default
+    the one the request came in (``Accept-Language``), else English; see ``docs/i18n.md``."""
 
     @field_validator("type")
     @classmethod

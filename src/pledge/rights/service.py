@@ -22,6 +22,7 @@ from pledge.core import Pledge
 from pledge.db.base import new_id
 from pledge.db.models import Identity, RecipientNotice, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
+from pledge.i18n import SOURCE, supported_code
 from pledge.rights import deadlines, mails
 from pledge.rights.corrections import check_corrections
 from pledge.rights.identity import (
@@ -41,6 +42,7 @@ from pledge.rights.lifecycle import (
     Holder,
     add_event,
     close,
+    language_of,
     load_for_holder,
     mail_agent,
     mail_person,
@@ -164,6 +166,7 @@ def _private(body: RequestIn, indexes: dict[str, str]) -> dict[str, Any]:
         "agent": body.agent.model_dump() if body.agent else None,
         "match": indexes,
         "client": body.client,
+        "language": supported_code(body.language) or SOURCE,
     }
 
 
@@ -184,7 +187,13 @@ def send_code(
         session,
         pledge,
         row,
-        mails.code_mail(pledge.policy, code, by_agent=row.by_agent, link=page_link(pledge, row.id)),
+        mails.code_mail(
+            pledge.policy,
+            language_of(pledge, row),
+            code,
+            by_agent=row.by_agent,
+            link=page_link(pledge, row.id),
+        ),
         "rights_code",
     )
     add_event(
@@ -198,11 +207,12 @@ def send_code(
 
 
 def _acknowledge(session: Any, pledge: Pledge, row: RightsRequest, now: datetime) -> None:
+    t = language_of(pledge, row)
     mail_person(
         session,
         pledge,
         row,
-        mails.acknowledgement_mail(pledge.policy, row.type, row.due_at, to_agent=False),
+        mails.acknowledgement_mail(pledge.policy, t, row.type, row.due_at, to_agent=False),
         "rights_acknowledgement",
     )
     if row.by_agent:
@@ -210,7 +220,7 @@ def _acknowledge(session: Any, pledge: Pledge, row: RightsRequest, now: datetime
             session,
             pledge,
             row,
-            mails.acknowledgement_mail(pledge.policy, row.type, row.due_at, to_agent=True),
+            mails.acknowledgement_mail(pledge.policy, t, row.type, row.due_at, to_agent=True),
             "rights_acknowledgement_agent",
         )
     row.acknowledged_at = now
@@ -244,7 +254,8 @@ def _refer(
         "instructions. Please contact the business you dealt with, which can ask us "
         "to act on your data."
     )
-    mail_person(session, pledge, row, mails.referral_mail(pledge.policy, None), "rights_referral")
+    referral = mails.referral_mail(pledge.policy, language_of(pledge, row), None)
+    mail_person(session, pledge, row, referral, "rights_referral")
     row.acknowledged_at = now
     row.result = {"controller": "client"}
     close(session, row, REFERRED, actor=actor, at=now, outcome="none", reason=reason)

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from pledge.access import Principal, authenticate_key, cached_principal
 from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
+from pledge.i18n import load_all as load_catalogues
 from pledge.jobs import connect_jobs
 from pledge.web import (
     api_docs,
@@ -33,6 +34,7 @@ from pledge.web import (
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import consents, policy, records, requests, service
 from pledge.web.errors import install_error_handlers
+from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
 from pledge.web.security_headers import SecurityHeadersMiddleware
 from pledge.web.text_guard import TextGuardMiddleware
@@ -64,6 +66,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.pledge = pledge
+    load_catalogues()  # a broken catalogue stops the start, not a visitor's page
     connect_jobs(pledge)
     app.state.consent_writer = ConsentWriter(pledge)
     install_error_handlers(app)
@@ -109,6 +112,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         principal_of=principal_of,
         larger={"/api/v1/marketing/filter": (settings.max_send_list_bytes, ("system",))},
     )
+    app.add_middleware(LanguageMiddleware)  # inside the headers: its cookie means no-store
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

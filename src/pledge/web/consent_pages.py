@@ -20,13 +20,15 @@ from pledge import consent
 from pledge.consent.schemas import OneClickForm, PreferencesForm, openapi_body
 from pledge.consent.unsubscribe import LinkTarget
 from pledge.core import Pledge
+from pledge.i18n import N_
 from pledge.web.deps import PledgeDep
-from pledge.web.templating import templates
+from pledge.web.language import request_language
+from pledge.web.templating import switch_back_to, templates
 
 router = APIRouter()
 
 STATIC = Path(__file__).with_name("static")
-CHANNEL_NAMES = {"email": "E-mail", "post": "Post", "phone": "Phone calls"}
+CHANNEL_NAMES = {"email": N_("E-mail"), "post": N_("Post"), "phone": N_("Phone calls")}
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 FORM = "application/x-www-form-urlencoded"
 
@@ -66,14 +68,16 @@ def _page(
     request: Request, pledge: Pledge, token: str, target: LinkTarget, notice: str | None
 ) -> HTMLResponse:
     purpose = pledge.policy.purpose(target.purpose)
+    switch_back_to(request, f"/u/{token}")  # the forms' answers cannot be linked to
+    t = request_language(request)
     context: dict[str, Any] = {
         "controller": pledge.policy.controller.short_name,
         "address": pledge.policy.controller.postal_address.lines(),
         "topics": consent.preferences(pledge, target),
-        "channel_names": CHANNEL_NAMES,
+        "channel_names": {key: t.lookup(name) for key, name in CHANNEL_NAMES.items()},
         "list_name": purpose.name if purpose else target.purpose,
         "token": token,
-        "notice": notice,
+        "notice": t.lookup(notice) if notice else None,
     }
     return templates.TemplateResponse(
         request, "consent/preferences.html", context, headers=NO_STORE
@@ -98,7 +102,7 @@ def unsubscribe_one_click(token: str, request: Request, pledge: PledgeDep) -> HT
     """
     target = _target(pledge, token)
     consent.one_click(pledge, target, _visit(request))
-    return _page(request, pledge, token, target, "You are unsubscribed from these e-mails.")
+    return _page(request, pledge, token, target, N_("You are unsubscribed from these e-mails."))
 
 
 @router.post("/u/{token}/everything", response_class=HTMLResponse)
@@ -107,7 +111,11 @@ def unsubscribe_everything(token: str, request: Request, pledge: PledgeDep) -> H
     target = _target(pledge, token)
     consent.unsubscribe_from_all(pledge, target, _visit(request))
     return _page(
-        request, pledge, token, target, "You will receive no more marketing from us, by any means."
+        request,
+        pledge,
+        token,
+        target,
+        N_("You will receive no more marketing from us, by any means."),
     )
 
 
@@ -122,5 +130,5 @@ async def save_preferences(
         wanted.add((purpose, channel))
     await run_in_threadpool(consent.save_preferences, pledge, target, wanted, _visit(request))
     return await run_in_threadpool(
-        _page, request, pledge, token, target, "Your choices were saved."
+        _page, request, pledge, token, target, N_("Your choices were saved.")
     )

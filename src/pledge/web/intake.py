@@ -17,10 +17,11 @@ from fastapi import Request
 
 from pledge.access.throttle import Rule, client_address, enforce
 from pledge.core import Pledge
+from pledge.i18n import N_
 
 HOUR = 3600
-FROM_HERE = "too many requests from your network; please try again later"
-FOR_ADDRESS = "too many requests for this e-mail address; please try again later"
+FROM_HERE = N_("too many requests from your network; please try again later")
+FOR_ADDRESS = N_("too many requests for this e-mail address; please try again later")
 
 
 def caller(request: Request) -> str:

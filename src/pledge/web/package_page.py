@@ -10,47 +10,62 @@ is the person's own stored data, and a stored ``<script>`` must stay text.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader
+from fastapi import Request
 
+from pledge.i18n import N_, Language, source_language
 from pledge.policy import Policy
 from pledge.policy.durations import parse_iso_duration
-
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=True,  # every template, whatever its name: values are the person's data
-)
+from pledge.rights.mails import label
+from pledge.web.templating import environment, page_context
 
 BASES = {
-    "consent": "your consent",
-    "contract": "a contract with you, or steps you asked for before one",
-    "legal_obligation": "a legal obligation",
-    "legitimate_interests": "our legitimate interests",
-    "vital_interests": "someone's vital interests",
-    "public_task": "a task in the public interest",
-    "notice": "the notice given at collection",
+    "consent": N_("your consent"),
+    "contract": N_("a contract with you, or steps you asked for before one"),
+    "legal_obligation": N_("a legal obligation"),
+    "legitimate_interests": N_("our legitimate interests"),
+    "vital_interests": N_("someone's vital interests"),
+    "public_task": N_("a task in the public interest"),
+    "notice": N_("the notice given at collection"),
 }
 
 
-def render_package(policy: Policy, package: dict[str, Any]) -> str:
-    """The package as one accessible HTML page (lang, one h1, a section per category)."""
-    return _templates.get_template("rights/package.html").render(
-        lang=policy.language,
-        package=package,
-        controller=package["controller"]["name"],
-        categories=[_category(item) for item in package["categories"]],
-        rights=[
-            {"title": r["type"].replace("_", " ").capitalize(), **r}
-            for r in package["rights"]["rights"]
-        ],
-        bases=BASES,
-        california=package["jurisdiction"] == "california",
+def render_package(policy: Policy, package: dict[str, Any], request: Request | None = None) -> str:
+    """The package as one accessible HTML page (lang, one h1, a section per category).
+
+    In the language of ``request`` (English without one): Pledge's words and
+    the rights the policy translates; the rest is the policy's own text.
+    """
+    context = page_context(request) if request is not None else {}
+    t: Language = context.get("language") or source_language()
+    jurisdiction = policy.jurisdiction(package["jurisdiction"])
+    rights = []
+    for right in package["rights"]["rights"]:
+        description = right["description"]
+        if jurisdiction is not None:
+            description = policy.text_of(jurisdiction, t.code, right=right["type"])[0]
+        rights.append({**right, "title": label(t, right["type"]), "description": description})
+    shown = {
+        **package,
+        "copy_note": t.lookup(package["copy_note"]) if package.get("copy_note") else None,
+        "note": t.lookup(package["note"]) if package.get("note") else None,
+    }
+    return environment.get_template("rights/package.html").render(
+        {
+            "lang": t.code,
+            **context,
+            "package": shown,
+            "controller": package["controller"]["name"],
+            "categories": [_category(t, item) for item in package["categories"]],
+            "rights": rights,
+            "bases": {key: t.lookup(text) for key, text in BASES.items()},
+            "california": package["jurisdiction"] == "california",
+        }
     )
 
 
-def _category(category: dict[str, Any]) -> dict[str, Any]:
+def _category(t: Language, category: dict[str, Any]) -> dict[str, Any]:
     """A category with its records laid out as table rows (one column per field)."""
     records = category["records"]
     names = {purpose["id"]: purpose["name"] for purpose in category["purposes"]}
@@ -71,23 +86,26 @@ def _category(category: dict[str, Any]) -> dict[str, Any]:
         "rows": rows,
         "count": len(records) if isinstance(records, list) else records,
         "with_values": isinstance(records, list) and any("data" in r for r in records),
-        "kept_for": _words((category.get("retention") or {}).get("duration")),
+        "kept_for": _words(t, (category.get("retention") or {}).get("duration")),
     }
 
 
-def _words(duration: str | None) -> str | None:
+def _words(t: Language, duration: str | None) -> str | None:
     """``P2Y`` as "2 years": the page is for people, not for parsers."""
     if not duration:
         return None
     parsed = parse_iso_duration(duration)
-    parts = [
-        (parsed.years, "year"),
-        (parsed.months, "month"),
-        (parsed.days, "day"),
-        (parsed.hours, "hour"),
+    words = [
+        text
+        for count, text in (
+            (parsed.years, t.ngettext("%(num)d year", "%(num)d years", parsed.years)),
+            (parsed.months, t.ngettext("%(num)d month", "%(num)d months", parsed.months)),
+            (parsed.days, t.ngettext("%(num)d day", "%(num)d days", parsed.days)),
+            (parsed.hours, t.ngettext("%(num)d hour", "%(num)d hours", parsed.hours)),
+        )
+        if count
     ]
-    words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
-    return " and ".join(words) if words else duration
+    return t.join(words) if words else duration
 
 
 def _text(value: Any) -> str:

@@ -10,33 +10,30 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pledge import rights
 from pledge.access.throttle import Throttled
 from pledge.core import Pledge
 from pledge.errors import PledgeError
+from pledge.i18n import Language
 from pledge.policy import REQUESTABLE
 from pledge.policy.durations import parse_iso_duration
-from pledge.rights.mails import TITLES
+from pledge.rights.mails import label
 from pledge.rights.schemas import RequestIn
 from pledge.validation import parse_model
 from pledge.web.deps import FormDep, PledgeDep
 from pledge.web.intake import throttle_intake
+from pledge.web.language import request_language
+from pledge.web.templating import render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
 
 COOKIE = "pledge_session"
 PATH = "/privacy-center"
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=select_autoescape(["html"]),
-)
 
 
 def _same(expected: str, submitted: str) -> bool:
@@ -49,37 +46,50 @@ def _csrf_pair(pledge: Pledge, nonce: str | None) -> tuple[str, str]:
     return nonce, pledge.keys.sign(f"csrf:{nonce}")
 
 
-def _rights(pledge: Pledge, country: str, region: str | None) -> tuple[Any, list[dict[str, Any]]]:
-    jurisdiction = pledge.policy.jurisdiction_for(country or "ZZ", region)
+def _rights(
+    pledge: Pledge, t: Language, country: str, region: str | None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The jurisdiction's name and rights in ``t`` where the policy translates them.
+
+    ``lang`` says which language each text is in: the policy's own where it
+    has no translation, so the page can mark it.
+    """
+    policy = pledge.policy
+    jurisdiction = policy.jurisdiction_for(country or "ZZ", region)
+    name, name_lang = policy.text_of(jurisdiction, t.code)
     items = []
     for right in jurisdiction.rights:
-        name = "erasure" if right.type == "delete" else right.type
+        type_ = "erasure" if right.type == "delete" else right.type
+        description, lang = policy.text_of(jurisdiction, t.code, right=right.type)
         items.append(
             {
-                "type": name,
-                "title": TITLES.get(name, right.type.replace("_", " ")).capitalize(),
-                "description": right.description,
-                "deadline": _words(right.deadline),
-                "requestable": name in REQUESTABLE,
+                "type": type_,
+                "title": label(t, type_),
+                "description": description,
+                "lang": lang,
+                "deadline": _words(t, right.deadline),
+                "requestable": type_ in REQUESTABLE,
             }
         )
-    return jurisdiction, items
+    return {"id": jurisdiction.id, "name": name, "lang": name_lang}, items
 
 
-def _words(duration: str) -> str:
+def _words(t: Language, duration: str) -> str:
     parsed = parse_iso_duration(duration)
     if parsed.months and not parsed.days:
-        return f"{parsed.months} month" + ("s" if parsed.months > 1 else "")
-    return f"{parsed.days} days"
+        return t.ngettext("%(num)d month", "%(num)d months", parsed.months)
+    return t.ngettext("%(num)d day", "%(num)d days", parsed.days)
 
 
 def _page(
     pledge: Pledge, request: Request, country: str, region: str | None, **extra: Any
 ) -> HTMLResponse:
     nonce, token = _csrf_pair(pledge, request.cookies.get(COOKIE))
-    jurisdiction, items = _rights(pledge, country, region)
-    html = _templates.get_template("privacy_center.html").render(
-        lang=pledge.policy.language,
+    jurisdiction, items = _rights(pledge, request_language(request), country, region)
+    switch_back_to(request, PATH, {"country": country, "region": region or ""})
+    html = render(
+        request,
+        "privacy_center.html",
         controller=pledge.policy.controller.short_name,
         jurisdiction=jurisdiction,
         rights=items,
@@ -113,11 +123,11 @@ def privacy_center(
 def submit_form(request: Request, pledge: PledgeDep, fields: FormDep) -> HTMLResponse:
     """A plain ``def``: the request is written and its mail queued in a thread, not on the loop."""
     country, region = fields.get("country", "").upper(), fields.get("region") or None
+    t = request_language(request)
     nonce = request.cookies.get(COOKIE)
     if not nonce or not _same(_csrf_pair(pledge, nonce)[1], fields.get("csrf", "")):
-        return _page(
-            pledge, request, country, region, error="This form expired. Please send it again."
-        )
+        expired = t.gettext("This form expired. Please send it again.")
+        return _page(pledge, request, country, region, error=expired)
     body = {
         "type": fields.get("type", ""),
         "email": fields.get("email", ""),
@@ -125,22 +135,25 @@ def submit_form(request: Request, pledge: PledgeDep, fields: FormDep) -> HTMLRes
         "region": region,
         "details": fields.get("details") or None,
         "match": {"phone": fields["phone"]} if fields.get("phone") else {},
+        "language": t.code,
     }
     try:
         parsed = parse_model(RequestIn, body)
         throttle_intake(pledge, request, parsed.email)
         submitted = rights.submit(pledge, parsed, method="web")
     except Throttled as exc:
-        page = _page(pledge, request, country, region, error=f"Sorry: {exc.message}.")
+        sorry = t.gettext("Sorry: %(problem)s.", problem=t.lookup(exc.message))
+        page = _page(pledge, request, country, region, error=sorry)
         page.status_code = 429
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     except PledgeError as exc:
-        names = ", ".join(sorted(exc.fields)) or "the form"
-        return _page(pledge, request, country, region, error=f"Please check: {names}.")
+        names = ", ".join(sorted(exc.fields)) or t.gettext("the form")
+        check = t.gettext("Please check: %(fields)s.", fields=names)
+        return _page(pledge, request, country, region, error=check)
     shown = {
         "id": submitted.id,
         "token": submitted.token,
-        "due": submitted.due_at.strftime("%d %B %Y"),
+        "due": t.date(submitted.due_at),
     }
     return _page(pledge, request, country, region, submitted=shown)

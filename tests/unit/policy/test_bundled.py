@@ -241,9 +241,10 @@ def test_cookies(bundled_policy: Policy) -> None:
         "pledge_consent": "P6M",
         "pledge_session": "session",
         "pledge_request": "PT30M",
+        "pledge_lang": "P1Y",
     }
     necessary = {c.name for c in bundled_policy.cookies if c.category == "strictly_necessary"}
-    assert necessary == {"pledge_consent", "pledge_session", "pledge_request"}
+    assert necessary == {"pledge_consent", "pledge_session", "pledge_request", "pledge_lang"}
 
 
 def test_marketing_channels(bundled_policy: Policy) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pledge.i18n import N_
 from pledge.rights.actions.common import Context, Done, held_records, window_start
 from pledge.rights.disclosures import Logged, logged_for
 
 PORTABLE_BASES = frozenset({"consent", "contract"})
 
-CATEGORIES_ONLY = (
+CATEGORIES_ONLY = N_(
     "We could not confirm your identity well enough to give you the specific pieces of "
     "data: the further detail you gave (such as a phone number) did not match what we "
     "hold, or none was given. We give you the categories of data we hold instead."

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pledge.db.models import Record, SubjectKey, SubjectRestriction
+from pledge.i18n import N_
 from pledge.restrictions import (
     LEGITIMATE_INTERESTS,
     RestrictionKind,
@@ -134,7 +135,7 @@ def rectification(ctx: Context) -> Done:
         return Done(outcome="none", result={"corrected": [], "note": NOTHING_HELD})
     if not corrections:
         return Done(
-            outcome="none", reason="No corrections were proposed.", result={"corrected": []}
+            outcome="none", reason=N_("No corrections were proposed."), result={"corrected": []}
         )
     wrapped = ctx.session.scalar(
         select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
@@ -169,7 +170,7 @@ def rectification(ctx: Context) -> Done:
         result["not_applied"] = sorted(refused)
         return Done(
             outcome="part",
-            reason="Some corrections no longer fit what our policy allows for those fields.",
+            reason=N_("Some corrections no longer fit what our policy allows for those fields."),
             result=result,
         )
     return Done(result=result)

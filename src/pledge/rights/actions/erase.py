@@ -16,6 +16,7 @@ from collections import Counter
 from sqlalchemy import delete, or_, update
 
 from pledge.db.models import Record, RightsRequest
+from pledge.i18n import N_
 from pledge.records.shredding import destroy_subject_key
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
 
@@ -102,7 +103,7 @@ def erasure(ctx: Context) -> Done:
     ]
     return Done(
         outcome="part" if exceptions else "whole",
-        reason="Some data is kept because we must keep it; see the exceptions."
+        reason=N_("Some data is kept because we must keep it; see the exceptions.")
         if exceptions
         else None,
         result={

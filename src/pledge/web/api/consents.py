@@ -40,6 +40,7 @@ from pledge.consent.schemas import openapi_body
 from pledge.errors import PayloadTooLarge, ValidationFailed
 from pledge.validation import error_fields, parse_model
 from pledge.web.deps import PledgeDep, SystemDep, authorize, consent_writer, require_role
+from pledge.web.language import request_language
 
 router = APIRouter()
 
@@ -161,9 +162,16 @@ def _signal(request: Request, header: str) -> bool:
 
 @router.get("/api/v1/cookie-banner")
 def cookie_banner(request: Request, pledge: PledgeDep) -> BannerConfig:
-    """The banner's configuration; ``gpc``/``dnt`` echo this request's own signals."""
+    """The banner's configuration; ``gpc``/``dnt`` echo this request's own signals.
+
+    In the language of ``?lang=`` (``/consent.js`` sends the host page's ``<html lang>``),
+    else the ``pledge_lang`` cookie, else ``Accept-Language``.
+    """
     return consent.banner_config(
-        pledge, gpc=_signal(request, "sec-gpc"), dnt=_signal(request, "dnt")
+        pledge,
+        gpc=_signal(request, "sec-gpc"),
+        dnt=_signal(request, "dnt"),
+        language=request_language(request),
     )
 
 

@@ -31,6 +31,7 @@ from pledge.web.api.rights_out import Package
 from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
 from pledge.web.errors import SafeJSONResponse
 from pledge.web.intake import throttle_intake
+from pledge.web.language import request_language
 from pledge.web.package_page import render_package
 
 router = APIRouter(tags=["rights"])
@@ -61,6 +62,8 @@ def create_request(request: Request, pledge: PledgeDep, body: RequestIn) -> Requ
     or mailed (429 with ``Retry-After``; :mod:`pledge.web.intake`).
     """
     throttle_intake(pledge, request, body.email)
+    if body.language is None:  # mail goes out in the language the request came in
+        body = body.model_copy(update={"language": request_language(request).code})
     return rights.submit(pledge, body).accepted()
 
 
@@ -145,7 +148,7 @@ def get_package(
             headers={"Content-Disposition": 'attachment; filename="personal-data.zip"'},
         )
     if format == "html":
-        page = render_package(pledge.policy, rights.package(pledge, request_id, token))
+        page = render_package(pledge.policy, rights.package(pledge, request_id, token), request)
         # "replace": a lone surrogate stored before the edge refused it shows as "?".
         return HTMLResponse(page.encode("utf-8", "replace"), headers=PRIVATE_PAGE)
     return rights.package(pledge, request_id, token)

@@ -201,6 +201,7 @@
 
   function build() {
     var root = el("div", {"class": "pledge-cc", role: "dialog", "aria-modal": "true",
+                          lang: config.lang || "en",
                           "aria-labelledby": "pledge-cc-title",
                           "aria-describedby": "pledge-cc-intro", tabindex: "-1"});
     var first = el("div", {"class": "pledge-cc-layer", "data-layer": "first"});
@@ -317,7 +318,9 @@
   function boot() {
     var css = el("link", {rel: "stylesheet", href: origin + "/static/consent.css"});
     document.head.appendChild(css);
-    fetch(origin + "/api/v1/cookie-banner", {credentials: "same-origin"})
+    // The banner speaks the host page's language where Pledge has it (else the visitor's).
+    var lang = encodeURIComponent(document.documentElement.lang || "");
+    fetch(origin + "/api/v1/cookie-banner?lang=" + lang, {credentials: "same-origin"})
       .then(function (response) { return response.json(); })
       .then(start);
   }
