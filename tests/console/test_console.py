@@ -28,6 +28,13 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def form_token_of(html: str) -> str:
+    """The one-use token of a console form that creates something."""
+    match = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert match, "form without a one-use token"
+    return match.group(1)
+
+
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
     form = client.get("/admin/login")
     response = client.post(
@@ -139,6 +146,7 @@ def test_staff_enter_requests_received_by_post(
             "email": "letter@example.com",
             "country": "DE",
             "csrf": csrf_of(form.text),
+            "form_token": form_token_of(form.text),
         },
     )
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import RequestEvent, RightsRequest
+from pledge.db.models import Delivery, RequestEvent, RightsRequest
 from pledge.errors import NotFound
 from pledge.mail import queue_mail
 from pledge.policy import Policy
@@ -133,13 +133,14 @@ def private_data(pledge: Pledge, row: RightsRequest) -> dict[str, Any]:
 
 def mail_person(
     session: Session, pledge: Pledge, row: RightsRequest, mail: tuple[str, str], template: str
-) -> None:
-    """Queue a mail to the person (not the agent) in the caller's transaction."""
+) -> Delivery | None:
+    """Queue a mail to the person (not the agent) in the caller's transaction; None when their
+    address is gone (wiped by an erasure)."""
     to = person_email(pledge, row)
     if to is None:
-        return
+        return None
     subject, body = mail
-    queue_mail(
+    return queue_mail(
         session,
         pledge.keys,
         to=to,
