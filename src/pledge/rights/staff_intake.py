@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pledge.core import Pledge
@@ -107,25 +107,40 @@ def _collect(problems: dict[str, str], check: Callable[[], object]) -> None:
             problems.setdefault(name, message)
 
 
-def _check_points(pledge: Pledge, request: RequestIn, problems: dict[str, str]) -> None:
+def _check_points(pledge: Pledge, body: dict[str, Any], problems: dict[str, str]) -> None:
     """Declared verifiers only, and a phone that reads as one in the person's country."""
     try:
-        given = check_match(pledge.policy.verification, request.match, request.email)
+        given = check_match(pledge.policy.verification, body["match"], body["email"])
     except ValidationFailed as exc:
         problems.update({k: v for k, v in exc.fields.items() if k not in problems})
         return
+    country = str(body["country"]).upper()
+    if not (len(country) == 2 and country.isalpha()):
+        return  # the country's own message says what to fix; phones are read in it
     try:
-        match_indexes(pledge.keys, given, request.country)
+        match_indexes(pledge.keys, given, country)
     except ValidationFailed:
         problems.setdefault("match.phone", "not a phone number")
+
+
+def _check_corrections(
+    pledge: Pledge, body: dict[str, Any], type: str, today: date, problems: dict[str, str]
+) -> None:
+    corrections = body.get("corrections")
+    if not corrections:
+        return
+    if type != "rectification":
+        problems.setdefault("corrections", "only for type rectification")
+        return
+    _collect(problems, lambda: check_corrections(pledge.policy, corrections, today))
 
 
 def check_intake(pledge: Pledge, intake: StaffIntake, *, now: datetime | None = None) -> RequestIn:
     """The request the service will take, or one 422 naming every field at fault.
 
     Runs the service's own checks (schema, agent permission, declared verifiers,
-    corrections by field type) up front and together, so staff fix a whole form
-    at once; :func:`submit` runs them again before writing anything.
+    corrections by field type) up front and each on its own, so staff fix a
+    whole form at once; :func:`submit` runs them again before writing anything.
     """
     today = now_or(now).date()
     problems: dict[str, str] = {}
@@ -139,15 +154,9 @@ def check_intake(pledge: Pledge, intake: StaffIntake, *, now: datetime | None = 
     except ValidationFailed as exc:
         for name, message in exc.fields.items():
             problems.setdefault(name, message)
-    if parsed is not None:
-        request = parsed
-        _check_points(pledge, request, problems)
-        if request.corrections and request.type != "rectification":
-            problems.setdefault("corrections", "only for type rectification")
-        elif request.corrections:
-            _collect(
-                problems, lambda: check_corrections(pledge.policy, request.corrections or {}, today)
-            )
+    _check_points(pledge, body, problems)
+    type = parsed.type if parsed is not None else intake.type.strip().lower()
+    _check_corrections(pledge, body, type, today, problems)
     if problems or parsed is None:
         raise ValidationFailed("some fields are not valid", fields=problems)
     return parsed
