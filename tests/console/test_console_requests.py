@@ -440,3 +440,18 @@ def test_unknown_requests_and_actions_are_404(staff: TestClient) -> None:
     assert staff.post(f"/admin/requests/{missing}/deny", data=data).status_code == 404
     request_id = created_id(enter(staff, type="access"))
     assert staff.post(f"/admin/requests/{request_id}/explode", data=data).status_code == 404
+
+
+def test_the_admin_api_queue_filters_open_requests_by_type(
+    mailer: Pledge, client: TestClient, admin_key: str
+) -> None:
+    def received(type: str) -> str:
+        body = RequestIn.model_validate({"type": type, "email": EMAIL, "country": "FR"})
+        return submit(mailer, body, method="post").id
+
+    erasure, access = received("erasure"), received("access")
+    headers = {"Authorization": f"Bearer {admin_key}"}
+    answer = client.get("/api/v1/admin/requests?status=open&type=erasure", headers=headers)
+    assert [r["id"] for r in answer.json()["requests"]] == [erasure]
+    every = client.get("/api/v1/admin/requests", headers=headers).json()["requests"]
+    assert {r["id"] for r in every} == {erasure, access}
