@@ -203,6 +203,7 @@ def test_staff_approve_a_rectification(context: Any, console_app: ConsoleApp) ->
     assert table.locator("ins").inner_text() == "Difference Engines"
     page.get_by_role("button", name="Approve the corrections").click()
     page.get_by_role("status").filter(has_text="Approved").wait_for()
+    assert page.get_by_role("alert").count() == 0
     assert page.locator("[data-status]").get_attribute("data-status") == "completed"
     (record,) = records_for_email(app.pledge, email)
     assert record.data["company"] == "Difference Engines"

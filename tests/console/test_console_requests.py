@@ -271,6 +271,7 @@ def test_a_rectification_by_post_is_approved_and_the_record_changes(
     done = confirmed(mailer, smtp, staff, request_id)
     assert done["status"] == "awaiting_review"
     page = staff.get(f"/admin/requests/{request_id}")
+    assert "Nothing changed" not in page.text
     assert "<del>Quartermaine Looms</del>" in page.text
     assert "<ins>Quartermaine Mills</ins>" in page.text
     assert "Approve the corrections" in page.text
@@ -278,6 +279,7 @@ def test_a_rectification_by_post_is_approved_and_the_record_changes(
     approved = action(staff, request_id, "approve")
     assert approved.status_code == 200
     assert "Approved" in approved.text
+    assert 'role="alert"' not in approved.text
     (record,) = records_for_email(mailer, EMAIL)
     assert record.data["company"] == "Quartermaine Mills"
     assert detail(mailer, request_id).result["corrected"] == ["company"]
@@ -399,11 +401,20 @@ def test_the_queue_shows_overdue_and_at_risk_first_and_filters(
     assert order == [overdue, at_risk, fresh]
     assert "1 overdue" in page.text
     assert "1 at risk" in page.text
-    row = re.search(rf'<tr class="overdue" data-request="{overdue}">(.*?)</tr>', page.text, re.S)
+    rows = {
+        m.group(2): (m.group(1), m.group(3))
+        for m in re.finditer(
+            r'<tr class="([^"]*)" data-request="([^"]+)">(.*?)</tr>', page.text, re.S
+        )
+    }
+    assert rows[overdue][0] == "row-overdue"
+    assert rows[at_risk][0] == "row-at-risk"
+    assert rows[fresh][0] == ""
+    row = re.search("(.*)", rows[overdue][1], re.S)
     assert row is not None
     assert "badge overdue" in row.group(1)
     assert "late" in row.group(1)
-    row = re.search(rf'<tr class="at-risk" data-request="{at_risk}">(.*?)</tr>', page.text, re.S)
+    row = re.search("(.*)", rows[at_risk][1], re.S)
     assert row is not None
     assert "badge at-risk" in row.group(1)
     assert "left" in row.group(1)
