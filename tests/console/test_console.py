@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,14 @@ from pledge.rights.service import submit
 from tests.staff_accounts import PASSWORD, create_staff, csrf_of, sign_in
 
 PLEDGE = str(Path(sys.executable).with_name("pledge"))
-__all__ = ["PASSWORD", "csrf_of", "sign_in"]  # imported from here by other console tests
+__all__ = ["PASSWORD", "csrf_of", "form_token_of", "sign_in"]  # imported by other console tests
+
+
+def form_token_of(html: str) -> str:
+    """The one-use token of a console form that creates something."""
+    match = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert match, "form without a one-use token"
+    return match.group(1)
 
 
 @pytest.fixture
@@ -127,6 +135,7 @@ def test_staff_enter_requests_received_by_post(
             "email": "letter@example.com",
             "country": "DE",
             "csrf": csrf_of(form.text),
+            "form_token": form_token_of(form.text),
         },
     )
     assert response.status_code == 200

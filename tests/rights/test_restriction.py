@@ -1,4 +1,4 @@
-"""Restriction of processing: collection refused while it holds, lifted only after a mail.
+"""Restriction of processing: collection refused while it holds, lifted only once its mail is sent.
 
 Both databases, over HTTP, with the real SMTP server the mails go through.
 """
@@ -81,19 +81,53 @@ def test_lifting_mails_the_person_first_then_lets_processing_resume(
     response = lift(web, done["id"], admin_key, reason="The accuracy check is finished.")
     assert response.status_code == 200, response.text
     body = response.json()
+    assert body["result"]["lift_pending"] is True
+    assert "lifted_at" not in body["result"]
     events = [e["event"] for e in body["timeline"]]
-    assert events.index("lift_notice_sent") < events.index("restriction_lifted")
-    assert body["result"]["lifted_at"]
-    told = {n["recipient"] for n in body["notices"] if n["action"] == "restriction_lifted"}
-    assert told == {n["recipient"] for n in body["notices"] if n["action"] == "restriction"}
+    assert "lift_notice_sent" in events
+    assert "restriction_lifted" not in events
+    # Art. 18(3): until the person's mail is delivered, the restriction holds.
+    with mailer.sessions() as session:
+        assert "restriction" in restrictions_for(session, subject_id)
+    refused = web.post("/api/v1/records", json=record_body(), headers=auth(system_key))
+    assert refused.status_code == 409
+    assert lift(web, done["id"], admin_key).status_code == 409  # already on its way
+    assert not [m for m in smtp.messages_to(EMAIL) if "lifting" in m.message["Subject"]]
     deliver_outbox(mailer)
     (mail,) = [m for m in smtp.messages_to(EMAIL) if "lifting" in m.message["Subject"]]
     assert "accuracy check" in mail.body
+    body = web.get(f"/api/v1/requests/{done['id']}", headers=auth(admin_key)).json()
+    events = [e["event"] for e in body["timeline"]]
+    assert events.index("lift_notice_sent") < events.index("restriction_lifted")
+    assert body["result"]["lifted_at"]
+    assert "lift_pending" not in body["result"]
+    told = {n["recipient"] for n in body["notices"] if n["action"] == "restriction_lifted"}
+    assert told == {n["recipient"] for n in body["notices"] if n["action"] == "restriction"}
     with mailer.sessions() as session:
         assert "restriction" not in restrictions_for(session, subject_id)
     again = web.post("/api/v1/records", json=record_body(), headers=auth(system_key))
     assert again.status_code == 201, again.text
     assert lift(web, done["id"], admin_key).status_code == 409  # nothing left to lift
+
+
+def test_a_lift_notice_that_cannot_be_delivered_keeps_the_restriction(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str, admin_key: str
+) -> None:
+    subject_id = collect(web, system_key)["subject_id"]
+    done = restrict(mailer, smtp, web)
+    smtp.refused.add(EMAIL)  # the mailbox is gone: a permanent 550
+    assert lift(web, done["id"], admin_key).status_code == 200
+    deliver_outbox(mailer)
+    body = web.get(f"/api/v1/requests/{done['id']}", headers=auth(admin_key)).json()
+    assert [e["event"] for e in body["timeline"]][-1] == "lift_notice_failed"
+    assert body["result"]["lift_notice_failed"] is True
+    with mailer.sessions() as session:
+        assert "restriction" in restrictions_for(session, subject_id)
+    smtp.refused.clear()  # the address works again: staff try once more
+    assert lift(web, done["id"], admin_key).status_code == 200
+    deliver_outbox(mailer)
+    with mailer.sessions() as session:
+        assert "restriction" not in restrictions_for(session, subject_id)
 
 
 def test_no_lift_without_a_way_to_tell_the_person(
@@ -133,7 +167,12 @@ def test_staff_lift_a_restriction_from_the_console(
         f"/admin/requests/{done['id']}/lift", data={"csrf": csrf_of(page.text), "reason": reason}
     )
     assert response.status_code == 200
-    assert "Done: lift." in response.text
+    assert "The person is being told" in response.text
     assert f"/admin/requests/{done['id']}/lift" not in response.text
     with mailer.sessions() as session:
+        assert "restriction" in restrictions_for(session, subject_id)
+    deliver_outbox(mailer)
+    assert [m for m in smtp.messages_to(EMAIL) if "lifting" in m.message["Subject"]]
+    with mailer.sessions() as session:
         assert restrictions_for(session, subject_id) == []
+    assert "was lifted after the person was told" in web.get(f"/admin/requests/{done['id']}").text

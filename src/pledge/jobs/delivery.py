@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
 from pledge.db.models import Delivery
 from pledge.delivery import (
     Channel,
     DeliveryReport,
+    Finished,
     Kind,
     OnOutcome,
     Status,
@@ -29,7 +31,7 @@ from pledge.delivery import (
     revive,
     webhook_channel,
 )
-from pledge.rights import notices
+from pledge.rights import lifting, notices
 from pledge.service_data import forwarding
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,16 @@ CALLBACKS: dict[str, OnOutcome] = {
     Kind.CLIENT_WEBHOOK: forwarding.record_outcome,
     Kind.RECIPIENT_NOTICE: notices.record_outcome,
 }
-"""Who hears of each kind's outcomes (mail has nobody but the audit trail)."""
+"""Who hears of each kind's webhook outcomes; mail's is :func:`mail_outcome`."""
+
+
+def mail_outcome(pledge: Pledge) -> OnOutcome:
+    """Mail's callback: a delivered restriction-lift notice lifts the restriction."""
+
+    def record(session: Session, finished: Finished) -> None:
+        lifting.record_mail_outcome(pledge, session, finished)
+
+    return record
 
 
 def channels(pledge: Pledge, kinds: Iterable[str] = tuple(Kind)) -> list[Channel[Any]]:
@@ -51,7 +62,7 @@ def channels(pledge: Pledge, kinds: Iterable[str] = tuple(Kind)) -> list[Channel
     wanted = set(kinds)
     built: list[Channel[Any]] = []
     if Kind.EMAIL in wanted and settings.smtp_url:
-        built.append(mail_channel(settings))
+        built.append(mail_channel(settings, on_outcome=mail_outcome(pledge)))
     if Kind.CLIENT_WEBHOOK in wanted:
         built.append(
             webhook_channel(
@@ -102,7 +113,8 @@ def retry_delivery(pledge: Pledge, delivery_id: str, *, actor: str) -> None:
     """Revive a dead delivery, telling its kind's domain it is pending again."""
     with pledge.sessions() as session:
         kind = session.scalar(select(Delivery.kind).where(Delivery.id == delivery_id))
-    revive(pledge, delivery_id, actor=actor, on_outcome=CALLBACKS.get(kind or ""))
+    callback = mail_outcome(pledge) if kind == Kind.EMAIL else CALLBACKS.get(kind or "")
+    revive(pledge, delivery_id, actor=actor, on_outcome=callback)
 
 
 class _HeldLogged:

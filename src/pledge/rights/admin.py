@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from pledge.core import Pledge
-from pledge.db.models import RecipientNotice, RightsRequest, SubjectRestriction
+from pledge.db.models import RightsRequest
 from pledge.errors import Conflict, ValidationFailed
 from pledge.policy import RightType
-from pledge.restrictions import RestrictionKind
 from pledge.rights import deadlines, mails
-from pledge.rights.actions.common import add_notices
 from pledge.rights.corrections import review
 from pledge.rights.lifecycle import (
     add_event,
@@ -31,7 +28,6 @@ from pledge.rights.lifecycle import (
     move,
     now_or,
     page_link,
-    person_email,
     right_of,
 )
 from pledge.rights.service import describe
@@ -47,14 +43,30 @@ from pledge.rights.views import QueueItem, ReportRow, RequestView, StaffRequestV
 QUEUE_LIMIT = 500
 
 
+OPEN_FILTER = "open"
+"""The status filter that means every status whose clock still runs."""
+
+
 def queue(
-    pledge: Pledge, *, status: str | None = None, now: datetime | None = None
+    pledge: Pledge,
+    *,
+    status: str | None = None,
+    type: str | None = None,
+    now: datetime | None = None,
 ) -> list[QueueItem]:
-    """Requests by due date (soonest first), flagged ``overdue`` and ``at_risk`` while open."""
+    """Requests by due date (soonest first), flagged ``overdue`` and ``at_risk`` while open.
+
+    ``status`` is one status, or ``open`` for all those whose clock runs; ``type``
+    one request type.
+    """
     now = now_or(now)
     query = select(RightsRequest).order_by(RightsRequest.due_at).limit(QUEUE_LIMIT)
-    if status:
+    if status == OPEN_FILTER:
+        query = query.where(RightsRequest.status.in_(sorted(OPEN)))
+    elif status:
         query = query.where(RightsRequest.status == status)
+    if type:
+        query = query.where(RightsRequest.type == type)
     with pledge.sessions() as session:
         rows = session.scalars(query).all()
     return [
@@ -199,80 +211,6 @@ def complete(
             "rights_completed",
         )
         return describe(session, row)
-
-
-def lift(
-    pledge: Pledge,
-    request_id: str,
-    *,
-    actor: str,
-    reason: str | None = None,
-    now: datetime | None = None,
-) -> RequestView:
-    """Lift the restriction a completed request put in place, telling the person first.
-
-    Art. 18(3) GDPR: the person is told *before* the restriction goes. The mail
-    is queued and flushed in the same transaction before ``lifted_at`` is set,
-    so there is no lift without its mail; when the person can no longer be
-    written to (their address wiped), the lift is refused.
-    """
-    now = now_or(now)
-    with pledge.transaction() as session:
-        row = load(session, request_id, lock=True)
-        if row.type != "restriction" or row.status != COMPLETED:
-            raise Conflict("only a completed restriction request can be lifted")
-        active = session.scalars(
-            select(SubjectRestriction).where(
-                SubjectRestriction.request_id == row.id,
-                SubjectRestriction.kind == RestrictionKind.STORAGE_ONLY.value,
-                SubjectRestriction.lifted_at.is_(None),
-            )
-        ).all()
-        if not active:
-            raise Conflict("this request has no restriction in force")
-        if person_email(pledge, row) is None:
-            raise Conflict("the person can no longer be told, so the restriction stays")
-        mail = mails.lift_mail(pledge.policy, language_of(pledge, row), reason)
-        mail_person(session, pledge, row, mail, "rights_restriction_lifted")
-        add_event(
-            session,
-            row,
-            "lift_notice_sent",
-            actor=actor,
-            at=now,
-            note="The person was told the restriction is being lifted.",
-        )
-        session.flush()  # the mail is written before the restriction goes
-        _lift_rows(session, pledge, row, active, now)
-        add_event(
-            session,
-            row,
-            "restriction_lifted",
-            actor=actor,
-            at=now,
-            note="Restriction lifted" + (f": {reason}" if reason else "."),
-        )
-        return describe(session, row)
-
-
-def _lift_rows(
-    session: Any,
-    pledge: Pledge,
-    row: RightsRequest,
-    active: Sequence[SubjectRestriction],
-    now: datetime,
-) -> None:
-    """End the restriction and tell the recipients who were told it began."""
-    for restriction in active:
-        restriction.lifted_at = now
-    told = session.scalars(
-        select(RecipientNotice.recipient_id)
-        .where(RecipientNotice.request_id == row.id, RecipientNotice.action == "restriction")
-        .distinct()
-    )
-    categories = set((row.result or {}).get("categories") or [])
-    add_notices(session, pledge, row.id, sorted(set(told)), "restriction_lifted", categories, now)
-    row.result = {**(row.result or {}), "lifted_at": now.isoformat()}
 
 
 def report(pledge: Pledge, year: int) -> list[ReportRow]:

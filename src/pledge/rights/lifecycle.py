@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import RequestEvent, RequestPageSession, RightsRequest
+from pledge.db.models import Delivery, RequestEvent, RequestPageSession, RightsRequest
 from pledge.errors import NotFound
 from pledge.i18n import Language, language, source_language, supported
 from pledge.mail import queue_mail
@@ -178,17 +178,18 @@ def language_of(pledge: Pledge, row: RightsRequest) -> Language:
 
 def mail_person(
     session: Session, pledge: Pledge, row: RightsRequest, mail: tuple[str, str], template: str
-) -> None:
+) -> Delivery | None:
     """Queue a mail to the person (not the agent) in the caller's transaction.
 
     ``mail`` is written in the request's language (:func:`language_of`); the
-    ``Content-Language`` header says which.
+    ``Content-Language`` header says which. None when their address is gone
+    (wiped by an erasure).
     """
     to = person_email(pledge, row)
     if to is None:
-        return
+        return None
     subject, body = mail
-    queue_mail(
+    return queue_mail(
         session,
         pledge.keys,
         to=to,

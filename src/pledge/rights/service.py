@@ -66,7 +66,7 @@ from pledge.rights.views import (
 log = logging.getLogger(__name__)
 
 MAX_CODES_SENT = 5
-METHODS = ("web", "email", "phone", "post", "api")
+METHODS = ("web", "email", "phone", "post", "in_person", "api")
 
 
 @dataclass(frozen=True)

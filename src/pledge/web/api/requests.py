@@ -156,9 +156,13 @@ def get_package(
 
 @router.get("/api/v1/admin/requests", response_model=QueueView, response_model_exclude_unset=True)
 def admin_queue(
-    pledge: PledgeDep, _principal: AdminDep, status: str | None = Query(default=None)
+    pledge: PledgeDep,
+    _principal: AdminDep,
+    status: str | None = Query(default=None),
+    type: str | None = Query(default=None),
 ) -> QueueView:
-    return QueueView(requests=rights.queue(pledge, status=status))
+    """``status`` is one status, or ``open`` for every status whose clock runs."""
+    return QueueView(requests=rights.queue(pledge, status=status, type=type))
 
 
 @router.post(
