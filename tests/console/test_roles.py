@@ -277,11 +277,11 @@ def test_only_privacy_officers_and_admins_approve_corrections(
     )
     assert answer.status_code == 403
     assert "may not approve corrections" in answer.text
-    # A privacy officer passes the check (the request is not awaiting review: 200, refused).
+    # A privacy officer passes the check (the request is not awaiting review: 409, refused).
     officer = world.browsers["privacy_officer"].post(
         f"/admin/requests/{rectification}/approve", data={"csrf": world.csrf["privacy_officer"]}
     )
-    assert officer.status_code == 200
+    assert officer.status_code == 409
     assert "awaiting review" in officer.text
 
 
