@@ -92,9 +92,22 @@ DESCRIPTION = served_description()
 schema = schemathesis.openapi.from_dict(DESCRIPTION)
 
 
+def requests_only(app: FastAPI) -> Any:
+    """``app`` for HTTP requests only. The fixture's TestClient runs the app's lifespan
+    once for the module; schemathesis would run it again per test and end it after
+    each (closing the consent writer under the next test's feet), so its lifespan
+    messages are declined, as an app without a lifespan declines them."""
+
+    async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+
+    return asgi
+
+
 @dataclass
 class Api:
-    app: FastAPI
+    app: Any
     keys: dict[str, str]
 
     def headers(self, caller: str) -> dict[str, str]:
@@ -131,7 +144,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     try:
         with TestClient(create_app(pledge), raise_server_exceptions=False) as client:
             assert client.get("/api/openapi.json").json() == DESCRIPTION
-            yield Api(client.app, keys)  # type: ignore[arg-type]
+            yield Api(requests_only(client.app), keys)  # type: ignore[arg-type]
     finally:
         pledge.dispose()
 

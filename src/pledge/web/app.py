@@ -64,7 +64,7 @@ def create_app(pledge: Pledge) -> FastAPI:
     connect_jobs(pledge)
     app.state.consent_writer = ConsentWriter(pledge)
     install_error_handlers(app)
-    install_openapi(app)
+    install_openapi(app, pledge.policy)
     # Routes are matched in order: the busiest API (consents) goes first.
     for router in (
         consents.router,

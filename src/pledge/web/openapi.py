@@ -15,7 +15,10 @@ routes themselves, once per app:
   route that checks its key by hand) names the bearer scheme, its roles
   (``x-pledge-roles``), and answers 401 and 403;
 - a route declares any other error it answers (``errors(409, 429)``), and each
-  gets the error shape.
+  gets the error shape;
+- where a body names a policy category, purpose or recipient, the schema lists the
+  loaded policy's ids (``enum``): the server refuses any other with 422, so the
+  description says so, and a client (or a fuzzer) can send a value that gets through.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 
+from pledge.policy import Policy
 from pledge.web.deps import RoleCheck, get_pledge
 
 ROLES_KEY = "x-pledge-roles"
@@ -75,7 +79,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": WHY[status], "model": ErrorOut} for status in statuses}
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, policy: Policy) -> None:
     """Replace ``app.openapi`` by one that finishes FastAPI's description (cached)."""
 
     def openapi() -> dict[str, Any]:
@@ -87,14 +91,15 @@ def install_openapi(app: FastAPI) -> None:
                 openapi_version=app.openapi_version,
                 routes=app.routes,
             )
-            app.openapi_schema = finish(spec, app.routes)
+            app.openapi_schema = finish(spec, app.routes, policy)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def finish(spec: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
+def finish(spec: dict[str, Any], routes: list[Any], policy: Policy) -> dict[str, Any]:
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    _name_policy_ids(spec, policy)
     for name in FASTAPI_ONLY:
         schemas.pop(name, None)
     schemas["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -143,6 +148,41 @@ def _finish_operation(operation: dict[str, Any], route: Any) -> None:
         if status.startswith(("4", "5")):
             response["content"] = {JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
     operation["responses"] = dict(sorted(responses.items()))
+
+
+def _policy_ids(policy: Policy) -> dict[tuple[str, str], list[str]]:
+    """(schema title, property) → the ids the policy allows there."""
+    categories = [c.id for c in policy.categories]
+    purposes = [p.id for p in policy.purposes]
+    return {
+        ("RecordIn", "category"): categories,
+        ("RecordIn", "purpose"): purposes,
+        ("ConsentIn", "purpose"): purposes,
+        ("DisclosureIn", "recipient"): [r.id for r in policy.recipients],
+        ("DisclosureIn", "categories"): categories,
+        ("DisclosureIn", "purpose"): purposes,
+    }
+
+
+def _name_policy_ids(spec: dict[str, Any], policy: Policy) -> None:
+    """Set ``enum`` on each policy id property, wherever its model sits (components, or
+    inlined in a route's body by ``openapi_body``)."""
+    wanted = _policy_ids(policy)
+    stack: list[Any] = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        title = node.get("title")
+        for name, prop in node.get("properties", {}).items() if title else ():
+            ids = wanted.get((title, name))
+            if ids:
+                target = prop["items"] if prop.get("type") == "array" else prop
+                target["enum"] = ids
+        stack.extend(node.values())
 
 
 def _uses(dependant: Dependant, call: Any) -> bool:
