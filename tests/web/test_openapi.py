@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from pledge.core import Pledge
+
 JSON = "application/json"
 WITH_BODY = ("post", "put", "patch")
 METHODS = ("get", "head", "post", "put", "patch", "delete")
@@ -171,3 +173,26 @@ def test_conflicts_are_described_where_they_happen(client: TestClient) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "409" in paths["/api/v1/marketing/send"]["post"]["responses"]
     assert "409" in paths["/api/v1/cookie-consent"]["post"]["responses"]
+    # and these, read from the services that raise them:
+    verify = paths["/api/v1/requests/{request_id}/verify"]["post"]["responses"]
+    assert {"400", "409", "429"} <= set(verify)
+    assert "429" in paths["/api/v1/requests"]["post"]["responses"]
+    assert {"409", "410"} <= set(paths["/api/v1/requests/{request_id}/package"]["get"]["responses"])
+    assert "409" in paths["/api/v1/records"]["post"]["responses"]
+    assert "409" in paths["/api/v1/admin/clients"]["post"]["responses"]
+
+
+def test_bodies_list_the_policy_ids_they_accept(client: TestClient, pledge: Pledge) -> None:
+    """The server refuses any other category, purpose or recipient (422); saying so lets
+    a client, or schemathesis, send one that gets through."""
+    spec = client.get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    categories = [c.id for c in pledge.policy.categories]
+    purposes = [p.id for p in pledge.policy.purposes]
+    assert schemas["RecordIn"]["properties"]["category"]["enum"] == categories
+    assert schemas["RecordIn"]["properties"]["purpose"]["enum"] == purposes
+    disclosure = schemas["DisclosureIn"]["properties"]
+    assert disclosure["categories"]["items"]["enum"] == categories
+    assert disclosure["recipient"]["enum"] == [r.id for r in pledge.policy.recipients]
+    consent = spec["paths"]["/api/v1/consents"]["post"]["requestBody"]["content"][JSON]
+    assert consent["schema"]["properties"]["purpose"]["enum"] == purposes
