@@ -176,9 +176,9 @@ def _name_policy_ids(spec: dict[str, Any], policy: Policy) -> None:
             continue
         if not isinstance(node, dict):
             continue
-        title = node.get("title")
+        title = str(node.get("title", ""))
         for name, prop in node.get("properties", {}).items() if title else ():
-            ids = wanted.get((title, name))
+            ids = wanted.get((title, str(name)))
             if ids:
                 target = prop["items"] if prop.get("type") == "array" else prop
                 target["enum"] = ids
