@@ -4,7 +4,7 @@
 PledgeError (500)
 ├── ConfigurationError (500)      settings unusable: bad master key, unsafe defaults
 ├── ValidationFailed (422)        input breaks the policy or schema; ``fields`` names each offender
-├── BadRequest (400)              malformed input that is not about a field
+├── BadRequest (400)              input that cannot be acted on (a wrong code); names the field
 ├── AuthenticationRequired (401)  no or unknown credentials
 ├── PermissionDenied (403)        credentials of the wrong role
 ├── NotFound (404)

@@ -14,10 +14,14 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def field_name(loc: Iterable[Any]) -> str:
-    """``("records", 3, "subject", "email")`` → ``records[3].subject.email``."""
+    """``("records", 3, "subject", "email")`` → ``records[3].subject.email``.
+
+    FastAPI puts where a value came from first (``("body", "data", "path")``); only that
+    first part is dropped, so a field that happens to be called ``path`` keeps its name.
+    """
     name = ""
-    for part in loc:
-        if part in ("body", "query", "path", "header"):
+    for index, part in enumerate(loc):
+        if index == 0 and part in ("body", "query", "path", "header"):
             continue
         if isinstance(part, int) or str(part).isdigit():
             name += f"[{part}]"
@@ -30,7 +34,10 @@ def error_fields(errors: Iterable[dict[str, Any]]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         message = "unknown field" if error.get("type") == "extra_forbidden" else error.get("msg")
-        fields.setdefault(field_name(error.get("loc", ())), str(message or "invalid"))
+        # JSON that does not parse is located by its character offset (("body", 7)), which
+        # names no field: the field at fault is the body itself.
+        where = ("body",) if error.get("type") == "json_invalid" else error.get("loc", ())
+        fields.setdefault(field_name(where), str(message or "invalid"))
     return fields
 
 
@@ -51,6 +58,8 @@ _BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 CONTROL_CHARACTER = "contains a control character"
 LONE_SURROGATE = "contains an unpaired surrogate (not valid Unicode text)"
 MAX_TEXT_PROBLEMS = 20
+UNNAMED = "(a field with no name)"
+"""How ``fields`` names a form field sent with an empty name (``=value``): never ``""``."""
 
 
 def text_problem(value: str) -> str | None:
@@ -94,6 +103,6 @@ def check_text_fields(fields: dict[str, str]) -> None:
     for name, value in fields.items():
         problem = text_problem(name) or text_problem(value)
         if problem:
-            problems["(a field name)" if text_problem(name) else name] = problem
+            problems["(a field name)" if text_problem(name) else name or UNNAMED] = problem
     if problems:
         raise ValidationFailed("the request holds text that is not accepted", fields=problems)

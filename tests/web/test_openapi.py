@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from pledge.core import Pledge
+
 JSON = "application/json"
 WITH_BODY = ("post", "put", "patch")
 METHODS = ("get", "head", "post", "put", "patch", "delete")
@@ -123,3 +125,74 @@ def test_the_checker_catches_untyped_operations() -> None:
     assert problems_of(spec, "post", typed) == []
     html = {"responses": {"200": {"content": {"text/html": {"schema": {"type": "string"}}}}}}
     assert not answers_json(html)
+
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_errors_are_described_in_the_shape_pledge_sends(client: TestClient) -> None:
+    """FastAPI described a 422 as ``{"detail": [...]}``, which Pledge never sends, and no
+    other error at all; schemathesis held the answers to that description and failed."""
+    spec = client.get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert schemas["ErrorOut"]["required"] == ["error"]
+    assert schemas["ErrorDetail"]["required"] == ["code", "message"]
+    for method, path, operation in operations(spec):
+        errors = {s: r for s, r in operation["responses"].items() if s.startswith(("4", "5"))}
+        assert "422" in errors, (method, path)
+        for status, response in errors.items():
+            assert response["content"][JSON]["schema"] == ERROR_REF, (method, path, status)
+            assert response["description"], (method, path, status)
+
+
+def test_keyed_operations_name_the_scheme_their_roles_and_401_403(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    paths = spec["paths"]
+    expected = {
+        ("post", "/api/v1/consents"): ["system"],  # checks its key by hand: keyed("system")
+        ("post", "/api/v1/records"): ["system"],
+        ("post", "/api/v1/marketing/do-not-call"): ["admin", "system"],
+        ("get", "/api/v1/admin/requests"): ["admin"],
+        ("post", "/api/v1/service/conversations"): ["client"],
+    }
+    for (method, path), roles in expected.items():
+        operation = paths[path][method]
+        assert operation["x-pledge-roles"] == roles, (method, path)
+        assert operation["security"] == [{"bearer": []}]
+        assert {"401", "403"} <= set(operation["responses"])
+    public = paths["/api/v1/requests"]["post"]
+    assert "security" not in public
+    assert "401" not in public["responses"]
+    assert {"404", "413"} <= set(paths["/api/v1/requests/{request_id}/verify"]["post"]["responses"])
+
+
+def test_conflicts_are_described_where_they_happen(client: TestClient) -> None:
+    """schemathesis met these 409s undocumented."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "409" in paths["/api/v1/marketing/send"]["post"]["responses"]
+    assert "409" in paths["/api/v1/cookie-consent"]["post"]["responses"]
+    # and these, read from the services that raise them:
+    verify = paths["/api/v1/requests/{request_id}/verify"]["post"]["responses"]
+    assert {"400", "409", "429"} <= set(verify)
+    assert "429" in paths["/api/v1/requests"]["post"]["responses"]
+    assert {"409", "410"} <= set(paths["/api/v1/requests/{request_id}/package"]["get"]["responses"])
+    assert "409" in paths["/api/v1/records"]["post"]["responses"]
+    assert "409" in paths["/api/v1/admin/clients"]["post"]["responses"]
+
+
+def test_bodies_list_the_policy_ids_they_accept(client: TestClient, pledge: Pledge) -> None:
+    """The server refuses any other category, purpose or recipient (422); saying so lets
+    a client, or schemathesis, send one that gets through."""
+    spec = client.get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    categories = [c.id for c in pledge.policy.categories]
+    purposes = [p.id for p in pledge.policy.purposes]
+    assert schemas["RecordIn"]["properties"]["category"]["enum"] == categories
+    assert schemas["RecordIn"]["properties"]["purpose"]["enum"] == purposes
+    disclosure = schemas["DisclosureIn"]["properties"]
+    assert disclosure["categories"]["items"]["enum"] == categories
+    assert disclosure["recipient"]["enum"] == [r.id for r in pledge.policy.recipients]
+    consent = spec["paths"]["/api/v1/consents"]["post"]["requestBody"]["content"][JSON]
+    assert consent["schema"]["properties"]["purpose"]["enum"] == purposes

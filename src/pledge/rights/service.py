@@ -320,7 +320,8 @@ def check_code(
     if row.status != PENDING_VERIFICATION or row.code_hash is None:
         return Attempt(False, Conflict("this request is already verified or closed"))
     if row.code_expires_at is not None and now > row.code_expires_at:
-        return Attempt(False, BadRequest("the code has expired; ask for a new one"))
+        expired = BadRequest("the code has expired; ask for a new one", fields={"code": "expired"})
+        return Attempt(False, expired)
     if not tokens_equal(row.code_hash, code_hash(pledge.keys, row.id, code)):
         counted = count_wrong_code(session, row.id)
         if counted > MAX_FAILED_CODES:  # a parallel attempt locked it meanwhile
@@ -339,7 +340,8 @@ def check_code(
             move(
                 session, row, LOCKED, actor="system", at=now, note="Locked after five wrong codes."
             )
-        return Attempt(False, BadRequest("the code is not correct"))
+        wrong = BadRequest("the code is not correct", fields={"code": "not correct"})
+        return Attempt(False, wrong)
     row.code_hash = None
     row.subject_id = _subject_for(session, row)
     row.verification = _level(session, pledge, row)

@@ -36,6 +36,7 @@ from pledge.web.api import consents, policy, records, requests, service
 from pledge.web.errors import install_error_handlers
 from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
+from pledge.web.openapi import install_openapi
 from pledge.web.security_headers import SecurityHeadersMiddleware
 from pledge.web.text_guard import TextGuardMiddleware
 
@@ -70,6 +71,7 @@ def create_app(pledge: Pledge) -> FastAPI:
     connect_jobs(pledge)
     app.state.consent_writer = ConsentWriter(pledge)
     install_error_handlers(app)
+    install_openapi(app, pledge.policy)
     # Routes are matched in order: the busiest API (consents) goes first.
     for router in (
         consents.router,

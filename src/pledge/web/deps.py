@@ -9,7 +9,6 @@ so it is a plain ``def``: the thread pool, never the event loop, waits for it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -69,13 +68,22 @@ def check_role(principal: Principal, roles: tuple[str, ...]) -> Principal:
     return principal
 
 
-def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that lets through only the given roles (403 for any other)."""
+class RoleCheck:
+    """A dependency that lets through only the given roles (403 for any other).
 
-    async def check(principal: PrincipalDep) -> Principal:
-        return check_role(principal, roles)
+    A class rather than a closure so that the roles can be read back:
+    :mod:`pledge.web.openapi` names them, and the 401 and 403, in ``/api/openapi.json``.
+    """
 
-    return check
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        self.roles = roles
+
+    async def __call__(self, principal: PrincipalDep) -> Principal:
+        return check_role(principal, self.roles)
+
+
+def require_role(*roles: str) -> RoleCheck:
+    return RoleCheck(roles)
 
 
 async def authorize(request: Request, *roles: str) -> Principal:

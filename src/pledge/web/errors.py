@@ -76,6 +76,7 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": body}
 
 
+UNPARSED = {"body": "could not be parsed (JSON must be UTF-8; a form must be well-formed)"}
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
@@ -113,6 +114,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # Pledge raises its own errors; FastAPI and Starlette raise a bare 400 only for a
+            # body they could not parse at all (JSON that is not UTF-8, a multipart form
+            # without its boundary). That is an invalid body like any other: 422 naming it.
+            body = error_body("validation_failed", "the request body is not valid", UNPARSED)
+            return JSONResponse(body, status_code=422)
         code = HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 

@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pledge.validation import text_problem, text_problems
+from pledge.validation import UNNAMED, text_problem, text_problems
 
 # Every printable ASCII byte but the backslash, and tab, line feed, carriage return:
 # what is left of a body after deleting these needs a closer look.
@@ -75,7 +75,7 @@ def form_problems(body: bytes) -> dict[str, str]:
         name_problem = text_problem(name)
         problem = name_problem or text_problem(value)
         if problem:
-            problems["(a field name)" if name_problem else name] = problem
+            problems["(a field name)" if name_problem else name or UNNAMED] = problem
     return problems
 
 
@@ -90,7 +90,7 @@ def url_problems(scope: Scope) -> dict[str, str]:
             name_problem = text_problem(name)
             problem = name_problem or text_problem(value)
             if problem:
-                problems["query" if name_problem else f"query.{name}"] = problem
+                problems["query" if name_problem or not name else f"query.{name}"] = problem
     return problems
 
 

@@ -41,6 +41,7 @@ from pledge.errors import PayloadTooLarge, ValidationFailed
 from pledge.validation import error_fields, parse_model
 from pledge.web.deps import PledgeDep, SystemDep, authorize, consent_writer, require_role
 from pledge.web.language import request_language
+from pledge.web.openapi import errors, keyed
 
 router = APIRouter()
 
@@ -53,7 +54,7 @@ StaffOrSystemDep = Annotated[Principal, Depends(require_role("system", "admin"))
     status_code=201,
     response_model=None,
     responses={201: {"model": RecordedOut, "description": "The act is recorded and durable."}},
-    openapi_extra=openapi_body(ConsentIn),
+    openapi_extra=openapi_body(ConsentIn) | keyed("system"),
 )
 async def create_consent(request: Request) -> Response:
     """Giving and withdrawing are the same call (``granted`` true or false).
@@ -143,7 +144,7 @@ def add_do_not_call(
     return consent.add_do_not_call(pledge, body, actor=principal.actor)
 
 
-@router.post("/api/v1/marketing/send", status_code=202)
+@router.post("/api/v1/marketing/send", status_code=202, responses=errors(409))
 def send_marketing(pledge: PledgeDep, principal: SystemDep, body: SendIn) -> Queued:
     """422 for a subject or address with a line break: a header must stay one header."""
     broken = {
@@ -175,7 +176,7 @@ def cookie_banner(request: Request, pledge: PledgeDep) -> BannerConfig:
     )
 
 
-@router.post("/api/v1/cookie-consent", status_code=201)
+@router.post("/api/v1/cookie-consent", status_code=201, responses=errors(409))
 def cookie_consent(request: Request, pledge: PledgeDep, body: CookieChoiceIn) -> CookieChoiceOut:
     """Anonymous: a random visitor id from the browser, no personal data beyond a /24."""
     client = request.client.host if request.client else None

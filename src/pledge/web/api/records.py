@@ -8,11 +8,17 @@ from pledge.errors import PayloadTooLarge
 from pledge.records import RecordOut, collect
 from pledge.records.schemas import RecordBatchIn, RecordBatchOut, RecordsIn
 from pledge.web.deps import PledgeDep, SystemDep
+from pledge.web.openapi import errors
 
 router = APIRouter(tags=["records"])
 
 
-@router.post("/api/v1/records", status_code=201, response_model=RecordOut | RecordBatchOut)
+@router.post(
+    "/api/v1/records",
+    status_code=201,
+    response_model=RecordOut | RecordBatchOut,
+    responses=errors(409),
+)
 def create_records(
     pledge: PledgeDep, principal: SystemDep, body: RecordsIn
 ) -> RecordOut | RecordBatchOut:

@@ -32,6 +32,7 @@ from pledge.web.deps import AdminDep, PledgeDep, SystemDep, bearer_token
 from pledge.web.errors import SafeJSONResponse
 from pledge.web.intake import throttle_intake
 from pledge.web.language import request_language
+from pledge.web.openapi import errors
 from pledge.web.package_page import render_package
 
 router = APIRouter(tags=["rights"])
@@ -51,6 +52,7 @@ NoBody = Annotated[NoFields, Body(default_factory=NoFields)]
 
 @router.post(
     "/api/v1/requests",
+    responses=errors(429),
     status_code=202,
     response_model=RequestAccepted,
     response_model_exclude_unset=True,
@@ -69,6 +71,7 @@ def create_request(request: Request, pledge: PledgeDep, body: RequestIn) -> Requ
 
 @router.post(
     "/api/v1/requests/{request_id}/verify",
+    responses=errors(400, 409, 429),
     response_model=RequestView,
     response_model_exclude_unset=True,
 )
@@ -80,6 +83,7 @@ def verify_request(
 
 @router.post(
     "/api/v1/requests/{request_id}/resend",
+    responses=errors(409, 429),
     response_model=CodeResent,
     response_model_exclude_unset=True,
 )
@@ -127,7 +131,7 @@ OTHER_FORMATS: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/api/v1/requests/{request_id}/package",
     response_model=Package,
-    responses=OTHER_FORMATS,
+    responses=OTHER_FORMATS | errors(409, 410),
     response_model_exclude_unset=True,
     response_class=SafeJSONResponse,
 )
@@ -167,6 +171,7 @@ def admin_queue(
 
 @router.post(
     "/api/v1/admin/requests/{request_id}/extend",
+    responses=errors(409),
     response_model=RequestView,
     response_model_exclude_unset=True,
 )
@@ -178,6 +183,7 @@ def admin_extend(
 
 @router.post(
     "/api/v1/admin/requests/{request_id}/deny",
+    responses=errors(409),
     response_model=RequestView,
     response_model_exclude_unset=True,
 )
@@ -189,6 +195,7 @@ def admin_deny(
 
 @router.post(
     "/api/v1/admin/requests/{request_id}/approve",
+    responses=errors(409),
     response_model=RequestView,
     response_model_exclude_unset=True,
 )
@@ -200,6 +207,7 @@ def admin_approve(
 
 @router.post(
     "/api/v1/admin/requests/{request_id}/complete",
+    responses=errors(409),
     response_model=RequestView,
     response_model_exclude_unset=True,
 )
@@ -211,6 +219,7 @@ def admin_complete(
 
 @router.post(
     "/api/v1/admin/requests/{request_id}/lift",
+    responses=errors(409),
     response_model=RequestView,
     response_model_exclude_unset=True,
 )

@@ -29,6 +29,7 @@ from pledge.service_data.schemas import (
 )
 from pledge.web.api.requests import NoBody
 from pledge.web.deps import AdminDep, ClientDep, PledgeDep
+from pledge.web.openapi import errors
 
 router = APIRouter(tags=["service data"])
 
@@ -62,7 +63,7 @@ def list_deliveries(pledge: PledgeDep, client: ClientDep) -> DeliveriesOut:
     return DeliveriesOut(deliveries=client_deliveries(pledge, client.id))
 
 
-@router.post("/api/v1/admin/clients", status_code=201)
+@router.post("/api/v1/admin/clients", status_code=201, responses=errors(409))
 def admin_create_client(pledge: PledgeDep, admin: AdminDep, body: ClientIn) -> NewClient:
     """Register a Client; its API key is in this answer and nowhere else, ever."""
     instructions = checked_instructions(body.instructions, pledge.policy, prefix="instructions")
@@ -85,7 +86,7 @@ class ClientState(BaseModel):
     """On disabling: how many undelivered webhook deliveries were cancelled."""
 
 
-@router.post("/api/v1/admin/clients/{client_id}/disable")
+@router.post("/api/v1/admin/clients/{client_id}/disable", responses=errors(409))
 def admin_disable_client(
     pledge: PledgeDep, admin: AdminDep, client_id: str, _body: NoBody
 ) -> ClientState:
@@ -94,7 +95,7 @@ def admin_disable_client(
     return ClientState(id=client_id, state="disabled", webhooks_cancelled=cancelled)
 
 
-@router.post("/api/v1/admin/clients/{client_id}/enable")
+@router.post("/api/v1/admin/clients/{client_id}/enable", responses=errors(409))
 def admin_enable_client(
     pledge: PledgeDep, admin: AdminDep, client_id: str, _body: NoBody
 ) -> ClientState:
