@@ -42,7 +42,8 @@ def german_code_mail(app: MailingApp, email: str) -> tuple[str, str, Any]:
         mails = [m for m in app.smtp.messages_to(email) if GERMAN_CODE.search(m.body)]
         if mails:
             code, found = GERMAN_CODE.search(mails[-1].body), link.search(mails[-1].body)
-            assert code is not None and found is not None, mails[-1].body
+            assert code is not None, mails[-1].body
+            assert found is not None, mails[-1].body
             return code.group(1), found.group(0), mails[-1]
         time.sleep(0.1)
     raise AssertionError(f"no German code mail to {email}")

@@ -36,7 +36,8 @@ def german_mail(pledge: Pledge, smtp: SmtpServer) -> tuple[str, str]:
     bodies = [m.body for m in smtp.messages_to(EMAIL) if GERMAN_CODE.search(m.body)]
     assert bodies, "no German code mail"
     code, link = GERMAN_CODE.search(bodies[-1]), LINK.search(bodies[-1])
-    assert code is not None and link is not None, bodies[-1]
+    assert code is not None, bodies[-1]
+    assert link is not None, bodies[-1]
     assert "Öffnen Sie die Seite Ihrer Anfrage und geben Sie dort den Code ein:" in bodies[-1]
     return code.group(1), link.group(2)
 
