@@ -14,6 +14,11 @@ Every form carries a token bound to this browser, this page and the hour
 (:mod:`pledge.web.form_tokens`); every answer is ``no-store`` and loads
 nothing (no script at all). Routes are plain ``def``: their database work
 runs in the thread pool.
+
+The page is in the reader's language (:mod:`pledge.web.language`), through the
+shared templates, not in the request's: whoever holds the link and the code
+reads it in their own. Pledge's error messages are marked ``N_`` where they are
+raised and translated here, at display, so the API keeps its English ``message``.
 """
 
 from __future__ import annotations
