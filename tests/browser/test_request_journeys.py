@@ -165,7 +165,7 @@ def test_staff_approve_in_the_console_and_the_person_downloads(
     create_user(
         mailing_app.pledge,
         email=STAFF_EMAIL,
-        role="privacy_officer",
+        role="privacy_officer",  # an admin would first have to set up an authenticator app
         password=STAFF_PASSWORD,
         actor="cli",
     )

@@ -59,14 +59,14 @@ def test_a_request_made_on_the_german_page_is_answered_in_german(
     answer = web.post("/privacy-center", data=form, headers={"accept-language": "de"})
     assert answer.status_code == 200, answer.text
     assert "Wir haben Ihre Anfrage erhalten" in answer.text
-    token = re.search(r"<p><code>([^<]+)</code></p>", answer.text)
+    token = re.search(r":\s*<code>([^<]+)</code></p>", answer.text)  # after the API sentence
     request_id = re.search(r"Vorgangsnummer: <code>([^<]+)</code>", answer.text)
     assert token is not None
     assert request_id is not None
     received = mails(mailer, smtp)
     code_mail = by_subject(received, "Ihr Bestätigungscode")
     assert code_mail.message["Content-Language"] == "de"
-    assert "Er ist 30 Minuten lang gültig." in code_mail.body
+    assert "Der Code ist 30 Minuten lang gültig." in code_mail.body
     assert "Datenschutzteam von Interactions" in code_mail.body
     ack = by_subject(
         received, "Wir haben Ihre Anfrage erhalten (Auskunft über Ihre personenbezogenen Daten)"

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
 from pledge.errors import Conflict, ValidationFailed
+from pledge.i18n import N_
 from pledge.policy import RightType
 from pledge.rights import deadlines, mails
 from pledge.rights.corrections import review
@@ -194,7 +195,7 @@ def complete(
             actor=actor,
             at=now,
             outcome="whole",
-            reason=note or "Completed by staff.",
+            reason=note or N_("Completed by staff."),
         )
         mail_person(
             session,

@@ -22,7 +22,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import select
@@ -46,13 +46,41 @@ PACKAGE_TYPES = frozenset({"access", "know", "portability"})
 
 
 class PackageGone(PledgeError):
-    """410: the package expired, was downloaded as often as allowed, or was erased."""
+    """410: the package expired, was downloaded as often as allowed, or was erased.
+
+    ``template`` (marked ``N_``) and ``values`` let a page say it in the reader's
+    language, the day in its own words; ``message`` is the English the API answers.
+    """
 
     status_code: ClassVar[int] = 410
     code: ClassVar[str] = "gone"
 
+    def __init__(self, template: str, **values: Any) -> None:
+        english = {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in values.items()
+        }
+        super().__init__(template % english)
+        self.template = template
+        self.values = values
 
-MAKE_A_NEW_REQUEST = "; you may make a new request to receive your data as it is now"
+
+ERASED = N_(
+    "this package was erased with your data; you may make a new request to receive your "
+    "data as it is now"
+)
+NOT_KEPT = N_(
+    "this package is no longer available; you may make a new request to receive your data "
+    "as it is now"
+)
+EXPIRED = N_(
+    "this package could be downloaded until %(day)s; you may make a new request to receive "
+    "your data as it is now"
+)
+USED_UP = N_(
+    "this package was downloaded %(limit)s times, the most allowed; you may make a new "
+    "request to receive your data as it is now"
+)
 
 
 def snapshot(ctx: Context) -> None:
@@ -93,7 +121,7 @@ def _open(ctx: Context) -> dict[str, Any]:
     try:
         key = _subject_key(ctx)
     except KeyDestroyed:
-        raise PackageGone("this package was erased with your data" + MAKE_A_NEW_REQUEST) from None
+        raise PackageGone(ERASED) from None
     keys = ctx.pledge.keys
     content: dict[str, Any] = (
         keys.decrypt_system(row.package_ciphertext, _aad(row))
@@ -117,18 +145,13 @@ def package(
     with pledge.transaction() as session:
         row = load_for_holder(session, pledge, request_id, token, lock=True)
         if row.type not in PACKAGE_TYPES or row.status != COMPLETED:
-            raise Conflict("only a completed access or portability request has a package")
+            raise Conflict(N_("only a completed access or portability request has a package"))
         if row.package_ciphertext is None:
-            raise PackageGone("this package is no longer available" + MAKE_A_NEW_REQUEST)
+            raise PackageGone(NOT_KEPT)
         if row.package_expires_at is not None and now >= row.package_expires_at:
-            raise PackageGone(
-                f"this package could be downloaded until "
-                f"{row.package_expires_at.date().isoformat()}" + MAKE_A_NEW_REQUEST
-            )
+            raise PackageGone(EXPIRED, day=row.package_expires_at.date())
         if row.copies_served >= limit:
-            raise PackageGone(
-                f"this package was downloaded {limit} times, the most allowed" + MAKE_A_NEW_REQUEST
-            )
+            raise PackageGone(USED_UP, limit=limit)
         ctx = Context(session=session, pledge=pledge, row=row, now=now)
         content = _open(ctx)
         row.copies_served += 1

@@ -31,6 +31,7 @@ from pledge.core import Pledge
 from pledge.db.models import Delivery, RecipientNotice, RightsRequest, SubjectRestriction
 from pledge.delivery import Finished, Status
 from pledge.errors import Conflict
+from pledge.i18n import N_
 from pledge.restrictions import RestrictionKind
 from pledge.rights import mails
 from pledge.rights.actions.common import add_notices
@@ -167,7 +168,7 @@ def record_mail_outcome(pledge: Pledge, session: Session, finished: Finished) ->
         "restriction_lifted",
         actor="system",
         at=finished.at,
-        note="Restriction lifted: the person's mail was delivered.",
+        note=N_("Restriction lifted: the person's mail was delivered."),
     )
 
 

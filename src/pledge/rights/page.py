@@ -32,6 +32,7 @@ from sqlalchemy import delete, update
 from pledge.core import Pledge
 from pledge.db.models import RequestPageSession, RightsRequest
 from pledge.errors import BadRequest, TooManyRequests
+from pledge.i18n import N_
 from pledge.rights.export import PACKAGE_TYPES
 from pledge.rights.identity import (
     MAX_FAILED_CODES,
@@ -63,10 +64,10 @@ __all__ = [
     "signed_in",
 ]
 
-WRONG_CODE = "the code is not correct"
-NO_LONGER_VALID = "this code is no longer valid; ask for a new one"
-LOCKED_OUT = "too many wrong codes: this request is locked; please make a new request"
-NO_MORE_CODES = "no more codes can be sent for this request; please make a new request"
+WRONG_CODE = N_("the code is not correct")
+NO_LONGER_VALID = N_("this code is no longer valid; ask for a new one")
+LOCKED_OUT = N_("too many wrong codes: this request is locked; please make a new request")
+NO_MORE_CODES = N_("no more codes can be sent for this request; please make a new request")
 SESSION_TOKEN_BYTES = 32
 
 

@@ -22,7 +22,7 @@ from pledge.core import Pledge
 from pledge.db.base import new_id
 from pledge.db.models import Identity, RecipientNotice, RequestEvent, RightsRequest
 from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
-from pledge.i18n import SOURCE, supported_code
+from pledge.i18n import N_, SOURCE, supported_code
 from pledge.rights import deadlines, mails
 from pledge.rights.corrections import check_corrections
 from pledge.rights.identity import (
@@ -65,6 +65,7 @@ from pledge.rights.views import (
 
 log = logging.getLogger(__name__)
 
+LOCKED_NOW = N_("too many wrong codes: this request is locked")
 MAX_CODES_SENT = 5
 METHODS = ("web", "email", "phone", "post", "in_person", "api")
 
@@ -269,9 +270,9 @@ def resend_code(
     with pledge.transaction() as session:
         row = load_for_holder(session, pledge, request_id, token, lock=True)
         if row.status == LOCKED or row.codes_sent >= MAX_CODES_SENT:
-            raise TooManyRequests("no more codes can be sent for this request")
+            raise TooManyRequests(N_("no more codes can be sent for this request"))
         if row.status != PENDING_VERIFICATION:
-            raise Conflict("this request is already verified or closed")
+            raise Conflict(N_("this request is already verified or closed"))
         send_code(session, pledge, row, now)
     return CodeResent(id=request_id, status=PENDING_VERIFICATION)
 
@@ -316,16 +317,16 @@ def check_code(
     session: Any, pledge: Pledge, row: RightsRequest, code: str, now: datetime
 ) -> Attempt:
     if row.status == LOCKED:
-        return Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
+        return Attempt(False, TooManyRequests(LOCKED_NOW))
     if row.status != PENDING_VERIFICATION or row.code_hash is None:
-        return Attempt(False, Conflict("this request is already verified or closed"))
+        return Attempt(False, Conflict(N_("this request is already verified or closed")))
     if row.code_expires_at is not None and now > row.code_expires_at:
-        expired = BadRequest("the code has expired; ask for a new one", fields={"code": "expired"})
-        return Attempt(False, expired)
+        expired = N_("the code has expired; ask for a new one")
+        return Attempt(False, BadRequest(expired, fields={"code": "expired"}))
     if not tokens_equal(row.code_hash, code_hash(pledge.keys, row.id, code)):
         counted = count_wrong_code(session, row.id)
         if counted > MAX_FAILED_CODES:  # a parallel attempt locked it meanwhile
-            return Attempt(False, TooManyRequests("too many wrong codes: this request is locked"))
+            return Attempt(False, TooManyRequests(LOCKED_NOW))
         set_committed_value(row, "failed_attempts", counted)
         add_event(
             session,
@@ -340,7 +341,7 @@ def check_code(
             move(
                 session, row, LOCKED, actor="system", at=now, note="Locked after five wrong codes."
             )
-        wrong = BadRequest("the code is not correct", fields={"code": "not correct"})
+        wrong = BadRequest(N_("the code is not correct"), fields={"code": "not correct"})
         return Attempt(False, wrong)
     row.code_hash = None
     row.subject_id = _subject_for(session, row)

@@ -14,29 +14,39 @@ Every form carries a token bound to this browser, this page and the hour
 (:mod:`pledge.web.form_tokens`); every answer is ``no-store`` and loads
 nothing (no script at all). Routes are plain ``def``: their database work
 runs in the thread pool.
+
+The page is in the reader's language (:mod:`pledge.web.language`), through the
+shared templates, not in the request's: whoever holds the link and the code
+reads it in their own. Pledge's error messages are marked ``N_`` where they are
+raised and translated here, at display, so the API keeps its English ``message``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader
 
 from pledge import rights
 from pledge.access.throttle import Rule, Throttled, enforce
 from pledge.core import Pledge
 from pledge.errors import NotFound, PledgeError
+from pledge.i18n import N_, Language
+from pledge.rights.export import PackageGone
 from pledge.rights.lifecycle import REQUEST_PAGE_PATH
+from pledge.rights.mails import label
 from pledge.rights.page import WRONG_CODE, PageState
 from pledge.web.deps import FormDep, PledgeDep
 from pledge.web.form_tokens import form_ok, form_token, keep_nonce, nonce_of
 from pledge.web.intake import HOUR, throttle_intake
+from pledge.web.language import request_language
 from pledge.web.package_page import render_package
+from pledge.web.templating import environment as templates
+from pledge.web.templating import page_context, switch_back_to
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,13 +67,6 @@ FORMATS = {
     "json": ("application/json", "personal-data.json"),
     "zip": ("application/zip", "personal-data.zip"),
 }
-
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=True,
-)
-_templates.filters["day"] = lambda value: value.strftime("%d %B %Y") if value else ""
-_templates.filters["moment"] = lambda value: value.strftime("%d %B %Y, %H:%M UTC")
 
 
 def _path(request_id: str) -> str:
@@ -90,8 +93,21 @@ def _state(pledge: Pledge, request: Request, request_id: str) -> PageState | Non
         return None
 
 
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+def _sentence(t: Language, message: str) -> str:
+    """An error's message (marked ``N_`` where Pledge wrote it) as a sentence in ``t``."""
+    words = t.lookup(message)
+    return words[:1].upper() + words[1:] + ("" if words.endswith(".") else ".")
+
+
+def _problem(t: Language, exc: PledgeError) -> str:
+    """What went wrong, in ``t``: a gone package names its day or limit in the page's words."""
+    if isinstance(exc, PackageGone) and exc.template:
+        values = {
+            key: t.date(value) if isinstance(value, date | datetime) else value
+            for key, value in exc.values.items()
+        }
+        return _sentence(t, t.gettext(exc.template, **values))
+    return _sentence(t, exc.message)
 
 
 def _render(
@@ -104,8 +120,14 @@ def _render(
     **context: Any,
 ) -> HTMLResponse:
     nonce = nonce_of(request)
-    html = _templates.get_template("rights/request_page.html").render(
-        lang=pledge.policy.language,
+    switch_back_to(request, _path(request_id))  # a form's answer: the switcher opens the page
+    shown = page_context(request)
+    t: Language = shown["language"]
+    html = templates.get_template("rights/request_page.html").render(
+        **shown,
+        day=lambda value: t.date(value) if value else "",
+        moment=lambda value: f"{t.date(value)}, {value:%H:%M} UTC",
+        title=label(t, state.request.type) if state else "",
         controller=pledge.policy.controller.short_name,
         authority=pledge.policy.controller.supervisory_authority,
         path=_path(request_id),
@@ -119,7 +141,9 @@ def _render(
     return response
 
 
-STALE = "This form has expired or was not sent from this page. Please try again."
+STALE = N_("This form has expired or was not sent from this page. Please try again.")
+BAD_CODE = N_("Enter the 8 digits of the code from our e-mail.")
+TOO_MANY_CODES = N_("too many codes were asked for this request; please try again later")
 
 
 @router.get(REQUEST_PAGE_PATH, response_class=HTMLResponse)
@@ -130,16 +154,17 @@ def request_page(request_id: str, request: Request, pledge: PledgeDep) -> HTMLRe
 @router.post(REQUEST_PAGE_PATH, response_class=HTMLResponse)
 def enter_code(request_id: str, request: Request, pledge: PledgeDep, fields: FormDep) -> Response:
     """The code: verifies the request if it waited for it, then signs this browser in."""
+    t = request_language(request)
     if not form_ok(pledge, request, request_id, fields.get("csrf", "")):
-        return _render(pledge, request, request_id, status=400, error=STALE)
+        return _render(pledge, request, request_id, status=400, error=t.lookup(STALE))
     if _state(pledge, request, request_id) is not None:  # a form sent again: already in
         return RedirectResponse(_path(request_id), status_code=303)
     code = _SPACING.sub("", fields.get("code", ""))
     if not _CODE.match(code):
-        message = "Enter the 8 digits of the code from our e-mail."
+        message = t.lookup(BAD_CODE)
         return _render(pledge, request, request_id, status=400, code_error=message)
     if not _ID.match(request_id):
-        return _render(pledge, request, request_id, status=400, code_error=_sentence(WRONG_CODE))
+        return _render(pledge, request, request_id, status=400, code_error=_sentence(t, WRONG_CODE))
     try:
         opened = rights.open_with_code(pledge, request_id, code)
     except PledgeError as exc:
@@ -148,7 +173,7 @@ def enter_code(request_id: str, request: Request, pledge: PledgeDep, fields: For
             request,
             request_id,
             status=exc.status_code,
-            code_error=_sentence(exc.message),
+            code_error=_problem(t, exc),
         )
     response = RedirectResponse(_path(request_id), status_code=303)
     response.set_cookie(
@@ -163,7 +188,7 @@ def enter_code(request_id: str, request: Request, pledge: PledgeDep, fields: For
     return response
 
 
-SENT = (
+SENT = N_(
     "If this link belongs to a request we can still write to, we have mailed a new code "
     "to its e-mail address. The code is valid for 30 minutes."
 )
@@ -172,8 +197,9 @@ SENT = (
 @router.post(REQUEST_PAGE_PATH + "/code", response_class=HTMLResponse)
 def new_code(request_id: str, request: Request, pledge: PledgeDep, fields: FormDep) -> Response:
     """Mail a new code to the address on file (never shown); limited per IP and per request."""
+    t = request_language(request)
     if not form_ok(pledge, request, request_id, fields.get("csrf", "")):
-        return _render(pledge, request, request_id, status=400, error=STALE)
+        return _render(pledge, request, request_id, status=400, error=t.lookup(STALE))
     per_request = Rule("request-code", pledge.settings.request_code_limit, HOUR)
     try:
         throttle_intake(pledge, request, None)
@@ -181,12 +207,12 @@ def new_code(request_id: str, request: Request, pledge: PledgeDep, fields: FormD
             pledge,
             per_request,
             request_id,
-            message="too many codes were asked for this request; please try again later",
+            message=TOO_MANY_CODES,
         )
         if _ID.match(request_id):
             rights.send_page_code(pledge, request_id)
     except Throttled as exc:
-        page = _render(pledge, request, request_id, status=429, resend_error=_sentence(exc.message))
+        page = _render(pledge, request, request_id, status=429, resend_error=_problem(t, exc))
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     except PledgeError as exc:
@@ -195,9 +221,9 @@ def new_code(request_id: str, request: Request, pledge: PledgeDep, fields: FormD
             request,
             request_id,
             status=exc.status_code,
-            resend_error=_sentence(exc.message),
+            resend_error=_problem(t, exc),
         )
-    return _render(pledge, request, request_id, message=SENT)
+    return _render(pledge, request, request_id, message=t.lookup(SENT))
 
 
 @router.post(REQUEST_PAGE_PATH + "/sign-out", response_class=HTMLResponse)
@@ -205,7 +231,8 @@ def sign_out(request_id: str, request: Request, pledge: PledgeDep, fields: FormD
     """End the session on the server and in the browser."""
     if not form_ok(pledge, request, request_id, fields.get("csrf", "")):
         state = _state(pledge, request, request_id)
-        return _render(pledge, request, request_id, status=400, state=state, error=STALE)
+        error = request_language(request).lookup(STALE)
+        return _render(pledge, request, request_id, status=400, state=state, error=error)
     page = _page_session(request)
     if page is not None and _ID.match(request_id):
         rights.sign_out(pledge, request_id, page)
@@ -228,7 +255,8 @@ def download(request_id: str, form: str, request: Request, pledge: PledgeDep) ->
             text = json.dumps(data, indent=2, ensure_ascii=False)
             content = text.encode("utf-8", "replace")
         else:
-            html = render_package(pledge.policy, rights.package(pledge, request_id, page))
+            package = rights.package(pledge, request_id, page)
+            html = render_package(pledge.policy, package, request)
             return HTMLResponse(html.encode("utf-8", "replace"), headers=HEADERS)
     except NotFound:  # the session ended: the code form again
         return RedirectResponse(_path(request_id), status_code=303)
@@ -240,7 +268,7 @@ def download(request_id: str, form: str, request: Request, pledge: PledgeDep) ->
             request_id,
             status=exc.status_code,
             state=state,
-            error=_sentence(exc.message),
+            error=_problem(request_language(request), exc),
         )
     media_type, filename = FORMATS[form]
     return Response(
