@@ -17,7 +17,13 @@ from sqlalchemy import select
 
 from pledge.console.accounts import create_user
 from pledge.core import Pledge
-from pledge.db.models import Identity, MarketingReach, RightsRequest, SubjectKey
+from pledge.db.models import (
+    Identity,
+    MarketingReach,
+    MarketingSuppression,
+    RightsRequest,
+    SubjectKey,
+)
 from pledge.records import records_for_email
 from pledge.rights.lifecycle import private_data
 from tests.integration.smtp_server import SmtpServer
@@ -322,3 +328,75 @@ def test_a_rectification_about_nothing_held_goes_on_as_before(
     body = approve(web, admin_key, done["id"])
     assert (body["status"], body["outcome"]) == ("completed", "none")
     assert body["result"]["note"].startswith("We hold no personal data about you")
+
+
+def verdict(web: TestClient, system_key: str, *emails: str) -> dict[str, Any]:
+    response = web.post(
+        "/api/v1/marketing/filter",
+        json={"channel": "email", "recipients": list(emails)},
+        headers=auth(system_key),
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_send_list_follows_a_corrected_email_with_the_persons_wishes(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str, admin_key: str
+) -> None:
+    collect(web, system_key)
+    consent = {
+        "subject": {"email": EMAIL, "country": "FR"},
+        "purpose": "marketing",
+        "channel": "email",
+        "granted": True,
+        "method": "web_form",
+    }
+    assert web.post("/api/v1/consents", json=consent, headers=auth(system_key)).status_code == 201
+    assert verdict(web, system_key, EMAIL)["allowed"] == [EMAIL]
+    done = run(
+        mailer,
+        smtp,
+        web,
+        type="rectification",
+        match={"phone": PHONE},
+        corrections={"email": NEW_EMAIL},
+    )
+    approve(web, admin_key, done["id"])
+    assert verdict(web, system_key, NEW_EMAIL, EMAIL)["allowed"] == [NEW_EMAIL]
+
+    request = ask(web, type="opt_out_marketing", email=NEW_EMAIL)
+    confirm(web, request, mailed_code(mailer, smtp, to=NEW_EMAIL))
+    back = ask(
+        web,
+        type="rectification",
+        email=NEW_EMAIL,
+        match={"phone": PHONE},
+        corrections={"email": EMAIL},
+    )
+    again = confirm(web, back, mailed_code(mailer, smtp, to=NEW_EMAIL))
+    approve(web, admin_key, again["id"])
+    assert verdict(web, system_key, EMAIL)["allowed"] == []
+    with mailer.sessions() as session:
+        reasons = set(
+            session.scalars(
+                select(MarketingSuppression.reason).where(
+                    MarketingSuppression.email_index == mailer.keys.blind_index("email", EMAIL)
+                )
+            )
+        )
+    assert reasons == {"opt_out_marketing"}  # copied from the address the person opted out with
+
+
+def test_a_rectification_waiting_for_corrections_can_be_denied(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str, admin_key: str
+) -> None:
+    collect(web, system_key)
+    waiting = run(mailer, smtp, web, type="rectification", match={"phone": PHONE})
+    assert waiting["status"] == "awaiting_corrections"
+    denied = web.post(
+        f"/api/v1/admin/requests/{waiting['id']}/deny",
+        json={"reason": "the person did not say what to correct"},
+        headers=auth(admin_key),
+    )
+    assert denied.json()["status"] == "denied"

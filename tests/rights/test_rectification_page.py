@@ -94,13 +94,14 @@ def test_a_rectification_without_corrections_waits_for_them(
 def test_a_bad_value_is_named_beside_its_field_and_nothing_is_kept(
     mailer: Pledge, waiting: str, web: TestClient
 ) -> None:
-    answer = send(web, waiting, correction_email="not-an-email", correction_company="Mills")
+    answer = send(web, waiting, correction_email="not-an-email", correction_company="<b>Mills")
     assert answer.status_code == 422
     assert '<p class="field-error" id="correction-email-error">Not a valid email.</p>' in (
         answer.text
     )
     assert 'aria-describedby="correction-email-error" aria-invalid="true"' in answer.text
-    assert 'value="Mills"' in answer.text  # what was typed stays to be fixed
+    assert 'value="&lt;b&gt;Mills"' in answer.text  # what was typed stays, escaped
+    assert "<b>Mills" not in answer.text
     formula = send(web, waiting, correction_company="=HYPERLINK(1)")
     assert formula.status_code == 422
     assert 'id="correction-company-error">Must not begin with =' in formula.text
