@@ -66,7 +66,7 @@ def test_closed_requests_are_deleted_24_months_after_they_closed(
     waiting = run(mailer, smtp, web, type="rectification", match={"phone": PHONE})
     abandoned = ask(web, type="access")  # the code is never entered
     assert (access["status"], erased["status"], restricted["status"]) == ("completed",) * 3
-    assert waiting["status"] == "awaiting_review"
+    assert waiting["status"] == "awaiting_corrections"  # the page asks the person for them
     assert count(mailer, RecipientNotice, request_id=erased["id"]) > 0
     closed_at = max(datetime.fromisoformat(r["closed_at"]) for r in (access, erased, restricted))
     keep_until = add_months(closed_at, 24)

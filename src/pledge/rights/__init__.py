@@ -10,6 +10,7 @@ from pledge.rights.fulfil import fulfil, fulfil_verified
 from pledge.rights.identity import PageSession
 from pledge.rights.lifting import lift
 from pledge.rights.page import open_with_code, page_state, send_page_code, sign_out, signed_in
+from pledge.rights.proposals import propose
 from pledge.rights.schemas import AgentIn, CodeIn, LiftIn, ReasonIn, RequestIn
 from pledge.rights.service import Submitted, describe, resend_code, submit, verify, view
 from pledge.rights.suppressions import is_suppressed
@@ -37,6 +38,7 @@ __all__ = [
     "package",
     "package_zip",
     "page_state",
+    "propose",
     "queue",
     "record_disclosure",
     "report",

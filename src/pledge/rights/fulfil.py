@@ -30,9 +30,12 @@ from pledge.rights.lifecycle import (
     move,
     now_or,
     page_link,
+    private_data,
     right_of,
 )
+from pledge.rights.proposals import held_fields
 from pledge.rights.states import (
+    AWAITING_CORRECTIONS,
     AWAITING_REVIEW,
     COMPLETED,
     DENIED,
@@ -79,6 +82,16 @@ def _run(ctx: Context) -> None:
         else:
             _close(ctx, Done(status=DENIED, outcome="none", reason=NOT_VERIFIED))
             return
+    if _awaits_corrections(ctx):
+        move(
+            ctx.session,
+            row,
+            AWAITING_CORRECTIONS,
+            actor=ctx.actor,
+            at=ctx.now,
+            note="Confirmed; waiting for the person to give the corrections on the request's page.",
+        )
+        return
     right = right_of(policy, row)
     reviewed = bool((row.result or {}).get("reviewed"))
     if (right.staff_review or row.type == "rectification") and not reviewed:
@@ -94,6 +107,21 @@ def _run(ctx: Context) -> None:
         mail_person(ctx.session, ctx.pledge, row, review, "rights_review")
         return
     _close(ctx, ACTIONS[RightType(row.type)](ctx))
+
+
+def _awaits_corrections(ctx: Context) -> bool:
+    """A rectification that names no correction, about data that is held.
+
+    Made in the privacy center (whose form cannot show what is held), it
+    waits for the person to give them on the request's page
+    (:mod:`pledge.rights.proposals`) instead of reaching staff, and ending,
+    with nothing to approve. When nothing is held it goes on as before, to
+    close with "nothing held".
+    """
+    row = ctx.row
+    if row.type != "rectification" or private_data(ctx.pledge, row).get("corrections"):
+        return False
+    return bool(held_fields(ctx.session, ctx.policy, row.subject_id))
 
 
 def _verified_enough(ctx: Context) -> bool:

@@ -23,7 +23,7 @@ session dies with its request; the price is one indexed read per page.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,7 @@ from pledge.core import Pledge
 from pledge.db.models import RequestPageSession, RightsRequest
 from pledge.errors import BadRequest, TooManyRequests
 from pledge.i18n import N_
+from pledge.rights.correction_input import CorrectableField
 from pledge.rights.export import PACKAGE_TYPES
 from pledge.rights.identity import (
     MAX_FAILED_CODES,
@@ -42,6 +43,7 @@ from pledge.rights.identity import (
     tokens_equal,
 )
 from pledge.rights.lifecycle import add_event, load_for_holder, now_or, page_session_live
+from pledge.rights.proposals import held_fields
 from pledge.rights.service import (
     MAX_CODES_SENT,
     Attempt,
@@ -50,7 +52,7 @@ from pledge.rights.service import (
     fulfil_quietly,
     send_code,
 )
-from pledge.rights.states import COMPLETED, LOCKED, PENDING_VERIFICATION
+from pledge.rights.states import AWAITING_CORRECTIONS, COMPLETED, LOCKED, PENDING_VERIFICATION
 from pledge.rights.views import RequestView
 
 __all__ = [
@@ -227,6 +229,8 @@ class PageState:
     request: RequestView
     package: PackageState | None
     """None unless a completed access, know or portability request."""
+    correctable: list[CorrectableField] = field(default_factory=list)
+    """For a rectification waiting for its corrections: the fields held (names, no values)."""
 
 
 def page_state(
@@ -245,4 +249,7 @@ def page_state(
                 copies_left=left,
                 until=row.package_expires_at,
             )
-        return PageState(request=describe(session, row), package=state)
+        correctable = []
+        if row.status == AWAITING_CORRECTIONS:
+            correctable = held_fields(session, pledge.policy, row.subject_id)
+        return PageState(request=describe(session, row), package=state, correctable=correctable)

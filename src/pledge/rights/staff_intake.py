@@ -3,7 +3,8 @@
 Why one builder for the console and the CLI: a request received by phone
 needs what one made online needs (a second data point to verify identity,
 the corrections of a rectification, an agent's details), or it is denied at
-fulfilment ("not verified") or ends with "no corrections were proposed".
+fulfilment ("not verified") or waits for the person to give the corrections on
+the request's page (``awaiting_corrections``).
 Both faces collect flat text (form inputs, ``FIELD=VALUE`` options); this
 module turns it into the :class:`~pledge.rights.schemas.RequestIn` the JSON
 API takes, checks everything at once so a form can show every problem beside

@@ -6,7 +6,9 @@ verified, denying one twice) is refused here rather than trusted to callers.
 
 ```
 pending_verification ──code──▶ verified ──fulfil──▶ completed | denied
-        │                          └──staff_review──▶ awaiting_review ──approve──▶ verified
+        │                          ├──staff_review──▶ awaiting_review ──approve──▶ verified
+        │                          └──rectification, no corrections──▶ awaiting_corrections
+        │                                 ──the person sends them (request page)──▶ awaiting_review
         ├──5 wrong codes──▶ locked
         └──(Service Data)──▶ referred
 ```
@@ -20,6 +22,7 @@ from typing import Final
 from pledge.errors import Conflict
 
 __all__ = [
+    "AWAITING_CORRECTIONS",
     "AWAITING_REVIEW",
     "CLOSED",
     "COMPLETED",
@@ -36,6 +39,8 @@ __all__ = [
 PENDING_VERIFICATION: Final = "pending_verification"
 VERIFIED: Final = "verified"
 AWAITING_REVIEW: Final = "awaiting_review"
+AWAITING_CORRECTIONS: Final = "awaiting_corrections"
+"""A rectification verified without corrections: the person gives them on the request's page."""
 COMPLETED: Final = "completed"
 DENIED: Final = "denied"
 LOCKED: Final = "locked"
@@ -43,15 +48,16 @@ REFERRED: Final = "referred"
 FULFILLING: Final = "fulfilling"
 """Held only inside the fulfilment transaction: the claim that makes fulfilment run once."""
 
-OPEN = frozenset({PENDING_VERIFICATION, VERIFIED, AWAITING_REVIEW})
+OPEN = frozenset({PENDING_VERIFICATION, VERIFIED, AWAITING_REVIEW, AWAITING_CORRECTIONS})
 """Statuses whose clock is still running."""
 CLOSED = frozenset({COMPLETED, DENIED, LOCKED, REFERRED})
 
 _MOVES: dict[str, frozenset[str]] = {
     PENDING_VERIFICATION: frozenset({VERIFIED, LOCKED, DENIED, COMPLETED, REFERRED}),
-    VERIFIED: frozenset({COMPLETED, DENIED, AWAITING_REVIEW}),
-    FULFILLING: frozenset({COMPLETED, DENIED, AWAITING_REVIEW}),
+    VERIFIED: frozenset({COMPLETED, DENIED, AWAITING_REVIEW, AWAITING_CORRECTIONS}),
+    FULFILLING: frozenset({COMPLETED, DENIED, AWAITING_REVIEW, AWAITING_CORRECTIONS}),
     AWAITING_REVIEW: frozenset({VERIFIED, COMPLETED, DENIED}),
+    AWAITING_CORRECTIONS: frozenset({AWAITING_REVIEW, COMPLETED, DENIED}),
 }
 
 

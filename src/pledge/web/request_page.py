@@ -7,8 +7,10 @@ waited for it and signs this browser in to that one request: a cookie
 ``pledge_request`` that is HttpOnly, SameSite=Strict, Secure behind https,
 scoped to this request's path and ``PLEDGE_REQUEST_PAGE_MINUTES`` long. Signed
 in, the page shows the status, the timeline, the deadline and what happens
-next, and for a completed access or portability request the package to
-download (HTML, JSON, ZIP of CSV files) with that cookie only.
+next, for a completed access or portability request the package to
+download (HTML, JSON, ZIP of CSV files) with that cookie only, and for a
+rectification made without corrections a form with one input per field held
+(:mod:`pledge.web.correction_form`, :mod:`pledge.rights.proposals`).
 
 Every form carries a token bound to this browser, this page and the hour
 (:mod:`pledge.web.form_tokens`); every answer is ``no-store`` and loads
@@ -34,12 +36,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pledge import rights
 from pledge.access.throttle import Rule, Throttled, enforce
 from pledge.core import Pledge
-from pledge.errors import NotFound, PledgeError
+from pledge.errors import NotFound, PledgeError, ValidationFailed
 from pledge.i18n import N_, Language
 from pledge.rights.export import PackageGone
 from pledge.rights.lifecycle import REQUEST_PAGE_PATH
 from pledge.rights.mails import label
 from pledge.rights.page import WRONG_CODE, PageState
+from pledge.web import correction_form
 from pledge.web.deps import FormDep, PledgeDep
 from pledge.web.form_tokens import form_ok, form_token, keep_nonce, nonce_of
 from pledge.web.intake import HOUR, throttle_intake
@@ -239,6 +242,53 @@ def sign_out(request_id: str, request: Request, pledge: PledgeDep, fields: FormD
     response = RedirectResponse(_path(request_id), status_code=303)
     response.delete_cookie(SESSION_COOKIE, path=_path(request_id))
     return response
+
+
+CORRECTIONS_SENT = N_(
+    "Thank you: we received your corrections. A member of our team reviews them before "
+    "they take effect."
+)
+
+
+@router.post(REQUEST_PAGE_PATH + "/corrections", response_class=HTMLResponse)
+def send_corrections(
+    request_id: str, request: Request, pledge: PledgeDep, fields: FormDep
+) -> Response:
+    """A rectification's corrections, typed by the signed-in person; nothing kept on error.
+
+    Taken once: the request then awaits review, and a form sent again is told so.
+    """
+    t = request_language(request)
+    state = _state(pledge, request, request_id)
+    if not form_ok(pledge, request, request_id, fields.get("csrf", "")):
+        return _render(pledge, request, request_id, status=400, state=state, error=t.lookup(STALE))
+    page = _page_session(request)
+    if state is None or page is None:  # signed out meanwhile: the code form again
+        return RedirectResponse(_path(request_id), status_code=303)
+    given = correction_form.texts(fields)
+    try:
+        rights.propose(pledge, request_id, page, given)
+    except NotFound:
+        return RedirectResponse(_path(request_id), status_code=303)
+    except ValidationFailed as exc:
+        field_errors, form_error = correction_form.problems(t, exc)
+        return _render(
+            pledge,
+            request,
+            request_id,
+            status=exc.status_code,
+            state=state,
+            given=given,
+            field_errors=field_errors,
+            form_error=form_error,
+        )
+    except PledgeError as exc:
+        state = _state(pledge, request, request_id)
+        return _render(
+            pledge, request, request_id, status=exc.status_code, state=state, error=_problem(t, exc)
+        )
+    state = _state(pledge, request, request_id)
+    return _render(pledge, request, request_id, state=state, message=t.lookup(CORRECTIONS_SENT))
 
 
 @router.get(REQUEST_PAGE_PATH + "/download/{form}")

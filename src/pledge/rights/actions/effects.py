@@ -22,10 +22,16 @@ from pledge.restrictions import (
 )
 from pledge.restrictions import objection as objection_kind
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
+from pledge.rights.actions.identities import email_taken, rekey_email, rekey_phone
 from pledge.rights.corrections import problem
 from pledge.rights.lifecycle import private_data
 
 NOTHING_HELD = "We hold no personal data about you, so there was nothing to change."
+POLICY_REFUSES = N_("Some corrections no longer fit what our policy allows for those fields.")
+NOT_HELD = N_("Some fields you asked to correct are not held about you, so nothing changed there.")
+ADDRESS_NOT_RECORDED = N_(
+    "The new e-mail address could not be recorded for you; please contact us about it."
+)
 
 
 def _restrict(ctx: Context, kinds: list[str]) -> list[str]:
@@ -127,25 +133,56 @@ def rectification(ctx: Context) -> Done:
 
     Each value was checked at intake; it is checked again here against the
     record's own category (the policy may have changed meanwhile), and a
-    value that no longer passes is left out and named in ``not_applied``.
+    value that no longer passes is left out and named in ``not_applied``. A
+    field no record holds is named in ``not_held``, never in ``corrected``.
+    A corrected e-mail or phone also re-keys the identities the person is
+    found by (:mod:`pledge.rights.actions.identities`), in this transaction;
+    an e-mail that already finds someone else is not applied at all.
     """
     corrections: dict[str, Any] = private_data(ctx.pledge, ctx.row).get("corrections") or {}
     subject_id = ctx.row.subject_id
-    if subject_id is None:
+    records = held_records(ctx)
+    if subject_id is None or not records:
         return Done(outcome="none", result={"corrected": [], "note": NOTHING_HELD})
     if not corrections:
         return Done(
             outcome="none", reason=N_("No corrections were proposed."), result={"corrected": []}
         )
+    keys = ctx.pledge.keys
     wrapped = ctx.session.scalar(
         select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
     )
-    keys = ctx.pledge.keys
     data_key = keys.unwrap(wrapped, subject_id)
+    held = {name for record in records for name in record.field_names}
+    not_held = set(corrections) - held
+    email = corrections.get("email")
+    address_taken = isinstance(email, str) and email_taken(ctx.session, keys, subject_id, email)
+    refused: set[str] = {"email"} if address_taken else set()
+    touched, old_phones = _apply(ctx, records, corrections, refused, data_key)
+    corrected = set(corrections) - refused - not_held
+    if "email" in corrected:
+        rekey_email(ctx.session, keys, subject_id, data_key, corrections["email"])
+    if "phone" in corrected:
+        rekey_phone(ctx.session, keys, subject_id, data_key, old_phones, corrections["phone"])
+    notified = queue_notices(ctx, touched, "rectification")
+    return _corrected(corrected, refused, not_held, touched, notified, address_taken=address_taken)
+
+
+def _apply(
+    ctx: Context,
+    records: list[Record],
+    corrections: dict[str, Any],
+    refused: set[str],
+    data_key: bytes,
+) -> tuple[set[str], list[object]]:
+    """Write the corrections into each record holding the field; add to ``refused`` those
+    a record's category no longer accepts. Returns the categories touched and the phone
+    numbers the corrected records held before (their identities are re-keyed)."""
+    keys = ctx.pledge.keys
     touched: set[str] = set()
-    refused: set[str] = set()
-    for record in held_records(ctx):
-        fields = set(corrections) & set(record.field_names)
+    old_phones: list[object] = []
+    for record in records:
+        fields = set(corrections) & set(record.field_names) - refused
         bad = {n for n in fields if not _applicable(ctx, record.category, n, corrections[n])}
         refused |= bad
         fields -= bad
@@ -153,6 +190,8 @@ def rectification(ctx: Context) -> Done:
             continue
         aad = f"record:{record.id}"
         data = keys.decrypt_json(data_key, record.ciphertext, aad)
+        if "phone" in fields:
+            old_phones.append(data.get("phone"))
         data.update({name: corrections[name] for name in fields})
         ctx.session.execute(
             update(Record)
@@ -160,17 +199,34 @@ def rectification(ctx: Context) -> Done:
             .values(ciphertext=keys.encrypt_json(data_key, data, aad))
         )
         touched.add(record.category)
-    notified = queue_notices(ctx, touched, "rectification")
+    return touched, old_phones
+
+
+def _corrected(
+    corrected: set[str],
+    refused: set[str],
+    not_held: set[str],
+    touched: set[str],
+    notified: list[str],
+    *,
+    address_taken: bool,
+) -> Done:
+    """How far the corrections were carried out, and why not further (never a value)."""
     result: dict[str, Any] = {
-        "corrected": sorted(set(corrections) - refused),
+        "corrected": sorted(corrected),
         "categories": sorted(touched),
         "notified": notified,
     }
     if refused:
         result["not_applied"] = sorted(refused)
-        return Done(
-            outcome="part",
-            reason=N_("Some corrections no longer fit what our policy allows for those fields."),
-            result=result,
-        )
-    return Done(result=result)
+    if not_held:
+        result["not_held"] = sorted(not_held)
+    if address_taken:
+        reason = ADDRESS_NOT_RECORDED
+    elif refused:
+        reason = POLICY_REFUSES
+    elif not_held:
+        reason = NOT_HELD
+    else:
+        return Done(result=result)
+    return Done(outcome="part" if corrected else "none", reason=reason, result=result)
