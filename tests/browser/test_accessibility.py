@@ -127,6 +127,21 @@ def _column(page: Any) -> str:
     return str(page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth"))
 
 
+def test_the_request_page_when_no_more_codes_may_be_sent(context: Any, live_app: LiveApp) -> None:
+    """The message beside "Send me a new code" is tied to the button it answers."""
+    page = context.new_page()
+    page.goto(f"{live_app.url}/privacy-center/requests/00000000-0000-4000-8000-000000000001")
+    for _ in range(live_app.pledge.settings.request_code_limit + 1):
+        page.get_by_role("button", name="Send me a new code").click()
+    page.locator("#resend-error").wait_for()
+    described = page.get_by_role("button", name="Send me a new code").get_attribute(
+        "aria-describedby"
+    )
+    assert described is not None
+    assert "resend-error" in described.split()
+    check_page(page, "the request page when no more codes may be sent")
+
+
 def submit_request(page: Any, email: str) -> None:
     page.get_by_label("What would you like us to do?").select_option("access")
     page.get_by_label("Your e-mail address (we send the code there)").fill(email)
