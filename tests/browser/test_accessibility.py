@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from pledge.access import create_api_key
-from tests.browser.accessibility import WIDE, check_page, require_axe
+from tests.browser.accessibility import WIDE, assert_axe_clean, check_page, require_axe
 from tests.browser.conftest import LiveApp, MailingApp
 from tests.browser.test_request_journeys import code_mail, collect
 from tests.rights.conftest import NAME, PHONE
@@ -203,6 +203,9 @@ def test_the_policy_page(context: Any, live_app: LiveApp) -> None:
     page = context.new_page()
     page.goto(f"{live_app.url}/policy")
     check_page(page, "the policy")
+    page.emulate_media(color_scheme="dark")  # the policy follows the reader's dark mode
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(21, 25, 31)"
+    assert_axe_clean(page, "the policy in dark mode")
 
 
 def test_the_console_sign_in(context: Any, live_app: LiveApp) -> None:
