@@ -72,7 +72,6 @@ def _page(
     t = request_language(request)
     context: dict[str, Any] = {
         "controller": pledge.policy.controller.short_name,
-        "address": pledge.policy.controller.postal_address.lines(),
         "topics": consent.preferences(pledge, target),
         "channel_names": {key: t.lookup(name) for key, name in CHANNEL_NAMES.items()},
         "list_name": purpose.name if purpose else target.purpose,

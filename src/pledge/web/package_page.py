@@ -9,16 +9,34 @@ is the person's own stored data, and a stored ``<script>`` must stay text.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from markupsafe import Markup
 
 from pledge.i18n import N_, Language, source_language
 from pledge.policy import Policy
 from pledge.policy.durations import parse_iso_duration
 from pledge.rights.mails import label
 from pledge.web.templating import environment, page_context
+
+# Our own file, not a person's data; escaped, its ">" selectors and quoted font names would break.
+STYLESHEET = Markup(  # noqa: S704
+    Path(__file__).with_name("static").joinpath("pledge.css").read_text(encoding="utf-8")
+)
+"""The public pages' stylesheet, written into the package page itself.
+
+A saved or API-fetched package is read away from the server, so it carries
+its style rather than linking to ``/static``.
+"""
+STYLE_HASH = "'sha256-{}'".format(
+    base64.b64encode(hashlib.sha256(STYLESHEET.encode("utf-8")).digest()).decode()
+)
+"""The CSP source that lets exactly that ``<style>`` apply, and no other inline style."""
 
 BASES = {
     "consent": N_("your consent"),
@@ -56,6 +74,7 @@ def render_package(policy: Policy, package: dict[str, Any], request: Request | N
             "lang": t.code,
             **context,
             "package": shown,
+            "stylesheet": STYLESHEET,
             "controller": package["controller"]["name"],
             "categories": [_category(t, item) for item in package["categories"]],
             "rights": rights,

@@ -47,7 +47,7 @@ from pledge.web.deps import FormDep, PledgeDep
 from pledge.web.form_tokens import form_ok, form_token, keep_nonce, nonce_of
 from pledge.web.intake import HOUR, throttle_intake
 from pledge.web.language import request_language
-from pledge.web.package_page import render_package
+from pledge.web.package_page import STYLE_HASH, render_package
 from pledge.web.templating import environment as templates
 from pledge.web.templating import page_context, switch_back_to
 
@@ -61,11 +61,15 @@ HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        f"default-src 'none'; style-src 'self' {STYLE_HASH}; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'"
     ),
 }
-"""The page holds a session and, once signed in, the state of a person's request."""
+"""The page holds a session and, once signed in, the state of a person's request.
+
+Its style is ``/static/pledge.css``; the package page it serves carries the same
+stylesheet inline, allowed by its hash. No other style, and no script, applies.
+"""
 FORMATS = {
     "json": ("application/json", "personal-data.json"),
     "zip": ("application/zip", "personal-data.zip"),

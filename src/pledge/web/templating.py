@@ -7,8 +7,10 @@ any other value), and ``{% trans %}`` blocks. The words come from the
 catalogue of the ``language`` in the template's context, which every page
 gets from the request (:func:`page_context`; ``TemplateResponse`` adds it
 itself), together with ``lang`` for ``<html lang>`` and ``languages`` for the
-switcher (``{% include "language_switcher.html" %}``). A template rendered
-without a language speaks English.
+switcher, and ``site`` for the public pages' header and footer
+(``{% include "site_header.html" %}``, ``{% include "site_footer.html" %}``,
+styled by ``/static/pledge.css``). A template rendered without a language
+speaks English.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from jinja2.runtime import Context
 
 from pledge.i18n import Language, source_language
 from pledge.web.language import choices, request_language
+from pledge.web.site import request_site
 
 environment = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -53,14 +56,22 @@ environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    """``language``, ``lang`` and ``languages`` (the switcher's links) for this request.
+    """``language``, ``lang``, ``languages`` (the switcher's links) and ``site`` for this request.
+
+    ``site`` is the controller's name and contacts for the header and footer
+    (:mod:`pledge.web.site`).
 
     A page answering a form names the page its switcher links go to with
     :func:`switch_back_to` first, since a link cannot repeat a ``POST``.
     """
     spoken = request_language(request)
     back = getattr(request.state, "switch_back_to", None) or (None, None)
-    return {"language": spoken, "lang": spoken.code, "languages": choices(request, *back)}
+    return {
+        "language": spoken,
+        "lang": spoken.code,
+        "languages": choices(request, *back),
+        "site": request_site(request),
+    }
 
 
 def switch_back_to(request: Request, path: str, params: dict[str, str] | None = None) -> None:

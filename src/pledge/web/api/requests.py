@@ -33,7 +33,7 @@ from pledge.web.errors import SafeJSONResponse
 from pledge.web.intake import throttle_intake
 from pledge.web.language import request_language
 from pledge.web.openapi import errors
-from pledge.web.package_page import render_package
+from pledge.web.package_page import STYLE_HASH, render_package
 
 router = APIRouter(tags=["rights"])
 
@@ -112,10 +112,13 @@ PRIVATE_PAGE = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        f"default-src 'none'; style-src {STYLE_HASH}; frame-ancestors 'none'"
     ),
 }
-"""The HTML package holds the person's data: never cached, no script, nothing loaded."""
+"""The HTML package holds the person's data: never cached, no script, nothing loaded.
+
+Its one style is its own ``<style>``, allowed by hash; no ``style=`` attribute applies.
+"""
 
 OTHER_FORMATS: dict[int | str, dict[str, Any]] = {
     200: {
