@@ -19,6 +19,7 @@ from pledge.errors import Conflict, ValidationFailed
 from pledge.i18n import N_
 from pledge.policy import RightType
 from pledge.rights import deadlines, mails
+from pledge.rights.child_reports import CHILD_REPORT
 from pledge.rights.corrections import review
 from pledge.rights.lifecycle import (
     add_event,
@@ -170,6 +171,8 @@ def approve(
         row = load(session, request_id, lock=True)
         if row.status != AWAITING_REVIEW:
             raise Conflict("only a request awaiting review can be approved")
+        if row.scope == CHILD_REPORT:
+            raise Conflict("a report about a child's data is erased after a check, not approved")
         row.result = {**(row.result or {}), "reviewed": True}
         move(session, row, VERIFIED, actor=actor, at=now, note="Approved by staff.")
     fulfil(pledge, request_id, now=now, actor=actor)
