@@ -288,3 +288,16 @@ def test_the_api_without_purposes_works_as_before(mailer: Pledge, web: TestClien
         "/api/v1/requests", json={"type": "objection", "email": EMAIL, "country": "FR"}
     )
     assert answer.status_code == 202, answer.text
+
+
+def test_the_forms_speak_german(web: TestClient) -> None:
+    german = {"Accept-Language": "de"}
+    form = web.get("/privacy-center/new/objection", params={"country": "DE"}, headers=german)
+    assert '<html lang="de">' in form.text
+    assert "Welchen Verwendungen Ihrer Daten Sie widersprechen" in form.text
+    assert "Stellen Sie den Antrag für eine andere Person?" in form.text
+    data = {"form_token": token_of(form.text), "country": "DE", "email": "x"}
+    answer = web.post("/privacy-center/new/objection", data=data, headers=german)
+    assert "Geben Sie Ihre E-Mail-Adresse ein" in _error_beside(answer.text, "email")
+    child = web.get("/privacy-center/child-report", params={"country": "DE"}, headers=german)
+    assert "Ein Kind unter 13 hat Ihnen Daten gegeben" in child.text
