@@ -83,6 +83,7 @@ def queue(
             extended=row.extended_at is not None,
             overdue=row.status in OPEN and deadlines.overdue(row.due_at, now),
             at_risk=row.status in OPEN and deadlines.at_risk(row.due_at, now),
+            scope=row.scope,
         )
         for row in rows
     ]
