@@ -105,7 +105,13 @@ def test_each_form_asks_only_what_its_right_needs(web: TestClient) -> None:
     # Outside the EU, marketing rests on notice: nothing to withdraw consent from.
     assert inputs("withdraw_consent", "BR") == base
     opt_out = web.get("/privacy-center/new/opt_out_marketing", params={"country": "FR"}).text
-    assert "on every channel we use: email, phone, post." in opt_out
+    assert "on every channel we use: e-mail, phone, and post." in opt_out
+    german = web.get(
+        "/privacy-center/new/opt_out_marketing",
+        params={"country": "DE"},
+        headers={"Accept-Language": "de"},
+    ).text
+    assert "auf allen Kanälen, die wir nutzen: E-Mail, Telefon und Post." in german
 
 
 def test_an_objection_names_purposes_and_only_those_stop(
@@ -199,6 +205,8 @@ def test_a_request_that_reveals_data_needs_the_second_data_point(
     assert "Give your phone number" in _error_beside(answer.text, "phone")
     bad = send(web, "erasure", email=EMAIL, phone="12")
     assert bad.status_code == 422
+    not_a_phone = send(web, "erasure", email=EMAIL, phone="call me maybe")
+    assert "This is not a phone number" in _error_beside(not_a_phone.text, "phone")
     assert held(mailer) == (0, 0)
 
 

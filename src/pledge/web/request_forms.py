@@ -37,7 +37,7 @@ from pledge.core import Pledge
 from pledge.errors import PledgeError, ValidationFailed
 from pledge.i18n import N_, Language
 from pledge.policy import REVEALS_OR_CHANGES_DATA, request_type
-from pledge.rights.identity import check_agent, check_match
+from pledge.rights.identity import check_agent, check_match, match_indexes
 from pledge.rights.mails import label
 from pledge.rights.purposes import PURPOSE_TYPES, check_purposes, purpose_choices
 from pledge.rights.schemas import RequestIn
@@ -77,6 +77,10 @@ MESSAGES = {
 }
 
 
+CHANNELS = {"email": N_("e-mail"), "phone": N_("phone"), "post": N_("post")}
+"""A marketing channel's name inside a sentence."""
+
+
 @dataclass
 class Shown:
     """What a form needs to render: the type, the place and what the person typed."""
@@ -112,7 +116,10 @@ def _context(pledge: Pledge, t: Language, shown: Shown) -> dict[str, Any]:
         {"id": p.id, "name": p.name, "description": p.description}
         for p in purpose_choices(policy, shown.type, jurisdiction.id)
     ]
-    channels = sorted({c for p in policy.marketing_purposes for c in p.channels})
+    channels = [
+        t.lookup(CHANNELS.get(c, c))
+        for c in sorted({c for p in policy.marketing_purposes for c in p.channels})
+    ]
     return {
         "controller": policy.controller.short_name,
         "type": shown.type,
@@ -122,7 +129,7 @@ def _context(pledge: Pledge, t: Language, shown: Shown) -> dict[str, Any]:
         "verifiers": policy.verification.verifiers if needs_verifier(shown.type) else [],
         "purposes": purposes,
         "asks_purposes": shown.type in PURPOSE_TYPES,
-        "channels": channels if shown.type == "opt_out_marketing" else [],
+        "channels": t.join(channels) if shown.type == "opt_out_marketing" and channels else "",
         "values": shown.values,
         "errors": shown.errors,
         "policy_lang": policy.language,
@@ -226,6 +233,7 @@ def check(pledge: Pledge, body: dict[str, Any]) -> RequestIn:
         problems["purposes"] = "missing"
     for step in (
         lambda: check_match(pledge.policy.verification, parsed.match, parsed.email),
+        lambda: _phone(pledge, parsed),
         lambda: check_purposes(pledge.policy, parsed.type, jurisdiction.id, parsed.purposes),
         lambda: check_agent(parsed.agent.model_dump() if parsed.agent else None),
     ):
@@ -236,6 +244,14 @@ def check(pledge: Pledge, body: dict[str, Any]) -> RequestIn:
     if problems:
         raise ValidationFailed("the form is not valid", fields=problems)
     return parsed
+
+
+def _phone(pledge: Pledge, parsed: RequestIn) -> None:
+    """A phone that is no phone number (intake would refuse it after the token is spent)."""
+    try:
+        match_indexes(pledge.keys, parsed.match, parsed.country)
+    except ValidationFailed:
+        raise ValidationFailed("not a phone number", fields={"match.phone": "invalid"}) from None
 
 
 def field_errors(exc: ValidationFailed, t: Language, pledge: Pledge) -> dict[str, str]:
