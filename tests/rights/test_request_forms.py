@@ -309,3 +309,17 @@ def test_the_forms_speak_german(web: TestClient) -> None:
     assert "Geben Sie Ihre E-Mail-Adresse ein" in _error_beside(answer.text, "email")
     child = web.get("/privacy-center/child-report", params={"country": "DE"}, headers=german)
     assert "Ein Kind unter 13 hat Ihnen Daten gegeben" in child.text
+
+
+def test_a_form_opened_without_a_country_asks_for_it(mailer: Pledge, web: TestClient) -> None:
+    form = web.get("/privacy-center/new/opt_out_marketing")
+    assert '<input id="country" name="country"' in form.text
+    data = {"form_token": token_of(form.text), "email": EMAIL, "country": "1"}
+    answer = web.post("/privacy-center/new/opt_out_marketing", data=data)
+    assert answer.status_code == 422
+    assert _error_beside(answer.text, "country").startswith("Enter the two letters")
+    assert held(mailer) == (0, 0)
+    data = {"form_token": token_of(answer.text), "email": EMAIL, "country": "fr"}
+    done = web.post("/privacy-center/new/opt_out_marketing", data=data)
+    assert done.status_code == 200, done.text
+    assert held(mailer)[0] == 1

@@ -73,6 +73,7 @@ MESSAGES = {
         "Paste the person's signed permission for you to act for them (at least 20 characters)."
     ),
     "details": N_("Please shorten this text."),
+    "country": N_("Enter the two letters of the country where you live, such as FR or US."),
     "form": N_("Please check the form."),
 }
 
@@ -283,7 +284,7 @@ def _where(name: str, verifiers: list[str]) -> tuple[str, str]:
         part = name.partition(".")[2]
         key = f"agent_{part}" if part in {"name", "email", "permission"} else "agent_permission"
         return key, key
-    if name in {"email", "details"}:
+    if name in {"email", "details", "country"}:
         return name, name
     return "form", "form"
 
