@@ -21,7 +21,7 @@ from pledge.db.models import AuditEntry, Delivery, RightsRequest
 from pledge.errors import Conflict
 from pledge.jobs import deliver_outbox
 from pledge.records import records_for_email
-from pledge.rights import approve
+from pledge.rights import approve, complete, deny
 from tests.integration.smtp_server import SmtpServer
 from tests.rights.conftest import CODE, PHONE, collect
 from tests.staff_accounts import create_staff, csrf_of, sign_in
@@ -203,3 +203,18 @@ def test_a_report_sent_twice_is_recorded_once(mailer: Pledge, web: TestClient) -
     assert again.status_code == 409
     assert "already sent" in again.text
     assert held(mailer)[0] == 1
+
+
+def test_a_report_staff_deny_tells_the_reporter_why(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient
+) -> None:
+    good_report(web)
+    row = the_report(mailer)
+    with pytest.raises(Conflict):
+        complete(mailer, row.id, actor="test")  # closes by erasure or denial only
+    deny(mailer, row.id, "The account belongs to an adult.", actor="test")
+    assert the_report(mailer).status == "denied"
+    deliver_outbox(mailer)
+    (told,) = [m for m in smtp.messages_to(REPORTER) if "did not act" in m.message["Subject"]]
+    assert "The account belongs to an adult." in told.body
+    assert "/privacy-center/requests/" not in told.body

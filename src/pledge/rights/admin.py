@@ -144,6 +144,10 @@ def deny(
     with pledge.transaction() as session:
         row = load(session, request_id, lock=True)
         close(session, row, DENIED, actor=actor, at=now, outcome="none", reason=reason)
+        if row.scope == CHILD_REPORT:
+            denied = mails.child_report_denied_mail(pledge.policy, language_of(pledge, row), reason)
+            mail_person(session, pledge, row, denied, "rights_child_report_denied")
+            return describe(session, row)
         mail_person(
             session,
             pledge,
@@ -188,10 +192,16 @@ def complete(
     now: datetime | None = None,
     note: str | None = None,
 ) -> RequestView:
-    """Staff carried the request out by hand (a posted answer, a phone call)."""
+    """Staff carried the request out by hand (a posted answer, a phone call).
+
+    Not a report of a child's data: that closes by erasure or denial only, so the
+    reporter is always told which.
+    """
     now = now_or(now)
     with pledge.transaction() as session:
         row = load(session, request_id, lock=True)
+        if row.scope == CHILD_REPORT:
+            raise Conflict("a report about a child's data closes by erasure or denial")
         close(
             session,
             row,

@@ -275,3 +275,22 @@ def child_report_closed_mail(policy: Policy, t: Language, *, found: bool) -> tup
             "data under the details you gave, so there was nothing to erase."
         )
     return t.gettext("Your report about a child's data was handled"), text + _signature(policy, t)
+
+
+def child_report_denied_mail(policy: Policy, t: Language, reason: str) -> tuple[str, str]:
+    """A report staff did not act on: the reason, and where to complain; no page link
+    (the reporter has no request page to open)."""
+    body = (
+        t.gettext(
+            "We checked your report about a child's personal data and did not erase anything."
+        )
+        + "\n\n"
+        + t.gettext("Why: %(reason)s", reason=t.lookup(reason))
+        + "\n\n"
+        + t.gettext(
+            "You may complain to a supervisory authority: %(authority)s.",
+            authority=policy.controller.supervisory_authority,
+        )
+        + _signature(policy, t)
+    )
+    return t.gettext("We did not act on your report about a child's data"), body
