@@ -123,6 +123,14 @@ BODIES: dict[str, Any] = {
 }
 FORMS: dict[str, dict[str, str]] = {
     "/privacy-center": {"csrf": "", "country": "FR", "type": "access", "email": "p@e.org"},
+    "/privacy-center/new/{type}": {"form_token": "", "country": "FR", "email": "p@e.org"},
+    "/privacy-center/child-report": {
+        "form_token": "",
+        "country": "FR",
+        "email": "p@e.org",
+        "child_email": "c@e.org",
+        "relation": "parent",
+    },
     "/admin/login": {"csrf": "", "email": "p@example.org", "password": "p"},
     "/admin/requests/new": {"type": "access", "email": "p@example.org", "country": "FR"},
     "/admin/clients": {"name": "n", "instructions": "collect: []"},

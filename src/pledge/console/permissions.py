@@ -26,6 +26,8 @@ class Permission(StrEnum):
     """Complete, extend, deny, approve (after review) and lift requests."""
     CORRECTIONS_APPROVE = "corrections.approve"
     """Approve a rectification request's corrections (which change held data)."""
+    CHILD_DATA_ERASE = "children.erase"
+    """Erase a child's data on a report, after staff's own check, without any code."""
     DELIVERIES_READ = "deliveries.read"
     """The outbox: counts, dead letters, recent deliveries (ids and states, no addresses)."""
     CLIENTS_READ = "clients.read"
@@ -69,7 +71,10 @@ REQUEST_WORK = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
-    "privacy_officer": SELF_SERVICE | READ_ONLY | REQUEST_WORK | {Permission.CORRECTIONS_APPROVE},
+    "privacy_officer": SELF_SERVICE
+    | READ_ONLY
+    | REQUEST_WORK
+    | {Permission.CORRECTIONS_APPROVE, Permission.CHILD_DATA_ERASE},
     "support": SELF_SERVICE | REQUEST_WORK | {Permission.DELIVERIES_READ},
     "recruiter": SELF_SERVICE,
     "auditor": SELF_SERVICE | READ_ONLY,

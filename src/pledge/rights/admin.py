@@ -19,6 +19,7 @@ from pledge.errors import Conflict, ValidationFailed
 from pledge.i18n import N_
 from pledge.policy import RightType
 from pledge.rights import deadlines, mails
+from pledge.rights.child_reports import CHILD_REPORT
 from pledge.rights.corrections import review
 from pledge.rights.lifecycle import (
     add_event,
@@ -82,6 +83,7 @@ def queue(
             extended=row.extended_at is not None,
             overdue=row.status in OPEN and deadlines.overdue(row.due_at, now),
             at_risk=row.status in OPEN and deadlines.at_risk(row.due_at, now),
+            scope=row.scope,
         )
         for row in rows
     ]
@@ -142,6 +144,10 @@ def deny(
     with pledge.transaction() as session:
         row = load(session, request_id, lock=True)
         close(session, row, DENIED, actor=actor, at=now, outcome="none", reason=reason)
+        if row.scope == CHILD_REPORT:
+            denied = mails.child_report_denied_mail(pledge.policy, language_of(pledge, row), reason)
+            mail_person(session, pledge, row, denied, "rights_child_report_denied")
+            return describe(session, row)
         mail_person(
             session,
             pledge,
@@ -170,6 +176,8 @@ def approve(
         row = load(session, request_id, lock=True)
         if row.status != AWAITING_REVIEW:
             raise Conflict("only a request awaiting review can be approved")
+        if row.scope == CHILD_REPORT:
+            raise Conflict("a report about a child's data is erased after a check, not approved")
         row.result = {**(row.result or {}), "reviewed": True}
         move(session, row, VERIFIED, actor=actor, at=now, note="Approved by staff.")
     fulfil(pledge, request_id, now=now, actor=actor)
@@ -184,10 +192,16 @@ def complete(
     now: datetime | None = None,
     note: str | None = None,
 ) -> RequestView:
-    """Staff carried the request out by hand (a posted answer, a phone call)."""
+    """Staff carried the request out by hand (a posted answer, a phone call).
+
+    Not a report of a child's data: that closes by erasure or denial only, so the
+    reporter is always told which.
+    """
     now = now_or(now)
     with pledge.transaction() as session:
         row = load(session, request_id, lock=True)
+        if row.scope == CHILD_REPORT:
+            raise Conflict("a report about a child's data closes by erasure or denial")
         close(
             session,
             row,

@@ -20,6 +20,7 @@ from datetime import datetime
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
 from pledge.rights import deadlines
+from pledge.rights.child_reports import CHILD_REPORT, ChildSummary, child_summary
 from pledge.rights.lifecycle import load, now_or, private_data, right_of
 from pledge.rights.lifting import lift_state
 from pledge.rights.states import AWAITING_REVIEW, COMPLETED, OPEN, VERIFIED
@@ -57,6 +58,10 @@ class Casework:
     agent: AgentSummary | None
     match_fields: list[str]
     """The second data points given (names only: their values are kept as blind indexes)."""
+    child: ChildSummary | None = None
+    """For a report about a child's data: the identifiers to check and the reporter's relation."""
+    erase_child: bool = False
+    """An open report about a child's data: staff may erase it after their own check."""
 
 
 def _extension(
@@ -101,8 +106,9 @@ def casework(pledge: Pledge, request_id: str, *, now: datetime | None = None) ->
         row = load(session, request_id)
         extend_until, extend_refused = _extension(pledge, row, now)
         private = private_data(pledge, row)
+        report = row.scope == CHILD_REPORT
         return Casework(
-            approve=row.status == AWAITING_REVIEW,
+            approve=row.status == AWAITING_REVIEW and not report,
             fulfil=row.status == VERIFIED,
             close=row.status in OPEN,
             extend_until=extend_until,
@@ -112,4 +118,6 @@ def casework(pledge: Pledge, request_id: str, *, now: datetime | None = None) ->
             details=private.get("details") or None,
             agent=_agent(private),
             match_fields=sorted(private.get("match") or {}),
+            child=child_summary(private) if report else None,
+            erase_child=report and row.status == AWAITING_REVIEW,
         )

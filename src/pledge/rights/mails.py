@@ -247,3 +247,50 @@ def lift_mail(policy: Policy, t: Language, reason: str | None) -> tuple[str, str
         + _signature(policy, t)
     )
     return t.gettext("We are lifting the restriction on your data"), body
+
+
+def child_report_mail(policy: Policy, t: Language, due_at: datetime) -> tuple[str, str]:
+    """The receipt a person who reported a child's data gets; the child's details stay out."""
+    body = t.gettext(
+        "Thank you for telling us that a child under %(age)d may have given us personal "
+        "data. A member of our team will check what we hold and, where it is the child's, "
+        "erase it. We will write to you when this is done, by %(due)s at the latest.",
+        age=policy.minimum_age,
+        due=t.date(due_at),
+    ) + _signature(policy, t)
+    return t.gettext("We received your report about a child's data"), body
+
+
+def child_report_closed_mail(policy: Policy, t: Language, *, found: bool) -> tuple[str, str]:
+    """The reporter is told the outcome, without saying what was held about the child."""
+    if found:
+        text = t.gettext(
+            "We checked your report about a child's personal data and erased the data we "
+            "held under the details you gave. Data we must keep by law, if any, is kept "
+            "only as long as the law requires."
+        )
+    else:
+        text = t.gettext(
+            "We checked your report about a child's personal data. We hold no personal "
+            "data under the details you gave, so there was nothing to erase."
+        )
+    return t.gettext("Your report about a child's data was handled"), text + _signature(policy, t)
+
+
+def child_report_denied_mail(policy: Policy, t: Language, reason: str) -> tuple[str, str]:
+    """A report staff did not act on: the reason, and where to complain; no page link
+    (the reporter has no request page to open)."""
+    body = (
+        t.gettext(
+            "We checked your report about a child's personal data and did not erase anything."
+        )
+        + "\n\n"
+        + t.gettext("Why: %(reason)s", reason=t.lookup(reason))
+        + "\n\n"
+        + t.gettext(
+            "You may complain to a supervisory authority: %(authority)s.",
+            authority=policy.controller.supervisory_authority,
+        )
+        + _signature(policy, t)
+    )
+    return t.gettext("We did not act on your report about a child's data"), body

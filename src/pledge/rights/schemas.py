@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -34,6 +34,9 @@ class RequestIn(BaseModel):
     details: str | None = Field(default=None, max_length=10_000)
     corrections: dict[str, Any] | None = Field(default=None, max_length=50)
     """For rectification: ``{field: corrected value}``; staff review before it applies."""
+    purposes: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=50)
+    """For restriction, objection and withdraw_consent: the purposes (policy ids) the
+    request is about; omitted, it covers every purpose the right reaches (as before)."""
     agent: AgentIn | None = None
     about: Literal["own_data", "service_data"] = "own_data"
     """``service_data`` when asking about conversations handled for a Client."""

@@ -53,6 +53,7 @@ from pledge.rights.lifecycle import (
     private_data,
     resolve_right,
 )
+from pledge.rights.purposes import check_purposes
 from pledge.rights.schemas import RequestIn
 from pledge.rights.states import LOCKED, PENDING_VERIFICATION, REFERRED, VERIFIED
 from pledge.rights.views import (
@@ -101,6 +102,7 @@ def submit(
     jurisdiction = policy.jurisdiction_for(body.country, body.region)
     right, voluntary = resolve_right(policy, jurisdiction, body.type)
     match = check_match(policy.verification, body.match, body.email)
+    purposes = check_purposes(policy, body.type, jurisdiction.id, body.purposes)
     if body.corrections:
         if body.type != "rectification":
             raise ValidationFailed(
@@ -138,6 +140,8 @@ def submit(
     row.token_hash = token_hash(pledge.keys, row.id, token)
     row.email_ciphertext = pledge.keys.encrypt_system(body.email, f"rights-email:{row.id}")
     private = _private(body, indexes)
+    if purposes is not None:
+        private["purposes"] = purposes
     row.private_ciphertext = pledge.keys.encrypt_system(private, f"rights-private:{row.id}")
     with pledge.transaction() as session:
         session.add(row)

@@ -11,8 +11,15 @@ pending_verification ──code──▶ verified ──fulfil──▶ complete
         │                                 ──the person sends them (request page)──▶ awaiting_review
         ├──5 wrong codes──▶ locked
         └──(Service Data)──▶ referred
+
+a report of a child's data ──▶ awaiting_review ──staff erase──▶ completed | denied
 ```
 Staff may deny any open request, and complete one they handled by hand.
+
+A report that a child gave us data (:mod:`pledge.rights.child_reports`) starts
+in ``awaiting_review``: nobody is verified by a code, so it never passes
+through ``verified`` and it is never approved into fulfilment; staff close it
+by erasing (``completed``) or denying it.
 """
 
 from __future__ import annotations

@@ -105,6 +105,8 @@ class QueueItem(_View):
     extended: bool
     overdue: bool
     at_risk: bool
+    scope: str = "own_data"
+    """``child_report`` for a report that a child gave us data (staff check, then erase)."""
 
 
 class ReportRow(_View):

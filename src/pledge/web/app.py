@@ -19,6 +19,7 @@ from pledge.i18n import load_all as load_catalogues
 from pledge.jobs import connect_jobs
 from pledge.web import (
     api_docs,
+    child_report_form,
     consent_pages,
     console,
     console_account,
@@ -28,6 +29,7 @@ from pledge.web import (
     console_staff,
     privacy_center,
     public,
+    request_forms,
     request_page,
     well_known,
 )
@@ -82,6 +84,8 @@ def create_app(pledge: Pledge) -> FastAPI:
         service.router,
         requests.router,
         privacy_center.router,
+        request_forms.router,
+        child_report_form.router,
         request_page.router,
         console.router,
         console_pages.router,

@@ -23,6 +23,7 @@ from pledge.console.permissions import Permission
 from pledge.core import Pledge
 from pledge.errors import PermissionDenied, PledgeError, ValidationFailed
 from pledge.rights.casework import casework
+from pledge.rights.child_reports import erase_child_data
 from pledge.rights.schemas import LiftIn, ReasonIn
 from pledge.validation import parse_model
 from pledge.web.console import error_text, page
@@ -38,6 +39,7 @@ DONE = {
     "complete": "Marked complete; the person was mailed.",
     "deny": "Denied; the person was mailed the reason.",
     "extend": "Extended; the person was mailed the new date and the reason.",
+    "erase_child": "The child's data was erased and the reporter was told.",
     "lift": "The person is being told. The restriction stays in force until their mail is "
     "delivered, then it is lifted.",
 }
@@ -58,6 +60,7 @@ def _render(
         principal=staff,
         r=rights.detail(pledge, request_id),
         work=casework(pledge, request_id),
+        minimum_age=pledge.policy.minimum_age,
         errors=extra.pop("errors", {}),
         **extra,
     )
@@ -109,6 +112,9 @@ def _call(
         reason = _reason(form, action)
         act = rights.deny if action == "deny" else rights.extend
         return lambda: act(pledge, request_id, reason, actor=actor)
+    if action == "erase_child":
+        erase_reason = _reason(form, action)
+        return lambda: erase_child_data(pledge, request_id, actor=actor, reason=erase_reason)
     if action == "lift":
         lift_reason = _lift_reason(form)
         return lambda: rights.lift(pledge, request_id, actor=actor, reason=lift_reason)
@@ -125,11 +131,16 @@ def request_action(
     action: str,
 ) -> Response:
     """One button of the request page. Approving a rectification applies its corrections
-    to held data, so it needs ``corrections.approve`` besides ``requests.act`` (403)."""
+    to held data, so it needs ``corrections.approve`` besides ``requests.act`` (403);
+    erasing a reported child's data needs ``children.erase`` likewise."""
     detail = rights.detail(pledge, request_id)  # 404 for an unknown one, before anything else
     approving_corrections = action == "approve" and detail.type == "rectification"
+    refusal = None
     if approving_corrections and not staff.may(Permission.CORRECTIONS_APPROVE):
         refusal = PermissionDenied(f"your role ({staff.role}) may not approve corrections")
+    if action == "erase_child" and not staff.may(Permission.CHILD_DATA_ERASE):
+        refusal = PermissionDenied(f"your role ({staff.role}) may not erase a child's data")
+    if refusal is not None:
         return _render(
             request, pledge, staff, request_id, status_code=403, error=error_text(refusal)
         )

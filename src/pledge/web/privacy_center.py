@@ -68,6 +68,7 @@ def _rights(
                 "description": description,
                 "lang": lang,
                 "deadline": _words(t, right.deadline),
+                "form": f"/privacy-center/new/{type_}" if type_ in REQUESTABLE else None,
                 "requestable": type_ in REQUESTABLE,
             }
         )
@@ -81,9 +82,10 @@ def _words(t: Language, duration: str) -> str:
     return t.ngettext("%(num)d day", "%(num)d days", parsed.days)
 
 
-def _page(
+def page(
     pledge: Pledge, request: Request, country: str, region: str | None, **extra: Any
 ) -> HTMLResponse:
+    """The privacy center for this place: its rights, each with its own form, and the form."""
     nonce, token = _csrf_pair(pledge, request.cookies.get(COOKIE))
     jurisdiction, items = _rights(pledge, request_language(request), country, region)
     switch_back_to(request, PATH, {"country": country, "region": region or ""})
@@ -96,6 +98,7 @@ def _page(
         country=country,
         region=region,
         csrf=token,
+        minimum_age=pledge.policy.minimum_age,
         **extra,
     )
     response = HTMLResponse(html, status_code=400 if extra.get("error") else 200)
@@ -114,7 +117,7 @@ def _page(
 def privacy_center(
     request: Request, pledge: PledgeDep, country: str = "", region: str | None = None
 ) -> HTMLResponse:
-    return _page(
+    return page(
         pledge, request, country.strip().upper()[:2], (region or "").strip().upper() or None
     )
 
@@ -127,7 +130,7 @@ def submit_form(request: Request, pledge: PledgeDep, fields: FormDep) -> HTMLRes
     nonce = request.cookies.get(COOKIE)
     if not nonce or not _same(_csrf_pair(pledge, nonce)[1], fields.get("csrf", "")):
         expired = t.gettext("This form expired. Please send it again.")
-        return _page(pledge, request, country, region, error=expired)
+        return page(pledge, request, country, region, error=expired)
     body = {
         "type": fields.get("type", ""),
         "email": fields.get("email", ""),
@@ -143,17 +146,17 @@ def submit_form(request: Request, pledge: PledgeDep, fields: FormDep) -> HTMLRes
         submitted = rights.submit(pledge, parsed, method="web")
     except Throttled as exc:
         sorry = t.gettext("Sorry: %(problem)s.", problem=t.lookup(exc.message))
-        page = _page(pledge, request, country, region, error=sorry)
-        page.status_code = 429
-        page.headers["Retry-After"] = str(exc.retry_after)
-        return page
+        answer = page(pledge, request, country, region, error=sorry)
+        answer.status_code = 429
+        answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
     except PledgeError as exc:
         names = ", ".join(sorted(exc.fields)) or t.gettext("the form")
         check = t.gettext("Please check: %(fields)s.", fields=names)
-        return _page(pledge, request, country, region, error=check)
+        return page(pledge, request, country, region, error=check)
     shown = {
         "id": submitted.id,
         "token": submitted.token,
         "due": t.date(submitted.due_at),
     }
-    return _page(pledge, request, country, region, submitted=shown)
+    return page(pledge, request, country, region, submitted=shown)

@@ -49,10 +49,24 @@ def _restrict(ctx: Context, kinds: list[str]) -> list[str]:
     return kinds
 
 
+def named_purposes(ctx: Context) -> list[str] | None:
+    """The purposes the person named at intake (checked then), or None for every one."""
+    named = private_data(ctx.pledge, ctx.row).get("purposes")
+    return [str(p) for p in named] if isinstance(named, list) else None
+
+
 def restriction(ctx: Context) -> Done:
+    """Storage only, for all the person's data, whichever purposes they named.
+
+    Art. 18 restricts the processing of the data, not of one purpose: while the
+    accuracy or lawfulness the person contests is checked, every use stops. The
+    purposes they named are kept in the result so staff know what is contested.
+    """
     records = held_records(ctx)
+    named = named_purposes(ctx)
+    contested = {"purposes": named} if named is not None else {}
     if ctx.row.subject_id is None:
-        return Done(result={"restricted": False, "note": NOTHING_HELD})
+        return Done(result={"restricted": False, "note": NOTHING_HELD, **contested})
     _restrict(ctx, [RestrictionKind.STORAGE_ONLY])
     categories = {r.category for r in records}
     notified = queue_notices(ctx, categories, "restriction")
@@ -62,6 +76,7 @@ def restriction(ctx: Context) -> Done:
             "categories": sorted(categories),
             "note": "Your data is now only stored; we will tell you before lifting this.",
             "notified": notified,
+            **contested,
         }
     )
 
@@ -74,6 +89,9 @@ def objection(ctx: Context) -> Done:
     refuses new records for them), plus those their records hold on that
     basis, plus every marketing purpose.
     """
+    named = named_purposes(ctx)
+    if named is not None:
+        return _object_to(ctx, named)
     records = held_records(ctx)
     held = {r.purpose for r in records if r.legal_basis == LEGITIMATE_INTERESTS}
     local = {
@@ -92,13 +110,49 @@ def objection(ctx: Context) -> Done:
     )
 
 
+def _object_to(ctx: Context, purposes: list[str]) -> Done:
+    """An objection to the purposes the person named; marketing mail stops if one is marketing."""
+    marketing = _any_marketing(ctx, purposes)
+    if marketing:
+        suppress(ctx, "objection")
+    kinds = _restrict(ctx, [objection_kind(purpose) for purpose in purposes])
+    return Done(
+        result={
+            "stopped_purposes": purposes,
+            "recorded": bool(kinds),
+            "marketing_suppressed": marketing,
+        }
+    )
+
+
+def _any_marketing(ctx: Context, purposes: list[str]) -> bool:
+    return any((p := ctx.policy.purpose(pid)) is not None and p.marketing for pid in purposes)
+
+
 def _objectable(ctx: Context, purpose_id: str) -> bool:
     purpose = ctx.policy.purpose(purpose_id)
     return bool(purpose and purpose.objectable)
 
 
 def withdraw_consent(ctx: Context) -> Done:
-    """Every purpose held on consent stops now; marketing mail stops on every channel."""
+    """Every purpose held on consent stops now; marketing mail stops on every channel.
+
+    When the person named purposes, only those stop, and marketing mail only
+    when one of them is a marketing purpose.
+    """
+    named = named_purposes(ctx)
+    if named is not None:
+        marketing = _any_marketing(ctx, named)
+        if marketing:
+            suppress(ctx, "withdraw_consent")
+        _restrict(ctx, [consent_withdrawn(purpose) for purpose in named])
+        return Done(
+            result={
+                "withdrawn_purposes": named,
+                "marketing_suppressed": marketing,
+                "note": "Processing before the withdrawal stays lawful.",
+            }
+        )
     records = held_records(ctx)
     purposes = sorted({r.purpose for r in records if r.legal_basis == "consent"})
     suppress(ctx, "withdraw_consent")
