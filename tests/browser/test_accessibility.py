@@ -22,7 +22,7 @@ import pytest
 from pledge.access import create_api_key
 from tests.browser.accessibility import WIDE, assert_axe_clean, check_page, require_axe
 from tests.browser.conftest import LiveApp, MailingApp
-from tests.browser.test_request_journeys import code_mail, collect
+from tests.browser.test_request_journeys import code_mail, collect, fill_the_form, open_with_code
 from tests.rights.conftest import NAME, PHONE
 
 DIALOG = "div.pledge-cc[role=dialog]"
@@ -230,3 +230,49 @@ def test_a_request_is_sent_without_javascript(browser: Any, live_app: LiveApp) -
         assert page.get_by_role("heading", name="We received your request").is_visible()
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize(
+    "kind", ["access", "restriction", "objection", "withdraw_consent", "opt_out_marketing"]
+)
+def test_each_rights_form_and_its_errors(context: Any, live_app: LiveApp, kind: str) -> None:
+    """Each right's own form, as opened and after a send with a malformed address."""
+    page = context.new_page()
+    page.goto(f"{live_app.url}/privacy-center/new/{kind}?country=FR")
+    check_page(page, f"the {kind} form")
+    page.locator("#email").fill("not-an-address")
+    page.locator("form[method=post] button[type=submit]").click()
+    page.locator("#email-error").wait_for()
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+    check_page(page, f"the {kind} form with an error")
+
+
+def test_a_rights_form_in_german(german: Any, live_app: LiveApp) -> None:
+    page = german.new_page()
+    page.goto(f"{live_app.url}/privacy-center/new/erasure?country=DE")
+    assert page.get_attribute("html", "lang") == "de"
+    check_page(page, "the erasure form (DE)")
+
+
+def test_the_child_report_form_and_its_errors(context: Any, live_app: LiveApp) -> None:
+    page = context.new_page()
+    page.goto(f"{live_app.url}/privacy-center/child-report?country=US")
+    check_page(page, "the child report form")
+    page.locator("#email").fill("not-an-address")
+    page.locator("form[method=post] button[type=submit]").click()
+    page.locator("#email-error").wait_for()
+    check_page(page, "the child report form with an error")
+
+
+def test_the_corrections_form_on_the_request_page(context: Any, mailing_app: MailingApp) -> None:
+    """A rectification's page, waiting for the corrections, then with a field's error."""
+    email = "grace.hopper@example.org"
+    collect(mailing_app, email)
+    fill_the_form(context, mailing_app, email, "rectification")
+    code, link = code_mail(mailing_app, email)
+    page = open_with_code(context, link, code)
+    check_page(page, "the corrections form")
+    page.get_by_label("Email address").fill("01 23 45 67 89")
+    page.get_by_role("button", name="Send my corrections").click()
+    page.locator("#correction-email-error").wait_for()
+    check_page(page, "the corrections form with an error")
