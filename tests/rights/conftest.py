@@ -52,6 +52,19 @@ def collect(client: TestClient, system_key: str, **kwargs: Any) -> dict[str, Any
     return data
 
 
+def give_marketing_consent(client: TestClient, system_key: str, email: str = EMAIL) -> None:
+    """Record the person's consent to marketing by e-mail, so consent-based records are taken."""
+    body = {
+        "subject": {"email": email, "country": "FR"},
+        "purpose": "marketing",
+        "channel": "email",
+        "granted": True,
+        "method": "web_form",
+    }
+    response = client.post("/api/v1/consents", json=body, headers=auth(system_key))
+    assert response.status_code == 201, response.text
+
+
 def mailed_code(pledge: Pledge, smtp: SmtpServer, to: str = EMAIL) -> str:
     """Deliver the outbox and read the newest code mailed to ``to``."""
     deliver_outbox(pledge)
