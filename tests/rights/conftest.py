@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from pledge.core import Pledge
 from pledge.jobs import deliver_outbox
 from tests.integration.smtp_server import SmtpServer
+from tests.service_data.conftest import receiver  # noqa: F401  (a Client's webhook, as a fixture)
 from tests.web.conftest import auth
 
 EMAIL = "wilhelmina.quartermaine@example.org"

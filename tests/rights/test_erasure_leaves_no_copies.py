@@ -25,12 +25,13 @@ from sqlalchemy import select
 from pledge.consent import banner_version
 from pledge.core import Pledge
 from pledge.db.models import Delivery, RightsRequest
-from pledge.delivery import Shredded, read_payload
-from pledge.jobs import deliver_outbox
+from pledge.delivery import Kind, Shredded, read_payload
+from pledge.jobs import deliver, deliver_outbox
 from tests.integration.smtp_server import SmtpServer
 from tests.integration.test_cli import run
 from tests.integration.test_store import _database_bytes
 from tests.rights.conftest import CODE, confirm
+from tests.service_data.conftest import Receiver, make_client
 from tests.web.conftest import auth
 
 EMAIL = "Philippa.Tenterden-Vance@Example.org"
@@ -87,7 +88,9 @@ def request(mailer: Pledge, smtp: SmtpServer, web: TestClient, **body: Any) -> d
     return done
 
 
-def live_through_everything(mailer: Pledge, smtp: SmtpServer, web: TestClient, key: str) -> None:
+def live_through_everything(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, key: str, receiver: Receiver
+) -> None:
     subject = {"email": EMAIL, "phone": PHONE, "name": NAME, "country": "FR"}
     evidence = {"ip": "203.0.113.77", "user_agent": "PhilippaBrowser/1.0", "text": INQUIRY}
     for channel in ("email", "post"):
@@ -147,6 +150,7 @@ def live_through_everything(mailer: Pledge, smtp: SmtpServer, web: TestClient, k
         },
         key,
     )
+    as_client_customer(mailer, web, receiver)
     request(mailer, smtp, web, type="access", details=DETAILS, match={"phone": PHONE})
     deliver_outbox(mailer)
     erased = request(
@@ -155,6 +159,25 @@ def live_through_everything(mailer: Pledge, smtp: SmtpServer, web: TestClient, k
     assert erased["result"]["key_destroyed"], erased
     deliver_outbox(mailer)
     mailer.seal_audit()
+
+
+def as_client_customer(mailer: Pledge, web: TestClient, receiver: Receiver) -> None:
+    """The person calls a Client, whose webhook gets the fields it collects; the Client
+    then asks for its customer's erasure (the person's own erasure cannot: the Client
+    controls that data)."""
+    shop = make_client(mailer, "Acme Tapestries", receiver.url)
+    turns = [
+        {"speaker": "agent", "text": "Who am I speaking to, and a callback number?"},
+        {"speaker": "customer", "text": f"{NAME}, call me on {PHONE} or mail {EMAIL}"},
+        {"speaker": "customer", "text": "My account number is HF88213"},
+    ]
+    talk = {"channel": "chat", "customer": {"id": "HF-88213"}, "turns": turns}
+    collected = posted(web, "/api/v1/service/conversations", talk, shop.key)["collected"]
+    assert collected["callback_phone"] == "+33612345678", collected
+    deliver(mailer, [Kind.CLIENT_WEBHOOK])
+    assert len(receiver.received) == 1  # the Client got the collected fields
+    erase = {"type": "erasure", "customer": {"id": "HF-88213"}}
+    assert posted(web, "/api/v1/service/requests", erase, shop.key)["status"] == "completed"
 
 
 def opened_blobs(pledge: Pledge) -> Iterable[str]:
@@ -183,9 +206,10 @@ def test_after_an_erasure_nothing_the_person_gave_remains_anywhere(
     system_key: str,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
+    receiver: Receiver,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    live_through_everything(mailer, smtp, web, system_key)
+    live_through_everything(mailer, smtp, web, system_key, receiver)
     assert len(smtp.received) >= 6  # codes, acknowledgements, answers, the marketing mail
     raw = _database_bytes(mailer, tmp_path)
     assert b"rights_requests" in raw  # the dump is real
