@@ -76,11 +76,13 @@ def restrictions_for(session: Session, subject_id: str) -> list[str]:
 
 
 def collection_limits(session: Session, subject_ids: Collection[str]) -> dict[str, set[str]]:
-    """Each of these subjects' active restriction and objections, for collection.
+    """Each of these subjects' active restriction, objections and withdrawals, for collection.
 
-    Both stop new records: a restriction stops everything but storage, an
-    objection stops the purposes it names. One query per batch (chunked for
-    very large ones), never one per record; subjects without a limit are absent.
+    All stop new records: a restriction stops everything but storage, an
+    objection stops the purposes it names, a withdrawal of consent (or an
+    opt-out of marketing) stops the consent-based purposes it names. One query
+    per batch (chunked for very large ones), never one per record; subjects
+    without a limit are absent.
     """
     ids = sorted(set(subject_ids))
     found: dict[str, set[str]] = {}
@@ -90,7 +92,9 @@ def collection_limits(session: Session, subject_ids: Collection[str]) -> dict[st
                 SubjectRestriction.subject_id.in_(ids[start : start + CHUNK]),
                 or_(
                     SubjectRestriction.kind == RestrictionKind.STORAGE_ONLY.value,
+                    SubjectRestriction.kind == RestrictionKind.MARKETING_OPT_OUT.value,
                     SubjectRestriction.kind.startswith(OBJECTION_PREFIX, autoescape=True),
+                    SubjectRestriction.kind.startswith(CONSENT_WITHDRAWN_PREFIX, autoescape=True),
                 ),
                 SubjectRestriction.lifted_at.is_(None),
             )
@@ -109,3 +113,14 @@ def objects_to(kinds: Collection[str], purpose: str, legal_basis: str) -> bool:
     objection is absolute, is stopped where it happens: the send-list filter.
     """
     return legal_basis == LEGITIMATE_INTERESTS and objection(purpose) in kinds
+
+
+def withdrew_from(kinds: Collection[str], purpose: str, *, marketing: bool) -> bool:
+    """Whether a rights request withdrew the consent ``purpose`` rests on.
+
+    A ``withdraw_consent`` request records one kind per purpose; an opt-out of
+    marketing withdraws every marketing purpose at once.
+    """
+    if consent_withdrawn(purpose) in kinds:
+        return True
+    return marketing and RestrictionKind.MARKETING_OPT_OUT in kinds

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from pledge.core import Pledge
 from pledge.jobs import deliver_outbox
 from tests.integration.smtp_server import SmtpServer
+from tests.service_data.conftest import receiver  # noqa: F401  (a Client's webhook, as a fixture)
 from tests.web.conftest import auth
 
 EMAIL = "wilhelmina.quartermaine@example.org"
@@ -50,6 +51,19 @@ def collect(client: TestClient, system_key: str, **kwargs: Any) -> dict[str, Any
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
     return data
+
+
+def give_marketing_consent(client: TestClient, system_key: str, email: str = EMAIL) -> None:
+    """Record the person's consent to marketing by e-mail, so consent-based records are taken."""
+    body = {
+        "subject": {"email": email, "country": "FR"},
+        "purpose": "marketing",
+        "channel": "email",
+        "granted": True,
+        "method": "web_form",
+    }
+    response = client.post("/api/v1/consents", json=body, headers=auth(system_key))
+    assert response.status_code == 201, response.text
 
 
 def mailed_code(pledge: Pledge, smtp: SmtpServer, to: str = EMAIL) -> str:

@@ -28,7 +28,16 @@ from pledge.restrictions import restrictions_for
 from pledge.rights import fulfil, is_suppressed
 from tests.integration.smtp_server import SmtpServer
 from tests.integration.test_store import _database_bytes
-from tests.rights.conftest import EMAIL, NAME, PHONE, ask, collect, confirm, mailed_code
+from tests.rights.conftest import (
+    EMAIL,
+    NAME,
+    PHONE,
+    ask,
+    collect,
+    confirm,
+    give_marketing_consent,
+    mailed_code,
+)
 from tests.web.conftest import auth
 
 
@@ -204,6 +213,7 @@ def test_restriction_objection_consent_and_opt_out_take_effect(
     mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str
 ) -> None:
     subject_id = collect(web, system_key)["subject_id"]
+    give_marketing_consent(web, system_key)  # marketing rests on consent in the EU
     collect(web, system_key, purpose="marketing", source="newsletter")
     for kind in ("restriction", "objection", "withdraw_consent", "opt_out_marketing"):
         assert run(mailer, smtp, web, type=kind)["status"] == "completed", kind

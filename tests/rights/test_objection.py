@@ -16,7 +16,15 @@ from pledge.records import collect as collect_records
 from pledge.records.schemas import RecordIn
 from tests.integration.smtp_server import SmtpServer
 from tests.queries import recorded_statements
-from tests.rights.conftest import EMAIL, ask, collect, confirm, mailed_code, record_body
+from tests.rights.conftest import (
+    EMAIL,
+    ask,
+    collect,
+    confirm,
+    give_marketing_consent,
+    mailed_code,
+    record_body,
+)
 from tests.web.conftest import auth
 
 OTHER = "ottoline.brackenbury@example.org"
@@ -66,6 +74,7 @@ def test_after_an_objection_legitimate_interest_records_are_refused(
         "records[2].purpose": "the person objected to this purpose"
     }
     assert records_held(mailer) == held  # all or nothing: nothing of the batch was stored
+    give_marketing_consent(web, system_key)  # marketing rests on consent in the EU
     for purpose, source in (("respond_to_requests", "web_form"), ("marketing", "newsletter")):
         accepted = web.post(
             "/api/v1/records",

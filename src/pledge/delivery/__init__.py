@@ -31,8 +31,11 @@ A delivery's life::
 - **Retries** back off exponentially with jitter (:mod:`~pledge.delivery.backoff`)
   and stop after a per-kind number of attempts (:mod:`~pledge.delivery.kinds`).
 - **Nothing personal outside the payload.** The payload (address, body) is
-  encrypted with the system key, bound to the row id; ``target`` is an id,
-  ``last_error`` a reply code or an exception class.
+  encrypted, bound to the row id: with the key of the person it concerns while
+  that key lives, so their erasure shreds it, else with the system key and then
+  dropped once delivered (:mod:`~pledge.delivery.sealing`); ``target`` is an id,
+  ``recipient_index`` a mail's hashed address, ``last_error`` a reply code or an
+  exception class.
 - **Layering.** The engine sits below the domain packages. A *channel*
   (:mod:`~pledge.delivery.channel`) joins a kind to a *transport* (SMTP, a
   signed webhook POST with a total deadline) and to the domain's callbacks,
@@ -41,7 +44,7 @@ A delivery's life::
 
 Modules: ``kinds`` (kinds, states, retry policies), ``backoff``, ``outcome``,
 ``circuits`` (a target that keeps failing rests for a while), ``addresses``
-(where a Client's webhook may connect),
+(where a Client's webhook may connect), ``sealing`` (which key seals a payload),
 ``queue`` (enqueue, cancel, payload), ``lease`` (claim, record), ``channel``
 (transport protocol, channel), ``channels`` (mail and webhook channels),
 ``smtp`` and ``webhook`` (transports), ``http`` (a request with a total
@@ -65,6 +68,7 @@ from pledge.delivery.listing import (
 from pledge.delivery.outcome import Finished, Outcome, Result
 from pledge.delivery.queue import cancel, cancel_target, enqueue, read_payload
 from pledge.delivery.run import DeliveryReport, deliver_due
+from pledge.delivery.sealing import PayloadKey, Shredded, subject_data_keys, unseal
 from pledge.delivery.smtp import MailContent
 from pledge.delivery.webhook import Endpoint, WebhookPost
 
@@ -82,8 +86,10 @@ __all__ = [
     "MailContent",
     "OnOutcome",
     "Outcome",
+    "PayloadKey",
     "Result",
     "RetryPolicy",
+    "Shredded",
     "Status",
     "Transport",
     "WebhookGuard",
@@ -102,5 +108,7 @@ __all__ = [
     "retry_policy",
     "revive",
     "status_counts",
+    "subject_data_keys",
+    "unseal",
     "webhook_channel",
 ]

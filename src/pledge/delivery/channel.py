@@ -42,6 +42,8 @@ class Claimed:
     lease_token: str
     exhausted: bool = False
     """Its attempts were used up before this claim: bury it, do not send it."""
+    sealed_for: str | None = None
+    """The subject whose key sealed the payload; None when the system key did."""
 
 
 @dataclass(frozen=True)
@@ -71,5 +73,6 @@ class Channel(Generic[C]):
     on_outcome: OnOutcome | None = None
     audit: AuditNames | None = None
     keep_sent_payload: bool = False
-    """Mail keeps its content after sending (``pledge outbox list`` shows the address);
-    webhooks drop theirs, so erasure never has to look for copies."""
+    """Mail sealed with the person's key keeps its content after sending (``pledge outbox
+    list`` shows the address; their erasure shreds it); a payload sealed with the system
+    key, and every webhook's, is dropped once sent, so no readable copy outlives it."""

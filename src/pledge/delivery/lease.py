@@ -30,6 +30,7 @@ from pledge.delivery.channel import Channel, Claimed
 from pledge.delivery.circuits import CircuitPolicy, closed_now, note
 from pledge.delivery.kinds import RetryPolicy, Status
 from pledge.delivery.outcome import Finished, Outcome, Result
+from pledge.delivery.sealing import PayloadKey
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ def claim(
                     Delivery.template,
                     Delivery.attempts,
                     Delivery.payload,
+                    Delivery.payload_key,
+                    Delivery.subject_id,
                     Delivery.lease_until,
                 )
                 .where(_due(kind, now, skip_targets))
@@ -89,8 +92,9 @@ def claim(
                 # attempts counted before the engine existed, still get one try.
                 exhausted = row.attempts >= max_attempts and row.lease_until is not None
                 attempts = row.attempts if exhausted else row.attempts + 1
+                sealed_for = row.subject_id if row.payload_key == PayloadKey.SUBJECT else None
                 claimed = Claimed(
-                    row.id, kind, row.target, row.template, attempts, token, exhausted
+                    row.id, kind, row.target, row.template, attempts, token, exhausted, sealed_for
                 )
                 return claimed, row.payload
     return None
@@ -129,8 +133,11 @@ def record(
     }
     if status == Status.SENT:
         values["sent_at"] = now
-        if not channel.keep_sent_payload:
-            values["payload"] = None
+        values["payload"] = (
+            case((Delivery.payload_key == PayloadKey.SUBJECT.value, Delivery.payload), else_=None)
+            if channel.keep_sent_payload
+            else None
+        )
     with pledge.transaction() as session:
         written = session.execute(
             update(Delivery)

@@ -2,7 +2,8 @@
 
 The one exception is :func:`mail_addresses`, for ``pledge outbox list``: an
 operator at the machine with the master key may read where mail went; the
-console and the logs never show it.
+console and the logs never show it. An erased person's address is not shown:
+it can no longer be read (its key is destroyed, or the payload was dropped).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pledge.crypto.aead import DecryptionFailed
 from pledge.db.models import Delivery
 from pledge.delivery.kinds import Kind, Status
 from pledge.delivery.queue import payload_aad
+from pledge.delivery.sealing import PayloadKey, Shredded, subject_data_keys, unseal
 
 
 @dataclass(frozen=True)
@@ -104,24 +106,49 @@ def status_counts(pledge: Pledge) -> dict[str, dict[str, int]]:
     return counts
 
 
+ERASED = "(erased)"
+"""Shown for mail sealed with the key of a person since erased: the address is unreadable."""
+PURGED = "(purged)"
+"""Shown for mail whose address and body were dropped (sent with the system key, erased)."""
+
+
 def mail_addresses(pledge: Pledge, delivery_ids: Collection[str]) -> dict[str, str]:
-    """The recipient address of each mail among ``delivery_ids`` that still holds its content."""
+    """The recipient address of each mail among ``delivery_ids``, or why it cannot be shown.
+
+    :data:`ERASED` or :data:`PURGED` stand in for an address no longer held, so the
+    listing never reveals an erased person's address. Keys of the persons mail was
+    sealed for are looked up once for the whole list.
+    """
     if not delivery_ids:
         return {}
     with pledge.sessions() as session:
         rows = session.execute(
-            select(Delivery.id, Delivery.payload).where(
-                Delivery.id.in_(list(delivery_ids)),
-                Delivery.kind == Kind.EMAIL,
-                Delivery.payload.is_not(None),
+            select(Delivery.id, Delivery.payload, Delivery.payload_key, Delivery.subject_id).where(
+                Delivery.id.in_(list(delivery_ids)), Delivery.kind == Kind.EMAIL
             )
         ).all()
-    found: dict[str, str] = {}
-    for delivery_id, payload in rows:
-        assert payload is not None
-        try:
-            content = pledge.keys.decrypt_system(payload, payload_aad(Kind.EMAIL, delivery_id))
-        except DecryptionFailed:
-            continue
-        found[delivery_id] = str(content.get("to", ""))
-    return found
+        sealed_for = {
+            row.subject_id
+            for row in rows
+            if row.payload is not None and row.payload_key == PayloadKey.SUBJECT
+        }
+        data_keys = subject_data_keys(session, pledge.keys, sealed_for)
+    return {row.id: _address(pledge, row, data_keys) for row in rows}
+
+
+def _address(pledge: Pledge, row: Any, data_keys: dict[str, bytes]) -> str:
+    if row.payload is None:
+        return PURGED
+    try:
+        content = unseal(
+            pledge.keys,
+            row.payload,
+            payload_aad(Kind.EMAIL, row.id),
+            row.payload_key,
+            data_keys.get(row.subject_id) if row.subject_id else None,
+        )
+    except Shredded:
+        return ERASED
+    except DecryptionFailed:
+        return "-"
+    return str(content.get("to", ""))

@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
 from pledge.db.models import Delivery
 from pledge.db.wakeups import Work, wake_after_commit
 from pledge.delivery.kinds import Kind, Status
+from pledge.delivery.sealing import open_payload, seal
 
 _LEGACY_AAD: dict[str, str] = {Kind.EMAIL: "outbox", Kind.CLIENT_WEBHOOK: "webhook"}
 """Mail and Client webhooks keep the associated data they were encrypted under before
@@ -43,22 +44,31 @@ def enqueue(
     subject_id: str | None = None,
     delivery_id: str | None = None,
     now: datetime | None = None,
+    data_key: bytes | None = None,
+    recipient_index: str | None = None,
 ) -> Delivery:
     """Add a pending delivery of ``content`` (JSON-able, encrypted here); the caller commits.
 
     ``delivery_id`` lets a domain row and its delivery share one id (a Client's
     webhook delivery, a recipient notice), which receivers also see as the
-    ``X-Pledge-Delivery`` header and deduplicate on.
+    ``X-Pledge-Delivery`` header and deduplicate on. ``data_key``, the live key of
+    ``subject_id``, seals the payload with it instead of the system key
+    (:mod:`~pledge.delivery.sealing`); ``recipient_index`` is a mail's hashed address.
     """
     delivery_id = delivery_id or new_id()
     now = now or utcnow()
+    if data_key is not None and subject_id is None:
+        raise ValueError("a payload sealed with a person's key needs their subject id")
+    payload, payload_key = seal(keys, content, payload_aad(kind, delivery_id), data_key)
     row = Delivery(
         id=delivery_id,
         kind=kind,
         template=template,
         target=target,
         subject_id=subject_id,
-        payload=keys.encrypt_system(content, payload_aad(kind, delivery_id)),
+        payload=payload,
+        payload_key=payload_key,
+        recipient_index=recipient_index,
         status=Status.PENDING,
         attempts=0,
         next_attempt_at=now,
@@ -74,11 +84,23 @@ def work_of(kind: str) -> Work:
     return Work.DELIVERY if kind == Kind.EMAIL else Work.WEBHOOK
 
 
-def read_payload(keys: KeyManager, row: Delivery) -> Any:
-    """The decrypted content; raises ``DecryptionFailed`` under another master key."""
+def read_payload(keys: KeyManager, row: Delivery, session: Session | None = None) -> Any:
+    """The decrypted content; raises ``DecryptionFailed`` under another master key, and
+    :class:`~pledge.delivery.sealing.Shredded` once the person it was sealed for is erased.
+
+    A payload sealed with a person's key is opened in ``session`` (by default the
+    row's own), which looks the key up.
+    """
     if row.payload is None:
         raise ValueError("the delivery no longer holds its content")
-    return keys.decrypt_system(row.payload, payload_aad(row.kind, row.id))
+    return open_payload(
+        session or object_session(row),
+        keys,
+        payload=row.payload,
+        aad=payload_aad(row.kind, row.id),
+        payload_key=row.payload_key,
+        subject_id=row.subject_id,
+    )
 
 
 def cancel(session: Session, delivery_ids: Collection[str]) -> int:

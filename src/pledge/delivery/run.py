@@ -25,6 +25,7 @@ from pledge.delivery.kinds import RetryPolicy, Status, retry_policy
 from pledge.delivery.lease import claim, record
 from pledge.delivery.outcome import Finished, Outcome, error_name
 from pledge.delivery.queue import payload_aad
+from pledge.delivery.sealing import PayloadKey, Shredded, open_payload
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +109,9 @@ def attempt(
     if payload is None:
         return Outcome.dead("the delivery holds no content", code="no_payload")
     try:
-        content = channel.prepare(
-            claimed, pledge.keys.decrypt_system(payload, payload_aad(claimed.kind, claimed.id))
-        )
+        content = channel.prepare(claimed, _open(pledge, claimed, payload))
+    except Shredded:
+        return Outcome.dead("the person it was for has been erased", code="erased")
     except DecryptionFailed:
         log.error("delivery %s cannot be decrypted with this master key", claimed.id)
         return Outcome.retry("payload does not decrypt with this master key", code="decrypt")
@@ -123,6 +124,22 @@ def attempt(
     except Exception as exc:  # transports report failures; this is a bug, logged by class
         log.error("delivery %s: the transport raised %s", claimed.id, error_name(exc))
         return Outcome.retry(f"unexpected error: {error_name(exc)}", code=error_name(exc))
+
+
+def _open(pledge: Pledge, claimed: Claimed, payload: bytes) -> Any:
+    """The payload, opened with the person's key (looked up now) or the system key."""
+    aad = payload_aad(claimed.kind, claimed.id)
+    if claimed.sealed_for is None:
+        return pledge.keys.decrypt_system(payload, aad)
+    with pledge.sessions() as session:
+        return open_payload(
+            session,
+            pledge.keys,
+            payload=payload,
+            aad=aad,
+            payload_key=PayloadKey.SUBJECT,
+            subject_id=claimed.sealed_for,
+        )
 
 
 def _tally(finished: Finished | None) -> str:

@@ -11,6 +11,7 @@ from pledge.delivery.smtp import (
     TemporaryDeliveryError,
     send_via_smtp,
 )
+from pledge.mail.forget import forget_mail
 from pledge.mail.outbox import marketing_template, queue_mail, read_mail, withdraw_marketing_mail
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "MailContent",
     "PermanentDeliveryError",
     "TemporaryDeliveryError",
+    "forget_mail",
     "marketing_template",
     "queue_mail",
     "read_mail",

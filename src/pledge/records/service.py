@@ -24,6 +24,7 @@ from pledge.db.bulk import bulk_insert
 from pledge.db.models import AuditEntry, Identity, Record, SubjectKey
 from pledge.errors import Conflict, ValidationFailed
 from pledge.policy import Policy
+from pledge.records.consent_gate import CONSENT, refuse_without_consent
 from pledge.records.schemas import HeldRecord, RecordIn, RecordOut
 from pledge.records.subjects import SubjectHandle, resolve_subjects
 from pledge.records.validation import Resolved, check_record
@@ -83,7 +84,14 @@ def _write(
         handles = resolve_subjects(
             session, pledge.keys, pledge.policy, [r.subject for r in records]
         )
-        _refuse_restricted(session, pledge.keys, records, resolved, handles, batch=batch)
+        limits = _refuse_restricted(session, pledge.keys, records, resolved, handles, batch=batch)
+        refuse_without_consent(
+            session,
+            pledge.policy,
+            _consent_view(pledge.keys, records, resolved, handles),
+            limits,
+            batch=batch,
+        )
         rows, out = _record_rows(pledge, records, resolved, handles)
         bulk_insert(session, Record.__table__, rows)
         bulk_insert(session, AuditEntry.__table__, _audit_rows(pledge.keys, rows, handles, actor))
@@ -98,18 +106,19 @@ def _refuse_restricted(
     handles: dict[str, SubjectHandle],
     *,
     batch: bool,
-) -> None:
+) -> dict[str, set[str]]:
     """Refuse the whole batch if any subject in it restricted or objected to its processing.
 
     Collecting more data is processing, which a restriction (Art. 18 GDPR)
     allows only as storage of what is held, and an objection (Art. 21) stops
     for the legitimate-interest purposes it names. One query per batch, and
     only for subjects that already existed (a new one cannot have asked).
+    Returns the limits found, which the consent check reads too.
     """
     existing = [h.id for h in handles.values() if not h.created]
     limits = collection_limits(session, existing) if existing else {}
     if not limits:
-        return
+        return limits
     restricted: dict[str, str] = {}
     objected: dict[str, str] = {}
     for position, (record, info) in enumerate(zip(records, resolved, strict=True)):
@@ -133,6 +142,30 @@ def _refuse_restricted(
             "interests, so nothing was stored",
             fields=objected,
         )
+    return limits
+
+
+def _consent_view(
+    keys: KeyManager,
+    records: Sequence[RecordIn],
+    resolved: list[Resolved],
+    handles: dict[str, SubjectHandle],
+) -> list[tuple[str, str, str, bool]]:
+    """Per record: its subject id, purpose, legal basis and whether the subject is new.
+
+    Empty when no record rests on consent, the common case, which then costs nothing.
+    """
+    if not any(info.legal_basis == CONSENT for info in resolved):
+        return []
+    by_email: dict[str, SubjectHandle] = {}
+    view = []
+    for record, info in zip(records, resolved, strict=True):
+        email = record.subject.email
+        if email not in by_email:
+            by_email[email] = handles[keys.blind_index("email", email)]
+        handle = by_email[email]
+        view.append((handle.id, record.purpose, info.legal_basis, handle.created))
+    return view
 
 
 def _record_rows(

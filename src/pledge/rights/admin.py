@@ -24,6 +24,7 @@ from pledge.rights.corrections import review
 from pledge.rights.lifecycle import (
     add_event,
     close,
+    forget_if_erased,
     language_of,
     load,
     mail_person,
@@ -162,6 +163,7 @@ def deny(
             ),
             "rights_denied",
         )
+        forget_if_erased(session, row)
         return describe(session, row)
 
 
@@ -225,6 +227,7 @@ def complete(
             ),
             "rights_completed",
         )
+        forget_if_erased(session, row)
         return describe(session, row)
 
 

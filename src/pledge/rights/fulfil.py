@@ -25,6 +25,7 @@ from pledge.rights.actions.disclose import CATEGORIES_ONLY
 from pledge.rights.export import PACKAGE_TYPES, snapshot
 from pledge.rights.lifecycle import (
     close,
+    forget_if_erased,
     language_of,
     mail_person,
     move,
@@ -154,6 +155,8 @@ def _close(ctx: Context, done: Done) -> None:
         row.email_ciphertext = None
         row.private_ciphertext = None
         row.email_index = None
+    else:
+        forget_if_erased(ctx.session, row)
 
 
 def fulfil_verified(pledge: Pledge, *, limit: int = 50) -> int:

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import Delivery, RequestEvent, RequestPageSession, RightsRequest
+from pledge.db.models import (
+    Delivery,
+    MarketingSuppression,
+    RequestEvent,
+    RequestPageSession,
+    RightsRequest,
+    Subject,
+)
 from pledge.errors import NotFound
 from pledge.i18n import Language, language, source_language, supported
 from pledge.mail import queue_mail
@@ -222,6 +229,39 @@ def mail_agent(
 def _language_header(pledge: Pledge, row: RightsRequest) -> dict[str, str]:
     """RFC 3282: says which language the mail is in (a screen reader reads it so)."""
     return {"Content-Language": language_of(pledge, row).code}
+
+
+def forget_if_erased(session: Session, row: RightsRequest) -> bool:
+    """Wipe the e-mail and details of a request whose person was erased since it came in.
+
+    An erasure wipes the person's closed requests at once; one still open keeps
+    them, since it still owes the person an answer. Called once that answer is
+    queued (the mail itself is purged once delivered), so no request is left
+    holding an erased person's address. True when it wiped.
+    """
+    if row.email_ciphertext is None and row.private_ciphertext is None:
+        return False
+    erased = row.subject_id is not None and (
+        session.scalar(select(Subject.erased_at).where(Subject.id == row.subject_id)) is not None
+    )
+    if not erased and row.email_index is not None:
+        erased = (
+            session.scalar(
+                select(MarketingSuppression.id)
+                .where(
+                    MarketingSuppression.email_index == row.email_index,
+                    MarketingSuppression.reason == "erasure",
+                    MarketingSuppression.created_at >= row.received_at,
+                )
+                .limit(1)
+            )
+            is not None
+        )
+    if erased:
+        row.email_ciphertext = None
+        row.private_ciphertext = None
+        row.email_index = None
+    return erased
 
 
 def close(

@@ -42,6 +42,7 @@ from pledge.rights.lifecycle import (
     Holder,
     add_event,
     close,
+    forget_if_erased,
     language_of,
     load_for_holder,
     mail_agent,
@@ -264,6 +265,7 @@ def _refer(
     row.acknowledged_at = now
     row.result = {"controller": "client"}
     close(session, row, REFERRED, actor=actor, at=now, outcome="none", reason=reason)
+    forget_if_erased(session, row)
 
 
 def resend_code(

@@ -31,8 +31,15 @@ class Delivery(Base):
     subject_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     """The data subject a mail concerns, where known, so their mail can be shredded."""
     payload: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
-    """The content encrypted with the system key, bound to the row id; NULL once no longer
-    needed (a delivered webhook, a cancelled delivery)."""
+    """The content encrypted (``payload_key`` says with which key), bound to the row id; NULL
+    once no longer needed (a delivered webhook, delivered mail sealed with the system key, a
+    cancelled delivery, mail to a person who was since erased)."""
+    payload_key: Mapped[str] = mapped_column(String(16), default="system", server_default="system")
+    """``subject`` (mail sealed with the key of ``subject_id``, shredded by their erasure) or
+    ``system`` (the system key: everything else, purged once delivered)."""
+    recipient_index: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    """For mail: the e-mail blind index of the recipient (never the address), so an erasure
+    finds every mail to the address, those sent before anything was held included."""
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     """pending, sent, dead (gave up; ``pledge outbox retry`` revives it) or cancelled."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,7 +6,8 @@ phone, name), so no copy anywhere (replica, backup) stays readable. A record
 held under a legal obligation is kept with the key, and listed in the result
 with its reason. A hashed suppression entry remains so the person is never
 added back to a mailing list, and each processor of the erased categories is
-sent a notice.
+sent a notice. Mail to or about the person is purged, or sealed for purging
+once delivered (:mod:`pledge.mail.forget`), before the key goes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import delete, or_, update
 
 from pledge.db.models import Record, RightsRequest
 from pledge.i18n import N_
+from pledge.mail import forget_mail
 from pledge.records.shredding import destroy_subject_key
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
 
@@ -69,6 +71,9 @@ def erasure(ctx: Context) -> Done:
     suppress(ctx, "erasure")
     forget_earlier_requests(ctx)
     subject_id = ctx.row.subject_id
+    forget_mail(
+        ctx.session, ctx.pledge.keys, subject_id=subject_id, email_index=ctx.row.email_index
+    )
     if subject_id is None:
         return Done(
             result={
