@@ -171,4 +171,4 @@ def test_a_child_report_erased_by_staff_and_the_reporter_told(
     assert console.locator("[data-status]").get_attribute("data-status") == "completed"
     assert records_for_email(app.pledge, child) == []
     (told,) = mails(app, reporter, "Your report about a child's data was handled")
-    assert "erased the data we held" in told.body
+    assert "we do not say what we held" in told.body

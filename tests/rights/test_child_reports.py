@@ -118,24 +118,93 @@ def test_staff_erase_the_childs_data_and_the_reporter_is_told(
     deliver_outbox(mailer)
     told = [m for m in smtp.messages_to(REPORTER) if "was handled" in m.message["Subject"]]
     assert len(told) == 1
-    assert "erased the data we held" in told[0].body
+    assert "we do not say what we held" in told[0].body
+    assert "Checked with the school" not in told[0].body  # staff's reason stays with staff
 
 
-def test_a_report_under_no_held_data_says_so(
-    mailer: Pledge, smtp: SmtpServer, web: TestClient
+def _handled_mail(pledge: Pledge, smtp: SmtpServer, web: TestClient, reporter: str) -> str:
+    """The body of the mail a report's reporter gets once staff erased what it names."""
+    (row,) = [r for r in _reports(pledge) if r.status == "awaiting_review"]
+    case = web.get(f"/admin/requests/{row.id}")
+    done = web.post(
+        f"/admin/requests/{row.id}/erase_child",
+        data={"csrf": csrf_of(case.text), "reason": "Looked for the identifiers."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    deliver_outbox(pledge)
+    (told,) = [m for m in smtp.messages_to(reporter) if "was handled" in m.message["Subject"]]
+    return told.body
+
+
+def _reports(pledge: Pledge) -> list[RightsRequest]:
+    with pledge.sessions() as session:
+        rows = list(session.scalars(select(RightsRequest)))
+        session.expunge_all()
+        return rows
+
+
+def test_the_reporter_learns_nothing_of_what_was_held(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str
 ) -> None:
-    report(web, email=REPORTER, child_phone=PHONE, relation="teacher")
-    row = the_report(mailer)
+    """Anyone may report any address: the answer must not say whether we hold data on it."""
+    collect(web, system_key, email=CHILD)
+    create_staff(mailer, "officer@interactions.com", "privacy_officer")
+    assert sign_in(web, "officer@interactions.com") == 303
+    report(web, email=REPORTER, child_email=CHILD, relation="parent")
+    held_body = _handled_mail(mailer, smtp, web, REPORTER)
+    other = "curious.stranger@example.org"
+    with TestClient(web.app) as stranger:  # another browser
+        sent = report(
+            stranger, email=other, child_email="nobody.known@example.org", relation="other"
+        )
+        assert sent.status_code == 200, sent.text
+    unknown_body = _handled_mail(mailer, smtp, web, other)
+    assert held_body == unknown_body
+
+
+def test_a_phone_shared_by_two_people_erases_no_one(
+    mailer: Pledge, web: TestClient, system_key: str
+) -> None:
+    """A household line matches an adult and a child: staff must pick by hand (409)."""
+    collect(web, system_key, email="parent.adult@example.org")
+    collect(web, system_key, email=CHILD)  # both recorded with the same phone
+    report(web, email=REPORTER, child_phone=PHONE, relation="parent")
+    (row,) = _reports(mailer)
     create_staff(mailer, "officer@interactions.com", "privacy_officer")
     assert sign_in(web, "officer@interactions.com") == 303
     case = web.get(f"/admin/requests/{row.id}")
-    web.post(
+    assert "People we hold under these identifiers: <strong>2</strong>" in case.text
+    refused = web.post(
         f"/admin/requests/{row.id}/erase_child",
         data={"csrf": csrf_of(case.text), "reason": "Looked for the number."},
     )
+    assert refused.status_code == 409
+    assert "more than one person" in refused.text
+    assert records_for_email(mailer, "parent.adult@example.org")
+    assert records_for_email(mailer, CHILD)
+    assert the_report(mailer).status == "awaiting_review"
+
+
+def test_the_reporter_cannot_open_the_reports_page(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient
+) -> None:
+    """The reporter is not the person and was never verified: no code, no page."""
+    good_report(web)
+    row = the_report(mailer)
+    path = f"/privacy-center/requests/{row.id}"
+    page = web.get(path)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    asked = web.post(f"{path}/code", data={"csrf": token.group(1)})
+    assert asked.status_code == 200  # the same words as for any id
     deliver_outbox(mailer)
-    told = [m for m in smtp.messages_to(REPORTER) if "was handled" in m.message["Subject"]]
-    assert "We hold no personal data under the details you gave" in told[0].body
+    assert not [m for m in smtp.messages_to(REPORTER) if CODE.search(m.body)]
+    entered = web.post(
+        path, data={"csrf": token.group(1), "code": "12345678"}, follow_redirects=False
+    )
+    assert entered.status_code == 400
+    assert "pledge_request" not in entered.cookies
 
 
 def test_support_staff_may_not_erase_a_childs_data(
@@ -205,7 +274,7 @@ def test_a_report_sent_twice_is_recorded_once(mailer: Pledge, web: TestClient) -
     assert held(mailer)[0] == 1
 
 
-def test_a_report_staff_deny_tells_the_reporter_why(
+def test_a_report_staff_deny_tells_the_reporter_no_reason(
     mailer: Pledge, smtp: SmtpServer, web: TestClient
 ) -> None:
     good_report(web)
@@ -215,6 +284,7 @@ def test_a_report_staff_deny_tells_the_reporter_why(
     deny(mailer, row.id, "The account belongs to an adult.", actor="test")
     assert the_report(mailer).status == "denied"
     deliver_outbox(mailer)
-    (told,) = [m for m in smtp.messages_to(REPORTER) if "did not act" in m.message["Subject"]]
-    assert "The account belongs to an adult." in told.body
+    (told,) = [m for m in smtp.messages_to(REPORTER) if "was handled" in m.message["Subject"]]
+    assert "The account belongs to an adult." not in told.body  # it would say one exists
+    assert "we do not say what we held" in told.body
     assert "/privacy-center/requests/" not in told.body

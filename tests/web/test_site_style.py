@@ -12,6 +12,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "pledge" / "web" / "templates"
@@ -63,3 +64,24 @@ def test_the_request_pages_policy_allows_the_stylesheet_and_the_packages_style_o
     assert style_src == f"style-src 'self' 'sha256-{digest}'"
     assert "unsafe-inline" not in policy
     assert '<link rel="stylesheet" href="/static/pledge.css">' in page.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/privacy-center?country=FR",
+        "/privacy-center/new/access?country=FR",
+        "/privacy-center/new/nothing-such?country=FR",
+        "/privacy-center/child-report?country=US",
+    ],
+)
+def test_the_privacy_centers_pages_run_no_script_and_load_from_here_only(
+    client: TestClient, path: str
+) -> None:
+    """An injected tag would load nothing: no script at all, style and forms from this origin."""
+    policy = client.get(path).headers["content-security-policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+    assert directives["default-src"] == ["'none'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
+    assert "script-src" not in directives

@@ -146,8 +146,8 @@ def deny(
         row = load(session, request_id, lock=True)
         close(session, row, DENIED, actor=actor, at=now, outcome="none", reason=reason)
         if row.scope == CHILD_REPORT:
-            denied = mails.child_report_denied_mail(pledge.policy, language_of(pledge, row), reason)
-            mail_person(session, pledge, row, denied, "rights_child_report_denied")
+            closed = mails.child_report_closed_mail(pledge.policy, language_of(pledge, row))
+            mail_person(session, pledge, row, closed, "rights_child_report_closed")
             return describe(session, row)
         mail_person(
             session,

@@ -14,13 +14,16 @@ here for staff only; the requester's view and the API never carry them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
 from pledge.rights import deadlines
-from pledge.rights.child_reports import CHILD_REPORT, ChildSummary, child_summary
+from pledge.rights.child_reports import CHILD_REPORT, ChildSummary, child_subjects, child_summary
 from pledge.rights.lifecycle import load, now_or, private_data, right_of
 from pledge.rights.lifting import lift_state
 from pledge.rights.states import AWAITING_REVIEW, COMPLETED, OPEN, VERIFIED
@@ -99,6 +102,15 @@ def _agent(private: dict[str, object]) -> AgentSummary | None:
     )
 
 
+def _child(
+    session: Session, pledge: Pledge, row: RightsRequest, private: dict[str, Any]
+) -> ChildSummary | None:
+    summary = child_summary(private)
+    if summary is None:
+        return None
+    return replace(summary, people_held=len(child_subjects(session, pledge, row)))
+
+
 def casework(pledge: Pledge, request_id: str, *, now: datetime | None = None) -> Casework:
     """What staff may do with the request now (404 for an unknown id)."""
     now = now_or(now)
@@ -118,6 +130,6 @@ def casework(pledge: Pledge, request_id: str, *, now: datetime | None = None) ->
             details=private.get("details") or None,
             agent=_agent(private),
             match_fields=sorted(private.get("match") or {}),
-            child=child_summary(private) if report else None,
+            child=_child(session, pledge, row, private) if report else None,
             erase_child=report and row.status == AWAITING_REVIEW,
         )

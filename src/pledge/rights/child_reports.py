@@ -51,7 +51,7 @@ from pledge.rights.lifecycle import (
     resolve_right,
 )
 from pledge.rights.service import describe
-from pledge.rights.states import AWAITING_REVIEW, COMPLETED
+from pledge.rights.states import AWAITING_REVIEW, CHILD_REPORT, COMPLETED
 from pledge.rights.views import RequestView
 
 __all__ = [
@@ -63,9 +63,6 @@ __all__ = [
     "erase_child_data",
     "submit_child_report",
 ]
-
-CHILD_REPORT = "child_report"
-"""The ``scope`` of a report about a child's data."""
 
 RELATIONS = ("parent", "guardian", "teacher", "other")
 """How the reporter knows the child (the form's choices)."""
@@ -112,6 +109,9 @@ class ChildSummary:
     email: str | None
     phone: str | None
     relation: str
+    people_held: int = 0
+    """How many people the store holds under those identifiers: more than one (a shared
+    household phone, or an e-mail and a phone of different people) cannot be erased here."""
 
 
 def submit_child_report(
@@ -189,8 +189,13 @@ def child_summary(private: dict[str, Any]) -> ChildSummary | None:
     )
 
 
-def _child_subject(session: Session, pledge: Pledge, row: RightsRequest) -> str | None:
-    """The subject held under the e-mail address, else the phone number, the report gives."""
+def child_subjects(session: Session, pledge: Pledge, row: RightsRequest) -> set[str]:
+    """Every subject held under the e-mail address or the phone number the report gives.
+
+    All of them, not the first found: a phone may be a household's line, shared
+    by an adult and a child, and erasing whichever row came first could erase
+    the wrong person.
+    """
     child = private_data(pledge, row).get("child") or {}
     wanted: list[tuple[str, str]] = []
     if child.get("email"):
@@ -198,13 +203,17 @@ def _child_subject(session: Session, pledge: Pledge, row: RightsRequest) -> str 
     if child.get("phone"):
         with suppress(ValidationFailed):  # checked at intake; a later policy may differ
             wanted.append(("phone", pledge.keys.blind_index("phone", child["phone"], row.country)))
+    found: set[str] = set()
     for kind, index in wanted:
-        found = session.scalar(
-            select(Identity.subject_id).where(Identity.kind == kind, Identity.blind_index == index)
+        found.update(
+            str(subject)
+            for subject in session.scalars(
+                select(Identity.subject_id).where(
+                    Identity.kind == kind, Identity.blind_index == index
+                )
+            )
         )
-        if found is not None:
-            return str(found)
-    return None
+    return found
 
 
 def erase_child_data(
@@ -220,9 +229,16 @@ def erase_child_data(
         row = load(session, request_id, lock=True)
         if row.scope != CHILD_REPORT or row.status != AWAITING_REVIEW:
             raise Conflict("only an open report about a child's data can be erased this way")
-        subject_id = _child_subject(session, pledge, row)
+        subjects = child_subjects(session, pledge, row)
+        if len(subjects) > 1:
+            raise Conflict(
+                "the report's details match more than one person we hold (a shared phone "
+                "number, or an e-mail address and a phone number of different people): "
+                "nothing was erased; check who the child is and erase their data by hand"
+            )
+        subject_id = next(iter(subjects), None)
         t = language_of(pledge, row)
-        told = mails.child_report_closed_mail(pledge.policy, t, found=subject_id is not None)
+        told = mails.child_report_closed_mail(pledge.policy, t)
         mail_person(session, pledge, row, told, "rights_child_report_closed")
         child = private_data(pledge, row).get("child") or {}
         add_event(

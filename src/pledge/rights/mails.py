@@ -261,36 +261,19 @@ def child_report_mail(policy: Policy, t: Language, due_at: datetime) -> tuple[st
     return t.gettext("We received your report about a child's data"), body
 
 
-def child_report_closed_mail(policy: Policy, t: Language, *, found: bool) -> tuple[str, str]:
-    """The reporter is told the outcome, without saying what was held about the child."""
-    if found:
-        text = t.gettext(
-            "We checked your report about a child's personal data and erased the data we "
-            "held under the details you gave. Data we must keep by law, if any, is kept "
-            "only as long as the law requires."
-        )
-    else:
-        text = t.gettext(
-            "We checked your report about a child's personal data. We hold no personal "
-            "data under the details you gave, so there was nothing to erase."
-        )
-    return t.gettext("Your report about a child's data was handled"), text + _signature(policy, t)
+def child_report_closed_mail(policy: Policy, t: Language) -> tuple[str, str]:
+    """The reporter is told the report was handled, in the same words whatever was found.
 
-
-def child_report_denied_mail(policy: Policy, t: Language, reason: str) -> tuple[str, str]:
-    """A report staff did not act on: the reason, and where to complain; no page link
-    (the reporter has no request page to open)."""
-    body = (
-        t.gettext(
-            "We checked your report about a child's personal data and did not erase anything."
-        )
-        + "\n\n"
-        + t.gettext("Why: %(reason)s", reason=t.lookup(reason))
-        + "\n\n"
-        + t.gettext(
-            "You may complain to a supervisory authority: %(authority)s.",
-            authority=policy.controller.supervisory_authority,
-        )
-        + _signature(policy, t)
+    Anyone may report any address or phone number, and nobody verified the
+    reporter: a mail saying "we erased what we held" or "we hold nothing", or
+    quoting staff's reason for a denial, would tell a stranger whether we hold
+    data about that person. So one text, for an erasure and a denial alike.
+    """
+    text = t.gettext(
+        "We checked your report about a child's personal data and closed it. Personal data "
+        "of a child under %(age)d that we held under the details you gave, if any, has been "
+        "erased; data we must keep by law is kept only as long as the law requires. To "
+        "protect the people concerned, we do not say what we held.",
+        age=policy.minimum_age,
     )
-    return t.gettext("We did not act on your report about a child's data"), body
+    return t.gettext("Your report about a child's data was handled"), text + _signature(policy, t)

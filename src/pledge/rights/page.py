@@ -52,7 +52,13 @@ from pledge.rights.service import (
     fulfil_quietly,
     send_code,
 )
-from pledge.rights.states import AWAITING_CORRECTIONS, COMPLETED, LOCKED, PENDING_VERIFICATION
+from pledge.rights.states import (
+    AWAITING_CORRECTIONS,
+    CHILD_REPORT,
+    COMPLETED,
+    LOCKED,
+    PENDING_VERIFICATION,
+)
 from pledge.rights.views import RequestView
 
 __all__ = [
@@ -93,7 +99,7 @@ def open_with_code(
     now = now_or(now)
     with pledge.transaction() as session:
         row = session.get(RightsRequest, request_id, with_for_update=True)
-        if row is None:
+        if row is None or row.scope == CHILD_REPORT:  # a report has no page: see below
             raise BadRequest(WRONG_CODE)
         verifying = row.status in (PENDING_VERIFICATION, LOCKED)
         if verifying:
@@ -174,13 +180,16 @@ def send_page_code(pledge: Pledge, request_id: str, *, now: datetime | None = No
     """Mail a fresh code, with the page's link, to the address the request holds.
 
     Silent when there is no such request or no address any more (wiped by an
-    erasure): the page says the same either way. A request waiting for its code
+    erasure): the page says the same either way. Silent too for a report about a
+    child's data: its address is the reporter's, who is not the person the data is
+    about and was never verified, so the report's page (staff's reasons, what was
+    found) is never theirs to open. A request waiting for its code
     keeps the API's limit of five codes; a locked one gets no more.
     """
     now = now_or(now)
     with pledge.transaction() as session:
         row = session.get(RightsRequest, request_id, with_for_update=True)
-        if row is None or row.email_ciphertext is None:
+        if row is None or row.email_ciphertext is None or row.scope == CHILD_REPORT:
             return
         if row.status == LOCKED:
             raise TooManyRequests(LOCKED_OUT)

@@ -31,6 +31,7 @@ from pledge.errors import Conflict
 __all__ = [
     "AWAITING_CORRECTIONS",
     "AWAITING_REVIEW",
+    "CHILD_REPORT",
     "CLOSED",
     "COMPLETED",
     "DENIED",
@@ -52,6 +53,8 @@ COMPLETED: Final = "completed"
 DENIED: Final = "denied"
 LOCKED: Final = "locked"
 REFERRED: Final = "referred"
+CHILD_REPORT: Final = "child_report"
+"""The scope of a report that a child gave data: staff handle it; it has no page."""
 FULFILLING: Final = "fulfilling"
 """Held only inside the fulfilment transaction: the claim that makes fulfilment run once."""
 

@@ -26,7 +26,7 @@ from pledge.web.form_tokens import form_token, keep_nonce, nonce_of
 from pledge.web.intake import throttle_intake
 from pledge.web.language import request_language
 from pledge.web.request_forms import spend
-from pledge.web.templating import render, switch_back_to
+from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,6 +69,7 @@ def _page(
     response = HTMLResponse(html, status_code=status_code)
     keep_nonce(response, nonce, secure=request.url.scheme == "https")
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = PUBLIC_FORM_POLICY
     return response
 
 

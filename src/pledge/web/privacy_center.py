@@ -28,7 +28,7 @@ from pledge.validation import parse_model
 from pledge.web.deps import FormDep, PledgeDep
 from pledge.web.intake import throttle_intake
 from pledge.web.language import request_language
-from pledge.web.templating import render, switch_back_to
+from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,6 +102,7 @@ def page(
         **extra,
     )
     response = HTMLResponse(html, status_code=400 if extra.get("error") else 200)
+    response.headers["Content-Security-Policy"] = PUBLIC_FORM_POLICY
     response.set_cookie(
         COOKIE,
         nonce,

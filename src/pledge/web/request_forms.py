@@ -47,7 +47,7 @@ from pledge.web.form_tokens import FORM_LIFETIME, form_ok, form_token, keep_nonc
 from pledge.web.intake import throttle_intake
 from pledge.web.language import request_language
 from pledge.web.privacy_center import page as center_page
-from pledge.web.templating import render, switch_back_to
+from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
 
@@ -161,6 +161,7 @@ def page(
     response = HTMLResponse(html, status_code=status_code)
     keep_nonce(response, nonce, secure=request.url.scheme == "https")
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = PUBLIC_FORM_POLICY
     return response
 
 
