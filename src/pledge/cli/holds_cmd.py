@@ -63,4 +63,5 @@ def list_command(
 
 def _line(hold: HoldView) -> str:
     state = "active" if hold.active else f"released {hold.released_at:%Y-%m-%d}"
-    return f"{hold.id}  {state}  {hold.created_at:%Y-%m-%d}  {hold.created_by}  {hold.reason.replace(chr(10), ' ')}"
+    reason = " ".join(hold.reason.split())
+    return f"{hold.id}  {state}  {hold.created_at:%Y-%m-%d}  {hold.created_by}  {reason}"

@@ -37,6 +37,10 @@ class Permission(StrEnum):
     """Change roles, disable and enable accounts, end sessions, reset second factors."""
     AUDIT_READ = "audit.read"
     """The audit log (ids, actions and tags; never personal data)."""
+    HOLDS_READ = "holds.read"
+    """Legal holds: their state, dates and reasons (never the person's address)."""
+    HOLDS_MANAGE = "holds.manage"
+    """Place and release legal holds (which stop retention and erasure for a person)."""
     ROPA_READ = "ropa.read"
     """The record of processing activities (GDPR Art. 30)."""
     ACCOUNT_OWN = "account.own"
@@ -59,6 +63,7 @@ READ_ONLY = frozenset(
         Permission.CLIENTS_READ,
         Permission.STAFF_READ,
         Permission.AUDIT_READ,
+        Permission.HOLDS_READ,
         Permission.ROPA_READ,
     }
 )
@@ -69,7 +74,10 @@ REQUEST_WORK = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
-    "privacy_officer": SELF_SERVICE | READ_ONLY | REQUEST_WORK | {Permission.CORRECTIONS_APPROVE},
+    "privacy_officer": SELF_SERVICE
+    | READ_ONLY
+    | REQUEST_WORK
+    | {Permission.CORRECTIONS_APPROVE, Permission.HOLDS_MANAGE},
     "support": SELF_SERVICE | REQUEST_WORK | {Permission.DELIVERIES_READ},
     "recruiter": SELF_SERVICE,
     "auditor": SELF_SERVICE | READ_ONLY,
