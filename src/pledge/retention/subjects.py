@@ -4,7 +4,8 @@ A person is shredded by the run when all of these hold:
 
 - no record of theirs is left that has not expired (a record with no deadline,
   or one not yet due, keeps them);
-- no request of theirs is open (it still owes them an answer);
+- no request of theirs is open (it still owes them an answer), whether its code
+  was confirmed or not (a request locked after wrong codes does not count);
 - no legal hold covers them;
 - no consent of theirs is in force, and their last consent event is older
   than ``PLEDGE_CONSENT_EVIDENCE_MONTHS``: until then its evidence (encrypted
@@ -44,6 +45,7 @@ from pledge.policy.durations import add_months
 from pledge.records.shredding import destroy_subject_keys
 from pledge.retention.batches import audit_batch, timed_transaction
 from pledge.retention.report import RetentionReport
+from pledge.rights.states import LOCKED
 
 SUPPRESSION_REASON = "retention"
 
@@ -53,8 +55,14 @@ def _nothing_to_keep(as_of: datetime, evidence_cutoff: datetime) -> ColumnElemen
         Record.subject_id == Subject.id,
         or_(Record.retain_until.is_(None), Record.retain_until > as_of),
     )
-    open_request = exists().where(
-        RightsRequest.subject_id == Subject.id, RightsRequest.closed_at.is_(None)
+    pending = and_(RightsRequest.closed_at.is_(None), RightsRequest.status != LOCKED)
+    open_request = exists().where(pending, RightsRequest.subject_id == Subject.id)
+    # Before its code is confirmed a request knows the person by their e-mail only.
+    open_by_email = exists().where(
+        pending,
+        Identity.subject_id == Subject.id,
+        Identity.kind == "email",
+        Identity.blind_index == RightsRequest.email_index,
     )
     consent_in_force = exists().where(
         ConsentState.subject_id == Subject.id, ConsentState.granted.is_(True)
@@ -62,7 +70,7 @@ def _nothing_to_keep(as_of: datetime, evidence_cutoff: datetime) -> ColumnElemen
     recent_evidence = exists().where(
         ConsentEvent.subject_id == Subject.id, ConsentEvent.recorded_at > evidence_cutoff
     )
-    return and_(~live_record, ~open_request, ~consent_in_force, ~recent_evidence)
+    return and_(~live_record, ~open_request, ~open_by_email, ~consent_in_force, ~recent_evidence)
 
 
 def _page(session: Session, after: str, size: int) -> list[str]:
