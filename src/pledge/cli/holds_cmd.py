@@ -11,10 +11,9 @@ from typing import Annotated
 
 import typer
 
-from pledge.cli.common import build_pledge, cli_errors
+from pledge.cli.common import cli_errors, migrated_pledge
 from pledge.rights.hold_release import release_hold
 from pledge.rights.holds import HoldView, create_hold, list_holds
-from pledge.startup import upgrade_schema
 
 app = typer.Typer(
     help="Legal holds: keep one person's data from retention and erasure.", no_args_is_help=True
@@ -30,9 +29,7 @@ def create(
     ],
 ) -> None:
     """Place a hold on the person with this e-mail; prints the hold's id."""
-    with cli_errors():
-        pledge = build_pledge()
-        upgrade_schema(pledge)
+    with cli_errors(), migrated_pledge() as pledge:
         hold = create_hold(pledge, email=email, reason=reason, actor=ACTOR)
     known = "" if hold.subject_known else " (nobody with this address is known yet)"
     typer.echo(f"{hold.id}{known}")
@@ -41,9 +38,7 @@ def create(
 @app.command("release")
 def release(hold_id: Annotated[str, typer.Argument(help="The hold's id.")]) -> None:
     """Release a hold; erasures that waited on it are carried out now."""
-    with cli_errors():
-        pledge = build_pledge()
-        upgrade_schema(pledge)
+    with cli_errors(), migrated_pledge() as pledge:
         released = release_hold(pledge, hold_id, actor=ACTOR)
     typer.echo(f"released {released.hold.id}; erasures carried out: {released.erasures_done}")
 
@@ -53,9 +48,7 @@ def list_command(
     active: Annotated[bool, typer.Option("--active", help="Only holds in force.")] = False,
 ) -> None:
     """One line per hold, those in force first: id, state, placed, by, reason."""
-    with cli_errors():
-        pledge = build_pledge()
-        upgrade_schema(pledge)
+    with cli_errors(), migrated_pledge() as pledge:
         holds = list_holds(pledge, active_only=active)
     for hold in holds:
         typer.echo(_line(hold))

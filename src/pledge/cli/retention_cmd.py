@@ -13,9 +13,8 @@ from typing import Annotated
 
 import typer
 
-from pledge.cli.common import build_pledge, cli_errors, fail
+from pledge.cli.common import cli_errors, fail, migrated_pledge
 from pledge.retention import run_retention
-from pledge.startup import upgrade_schema
 
 app = typer.Typer(help="Retention: remove what is kept past its time.", no_args_is_help=True)
 
@@ -45,9 +44,7 @@ def run(
         when = parse_as_of(as_of)
         if when is None:
             fail("--as-of is not a date (YYYY-MM-DD) or an ISO 8601 time; nothing was changed")
-    with cli_errors():
-        pledge = build_pledge()
-        upgrade_schema(pledge)
+    with cli_errors(), migrated_pledge() as pledge:
         report = run_retention(pledge, as_of=when, dry_run=dry_run)
     for line in report.lines():
         typer.echo(line)
