@@ -8,6 +8,8 @@ Why: a hold placed by staff (``pledge holds create``, the console, the admin
 API) stops the retention run and erasure for one person until it is released
 (issue #13, item 2). The person is known by the blind index of their e-mail
 and, when known, their subject id; the reason is encrypted with the system key.
+``cookie_consents.recorded_at`` gets an index: the retention run deletes the
+rows past their keep by it, in batches.
 """
 
 from __future__ import annotations
@@ -40,9 +42,13 @@ def upgrade() -> None:
     with op.batch_alter_table("legal_holds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_legal_holds_email_index"), ["email_index"])
         batch_op.create_index(batch_op.f("ix_legal_holds_subject_id"), ["subject_id"])
+    with op.batch_alter_table("cookie_consents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cookie_consents_recorded_at"), ["recorded_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cookie_consents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cookie_consents_recorded_at"))
     with op.batch_alter_table("legal_holds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_legal_holds_subject_id"))
         batch_op.drop_index(batch_op.f("ix_legal_holds_email_index"))
