@@ -85,12 +85,20 @@ def _page(session: Session, after: str, size: int) -> list[str]:
 
 
 def _shreddable(
-    session: Session, page: list[str], report: RetentionReport, evidence_cutoff: datetime
+    session: Session,
+    after: str,
+    last: str,
+    report: RetentionReport,
+    evidence_cutoff: datetime,
 ) -> list[str]:
+    """The page's people with nothing to keep (the page as an id range: no list to parse)."""
     return list(
         session.scalars(
             select(Subject.id).where(
-                Subject.id.in_(page), _nothing_to_keep(report.as_of, evidence_cutoff)
+                Subject.id > after,
+                Subject.id <= last,
+                Subject.erased_at.is_(None),
+                _nothing_to_keep(report.as_of, evidence_cutoff),
             )
         )
     )
@@ -109,10 +117,9 @@ def shred_people(pledge: Pledge, report: RetentionReport, held: set[str], batch:
             page = _page(session, after, batch)
             if not page:
                 return
+            found = _shreddable(session, after, page[-1], report, evidence_cutoff)
             after = page[-1]
-            doomed = [
-                s for s in _shreddable(session, page, report, evidence_cutoff) if s not in held
-            ]
+            doomed = [subject for subject in found if subject not in held]
             if doomed:
                 _shred(session, report, doomed)
 
