@@ -31,6 +31,8 @@ import threading
 import time
 import tracemalloc
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -182,6 +184,17 @@ def run(dry_run: bool, subjects: int, trace: bool) -> None:
         if took > slowest["seconds"]:
             slowest.update(seconds=took, sql=" ".join(statement.split())[:160])
 
+    transactions: list[float] = []
+    plain = pledge.transaction
+
+    @contextmanager
+    def timed() -> Iterator[Any]:
+        started = time.perf_counter()
+        with plain() as session:
+            yield session
+        transactions.append(time.perf_counter() - started)
+
+    pledge.transaction = timed  # every transaction of the run, commit included
     probe = Probe(subjects)
     probe.start()
     if trace:
@@ -196,7 +209,13 @@ def run(dry_run: bool, subjects: int, trace: bool) -> None:
     for line in report.lines():
         print(line)
     print(f"run: {elapsed:.1f} s, {report.batches} transactions, {len(statements):,} statements")
-    print(f"longest transaction: {report.longest_transaction * 1000:.0f} ms")
+    transactions.sort()
+    t50, t99 = transactions[len(transactions) // 2], transactions[int(len(transactions) * 0.99)]
+    print(
+        f"transactions: p50 {t50 * 1000:.0f} ms, p99 {t99 * 1000:.0f} ms,"
+        f" longest {transactions[-1] * 1000:.0f} ms"
+        f" ({sum(t > 1 for t in transactions)} over 1 s)"
+    )
     print(f"longest statement: {slowest['seconds'] * 1000:.0f} ms ({slowest['sql']})")
     statements.sort()
     if statements:
