@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from pledge.cli.main import app as cli_app
 from pledge.core import Pledge
-from pledge.db.models import LegalHold, Record, RequestEvent, RightsRequest, SubjectKey
+from pledge.db.models import Delivery, LegalHold, Record, RequestEvent, RightsRequest, SubjectKey
 from pledge.jobs import deliver_outbox
 from pledge.records import records_for_email
 from pledge.retention import run_retention
@@ -192,3 +192,28 @@ def test_retention_run_command(pledge: Pledge, cli: CliRunner) -> None:
     assert "--as-of" in bad.output
     assert audit_of(pledge, "retention.") == []
     assert before is None
+
+
+def test_a_hold_keeps_the_persons_request_records_and_mail(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str
+) -> None:
+    anna = post_records(web, system_key, identification(ANNA))[0]
+    request = ask(web, type="access", email=ANNA)
+    assert confirm(web, request, mailed_code(mailer, smtp, ANNA))["status"] == "completed"
+    deliver_outbox(mailer)
+    about_her = Delivery.subject_id == anna["subject_id"]
+    mails = count(mailer, Delivery, about_her)
+    assert mails >= 1  # the answer, sent once she was known
+    hold = create_hold(mailer, email=ANNA, reason=CASE, actor="officer")
+    held = run_retention(mailer, as_of=months_on(25))
+    assert (held.requests, held.requests_kept, held.records_on_hold) == (0, 1, 1)
+    assert held.subjects == 0
+    assert count(mailer, RightsRequest) == 1
+    assert count(mailer, Delivery, about_her) == mails
+
+    release_hold(mailer, hold.id, actor="officer")
+    after = run_retention(mailer, as_of=months_on(25))
+    assert (after.requests, after.subjects) == (1, 1)
+    assert dict(after.records) == {"identification": 1}
+    assert count(mailer, RightsRequest) == 0
+    assert count(mailer, Delivery, about_her) == 0

@@ -197,6 +197,10 @@ def test_cookie_choices_and_finished_deliveries_go_after_their_keep(pledge: Pled
                 )
             )
         session.add(Delivery(kind="email", template="t", status="sent", last_attempt_at=now))
+    dry = run_retention(pledge, dry_run=True)
+    assert (dry.cookie_consents, dict(dry.deliveries)) == (1, {"email": 3})
+    assert count(pledge, CookieConsent) == 2
+    assert count(pledge, Delivery) == 5
     report = run_retention(pledge)
     assert report.cookie_consents == 1
     assert dict(report.deliveries) == {"email": 3}
