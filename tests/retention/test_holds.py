@@ -7,7 +7,10 @@ are read from the mails the person receives.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from fastapi.testclient import TestClient
@@ -217,3 +220,25 @@ def test_a_hold_keeps_the_persons_request_records_and_mail(
     assert dict(after.records) == {"identification": 1}
     assert count(mailer, RightsRequest) == 0
     assert count(mailer, Delivery, about_her) == 0
+
+
+def test_a_hold_placed_while_the_run_goes_stops_it_at_the_next_batch(
+    pledge: Pledge, client: TestClient, system_key: str
+) -> None:
+    """The run reads the holds again in every batch (here: a hold placed after the first)."""
+    post_records(client, system_key, application(ANNA), application(BRUNO))
+    plain, placed = pledge.transaction, list[bool]()
+
+    @contextmanager
+    def then_hold() -> Iterator[Any]:
+        with plain() as session:
+            yield session
+        if not placed:  # the first batch committed: staff place a hold on Bruno now
+            placed.append(True)
+            create_hold(pledge, email=BRUNO, reason=CASE, actor="officer")
+
+    with patch.object(pledge, "transaction", then_hold):
+        report = run_retention(pledge, as_of=months_on(12), batch=1)
+    assert placed
+    assert sum(report.records.values()) + count(pledge, Record) == 2
+    assert [r.category for r in records_for_email(pledge, BRUNO)] == ["employment_application"]

@@ -25,6 +25,7 @@ from pledge.delivery import Status
 from pledge.policy.durations import add_months
 from pledge.retention.batches import audit_batch, timed_transaction
 from pledge.retention.report import RetentionReport
+from pledge.rights.holds import held_subject_ids
 
 FINISHED = (Status.SENT, Status.DEAD, Status.CANCELLED)
 
@@ -83,9 +84,10 @@ def delete_cookies(pledge: Pledge, report: RetentionReport, batch: int) -> None:
         report.cookie_consents += count
 
 
-def delete_deliveries(pledge: Pledge, report: RetentionReport, held: set[str], batch: int) -> None:
+def delete_deliveries(pledge: Pledge, report: RetentionReport, batch: int) -> None:
     while True:
         with timed_transaction(pledge, report) as session:
+            held = held_subject_ids(session)
             ids = (
                 select(Delivery.id).where(_old_deliveries(pledge, report.as_of, held)).limit(batch)
             )

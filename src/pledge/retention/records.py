@@ -23,6 +23,7 @@ from pledge.core import Pledge
 from pledge.db.models import Record
 from pledge.retention.batches import audit_batch, timed_transaction
 from pledge.retention.report import RetentionReport
+from pledge.rights.holds import held_subject_ids
 
 
 def expired(as_of: datetime, held: set[str]) -> ColumnElement[bool]:
@@ -51,10 +52,15 @@ def count_held(session: Session, as_of: datetime, held: set[str]) -> int:
     return int(found or 0)
 
 
-def delete_records(pledge: Pledge, report: RetentionReport, held: set[str], batch: int) -> None:
-    """Delete expired records, ``batch`` per transaction, each batch audited per category."""
+def delete_records(pledge: Pledge, report: RetentionReport, batch: int) -> None:
+    """Delete expired records, ``batch`` per transaction, each batch audited per category.
+
+    The holds are read again in every batch: one placed while the run goes stops it at
+    the next batch.
+    """
     while True:
         with timed_transaction(pledge, report) as session:
+            held = held_subject_ids(session)
             ids = (
                 select(Record.id)
                 .where(expired(report.as_of, held))

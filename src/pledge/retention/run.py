@@ -49,19 +49,19 @@ def run_retention(
     if dry_run:
         _count(pledge, report, held)
     else:
-        _remove(pledge, report, held, batch)
-    shred_people(pledge, report, held, batch)
+        _remove(pledge, report, batch)
+    shred_people(pledge, report, batch)
     return report
 
 
-def _remove(pledge: Pledge, report: RetentionReport, held: set[str], batch: int) -> None:
-    delete_records(pledge, report, held, batch)
+def _remove(pledge: Pledge, report: RetentionReport, batch: int) -> None:
+    delete_records(pledge, report, batch)
     expired = expire_requests(pledge, now=report.as_of, batch=batch)
     report.requests = expired.requests
     report.requests_kept = expired.kept_in_force + expired.kept_on_hold
     report.conversations = expire_conversations(pledge, now=report.as_of)
     delete_cookies(pledge, report, batch)
-    delete_deliveries(pledge, report, held, batch)
+    delete_deliveries(pledge, report, batch)
 
 
 def _count(pledge: Pledge, report: RetentionReport, held: set[str]) -> None:

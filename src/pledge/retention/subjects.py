@@ -45,6 +45,7 @@ from pledge.policy.durations import add_months
 from pledge.records.shredding import destroy_subject_keys
 from pledge.retention.batches import audit_batch, timed_transaction
 from pledge.retention.report import RetentionReport
+from pledge.rights.holds import held_subject_ids
 from pledge.rights.states import LOCKED
 
 SUPPRESSION_REASON = "retention"
@@ -108,7 +109,7 @@ def _count_in(session: Session, column: Any, ids: list[str], *where: Any) -> int
     return int(session.scalar(select(func.count()).where(column.in_(ids), *where)) or 0)
 
 
-def shred_people(pledge: Pledge, report: RetentionReport, held: set[str], batch: int) -> None:
+def shred_people(pledge: Pledge, report: RetentionReport, batch: int) -> None:
     """Walk every subject not yet erased; shred (or, dry, count) those with nothing to keep."""
     evidence_cutoff = add_months(report.as_of, -pledge.settings.consent_evidence_months)
     after = ""
@@ -118,6 +119,7 @@ def shred_people(pledge: Pledge, report: RetentionReport, held: set[str], batch:
             if not page:
                 return
             found = _shreddable(session, after, page[-1], report, evidence_cutoff)
+            held = held_subject_ids(session)
             after = page[-1]
             doomed = [subject for subject in found if subject not in held]
             if doomed:
