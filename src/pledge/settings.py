@@ -128,6 +128,27 @@ class Settings(BaseSettings):
         le=13,
         description="Months a cookie choice is kept before the banner asks again.",
     )
+    cookie_consent_keep_months: int = Field(
+        default=13,
+        ge=1,
+        le=36,
+        description="Months a cookie-consent row is kept as proof before the retention run "
+        "deletes it (never fewer than PLEDGE_COOKIE_CONSENT_MONTHS).",
+    )
+    outbox_keep_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a sent, dead or cancelled delivery stays in the outbox before the "
+        "retention run deletes it.",
+    )
+    consent_evidence_months: int = Field(
+        default=36,
+        ge=1,
+        le=120,
+        description="Months the evidence of a person's last consent event is kept, when no "
+        "consent of theirs is in force, before retention may shred them.",
+    )
     delivery_lease_seconds: float = Field(
         default=300,
         gt=0,

@@ -98,16 +98,21 @@ def test_the_table_is_as_documented() -> None:
         Permission.CORRECTIONS_APPROVE,
         Permission.CLIENTS_MANAGE,
         Permission.STAFF_MANAGE,
+        Permission.HOLDS_MANAGE,
     }
     assert not table["auditor"] & writes
+    assert Permission.HOLDS_READ in table["auditor"]
     assert not table["support"] & {
         Permission.STAFF_MANAGE,
         Permission.STAFF_READ,
         Permission.CLIENTS_MANAGE,
         Permission.CLIENTS_READ,
         Permission.CORRECTIONS_APPROVE,
+        Permission.HOLDS_READ,
+        Permission.HOLDS_MANAGE,
     }
     assert Permission.CORRECTIONS_APPROVE in table["privacy_officer"]
+    assert Permission.HOLDS_MANAGE in table["privacy_officer"]
 
 
 @dataclass

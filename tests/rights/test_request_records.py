@@ -103,11 +103,18 @@ def test_closed_requests_are_deleted_24_months_after_they_closed(
         "notices": late.notices,
         "kept_in_force": 1,
     }
-    assert set(audit[0]) == {"requests", "events", "notices", "kept_in_force", "closed_before"}
+    assert set(audit[0]) == {
+        "requests",
+        "events",
+        "notices",
+        "kept_in_force",
+        "kept_on_hold",
+        "closed_before",
+    }
 
 
 def test_the_retention_task_runs_daily(pledge: Pledge) -> None:
-    (task,) = [t for t in PERIODIC_TASKS if t.name == "expire_requests"]
+    (task,) = [t for t in PERIODIC_TASKS if t.name == "retention"]
     assert task.interval == 86400
     assert task.function(pledge) == 0
     assert passes(pledge) == []  # nothing to delete, nothing to record

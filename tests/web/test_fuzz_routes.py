@@ -113,6 +113,7 @@ BODIES: dict[str, Any] = {
         "instructions": {"collect": [{"field": "f", "kind": "PHONE"}], "retention_days": 1},
     },
     "/api/v1/admin/requests/{request_id}/extend": {"reason": "because"},
+    "/api/v1/admin/holds": {"email": "p@example.org", "reason": "Matter 1"},
     "/api/v1/admin/requests/{request_id}/deny": {"reason": "because"},
     "/api/v1/disclosures": {
         "subject": {"email": "p@example.org"},
@@ -134,6 +135,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/admin/login": {"csrf": "", "email": "p@example.org", "password": "p"},
     "/admin/requests/new": {"type": "access", "email": "p@example.org", "country": "FR"},
     "/admin/clients": {"name": "n", "instructions": "collect: []"},
+    "/admin/holds": {"email": "p@example.org", "reason": "Matter 1"},
     "/admin/account/password": {"current_password": "x", "new_password": "y"},
     "/admin/account/sessions/end": {"ref": "0" * 16},
     "/u/{token}/preferences": {"receive": "newsletter:email"},

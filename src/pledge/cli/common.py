@@ -15,6 +15,7 @@ from pledge.errors import PledgeError
 from pledge.jobs import connect_jobs
 from pledge.policy import PolicyError
 from pledge.settings import Settings
+from pledge.startup import upgrade_schema
 from pledge.web.log_config import LOG_CONFIG
 
 
@@ -47,3 +48,14 @@ def build_pledge() -> Pledge:
 def configure_logging() -> None:
     """Log records with an exception's class, never its traceback (:mod:`pledge.web.log_config`)."""
     logging.config.dictConfig(LOG_CONFIG)
+
+
+@contextmanager
+def migrated_pledge() -> Iterator[Pledge]:
+    """The command's Pledge, its schema brought up to date, disposed of when done."""
+    pledge = build_pledge()
+    try:
+        upgrade_schema(pledge)
+        yield pledge
+    finally:
+        pledge.dispose()

@@ -29,6 +29,7 @@ def build_app() -> typer.Typer:
         circuits_cmd,
         clients_cmd,
         consent_cmd,
+        holds_cmd,
         keys_cmd,
         outbox_cmd,
         pii_cmd,
@@ -36,6 +37,7 @@ def build_app() -> typer.Typer:
         recipients_cmd,
         report_cmd,
         requests_cmd,
+        retention_cmd,
         server_cmd,
         users_cmd,
     )
@@ -55,6 +57,8 @@ def build_app() -> typer.Typer:
     root.add_typer(users_cmd.app, name="users")
     root.add_typer(recipients_cmd.app, name="recipients")
     root.add_typer(outbox_cmd.app, name="outbox")
+    root.add_typer(retention_cmd.app, name="retention")
+    root.add_typer(holds_cmd.app, name="holds")
     outbox_cmd.app.add_typer(circuits_cmd.app, name="circuits")
     return root
 

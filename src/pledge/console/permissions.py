@@ -39,6 +39,10 @@ class Permission(StrEnum):
     """Change roles, disable and enable accounts, end sessions, reset second factors."""
     AUDIT_READ = "audit.read"
     """The audit log (ids, actions and tags; never personal data)."""
+    HOLDS_READ = "holds.read"
+    """Legal holds: their state, dates and reasons (never the person's address)."""
+    HOLDS_MANAGE = "holds.manage"
+    """Place and release legal holds (which stop retention and erasure for a person)."""
     ROPA_READ = "ropa.read"
     """The record of processing activities (GDPR Art. 30)."""
     ACCOUNT_OWN = "account.own"
@@ -61,6 +65,7 @@ READ_ONLY = frozenset(
         Permission.CLIENTS_READ,
         Permission.STAFF_READ,
         Permission.AUDIT_READ,
+        Permission.HOLDS_READ,
         Permission.ROPA_READ,
     }
 )
@@ -74,7 +79,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "privacy_officer": SELF_SERVICE
     | READ_ONLY
     | REQUEST_WORK
-    | {Permission.CORRECTIONS_APPROVE, Permission.CHILD_DATA_ERASE},
+    | {Permission.CORRECTIONS_APPROVE, Permission.CHILD_DATA_ERASE, Permission.HOLDS_MANAGE},
     "support": SELF_SERVICE | REQUEST_WORK | {Permission.DELIVERIES_READ},
     "recruiter": SELF_SERVICE,
     "auditor": SELF_SERVICE | READ_ONLY,

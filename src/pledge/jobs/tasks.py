@@ -85,11 +85,12 @@ def fulfil_requests(pledge: Pledge) -> int:
     return fulfil_verified(pledge)
 
 
-def expire_requests(pledge: Pledge) -> int:
-    """Delete records of data subject requests closed more than 24 months ago."""
-    from pledge.rights.retention import expire_requests as expire
+def retention(pledge: Pledge) -> int:
+    """Remove everything whose retention has ended (records, people, requests, mail...)."""
+    from pledge.retention import run_retention
 
-    return expire(pledge).requests
+    report = run_retention(pledge)
+    return sum(report.records.values()) + report.requests + report.subjects
 
 
 PERIODIC_TASKS: list[PeriodicTask] = [
@@ -104,6 +105,6 @@ PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("seal_audit", seal_audit, interval=10),
     PeriodicTask("expire_conversations", expire_conversations, interval=600),
     PeriodicTask("fulfil_requests", fulfil_requests, interval=30),
-    PeriodicTask("expire_requests", expire_requests, interval=86400),
+    PeriodicTask("retention", retention, interval=86400),
 ]
 """Every repeated job; adding one is one line here (name, function, seconds, queue)."""

@@ -11,10 +11,12 @@ data with no purpose. The daily task deletes what has passed that age:
 
 with their timelines and recipient notices. A request whose restriction or
 objection is still in force is kept: it is the basis of that limit, and the
-way to lift it. Hashed marketing suppressions stay (they keep the person off
-mailing lists), and so does the audit chain, which holds ids only. A pass that
-deletes anything writes one audit entry, with counts only (no ids of the
-requests deleted, which would be a copy of what is meant to go).
+way to lift it; so is every request of a person under a legal hold
+(:mod:`pledge.rights.holds`). Hashed marketing suppressions stay (they keep the person off
+mailing lists), and so does the audit chain, which holds ids only. Requests
+go :data:`CHUNK` per transaction, each batch with one audit entry, with counts
+only (no ids of the requests deleted, which would be a copy of what is meant
+to go).
 
 The same pass ends the request pages' browser sessions that have expired, and
 drops the package snapshots whose download period
@@ -24,7 +26,7 @@ drops the package snapshots whose download period
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
@@ -34,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from pledge import audit
 from pledge.core import Pledge
 from pledge.db.models import (
+    LegalHold,
     RecipientNotice,
     RequestEvent,
     RequestPageSession,
@@ -41,6 +44,7 @@ from pledge.db.models import (
     SubjectRestriction,
 )
 from pledge.policy.durations import add_months
+from pledge.rights.holds import held_subject_ids
 from pledge.rights.lifecycle import now_or
 from pledge.rights.states import LOCKED, PENDING_VERIFICATION
 
@@ -56,6 +60,7 @@ class Expired:
     events: int = 0
     notices: int = 0
     kept_in_force: int = 0
+    kept_on_hold: int = 0
 
 
 def _past_keeping(cutoff: datetime) -> ColumnElement[bool]:
@@ -75,34 +80,74 @@ def _in_force() -> ColumnElement[bool]:
     )
 
 
-def expire_requests(pledge: Pledge, *, now: datetime | None = None) -> Expired:
-    """Delete request records past 24 months, in one transaction with their audit entry."""
+def _on_hold(session: Session) -> ColumnElement[bool] | None:
+    """Requests of a person under a legal hold: kept with everything else of theirs."""
+    held = held_subject_ids(session)
+    indexes = list(
+        session.scalars(select(LegalHold.email_index).where(LegalHold.released_at.is_(None)))
+    )
+    if not held and not indexes:
+        return None
+    return or_(RightsRequest.subject_id.in_(held), RightsRequest.email_index.in_(indexes))
+
+
+def _expiring(cutoff: datetime, hold: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    kept = _in_force() if hold is None else or_(_in_force(), hold)
+    return and_(_past_keeping(cutoff), ~kept)
+
+
+def count_expiring(pledge: Pledge, *, now: datetime | None = None) -> int:
+    """How many request records a pass at ``now`` would delete (for a dry run)."""
+    cutoff = add_months(now_or(now), -KEEP_MONTHS)
+    with pledge.sessions() as session:
+        query = select(func.count()).select_from(RightsRequest)
+        found = session.scalar(query.where(_expiring(cutoff, _on_hold(session))))
+    return int(found or 0)
+
+
+def expire_requests(pledge: Pledge, *, now: datetime | None = None, batch: int = CHUNK) -> Expired:
+    """Delete request records past 24 months, ``batch`` requests per transaction.
+
+    Each transaction deletes one batch and writes its audit entry (counts only),
+    so no lock is held for long however many requests fall due at once.
+    """
     cutoff = add_months(now_or(now), -KEEP_MONTHS)
     with pledge.transaction() as session:
-        ids = list(
-            session.scalars(select(RightsRequest.id).where(_past_keeping(cutoff), ~_in_force()))
-        )
-        kept = session.scalar(
-            select(func.count())
-            .select_from(RightsRequest)
-            .where(_past_keeping(cutoff), _in_force())
-        )
         _drop_expired_packages(session, now_or(now))
         session.execute(
             delete(RequestPageSession).where(RequestPageSession.expires_at <= now_or(now))
         )
-        counts = _delete(session, ids)
-        result = Expired(**counts, kept_in_force=int(kept or 0))
-        if result.requests:
-            audit.append(
-                session,
-                action="rights.requests_expired",
-                actor="system",
-                object_type="rights_requests",
-                object_id="retention",
-                details={**asdict(result), "closed_before": cutoff.isoformat()},
-            )
-    return result
+        kept = _kept(session, cutoff, _on_hold(session))
+    totals = {"requests": 0, "events": 0, "notices": 0}
+    while True:
+        with pledge.transaction() as session:
+            query = select(RightsRequest.id).where(_expiring(cutoff, _on_hold(session)))
+            ids = list(session.scalars(query.limit(batch)))
+            if not ids:
+                break
+            counts = _delete(session, ids)
+            _audit(session, {**counts, **kept}, cutoff)
+            totals = {key: totals[key] + counts[key] for key in totals}
+    return Expired(**totals, **kept)
+
+
+def _kept(session: Session, cutoff: datetime, hold: ColumnElement[bool] | None) -> dict[str, int]:
+    """Old requests kept for a limit in force, and those kept for a legal hold."""
+    query = select(func.count()).select_from(RightsRequest).where(_past_keeping(cutoff))
+    in_force = int(session.scalar(query.where(_in_force())) or 0)
+    on_hold = 0 if hold is None else int(session.scalar(query.where(hold, ~_in_force())) or 0)
+    return {"kept_in_force": in_force, "kept_on_hold": on_hold}
+
+
+def _audit(session: Session, counts: dict[str, int], cutoff: datetime) -> None:
+    audit.append(
+        session,
+        action="rights.requests_expired",
+        actor="system",
+        object_type="rights_requests",
+        object_id="retention",
+        details={**counts, "closed_before": cutoff.isoformat()},
+    )
 
 
 def _drop_expired_packages(session: Session, now: datetime) -> int:
@@ -145,4 +190,4 @@ def _delete(session: Session, ids: list[str]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["KEEP_MONTHS", "Expired", "expire_requests"]
+__all__ = ["KEEP_MONTHS", "Expired", "count_expiring", "expire_requests"]

@@ -24,6 +24,7 @@ from pledge.web import (
     console,
     console_account,
     console_deliveries,
+    console_holds,
     console_pages,
     console_records,
     console_staff,
@@ -34,7 +35,7 @@ from pledge.web import (
     well_known,
 )
 from pledge.web.access_log import install_access_log_filter
-from pledge.web.api import consents, policy, records, requests, service
+from pledge.web.api import consents, holds, policy, records, requests, service
 from pledge.web.errors import install_error_handlers
 from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
@@ -82,6 +83,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         policy.router,
         records.router,
         service.router,
+        holds.router,
         requests.router,
         privacy_center.router,
         request_forms.router,
@@ -91,6 +93,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_pages.router,
         console_account.router,
         console_deliveries.router,
+        console_holds.router,
         console_staff.router,
         console_records.router,
         consent_pages.router,

@@ -8,6 +8,11 @@ with its reason. A hashed suppression entry remains so the person is never
 added back to a mailing list, and each processor of the erased categories is
 sent a notice. Mail to or about the person is purged, or sealed for purging
 once delivered (:mod:`pledge.mail.forget`), before the key goes.
+
+A person under a legal hold (:mod:`pledge.rights.holds`) keeps everything:
+the request is refused with the hold as its exception, in the words of the law
+that allows it, and waits on the hold; releasing the hold carries the erasure
+out then (:mod:`pledge.rights.hold_release`).
 """
 
 from __future__ import annotations
@@ -16,11 +21,24 @@ from collections import Counter
 
 from sqlalchemy import delete, or_, update
 
-from pledge.db.models import Record, RightsRequest
+from pledge.db.models import LegalHold, Record, RightsRequest
 from pledge.i18n import N_
 from pledge.mail import forget_mail
 from pledge.records.shredding import destroy_subject_key
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
+from pledge.rights.holds import holds_on, wait_for_release
+from pledge.rights.states import DENIED
+
+HELD_GDPR = N_(
+    "Your data is under a legal hold: we must keep it because it is necessary for the "
+    "establishment, exercise or defence of legal claims (GDPR Art. 17(3)(e)). We will erase "
+    "it as you asked when the hold ends, and tell you then."
+)
+HELD_CCPA = N_(
+    "Your personal information is under a legal hold: we must keep it to comply with a legal "
+    "obligation and to exercise or defend legal claims (Cal. Civ. Code § 1798.105(d)). We "
+    "will delete it as you asked when the hold ends, and tell you then."
+)
 
 
 def exception_reason(ctx: Context, category: str, purpose: str, legal_basis: str) -> str | None:
@@ -69,8 +87,12 @@ def forget_earlier_requests(ctx: Context) -> int:
 
 def erasure(ctx: Context) -> Done:
     suppress(ctx, "erasure")
-    forget_earlier_requests(ctx)
     subject_id = ctx.row.subject_id
+    if subject_id is not None:
+        holds = holds_on(ctx.session, subject_id=subject_id, email_index=ctx.row.email_index)
+        if holds:
+            return _held(ctx, holds)
+    forget_earlier_requests(ctx)
     forget_mail(
         ctx.session, ctx.pledge.keys, subject_id=subject_id, email_index=ctx.row.email_index
     )
@@ -84,6 +106,46 @@ def erasure(ctx: Context) -> Done:
             },
             wipe_personal_data=True,
         )
+    return erase_subject(ctx, subject_id)
+
+
+def hold_reason(jurisdiction: str) -> str:
+    """The exception a hold is, in the words of the law the person's request rests on."""
+    return HELD_CCPA if jurisdiction == "california" else HELD_GDPR
+
+
+def _held(ctx: Context, holds: list[LegalHold]) -> Done:
+    """Refuse for now, say why in the law's words, and wait on the holds.
+
+    The request keeps the person's address (not wiped) so that they can be told
+    when the erasure is carried out; marketing stops at once all the same.
+    """
+    wait_for_release(holds, ctx.row.id)
+    records = held_records(ctx)
+    reason = hold_reason(ctx.row.jurisdiction)
+    return Done(
+        status=DENIED,
+        outcome="none",
+        reason=reason,
+        result={
+            "records_deleted": 0,
+            "exceptions": [
+                {
+                    "basis": "legal_hold",
+                    "categories": sorted({r.category for r in records}),
+                    "records": len(records),
+                    "reason": reason,
+                }
+            ],
+            "key_destroyed": False,
+            "suppressed": True,
+            "waiting_for_hold": True,
+        },
+    )
+
+
+def erase_subject(ctx: Context, subject_id: str) -> Done:
+    """Delete the subject's records but those the law keeps; shred the key if none is kept."""
     records = held_records(ctx)
     kept: Counter[tuple[str, str, str]] = Counter()
     doomed: list[str] = []
