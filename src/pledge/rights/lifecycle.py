@@ -237,10 +237,14 @@ def forget_if_erased(session: Session, row: RightsRequest) -> bool:
     An erasure wipes the person's closed requests at once; one still open keeps
     them, since it still owes the person an answer. Called once that answer is
     queued (the mail itself is purged once delivered), so no request is left
-    holding an erased person's address. True when it wiped.
+    holding an erased person's address. True when it wiped. An erasure refused
+    because of a legal hold suppressed the address but erased nothing: it keeps
+    the address until the hold's release carries it out and tells the person.
     """
     if row.email_ciphertext is None and row.private_ciphertext is None:
         return False
+    if (row.result or {}).get("waiting_for_hold"):
+        return False  # not erased yet: the release still owes the person their answer
     erased = row.subject_id is not None and (
         session.scalar(select(Subject.erased_at).where(Subject.id == row.subject_id)) is not None
     )
