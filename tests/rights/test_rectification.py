@@ -126,6 +126,7 @@ def test_staff_see_old_and_new_values_the_requester_does_not(
             "field": "company",
             "held": [{"category": "identification", "value": HELD}],
             "proposed": PROPOSED,
+            "warning": None,
         }
     ]
 
@@ -310,6 +311,10 @@ def test_an_email_that_finds_someone_else_is_not_applied(
         match={"phone": PHONE},
         corrections={"email": NEW_EMAIL, "company": PROPOSED},
     )
+    staff = web.get(f"/api/v1/requests/{done['id']}", headers=auth(admin_key)).json()
+    warnings = {c["field"]: c["warning"] for c in staff["corrections"]}
+    assert warnings["company"] is None
+    assert "another person we hold already has this address" in warnings["email"]
     body = approve(web, admin_key, done["id"])
     assert (body["status"], body["outcome"]) == ("completed", "part")
     assert (body["result"]["corrected"], body["result"]["not_applied"]) == (["company"], ["email"])

@@ -203,6 +203,7 @@ def test_approved_corrections_from_the_page_take_effect(
             "field": "company",
             "held": [{"category": "identification", "value": HELD_COMPANY}],
             "proposed": "Quartermaine Mills",
+            "warning": None,
         }
     ]
     approved = web.post(f"/api/v1/admin/requests/{request_id}/approve", headers=auth(admin_key))

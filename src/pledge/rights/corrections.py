@@ -30,6 +30,7 @@ from pledge.policy import Field, Policy
 from pledge.policy.render import FORMULA_PREFIXES
 from pledge.records.service import decrypted_records
 from pledge.records.validation import check_value
+from pledge.rights.actions.identities import email_taken
 from pledge.rights.lifecycle import private_data
 from pledge.rights.views import CorrectionView, HeldValue
 
@@ -98,6 +99,25 @@ def review(session: Session, pledge: Pledge, row: RightsRequest) -> list[Correct
                     if item not in held[name]:
                         held[name].append(item)
     return [
-        CorrectionView(field=name, held=held[name], proposed=_text(value))
+        CorrectionView(
+            field=name,
+            held=held[name],
+            proposed=_text(value),
+            warning=_warning(session, pledge, row, name, value),
+        )
         for name, value in sorted(corrections.items())
     ]
+
+
+def _warning(
+    session: Session, pledge: Pledge, row: RightsRequest, name: str, value: Any
+) -> str | None:
+    """Staff learn before approving what the person is told only in neutral words after."""
+    if name != "email" or not isinstance(value, str) or row.subject_id is None:
+        return None
+    if email_taken(session, pledge.keys, row.subject_id, value):
+        return (
+            "another person we hold already has this address: approving will not apply it "
+            "(the person is told only that it could not be recorded); deny, or ask them"
+        )
+    return None

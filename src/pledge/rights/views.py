@@ -53,6 +53,9 @@ class CorrectionView(_View):
     field: str
     held: list[HeldValue]
     proposed: str
+    warning: str | None = None
+    """For staff only: why approving would not apply this value (an address another
+    person we hold already has), so they can deny or ask before approving."""
 
 
 class RequestView(_View):
