@@ -20,17 +20,25 @@ from pledge.db.migrate import upgrade
 from pledge.db.models import PolicyVersion, SubjectKey
 from pledge.errors import ConfigurationError
 from pledge.policy import policy_to_json
+from pledge.rights.journal_replay import read_journal, reapply_erasures
 
 
 def upgrade_schema(pledge: Pledge) -> None:
-    """Run the migrations, record the policy version in force, complete projections.
+    """Run the migrations, re-apply the erasure journal, record the policy version in force,
+    complete projections.
+
+    The journal is read (and checked) before the schema is touched; its erasures
+    are applied before anything serves, so a database restored from an older
+    backup forgets the erased again.
 
     A marketing purpose new to the policy gets its ``marketing_reach`` rows
     here, once, rather than during the first send-list filter.
     """
     _ = pledge.keys  # refuse a missing or malformed master key before touching the schema
+    erased = read_journal(pledge)  # a missing or altered erasure journal stops us here
     upgrade(pledge.engine)
     check_master_key(pledge)
+    reapply_erasures(pledge, erased)
     settle_data(pledge)
 
 
@@ -60,6 +68,7 @@ def register_policy_version(pledge: Pledge) -> None:
 
 def check_master_key(pledge: Pledge) -> None:
     """Refuse to run with a master key that cannot open the keys already stored."""
+    pledge.keys.refresh()  # the key ring, read before anything else uses a derived key
     with pledge.sessions() as session:
         row = session.execute(
             select(SubjectKey.subject_id, SubjectKey.wrapped_key)

@@ -10,6 +10,7 @@ from pledge.db.models.consent import (
     MarketingReach,
     MarketingReachCoverage,
 )
+from pledge.db.models.key_ring import KeyRingEntry
 from pledge.db.models.outbox import Delivery, DeliveryCircuit, OutboxMessage
 from pledge.db.models.policy_versions import PolicyVersion
 from pledge.db.models.records import Record
@@ -46,6 +47,7 @@ __all__ = [
     "Disclosure",
     "DoNotCall",
     "Identity",
+    "KeyRingEntry",
     "MarketingReach",
     "MarketingReachCoverage",
     "MarketingSuppression",
