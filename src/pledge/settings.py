@@ -190,6 +190,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Most characters in one Service Data conversation, speakers included (413).",
     )
+    policy_notice_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Days the public pages announce a changed policy after it takes effect.",
+    )
+    policy_notice_batch: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="People mailed per transaction about a material policy change.",
+    )
     unsubscribe_link_days: int = Field(
         default=365,
         ge=30,

@@ -9,17 +9,14 @@ faces (``pledge init``, ``pledge serve``, the workers, tests) call
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
-from pledge import audit
+from pledge.announcements import publish
 from pledge.consent.ledger.coverage import ensure_coverage
 from pledge.core import Pledge
 from pledge.db.migrate import upgrade
-from pledge.db.models import PolicyVersion, SubjectKey
+from pledge.db.models import SubjectKey
 from pledge.errors import ConfigurationError
-from pledge.policy import policy_to_json
 from pledge.rights.journal_replay import read_journal, reapply_erasures
 
 
@@ -49,21 +46,9 @@ def settle_data(pledge: Pledge) -> None:
 
 
 def register_policy_version(pledge: Pledge) -> None:
-    """Store the current policy text once, with an audit entry, so records can cite it."""
-    policy = pledge.policy
-    with pledge.transaction() as session:
-        if session.get(PolicyVersion, policy.digest) is not None:
-            return
-        content = json.dumps(policy_to_json(policy), sort_keys=True, default=str)
-        session.add(PolicyVersion(digest=policy.digest, version=policy.version, content=content))
-        audit.append(
-            session,
-            action="policy.version_registered",
-            actor="system",
-            object_type="policy",
-            object_id=policy.digest,
-            details={"version": policy.version},
-        )
+    """Store the current policy text once and publish it (numbered, diffed), so records can
+    cite it and people are told of a change (:func:`pledge.announcements.publish`)."""
+    publish(pledge)
 
 
 def check_master_key(pledge: Pledge) -> None:

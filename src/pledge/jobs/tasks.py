@@ -92,6 +92,13 @@ def expire_requests(pledge: Pledge) -> int:
     return expire(pledge).requests
 
 
+def announce_policy_changes(pledge: Pledge) -> int:
+    """Mail everyone not yet told about a material policy change, in bounded batches."""
+    from pledge.announcements import send_change_notices
+
+    return send_change_notices(pledge)
+
+
 PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("deliver", deliver, interval=5, woken_by=Work.DELIVERY),
     PeriodicTask(
@@ -105,5 +112,6 @@ PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("expire_conversations", expire_conversations, interval=600),
     PeriodicTask("fulfil_requests", fulfil_requests, interval=30),
     PeriodicTask("expire_requests", expire_requests, interval=86400),
+    PeriodicTask("announce_policy_changes", announce_policy_changes, interval=60),
 ]
 """Every repeated job; adding one is one line here (name, function, seconds, queue)."""

@@ -13,6 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.concurrency import run_in_threadpool
 
 from pledge.access import Principal, authenticate_key, cached_principal
+from pledge.announcements import current_notice
 from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.i18n import load_all as load_catalogues
@@ -45,7 +46,9 @@ NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": Fal
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At shutdown, write the consent acts still queued before the process ends."""
+    """At start, read the changed-policy notice the public pages show; at shutdown, write the
+    consent acts still queued before the process ends."""
+    app.state.policy_notice = await run_in_threadpool(current_notice, app.state.pledge)
     yield
     writer: ConsentWriter = app.state.consent_writer
     writer.close()

@@ -12,7 +12,7 @@ from pledge.db.models.consent import (
 )
 from pledge.db.models.key_ring import KeyRingEntry
 from pledge.db.models.outbox import Delivery, DeliveryCircuit, OutboxMessage
-from pledge.db.models.policy_versions import PolicyVersion
+from pledge.db.models.policy_versions import PolicyChangeMail, PolicyPublication, PolicyVersion
 from pledge.db.models.records import Record
 from pledge.db.models.rights import (
     Disclosure,
@@ -52,6 +52,8 @@ __all__ = [
     "MarketingReachCoverage",
     "MarketingSuppression",
     "OutboxMessage",
+    "PolicyChangeMail",
+    "PolicyPublication",
     "PolicyVersion",
     "RecipientNotice",
     "Record",
