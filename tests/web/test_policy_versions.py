@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from pledge.announcements import send_change_notices
-from pledge.announcements.mails import _next_people, _queue_batch
+from pledge.announcements.mails import _queue_batch, _subjects_after, _untold
 from pledge.cli.main import app as cli_app
 from pledge.consent.cookies import banner_version
 from pledge.core import Pledge
@@ -235,7 +235,7 @@ def test_a_second_runner_telling_the_same_people_rolls_back_whole(
 ) -> None:
     """Two workers at once: the (publication, person) pair is unique, so the later batch
     (its records and its mails) rolls back and nobody is mailed twice."""
-    batch = _next_people(v2, 2, "", 10)
+    batch = _untold(v2, 2, _subjects_after(v2, "", 10))
     assert _queue_batch(v2, 2, batch) == 2
     with pytest.raises(IntegrityError):
         _queue_batch(v2, 2, batch)

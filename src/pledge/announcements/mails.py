@@ -1,12 +1,13 @@
 """Mailing every person with a live e-mail address about a material policy change.
 
 Why in batches of its own: a change may concern a million people. Each batch
-reads the next people not yet told (keyset by subject id), queues their mail
+reads the next page of people by subject id (an index range, so each page costs
+the same however many came before), keeps those not yet told, queues their mail
 through the outbox (the delivery engine sends it, with retries) and records
 each one in ``policy_change_mails`` in the same transaction; the unique
 (publication, subject) pair means nobody is mailed twice, even by two workers
 at once, and a crash loses at most the batch in flight, which the next run
-does again. The mails are inserted in bulk with one audit entry per batch
+does again. The mails are inserted in bulk (COPY on PostgreSQL) with one audit entry per batch
 (counts, never addresses).
 """
 
@@ -18,13 +19,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from pledge import audit, i18n
 from pledge.core import Pledge
 from pledge.crypto import KeyManager
 from pledge.db.base import new_id, utcnow
+from pledge.db.bulk import bulk_insert
 from pledge.db.models import Delivery, Identity, PolicyChangeMail, PolicyPublication, SubjectKey
 from pledge.db.wakeups import Work, wake_after_commit
 from pledge.delivery.kinds import Kind
@@ -33,6 +35,8 @@ from pledge.delivery.smtp import MailContent
 from pledge.policy import Policy
 
 TEMPLATE = "policy_change"
+MAX_CONFLICTS = 5
+"""Pages read again after another runner told some of their people first, before giving up."""
 
 
 def send_change_notices(pledge: Pledge, *, batch: int | None = None) -> int:
@@ -54,15 +58,20 @@ def send_change_notices(pledge: Pledge, *, batch: int | None = None) -> int:
 def _notify(pledge: Pledge, number: int, size: int) -> int:
     queued = 0
     after = ""
+    conflicts = 0
     while True:
-        people = _next_people(pledge, number, after, size)
-        if not people:
+        page = _subjects_after(pledge, after, size)
+        if not page:
             break
+        people = _untold(pledge, number, page)
         try:
-            queued += _queue_batch(pledge, number, people)
+            queued += _queue_batch(pledge, number, people) if people else 0
         except IntegrityError:
-            continue  # another process told some of them first; read again, skipping them
-        after = people[-1][0]
+            conflicts += 1  # another process told some of them first: read this page again
+            if conflicts > MAX_CONFLICTS:
+                raise
+            continue
+        after = page[-1][0]
     with pledge.transaction() as session:
         session.execute(
             update(PolicyPublication)
@@ -72,27 +81,39 @@ def _notify(pledge: Pledge, number: int, size: int) -> int:
     return queued
 
 
-def _next_people(
-    pledge: Pledge, number: int, after: str, size: int
-) -> list[tuple[str, str, bytes, bytes]]:
-    """(subject id, identity id, e-mail ciphertext, wrapped key) of the next people not told."""
-    told = exists().where(
-        PolicyChangeMail.publication == number, PolicyChangeMail.subject_id == Identity.subject_id
-    )
+def _subjects_after(pledge: Pledge, after: str, size: int) -> list[tuple[str, bytes]]:
+    """The next ``size`` subjects whose key is live, by id (an index range, whatever the size)."""
     with pledge.sessions() as session:
         rows = session.execute(
-            select(Identity.subject_id, Identity.id, Identity.ciphertext, SubjectKey.wrapped_key)
-            .join(SubjectKey, SubjectKey.subject_id == Identity.subject_id)
-            .where(
-                Identity.kind == "email",
-                SubjectKey.wrapped_key.is_not(None),
-                Identity.subject_id > after,
-                ~told,
-            )
-            .order_by(Identity.subject_id, Identity.id)
+            select(SubjectKey.subject_id, SubjectKey.wrapped_key)
+            .where(SubjectKey.subject_id > after, SubjectKey.wrapped_key.is_not(None))
+            .order_by(SubjectKey.subject_id)
             .limit(size)
         ).all()
-    return [(s, i, c, w) for s, i, c, w in rows if w is not None]
+    return [(subject_id, wrapped) for subject_id, wrapped in rows if wrapped is not None]
+
+
+def _untold(
+    pledge: Pledge, number: int, page: Sequence[tuple[str, bytes]]
+) -> list[tuple[str, str, bytes, bytes]]:
+    """(subject id, identity id, e-mail ciphertext, wrapped key) of the page's people with an
+    e-mail address who were not told yet, in subject order."""
+    wrapped = dict(page)
+    with pledge.sessions() as session:
+        told = set(
+            session.scalars(
+                select(PolicyChangeMail.subject_id).where(
+                    PolicyChangeMail.publication == number,
+                    PolicyChangeMail.subject_id.in_(wrapped),
+                )
+            )
+        )
+        rows = session.execute(
+            select(Identity.subject_id, Identity.id, Identity.ciphertext)
+            .where(Identity.kind == "email", Identity.subject_id.in_(wrapped))
+            .order_by(Identity.subject_id, Identity.id)
+        ).all()
+    return [(s, i, c, wrapped[s]) for s, i, c in rows if s not in told]
 
 
 def _queue_batch(
@@ -126,8 +147,10 @@ def _queue_batch(
             }
         )
     with pledge.transaction() as session:
-        session.execute(insert(PolicyChangeMail), told)
-        session.execute(insert(Delivery), deliveries)
+        # COPY on PostgreSQL: the records first, so a person told by another runner meanwhile
+        # fails the batch before any of its mails is written.
+        bulk_insert(session, PolicyChangeMail.__table__, told)
+        bulk_insert(session, Delivery.__table__, deliveries)
         audit.append(
             session,
             action="policy.change_mails_queued",
