@@ -142,6 +142,8 @@ def test_public_pages_announce_the_change_for_the_configured_days(
     page = web.get("/privacy-center").text
     assert "Our privacy policy changed on" in page
     assert 'href="/policy/versions/2"' in page
+    policy_page = web.get("/policy").text
+    assert policy_page.index("Our privacy policy changed on") < policy_page.index("<h1")
     assert "Unsere Datenschutzerklärung hat sich am" in web.get("/privacy-center?lang=de").text
 
     v2.settings.policy_notice_days = 0

@@ -27,8 +27,13 @@ def healthz() -> Health:
 
 
 @router.get("/policy", response_class=HTMLResponse)
-def policy_page(pledge: PledgeDep) -> HTMLResponse:
-    return HTMLResponse(render_html(pledge.policy))
+def policy_page(pledge: PledgeDep, request: Request) -> HTMLResponse:
+    """The policy in force; after a change, the notice of it first, as on every public page."""
+    page = render_html(pledge.policy)
+    notice = render(request, "policy_notice.html").strip()
+    if notice:
+        page = page.replace("<body>", f"<body>\n{notice}", 1)
+    return HTMLResponse(page)
 
 
 @router.get("/policy/versions", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ from pledge.errors import NotFound
 from pledge.policy import Policy
 from pledge.policy.schema import PolicyDocument, Right
 from pledge.web.deps import PledgeDep
+from pledge.web.openapi import errors
 
 router = APIRouter(tags=["policy"])
 
@@ -77,7 +78,7 @@ def policy_versions(pledge: PledgeDep) -> PolicyVersionsOut:
     return PolicyVersionsOut(versions=[PolicyVersionOut(**item) for item in found])
 
 
-@router.get("/api/v1/policy/versions/{number}")
+@router.get("/api/v1/policy/versions/{number}", responses=errors(404))
 def policy_version(pledge: PledgeDep, number: int) -> PolicyVersionTextOut:
     with pledge.sessions() as session:
         found = publication(session, number)
