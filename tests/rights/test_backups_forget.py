@@ -24,6 +24,7 @@ from pledge.cli.main import app as cli_app
 from pledge.core import Pledge
 from pledge.db.models import AuditEntry, Identity, Record, SubjectKey
 from pledge.records import records_for_email
+from pledge.records.shredding import destroy_subject_key
 from pledge.rights import is_suppressed
 from pledge.rights.fulfil import fulfil_verified
 from pledge.startup import upgrade_schema
@@ -259,3 +260,30 @@ def test_an_erasure_the_journal_cannot_record_waits_and_is_retried(
     assert held(journaled, subject_id) == (False, 0, 0)
     (line,) = journal.read_bytes().splitlines()
     assert subject_id.encode() in line
+
+
+def test_journal_create_starts_a_journal_from_the_erasures_already_made(
+    mailer: Pledge,
+    web: TestClient,
+    system_key: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A deployment that starts keeping a journal after erasures happened."""
+    subject_id = collect(web, system_key)["subject_id"]
+    with mailer.transaction() as session:
+        destroy_subject_key(session, subject_id, actor="test", reason="test")
+    journal = tmp_path / "later" / "erasures.jsonl"
+    refused = init(mailer, mailer.settings.database_url, monkeypatch, journal=journal)
+    assert refused.exit_code == 1
+    assert "is missing but this database records erasures" in refused.output
+
+    created = CliRunner().invoke(cli_app, ["journal", "create"])
+    assert created.exit_code == 0, created.output
+    assert created.output.strip() == "created the erasure journal with 1 erasures"
+    (line,) = journal.read_bytes().splitlines()
+    assert subject_id.encode() in line
+    assert init(mailer, mailer.settings.database_url, monkeypatch, journal=journal).exit_code == 0
+    again = CliRunner().invoke(cli_app, ["journal", "create"])
+    assert again.exit_code == 1
+    assert "exists already" in again.output

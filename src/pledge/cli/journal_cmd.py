@@ -33,10 +33,10 @@ def create() -> None:
             fail(f"the erasure journal {journal.path} exists already; nothing was changed")
         try:
             rows = _erasures(pledge)
+            journal.create()
+            journal.append([JournalEntry(subject_id, at) for subject_id, at in rows])
         finally:
             pledge.dispose()
-        journal.create()
-        journal.append([JournalEntry(subject_id, at) for subject_id, at in rows])
     typer.echo(f"created the erasure journal with {len(rows)} erasures")
 
 
