@@ -17,13 +17,15 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pledge import audit
-from pledge.crypto import KeyManager
+from pledge.crypto import KeyManager, RingEntry
 from pledge.db.engine import make_engine, make_session_factory, transaction
+from pledge.db.models import KeyRingEntry
 from pledge.db.wakeups import Work, take_wakeups
+from pledge.journal import SESSION_JOURNAL, ErasureJournal
 from pledge.policy import Policy, bundled_policy_path, load_policy
 from pledge.settings import Settings
 
@@ -58,12 +60,38 @@ class Pledge:
     def sessions(self) -> sessionmaker[Session]:
         factory = make_session_factory(self.engine)
         # Audit entries are MACed as they are written; the keys are looked up only then.
-        factory.configure(info={audit.SESSION_KEYS: lambda: self.keys})
+        factory.configure(
+            info={
+                audit.SESSION_KEYS: lambda: self.keys,
+                SESSION_JOURNAL: lambda: self.erasure_journal,
+            }
+        )
         return factory
 
     @cached_property
     def keys(self) -> KeyManager:
-        return KeyManager(self.settings.master_key_bytes())
+        return KeyManager(self.settings.master_key_bytes(), ring=self.key_ring)
+
+    def key_ring(self) -> list[RingEntry]:
+        """The sealed key ring (empty before its migration and until the first rotation)."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table(KeyRingEntry.__tablename__):
+                return []
+            rows = conn.execute(
+                select(
+                    KeyRingEntry.kind,
+                    KeyRingEntry.key_id,
+                    KeyRingEntry.sealed_by,
+                    KeyRingEntry.blob,
+                )
+            ).all()
+        return [RingEntry(*row) for row in rows]
+
+    @cached_property
+    def erasure_journal(self) -> ErasureJournal | None:
+        """The journal at ``PLEDGE_ERASURE_JOURNAL``, or None when it is not set."""
+        path = self.settings.erasure_journal
+        return ErasureJournal(path, self.keys.journal_mac) if path else None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     master_key: str | None = Field(
         default=None, description="Base64 of 32 random bytes wrapping every per-subject key."
     )
+    erasure_journal: Path | None = Field(
+        default=None,
+        description="Path of the erasure journal, kept apart from the database and its backups; "
+        "start-up re-applies every erasure it lists, so a restored backup forgets them again.",
+    )
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="Public URL used in links in mail."
     )
@@ -206,6 +211,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Most characters in one Service Data conversation, speakers included (413).",
     )
+    policy_notice_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Days the public pages announce a changed policy after it takes effect.",
+    )
+    policy_notice_batch: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="People mailed per transaction about a material policy change.",
+    )
     unsubscribe_link_days: int = Field(
         default=365,
         ge=30,
@@ -256,16 +273,14 @@ class Settings(BaseSettings):
         return _key_file_beside(db_path)
 
 
-def decode_master_key(value: str) -> bytes:
+def decode_master_key(value: str, name: str = "PLEDGE_MASTER_KEY") -> bytes:
     """Decode and size-check a base64 master key, naming the variable on failure."""
     try:
         raw = base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ConfigurationError("PLEDGE_MASTER_KEY is not valid base64") from exc
+        raise ConfigurationError(f"{name} is not valid base64") from exc
     if len(raw) != MASTER_KEY_BYTES:
-        raise ConfigurationError(
-            f"PLEDGE_MASTER_KEY must decode to {MASTER_KEY_BYTES} bytes, not {len(raw)}"
-        )
+        raise ConfigurationError(f"{name} must decode to {MASTER_KEY_BYTES} bytes, not {len(raw)}")
     return raw
 
 

@@ -9,28 +9,33 @@ faces (``pledge init``, ``pledge serve``, the workers, tests) call
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
-from pledge import audit
+from pledge.announcements import publish
 from pledge.consent.ledger.coverage import ensure_coverage
 from pledge.core import Pledge
 from pledge.db.migrate import upgrade
-from pledge.db.models import PolicyVersion, SubjectKey
+from pledge.db.models import SubjectKey
 from pledge.errors import ConfigurationError
-from pledge.policy import policy_to_json
+from pledge.rights.journal_replay import read_journal, reapply_erasures
 
 
 def upgrade_schema(pledge: Pledge) -> None:
-    """Run the migrations, record the policy version in force, complete projections.
+    """Run the migrations, re-apply the erasure journal, record the policy version in force,
+    complete projections.
+
+    The journal is read (and checked) before the schema is touched; its erasures
+    are applied before anything serves, so a database restored from an older
+    backup forgets the erased again.
 
     A marketing purpose new to the policy gets its ``marketing_reach`` rows
     here, once, rather than during the first send-list filter.
     """
     _ = pledge.keys  # refuse a missing or malformed master key before touching the schema
+    erased = read_journal(pledge)  # a missing or altered erasure journal stops us here
     upgrade(pledge.engine)
     check_master_key(pledge)
+    reapply_erasures(pledge, erased)
     settle_data(pledge)
 
 
@@ -41,25 +46,14 @@ def settle_data(pledge: Pledge) -> None:
 
 
 def register_policy_version(pledge: Pledge) -> None:
-    """Store the current policy text once, with an audit entry, so records can cite it."""
-    policy = pledge.policy
-    with pledge.transaction() as session:
-        if session.get(PolicyVersion, policy.digest) is not None:
-            return
-        content = json.dumps(policy_to_json(policy), sort_keys=True, default=str)
-        session.add(PolicyVersion(digest=policy.digest, version=policy.version, content=content))
-        audit.append(
-            session,
-            action="policy.version_registered",
-            actor="system",
-            object_type="policy",
-            object_id=policy.digest,
-            details={"version": policy.version},
-        )
+    """Store the current policy text once and publish it (numbered, diffed), so records can
+    cite it and people are told of a change (:func:`pledge.announcements.publish`)."""
+    publish(pledge)
 
 
 def check_master_key(pledge: Pledge) -> None:
     """Refuse to run with a master key that cannot open the keys already stored."""
+    pledge.keys.refresh()  # the key ring, read before anything else uses a derived key
     with pledge.sessions() as session:
         row = session.execute(
             select(SubjectKey.subject_id, SubjectKey.wrapped_key)

@@ -30,6 +30,7 @@ def build_app() -> typer.Typer:
         clients_cmd,
         consent_cmd,
         holds_cmd,
+        journal_cmd,
         keys_cmd,
         outbox_cmd,
         pii_cmd,
@@ -48,6 +49,7 @@ def build_app() -> typer.Typer:
     root.command("worker")(server_cmd.worker)
     root.add_typer(policy_cmd.app, name="policy")
     root.add_typer(keys_cmd.app, name="keys")
+    root.add_typer(journal_cmd.app, name="journal")
     root.add_typer(audit_cmd.app, name="audit")
     root.add_typer(clients_cmd.app, name="clients")
     root.add_typer(consent_cmd.app, name="consent")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from pledge.announcements import publish
 from pledge.cli.common import cli_errors
 from pledge.policy import (
     bundled_policy_path,
@@ -66,3 +67,55 @@ def render(
         Format.ropa: render_ropa_csv,
     }
     typer.echo(renderers[fmt](policy), nl=False)
+
+
+@app.command("publish")
+def publish_policy(
+    mail_now: Annotated[
+        bool,
+        typer.Option(
+            "--mail-now", help="Queue the change mails now rather than by the periodic task."
+        ),
+    ] = False,
+) -> None:
+    """Publish the policy at PLEDGE_POLICY (what every start does): number it and record what
+    changed; a material change is then mailed to everyone with a live e-mail address."""
+    from pledge.announcements import send_change_notices
+    from pledge.cli.common import build_pledge
+    from pledge.startup import upgrade_schema
+
+    with cli_errors():
+        pledge = build_pledge()
+        try:
+            upgrade_schema(pledge)  # publishes, as every start does
+            published = publish(pledge)
+            mailed = send_change_notices(pledge) if mail_now and published.material else 0
+        finally:
+            pledge.dispose()
+    for line in _summary(published.number, published.changes):
+        typer.echo(line)
+    if published.material:
+        typer.echo(
+            f"material change: {mailed} mails queued now"
+            if mail_now
+            else "material change: every person with a live e-mail address will be mailed"
+        )
+
+
+def _summary(number: int, changes: dict[str, Any] | None) -> list[str]:
+    """One line per change, naming ids (the policy's own, never anyone's data)."""
+    lines = [f"policy version {number} is in force"]
+    if changes is None:
+        return [*lines, "the first version: nothing to compare with"]
+    for section in ("categories", "purposes", "recipients", "rights"):
+        for kind in ("added", "removed", "changed"):
+            if changes[section][kind]:
+                lines.append(f"{section} {kind}: {', '.join(changes[section][kind])}")
+    for kind in ("longer", "shorter", "changed"):
+        if changes["retention"][kind]:
+            lines.append(f"retention {kind}: {', '.join(changes['retention'][kind])}")
+    if changes["cookies"]:
+        lines.append("cookies changed: the banner asks every visitor again")
+    if len(lines) == 1:
+        lines.append("no change from the version before")
+    return lines

@@ -14,7 +14,10 @@ def init() -> None:
     """Create or upgrade the schema at PLEDGE_DATABASE_URL (idempotent)."""
     with cli_errors():
         pledge = build_pledge()
-        upgrade_schema(pledge)
+        try:
+            upgrade_schema(pledge)
+        finally:
+            pledge.dispose()
     typer.echo("schema is up to date")
 
 

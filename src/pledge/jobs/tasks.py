@@ -93,6 +93,13 @@ def retention(pledge: Pledge) -> int:
     return sum(report.records.values()) + report.requests + report.subjects
 
 
+def announce_policy_changes(pledge: Pledge) -> int:
+    """Mail everyone not yet told about a material policy change, in bounded batches."""
+    from pledge.announcements import send_change_notices
+
+    return send_change_notices(pledge)
+
+
 PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("deliver", deliver, interval=5, woken_by=Work.DELIVERY),
     PeriodicTask(
@@ -106,5 +113,6 @@ PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("expire_conversations", expire_conversations, interval=600),
     PeriodicTask("fulfil_requests", fulfil_requests, interval=30),
     PeriodicTask("retention", retention, interval=86400),
+    PeriodicTask("announce_policy_changes", announce_policy_changes, interval=60),
 ]
 """Every repeated job; adding one is one line here (name, function, seconds, queue)."""

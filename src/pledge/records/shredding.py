@@ -19,6 +19,7 @@ from pledge import audit
 from pledge.db.base import utcnow
 from pledge.db.models import Identity, MarketingReach, Subject, SubjectKey
 from pledge.errors import NotFound
+from pledge.journal import note_erasure
 
 
 def destroy_subject_key(session: Session, subject_id: str, *, actor: str, reason: str) -> None:
@@ -34,6 +35,7 @@ def destroy_subject_key(session: Session, subject_id: str, *, actor: str, reason
     session.execute(delete(Identity).where(Identity.subject_id == subject_id))
     session.execute(delete(MarketingReach).where(MarketingReach.subject_id == subject_id))
     session.execute(update(Subject).where(Subject.id == subject_id).values(erased_at=now))
+    note_erasure(session, subject_id, now)
     audit.append(
         session,
         action="subject.key_destroyed",
@@ -68,4 +70,6 @@ def destroy_subject_keys(session: Session, subject_ids: list[str], *, now: datet
         .values(erased_at=now)
         .execution_options(synchronize_session=False)
     )
+    for subject_id in subject_ids:  # a restored backup must forget them too
+        note_erasure(session, subject_id, now)
     return int(gone.rowcount or 0)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.concurrency import run_in_threadpool
 
 from pledge.access import Principal, authenticate_key, cached_principal
+from pledge.announcements import Notice, current_notice
 from pledge.consent.ledger.writer import ConsentWriter
 from pledge.core import Pledge
 from pledge.i18n import load_all as load_catalogues
@@ -48,10 +49,19 @@ NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": Fal
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At shutdown, write the consent acts still queued before the process ends."""
+    """At start, read the changed-policy notice the public pages show; at shutdown, write the
+    consent acts still queued before the process ends."""
+    app.state.policy_notice = await run_in_threadpool(_at_start, app.state.pledge)
     yield
     writer: ConsentWriter = app.state.consent_writer
     writer.close()
+
+
+def _at_start(pledge: Pledge) -> Notice | None:
+    """What needs the database once, before the first request: the key ring (so no request
+    reads it on the event loop) and the changed-policy notice."""
+    pledge.keys.refresh()
+    return current_notice(pledge)
 
 
 def create_app(pledge: Pledge) -> FastAPI:

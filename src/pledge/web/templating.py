@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context
 from jinja2.runtime import Context
 
+from pledge.db.base import utcnow
 from pledge.i18n import Language, source_language
 from pledge.web.language import choices, request_language
 from pledge.web.site import request_site
@@ -71,7 +72,16 @@ def page_context(request: Request) -> dict[str, Any]:
         "lang": spoken.code,
         "languages": choices(request, *back),
         "site": request_site(request),
+        "policy_notice": policy_notice(request),
     }
+
+
+def policy_notice(request: Request) -> Any:
+    """The changed-policy notice while its period lasts (read at start-up: no query per page)."""
+    notice = getattr(request.app.state, "policy_notice", None)
+    if notice is None or utcnow() >= notice.until:
+        return None
+    return notice
 
 
 def switch_back_to(request: Request, path: str, params: dict[str, str] | None = None) -> None:

@@ -11,8 +11,9 @@ from pledge.db.models.consent import (
     MarketingReachCoverage,
 )
 from pledge.db.models.holds import LegalHold
+from pledge.db.models.key_ring import KeyRingEntry
 from pledge.db.models.outbox import Delivery, DeliveryCircuit, OutboxMessage
-from pledge.db.models.policy_versions import PolicyVersion
+from pledge.db.models.policy_versions import PolicyChangeMail, PolicyPublication, PolicyVersion
 from pledge.db.models.records import Record
 from pledge.db.models.rights import (
     Disclosure,
@@ -47,11 +48,14 @@ __all__ = [
     "Disclosure",
     "DoNotCall",
     "Identity",
+    "KeyRingEntry",
     "LegalHold",
     "MarketingReach",
     "MarketingReachCoverage",
     "MarketingSuppression",
     "OutboxMessage",
+    "PolicyChangeMail",
+    "PolicyPublication",
     "PolicyVersion",
     "RecipientNotice",
     "Record",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import Field
+from datetime import datetime
+from typing import Any
 
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from pledge.announcements import publication, publications
+from pledge.errors import NotFound
 from pledge.policy import Policy
 from pledge.policy.schema import PolicyDocument, Right
 from pledge.web.deps import PledgeDep
+from pledge.web.openapi import errors
 
 router = APIRouter(tags=["policy"])
 
@@ -36,3 +42,46 @@ def policy_out(policy: Policy) -> PolicyOut:
 @router.get("/api/v1/policy")
 def policy_json(pledge: PledgeDep) -> PolicyOut:
     return policy_out(pledge.policy)
+
+
+class PolicyVersionOut(BaseModel):
+    """One publication of the policy: its stable number, the dates it was in force, its changes."""
+
+    number: int = Field(
+        description="Stable: /policy/versions/{number} shows this version for good."
+    )
+    version: str = Field(description="The version the policy text declares.")
+    digest: str
+    effective_from: datetime
+    effective_until: datetime | None = Field(description="None for the version in force.")
+    material: bool = Field(
+        description="A new purpose or recipient, or longer retention: everyone was mailed."
+    )
+    changes: dict[str, Any] | None = Field(
+        description="What changed from the version before (None for the first): per section "
+        "added/removed/changed ids, retention longer/shorter/changed, rights, cookies, reasons."
+    )
+
+
+class PolicyVersionsOut(BaseModel):
+    versions: list[PolicyVersionOut]
+
+
+class PolicyVersionTextOut(PolicyVersionOut):
+    policy: dict[str, Any] = Field(description="The whole policy as it was then (its JSON).")
+
+
+@router.get("/api/v1/policy/versions")
+def policy_versions(pledge: PledgeDep) -> PolicyVersionsOut:
+    with pledge.sessions() as session:
+        found = publications(session)
+    return PolicyVersionsOut(versions=[PolicyVersionOut(**item) for item in found])
+
+
+@router.get("/api/v1/policy/versions/{number}", responses=errors(404))
+def policy_version(pledge: PledgeDep, number: int) -> PolicyVersionTextOut:
+    with pledge.sessions() as session:
+        found = publication(session, number)
+    if found is None:
+        raise NotFound("no such policy version")
+    return PolicyVersionTextOut(**found)
