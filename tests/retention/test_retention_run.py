@@ -7,6 +7,7 @@ called as of a later day (``as_of``), the way the CLI's ``--as-of`` does.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from pledge.jobs.tasks import PERIODIC_TASKS
 from pledge.records import records_for_email
 from pledge.retention import run_retention
 from pledge.rights.suppressions import is_suppressed
+from pledge.startup import upgrade_schema
 from tests.retention.conftest import (
     ANNA,
     BRUNO,
@@ -229,3 +231,19 @@ def test_the_retention_task_runs_daily(pledge: Pledge) -> None:
     assert task.interval == 86400
     assert task.function(pledge) == 0
     assert audit_of(pledge, "retention.") == []  # nothing removed, nothing recorded
+
+
+def test_people_shredded_by_retention_are_journaled_for_restores(
+    pledge: Pledge, client: TestClient, system_key: str, tmp_path: Path
+) -> None:
+    """A restored backup must forget them too: each one's id goes to the erasure journal."""
+    pledge.settings.erasure_journal = tmp_path / "apart" / "erasures.jsonl"
+    pledge.__dict__.pop("erasure_journal", None)
+    upgrade_schema(pledge)  # creates the empty journal
+    anna, _ = post_records(client, system_key, identification(ANNA), application(ANNA))
+    post_records(client, system_key, account(BRUNO))
+    assert run_retention(pledge, as_of=months_on(24)).subjects == 1
+    journal = pledge.settings.erasure_journal.read_text()
+    assert anna["subject_id"] in journal
+    assert ANNA not in journal
+    assert len(journal.splitlines()) == 1
