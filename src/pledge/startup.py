@@ -18,6 +18,7 @@ from pledge.db.migrate import upgrade
 from pledge.db.models import SubjectKey
 from pledge.errors import ConfigurationError
 from pledge.rights.journal_replay import read_journal, reapply_erasures
+from pledge.service_data.erasure import reapply_customer_erasures
 
 
 def upgrade_schema(pledge: Pledge) -> None:
@@ -36,6 +37,7 @@ def upgrade_schema(pledge: Pledge) -> None:
     upgrade(pledge.engine)
     check_master_key(pledge)
     reapply_erasures(pledge, erased)
+    reapply_customer_erasures(pledge, erased)
     settle_data(pledge)
 
 

@@ -22,7 +22,14 @@ from typer.testing import CliRunner, Result
 
 from pledge.cli.main import app as cli_app
 from pledge.core import Pledge
-from pledge.db.models import AuditEntry, Identity, Record, SubjectKey
+from pledge.db.models import (
+    AuditEntry,
+    Conversation,
+    Identity,
+    Record,
+    ServiceCustomer,
+    SubjectKey,
+)
 from pledge.records import records_for_email
 from pledge.records.shredding import destroy_subject_key
 from pledge.rights import is_suppressed
@@ -32,6 +39,8 @@ from tests.conftest import PG_ADMIN_URL, new_master_key
 from tests.integration.smtp_server import SmtpServer
 from tests.rights.conftest import EMAIL, PHONE, collect
 from tests.rights.test_fulfilment import run
+from tests.service_data.conftest import conversation, make_client
+from tests.web.conftest import auth
 
 
 @pytest.fixture
@@ -287,3 +296,51 @@ def test_journal_create_starts_a_journal_from_the_erasures_already_made(
     again = CliRunner().invoke(cli_app, ["journal", "create"])
     assert again.exit_code == 1
     assert "exists already" in again.output
+
+
+def _customer(pledge: Pledge, customer_id: str) -> tuple[bool, int]:
+    """Whether the Client's customer's key is there, and how many conversations they have."""
+    with pledge.sessions() as session:
+        customer = session.get(ServiceCustomer, customer_id)
+        conversations = session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .where(Conversation.customer_id == customer_id)
+        )
+    has_key = customer is not None and customer.wrapped_key is not None
+    return has_key, int(conversations or 0)
+
+
+def test_a_clients_customer_erased_stays_erased_after_a_restore(
+    journaled: Pledge,
+    web: TestClient,
+    tmp_path: Path,
+    restored: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Service Data erasures on a Client's instruction are journaled and re-applied too."""
+    acme = make_client(journaled, "Acme")
+    sent = web.post(
+        "/api/v1/service/conversations", json=conversation("c-77"), headers=auth(acme.key)
+    )
+    assert sent.status_code == 201, sent.text
+    with journaled.sessions() as session:
+        customer_id = session.scalars(select(Conversation.customer_id)).one()
+    backup = take_backup(journaled, tmp_path)
+    erase = {"type": "erasure", "customer": {"id": "c-77"}}
+    done = web.post("/api/v1/service/requests", json=erase, headers=auth(acme.key))
+    assert done.json()["status"] == "completed"
+    journal = journaled.settings.erasure_journal
+    assert journal is not None
+    assert f"service-customer:{customer_id}".encode() in journal.read_bytes()
+
+    url = backup.restore()
+    restored.append(url)
+    before = opened(journaled, url)
+    assert _customer(before, customer_id) == (True, 1)  # the backup brings them back
+    before.dispose()
+    result = init(journaled, url, monkeypatch)
+    assert result.exit_code == 0, result.output
+    after = opened(journaled, url)
+    assert _customer(after, customer_id) == (False, 0)
+    after.dispose()

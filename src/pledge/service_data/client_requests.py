@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
-from pledge.db.base import new_id, utcnow
 from pledge.db.models import Conversation, ServiceCustomer
 from pledge.service_data.conversations import opened
 from pledge.service_data.customers import find_customers, restrict_customer
+from pledge.service_data.erasure import erase_customer
 from pledge.service_data.forwarding import cancel_deliveries
 from pledge.service_data.schemas import (
     AccessResult,
@@ -68,14 +68,9 @@ def _erasure(pledge: Pledge, client_id: str, request: ServiceRequestIn) -> Erasu
         customers = find_customers(session, pledge.keys, client_id, request.customer.id)
         deleted = cancelled = 0
         for customer in customers:
-            result = session.execute(
-                delete(Conversation).where(Conversation.customer_id == customer.id)
-            )
-            deleted += int(getattr(result, "rowcount", 0) or 0)
-            cancelled += cancel_deliveries(session, customer.id)
-            customer.wrapped_key = None
-            customer.erased_at = utcnow()
-            customer.customer_index = f"erased:{new_id()}"  # frees the slot, unlinks the id
+            conversations, deliveries = erase_customer(session, customer)
+            deleted += conversations
+            cancelled += deliveries
         details = {"conversations_deleted": deleted, "deliveries_cancelled": cancelled}
         _audit(session, client_id, customers, "erasure", details)
     return ErasureResult(
