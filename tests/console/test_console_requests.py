@@ -172,6 +172,7 @@ BAD_FORMS: list[tuple[dict[str, str], str, str]] = [
         "not a valid e-mail address",
     ),
     ({"agent_email": AGENT, "agent_permission": PERMISSION}, "agent_name", "at least 1"),
+    ({"language": "xx"}, "language", "one of en, de"),
 ]
 
 
@@ -466,3 +467,18 @@ def test_the_admin_api_queue_filters_open_requests_by_type(
     assert [r["id"] for r in answer.json()["requests"]] == [erasure]
     every = client.get("/api/v1/admin/requests", headers=headers).json()["requests"]
     assert {r["id"] for r in every} == {erasure, access}
+
+
+def test_a_request_entered_in_german_is_answered_in_german(
+    mailer: Pledge, smtp: SmtpServer, staff: TestClient
+) -> None:
+    """Staff say which language the person spoke; the mails to them are written in it."""
+    form = staff.get("/admin/requests/new")
+    assert '<option value="de">Deutsch (German)</option>' in form.text
+    response = enter(staff, type="opt_out_marketing", language="de")
+    assert response.status_code == 200, response.text
+    assert "created=" in str(response.url)
+    deliver_outbox(mailer)
+    (mail,) = [m for m in smtp.messages_to(EMAIL) if re.search(r"\b\d{8}\b", m.body)]
+    assert mail.message["Subject"] == "Ihr Bestätigungscode"
+    assert mail.message["Content-Language"] == "de"

@@ -129,6 +129,7 @@ BAD: list[tuple[list[str], str]] = [
     (["--type", "access", "--correction", "company=Mills"], "--correction: only for type"),
     (["--type", "access", "--channel", "fax"], "--channel: one of phone, post, email, in_person"),
     (["--type", "world_peace"], "--type:"),
+    (["--type", "opt_out_marketing", "--language", "klingon"], "--language: one of en, de"),
     (["--type", "access", "--agent-name", "Smith"], "--agent-permission:"),
     (
         ["--type", "access", "--agent-name", "Smith", "--agent-permission", PERMISSION],
@@ -165,3 +166,12 @@ def test_list_filters_by_type_and_open(mailer: Pledge, cli: CliRunner) -> None:
     assert only.exit_code == 0, only.output
     assert erasure in only.output
     assert access not in only.output
+
+
+def test_a_request_entered_with_language_de_is_mailed_in_german(
+    mailer: Pledge, smtp: SmtpServer, cli: CliRunner
+) -> None:
+    created(create(cli, "--type", "opt_out_marketing", "--language", "de"))
+    deliver_outbox(mailer)
+    subjects = [m.message["Subject"] for m in smtp.messages_to(EMAIL)]
+    assert "Ihr Bestätigungscode" in subjects

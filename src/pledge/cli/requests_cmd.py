@@ -112,6 +112,10 @@ def create(
         str | None,
         typer.Option(help="The person's signed permission: a file, or its text."),
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="The language to write to the person in (en, de); default en."),
+    ] = None,
 ) -> None:
     """Enter a request received by phone, post, e-mail or in person; prints its id, due date
     and, on the last line, its token. The person is mailed the code and the link."""
@@ -129,6 +133,7 @@ def create(
                 agent_name=agent_name or "",
                 agent_email=agent_email or "",
                 agent_permission=_permission(agent_permission),
+                language=language or "",
             )
         except ValidationFailed as exc:
             message = "nothing was recorded: " + exc.message

@@ -22,6 +22,7 @@ from typing import Any
 
 from pledge.core import Pledge
 from pledge.errors import ValidationFailed
+from pledge.i18n.catalogues import supported
 from pledge.rights.correction_input import typed_value
 from pledge.rights.corrections import check_corrections
 from pledge.rights.identity import check_agent, check_match, match_indexes
@@ -53,6 +54,9 @@ class StaffIntake:
     agent_name: str = ""
     agent_email: str = ""
     agent_permission: str = ""
+    language: str = ""
+    """The language to write to the person in (``de``...): the one they spoke or wrote in.
+    Blank is the policy's own (English); one without a catalogue is refused."""
 
 
 def _corrections(
@@ -91,6 +95,11 @@ def _body(pledge: Pledge, intake: StaffIntake, problems: dict[str, str]) -> dict
         "details": intake.details.strip() or None,
         "match": {k: v for k, v in intake.match.items() if v.strip()},
     }
+    language = intake.language.strip().lower()
+    if language and language not in supported():
+        problems["language"] = f"one of {', '.join(supported())}"
+    elif language:
+        body["language"] = language
     corrections = _corrections(pledge, intake.corrections, problems)
     if corrections is not None:
         body["corrections"] = corrections

@@ -19,6 +19,7 @@ from pledge.console.accounts import StaffPrincipal
 from pledge.console.permissions import Permission
 from pledge.core import Pledge
 from pledge.errors import PledgeError, ValidationFailed
+from pledge.i18n.catalogues import supported
 from pledge.policy import REQUESTABLE
 from pledge.rights.correction_input import correctable_fields
 from pledge.rights.mails import TITLES
@@ -52,6 +53,10 @@ FRIENDLY = {
 """Messages in place of the schema's own (a regular expression means nothing to staff)."""
 
 
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch (German)"}
+"""How the language select names the catalogues shipped; another shows its code."""
+
+
 def _choices(pledge: Pledge) -> dict[str, Any]:
     return {
         "types": [(t, TITLES.get(t, t)) for t in sorted(REQUESTABLE)],
@@ -59,6 +64,7 @@ def _choices(pledge: Pledge) -> dict[str, Any]:
         "verifiers": pledge.policy.verification.verifiers,
         "fields": correctable_fields(pledge.policy),
         "rows": range(CORRECTION_ROWS),
+        "person_languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in supported()],
     }
 
 
@@ -104,6 +110,7 @@ def intake_of(form: dict[str, str], pledge: Pledge) -> StaffIntake:
         agent_name=form.get("agent_name", ""),
         agent_email=form.get("agent_email", ""),
         agent_permission=form.get("agent_permission", ""),
+        language=form.get("language", ""),
     )
 
 
@@ -121,7 +128,16 @@ def _input_for(name: str, form: dict[str, str], verifiers: set[str]) -> str:
         return "corrections"
     if head == "method":
         return "channel"
-    if head in {"type", "email", "country", "region", "details", "channel", "corrections"}:
+    if head in {
+        "type",
+        "email",
+        "country",
+        "region",
+        "details",
+        "channel",
+        "corrections",
+        "language",
+    }:
         return head
     return "form"
 
