@@ -276,3 +276,13 @@ def new_phone_rows(
             }
         )
     return rows
+
+
+def email_taken(session: Session, keys: KeyManager, subject_id: str, email: str) -> bool:
+    """True when another subject is found by ``email`` (an address finds one person only)."""
+    owner = session.scalar(
+        select(Identity.subject_id).where(
+            Identity.kind == "email", Identity.blind_index == keys.blind_index("email", email)
+        )
+    )
+    return owner is not None and owner != subject_id

@@ -29,8 +29,8 @@ from pledge.errors import ValidationFailed
 from pledge.policy import Field, Policy
 from pledge.policy.render import FORMULA_PREFIXES
 from pledge.records.service import decrypted_records
+from pledge.records.subjects import email_taken
 from pledge.records.validation import check_value
-from pledge.rights.actions.identities import email_taken
 from pledge.rights.lifecycle import private_data
 from pledge.rights.views import CorrectionView, HeldValue
 

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from pledge.db.models import Record, SubjectKey, SubjectRestriction
 from pledge.i18n import N_
+from pledge.records.subjects import email_taken
 from pledge.restrictions import (
     LEGITIMATE_INTERESTS,
     RestrictionKind,
@@ -22,7 +23,7 @@ from pledge.restrictions import (
 )
 from pledge.restrictions import objection as objection_kind
 from pledge.rights.actions.common import Context, Done, held_records, queue_notices, suppress
-from pledge.rights.actions.identities import email_taken, rekey_email, rekey_phone
+from pledge.rights.actions.identities import rekey_email, rekey_phone
 from pledge.rights.corrections import problem
 from pledge.rights.lifecycle import private_data
 

@@ -18,17 +18,7 @@ from pledge.db.base import new_id
 from pledge.db.models import Identity, MarketingReach, MarketingSuppression, Subject
 from pledge.errors import ValidationFailed
 
-__all__ = ["email_taken", "rekey_email", "rekey_phone"]
-
-
-def email_taken(session: Session, keys: KeyManager, subject_id: str, email: str) -> bool:
-    """True when another subject is found by ``email`` (an address finds one person only)."""
-    owner = session.scalar(
-        select(Identity.subject_id).where(
-            Identity.kind == "email", Identity.blind_index == keys.blind_index("email", email)
-        )
-    )
-    return owner is not None and owner != subject_id
+__all__ = ["rekey_email", "rekey_phone"]
 
 
 def rekey_email(
