@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         description="Path of the erasure journal, kept apart from the database and its backups; "
         "start-up re-applies every erasure it lists, so a restored backup forgets them again.",
     )
+    systems: Path | None = Field(
+        default=None,
+        description="Path of the connected-systems file (docs/connectors.md): the company's "
+        "other databases and processors that requests reach; unset means none.",
+    )
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="Public URL used in links in mail."
     )
