@@ -12,7 +12,7 @@ rows stream out, reports carry counts, collection names and reasons only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -111,9 +111,13 @@ class Connector(Protocol):
         """Every identity of the person this system leads to, ``start`` included."""
         ...
 
-    def holds(self, start: Identities, policy_field: str, value: str) -> bool:
-        """Whether a row reached from ``start`` holds ``value`` in a column of that policy
-        field (a second data point for verification; compared as the field's type says)."""
+    def holds(self, start: Identities, policy_field: str, matches: Callable[[str], bool]) -> bool:
+        """Whether a row reached from ``start`` holds, in a column of that policy field (or
+        an identity column of that kind), a value ``matches`` accepts.
+
+        The second data point of verification: Pledge keeps only a blind index of
+        what the person typed, so the caller's ``matches`` normalises each held value
+        (a phone to E.164) and compares indexes; the connector never sees the value."""
         ...
 
     def export(self, start: Identities) -> Iterator[Row]:
