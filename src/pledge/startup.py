@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from pledge.announcements import publish
+from pledge.connectors.load import SystemsFileError
+from pledge.connectors.registry import systems_of
 from pledge.consent.ledger.coverage import ensure_coverage
 from pledge.core import Pledge
 from pledge.db.migrate import upgrade
@@ -33,6 +35,7 @@ def upgrade_schema(pledge: Pledge) -> None:
     here, once, rather than during the first send-list filter.
     """
     _ = pledge.keys  # refuse a missing or malformed master key before touching the schema
+    check_systems_file(pledge)
     erased = read_journal(pledge)  # a missing or altered erasure journal stops us here
     upgrade(pledge.engine)
     check_master_key(pledge)
@@ -51,6 +54,20 @@ def register_policy_version(pledge: Pledge) -> None:
     """Store the current policy text once and publish it (numbered, diffed), so records can
     cite it and people are told of a change (:func:`pledge.announcements.publish`)."""
     publish(pledge)
+
+
+def check_systems_file(pledge: Pledge) -> None:
+    """Refuse to start on a connected-systems file that cannot be read (``PLEDGE_SYSTEMS``):
+    requests would otherwise fail one by one. Its live check is ``pledge systems check``."""
+    try:
+        systems_of(pledge)
+    except SystemsFileError as exc:
+        first = exc.problems[0]
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        raise ConfigurationError(
+            f"PLEDGE_SYSTEMS: {first.location}: {first.message}{more}; "
+            "run `pledge systems check` for all of them"
+        ) from None
 
 
 def check_master_key(pledge: Pledge) -> None:

@@ -22,6 +22,9 @@ class Work(StrEnum):
 
     DELIVERY = "delivery"
     """Mail was queued for sending."""
+    SYSTEMS = "systems"
+    """A request's task in a connected system was queued (run at once by the process that
+    queued it; a worker takes what that left, on a queue of its own)."""
     WEBHOOK = "webhook"
     """A webhook was queued for sending: a Client's delivery, a recipient notice. Apart
     from mail, so that mail and the audit seal never wait behind a slow receiver."""

@@ -67,7 +67,7 @@ from pledge.delivery.listing import (
 )
 from pledge.delivery.outcome import Finished, Outcome, Result
 from pledge.delivery.queue import cancel, cancel_target, enqueue, read_payload
-from pledge.delivery.run import DeliveryReport, deliver_due
+from pledge.delivery.run import DeliveryReport, deliver_due, deliver_these
 from pledge.delivery.sealing import PayloadKey, Shredded, subject_data_keys, unseal
 from pledge.delivery.smtp import MailContent
 from pledge.delivery.webhook import Endpoint, WebhookPost
@@ -99,6 +99,7 @@ __all__ = [
     "circuit_states",
     "close_circuit",
     "deliver_due",
+    "deliver_these",
     "enqueue",
     "get_delivery",
     "list_deliveries",

@@ -21,6 +21,8 @@ class Kind(StrEnum):
     EMAIL = "email"
     CLIENT_WEBHOOK = "client_webhook"
     RECIPIENT_NOTICE = "recipient_notice"
+    CONNECTOR = "connector"
+    """A request's action in one connected system (``PLEDGE_SYSTEMS``)."""
 
 
 class Status(StrEnum):
@@ -50,8 +52,10 @@ DEFAULT_RETRY: dict[str, RetryPolicy] = {
     Kind.EMAIL: RetryPolicy(timedelta(seconds=30), timedelta(hours=1), max_attempts=30),
     Kind.CLIENT_WEBHOOK: RetryPolicy(timedelta(seconds=10), timedelta(hours=1), max_attempts=50),
     Kind.RECIPIENT_NOTICE: RetryPolicy(timedelta(minutes=1), timedelta(hours=1), max_attempts=10),
+    Kind.CONNECTOR: RetryPolicy(timedelta(seconds=15), timedelta(hours=1), max_attempts=60),
 }
-"""Mail for about a day, Client webhooks for about two, notices for a few hours."""
+"""Mail for about a day, Client webhooks for about two, notices for a few hours, a
+connected system for about two days and a half (a request's deadline is a month)."""
 
 FALLBACK_RETRY = RetryPolicy(timedelta(seconds=30), timedelta(hours=1), max_attempts=30)
 """For a kind added later (a connector) that names no policy of its own."""

@@ -45,8 +45,12 @@ def claim(
     lease: timedelta,
     max_attempts: int,
     skip_targets: Collection[str] = (),
+    only: Collection[str] | None = None,
 ) -> tuple[Claimed, bytes | None] | None:
     """Lease the most overdue delivery of ``kind``; returns it with its encrypted payload.
+
+    ``only`` limits the choice to those delivery ids (a request's own work, run
+    at once by the process that queued it); the lease rules are the same.
 
     A delivery whose attempts are already used up (its worker died during the
     last one) is claimed as ``exhausted``, for the caller to bury without sending.
@@ -65,7 +69,7 @@ def claim(
                     Delivery.subject_id,
                     Delivery.lease_until,
                 )
-                .where(_due(kind, now, skip_targets))
+                .where(_due(kind, now, skip_targets), *_only(only))
                 .order_by(Delivery.next_attempt_at)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -98,6 +102,10 @@ def claim(
                 )
                 return claimed, row.payload
     return None
+
+
+def _only(ids: Collection[str] | None) -> list[ColumnElement[bool]]:
+    return [] if ids is None else [Delivery.id.in_(list(ids))]
 
 
 def _due(kind: str, now: datetime, skip_targets: Collection[str]) -> ColumnElement[bool]:

@@ -80,8 +80,11 @@ def enqueue(
 
 
 def work_of(kind: str) -> Work:
-    """Which background work sends a delivery of ``kind``: mail, or the webhooks."""
-    return Work.DELIVERY if kind == Kind.EMAIL else Work.WEBHOOK
+    """Which background work sends a delivery of ``kind``: mail, connected systems, or the
+    webhooks."""
+    if kind == Kind.EMAIL:
+        return Work.DELIVERY
+    return Work.SYSTEMS if kind == Kind.CONNECTOR else Work.WEBHOOK
 
 
 def read_payload(keys: KeyManager, row: Delivery, session: Session | None = None) -> Any:

@@ -67,7 +67,29 @@ def deliver_due(pledge: Pledge, channels: Sequence[Channel[Any]]) -> dict[str, D
     return {lane.channel.kind: _report(lane.counts) for lane in lanes}
 
 
-def _step(pledge: Pledge, lane: _Lane, lease: timedelta, batch: int) -> None:
+def deliver_these(pledge: Pledge, channel: Channel[Any], ids: Sequence[str]) -> DeliveryReport:
+    """Attempt those deliveries of the channel's kind now, each once, if they are due.
+
+    For work a request waits on (its connected systems): the process that
+    queued it runs it at once instead of waiting for a worker's next pass. The
+    claim is the engine's, so a worker that took one meanwhile keeps it alone.
+    """
+    lease = timedelta(seconds=pledge.settings.delivery_lease_seconds)
+    lane = _Lane(channel, retry_policy(pledge.settings, channel.kind))
+    for _ in ids:
+        _step(pledge, lane, lease, len(ids), only=ids)
+        if lane.done:
+            break
+    return _report(lane.counts)
+
+
+def _step(
+    pledge: Pledge,
+    lane: _Lane,
+    lease: timedelta,
+    batch: int,
+    only: Sequence[str] | None = None,
+) -> None:
     """Claim, attempt and record one delivery of the lane's kind, or finish the lane."""
     if lane.taken >= batch:
         lane.done = True
@@ -78,6 +100,7 @@ def _step(pledge: Pledge, lane: _Lane, lease: timedelta, batch: int) -> None:
         lease=lease,
         max_attempts=lane.retry.max_attempts,
         skip_targets=lane.skipped,
+        only=only,
     )
     if claimed is None:
         lane.done = True

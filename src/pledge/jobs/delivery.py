@@ -32,6 +32,8 @@ from pledge.delivery import (
     webhook_channel,
 )
 from pledge.rights import lifting, notices
+from pledge.rights.connected.channel import connector_channel
+from pledge.rights.connected.channel import record_outcome as record_task_outcome
 from pledge.service_data import forwarding
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 MAIL_KINDS: tuple[str, ...] = (Kind.EMAIL,)
 WEBHOOK_KINDS: tuple[str, ...] = (Kind.CLIENT_WEBHOOK, Kind.RECIPIENT_NOTICE)
 """The two queues' kinds: a slow receiver of a webhook never holds up mail."""
+SYSTEM_KINDS: tuple[str, ...] = (Kind.CONNECTOR,)
+"""A third queue: a connected system that is slow or down holds up no mail or webhook."""
 
 CALLBACKS: dict[str, OnOutcome] = {
     Kind.CLIENT_WEBHOOK: forwarding.record_outcome,
@@ -83,6 +87,8 @@ def channels(pledge: Pledge, kinds: Iterable[str] = tuple(Kind)) -> list[Channel
                 on_outcome=CALLBACKS[Kind.RECIPIENT_NOTICE],
             )
         )
+    if Kind.CONNECTOR in wanted:
+        built.append(connector_channel(pledge))
     return built
 
 
@@ -113,7 +119,13 @@ def retry_delivery(pledge: Pledge, delivery_id: str, *, actor: str) -> None:
     """Revive a dead delivery, telling its kind's domain it is pending again."""
     with pledge.sessions() as session:
         kind = session.scalar(select(Delivery.kind).where(Delivery.id == delivery_id))
-    callback = mail_outcome(pledge) if kind == Kind.EMAIL else CALLBACKS.get(kind or "")
+    callback = (
+        mail_outcome(pledge)
+        if kind == Kind.EMAIL
+        else record_task_outcome(pledge)
+        if kind == Kind.CONNECTOR
+        else CALLBACKS.get(kind or "")
+    )
     revive(pledge, delivery_id, actor=actor, on_outcome=callback)
 
 

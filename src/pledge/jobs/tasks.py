@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 DEFAULT_QUEUE = "default"
 WEBHOOK_QUEUE = "webhooks"
-QUEUES = (DEFAULT_QUEUE, WEBHOOK_QUEUE)
+SYSTEMS_QUEUE = "systems"
+QUEUES = (DEFAULT_QUEUE, WEBHOOK_QUEUE, SYSTEMS_QUEUE)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,15 @@ def deliver_webhooks(pledge: Pledge) -> int:
     return report.sent + report.retried + report.dead
 
 
+def reach_systems(pledge: Pledge) -> int:
+    """Run the connected-system tasks that are due (new, or retried after a failure)."""
+    from pledge.jobs.delivery import SYSTEM_KINDS
+    from pledge.jobs.delivery import deliver as deliver_kinds
+
+    report = deliver_kinds(pledge, SYSTEM_KINDS)
+    return report.sent + report.retried + report.dead
+
+
 def expire_conversations(pledge: Pledge) -> int:
     """Delete conversations past their Client's retention."""
     from pledge.service_data.retention import expire_conversations as expire
@@ -108,6 +118,9 @@ PERIODIC_TASKS: list[PeriodicTask] = [
         interval=5,
         woken_by=Work.WEBHOOK,
         queue=WEBHOOK_QUEUE,
+    ),
+    PeriodicTask(
+        "reach_systems", reach_systems, interval=15, woken_by=Work.SYSTEMS, queue=SYSTEMS_QUEUE
     ),
     PeriodicTask("seal_audit", seal_audit, interval=10),
     PeriodicTask("expire_conversations", expire_conversations, interval=600),

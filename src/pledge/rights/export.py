@@ -38,6 +38,7 @@ from pledge.policy.schema import Category, Recipient
 from pledge.records.service import decrypted_records
 from pledge.rights.actions.common import Context, held_records, window_start
 from pledge.rights.actions.disclose import CATEGORIES_ONLY, portable
+from pledge.rights.connected_rows import rows_of_request
 from pledge.rights.disclosures import Logged, logged_for
 from pledge.rights.lifecycle import Holder, add_event, load_for_holder, now_or, right_of
 from pledge.rights.states import COMPLETED
@@ -90,7 +91,7 @@ def snapshot(ctx: Context) -> None:
         key = _subject_key(ctx)
     except KeyDestroyed:  # erased since the code was confirmed: nothing to give
         return
-    content = _build(ctx, ctx.now)
+    content = _build(ctx, ctx.now, key)
     aad = _aad(row)
     row.package_ciphertext = (
         ctx.pledge.keys.encrypt_system(content, aad)
@@ -184,7 +185,7 @@ def _copy(pledge: Pledge, row: RightsRequest, limit: int) -> dict[str, Any]:
     }
 
 
-def _build(ctx: Context, now: datetime) -> dict[str, Any]:
+def _build(ctx: Context, now: datetime, key: bytes | None) -> dict[str, Any]:
     row, policy = ctx.row, ctx.policy
     specific = row.type != "know" and row.verification != "categories"
     since = None if row.type == "portability" else window_start(ctx)
@@ -211,8 +212,25 @@ def _build(ctx: Context, now: datetime) -> dict[str, Any]:
             _category(policy, row, cat_id, items, specific, logged)
             for cat_id, items in sorted(by_category.items())
         ],
+        "systems": _systems(ctx, key, specific),
         "rights": _rights(policy, row.jurisdiction),
     }
+
+
+def _systems(ctx: Context, key: bytes | None, specific: bool) -> list[dict[str, Any]]:
+    """What the company's other systems hold: per system and collection, the rows (each
+    by category) when specific pieces are given, else the categories and a count."""
+    found = rows_of_request(ctx.session, ctx.pledge.keys, ctx.row.id, key)
+    out: list[dict[str, Any]] = []
+    for system_id, collections in sorted(found.items()):
+        items = []
+        for name, rows in sorted(collections.items()):
+            categories = sorted({category for row in rows for category in row["data"]})
+            entry: dict[str, Any] = {"collection": name, "categories": categories}
+            entry["rows"] = rows if specific else len(rows)
+            items.append(entry)
+        out.append({"system": system_id, "collections": items})
+    return out
 
 
 def _records(ctx: Context, *, since: datetime | None, with_values: bool) -> list[dict[str, Any]]:
@@ -333,6 +351,11 @@ def package_zip(
         for category in data["categories"]:
             if isinstance(category["records"], list):
                 archive.writestr(f"{category['id']}.csv", _csv(category))
+        for system in data.get("systems", []):
+            for collection in system["collections"]:
+                if isinstance(collection["rows"], list):
+                    name = f"systems/{system['system']}/{collection['collection']}.csv"
+                    archive.writestr(name, _rows_csv(collection["rows"]))
     return buffer.getvalue()
 
 
@@ -354,6 +377,20 @@ def _csv(category: dict[str, Any]) -> str:
                 *[_cell(values.get(f)) for f in fields],
             ]
         )
+    return out.getvalue()
+
+
+def _rows_csv(rows: list[dict[str, Any]]) -> str:
+    """A connected collection's rows: the key, then ``category.column`` per value."""
+    columns = sorted(
+        {f"{cat}.{col}" for row in rows for cat, cols in row["data"].items() for col in cols}
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_cell(name) for name in ["key", *columns]])
+    for row in rows:
+        flat = {f"{cat}.{col}": v for cat, cols in row["data"].items() for col, v in cols.items()}
+        writer.writerow([_cell(row["key"]), *[_cell(flat.get(c)) for c in columns]])
     return out.getvalue()
 
 

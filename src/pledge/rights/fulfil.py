@@ -17,20 +17,21 @@ from sqlalchemy import select, update
 
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
+from pledge.delivery import deliver_these
 from pledge.i18n import N_
 from pledge.policy import REVEALS_OR_CHANGES_DATA, RightType
 from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
-from pledge.rights.export import PACKAGE_TYPES, snapshot
+from pledge.rights.closing import close_with
+from pledge.rights.connected.channel import connector_channel
+from pledge.rights.connected.presence import Presence, connected_presence
+from pledge.rights.connected.work import queue_tasks, reaches_systems
 from pledge.rights.lifecycle import (
-    close,
-    forget_if_erased,
     language_of,
     mail_person,
     move,
     now_or,
-    page_link,
     private_data,
     right_of,
 )
@@ -38,7 +39,6 @@ from pledge.rights.proposals import held_fields
 from pledge.rights.states import (
     AWAITING_CORRECTIONS,
     AWAITING_REVIEW,
-    COMPLETED,
     DENIED,
     FULFILLING,
     VERIFIED,
@@ -57,8 +57,17 @@ NOT_VERIFIED = N_(
 def fulfil(
     pledge: Pledge, request_id: str, *, now: datetime | None = None, actor: str = "system"
 ) -> str | None:
-    """Fulfil a verified request; returns its new status, or None if it was not ours to run."""
+    """Fulfil a verified request; returns its new status, or None if it was not ours to run.
+
+    The connected systems are asked about the person first, outside the
+    transaction (:mod:`pledge.rights.connected.presence`); a request that must
+    reach them waits in ``awaiting_systems`` and its tasks are run at once,
+    here, after the commit (a worker takes any that fail, with back-off).
+    """
     now = now_or(now)
+    presence = connected_presence(pledge, request_id)
+    if presence.unavailable:
+        return None  # a system could not say whether it holds the person: the periodic task retries
     with pledge.transaction() as session:
         claimed = session.execute(
             update(RightsRequest)
@@ -71,18 +80,29 @@ def fulfil(
         row = session.get(RightsRequest, request_id, populate_existing=True)
         assert row is not None
         ctx = Context(session=session, pledge=pledge, row=row, now=now, actor=actor)
-        _run(ctx)
-        return row.status
+        tasks = _run(ctx, presence)
+        status = row.status
+    if tasks:
+        deliver_these(pledge, connector_channel(pledge), tasks)
+        with pledge.sessions() as session:
+            now_status = session.scalar(
+                select(RightsRequest.status).where(RightsRequest.id == request_id)
+            )
+        status = now_status or status
+    return status
 
 
-def _run(ctx: Context) -> None:
+def _run(ctx: Context, presence: Presence) -> list[str]:
+    """Run the request, or queue its tasks in the connected systems (their ids)."""
     row, policy = ctx.row, ctx.policy
-    if not _verified_enough(ctx):
+    if presence.matched:
+        row.verification = "full"  # the second data point matched what a system holds
+    if not _verified_enough(ctx, presence):
         if row.type == "access":
             row.verification = "categories"
         else:
-            _close(ctx, Done(status=DENIED, outcome="none", reason=NOT_VERIFIED))
-            return
+            close_with(ctx, Done(status=DENIED, outcome="none", reason=NOT_VERIFIED))
+            return []
     if _awaits_corrections(ctx):
         move(
             ctx.session,
@@ -92,7 +112,7 @@ def _run(ctx: Context) -> None:
             at=ctx.now,
             note="Confirmed; waiting for the person to give the corrections on the request's page.",
         )
-        return
+        return []
     right = right_of(policy, row)
     reviewed = bool((row.result or {}).get("reviewed"))
     if (right.staff_review or row.type == "rectification") and not reviewed:
@@ -106,8 +126,11 @@ def _run(ctx: Context) -> None:
         )
         review = mails.review_mail(policy, language_of(ctx.pledge, row))
         mail_person(ctx.session, ctx.pledge, row, review, "rights_review")
-        return
-    _close(ctx, ACTIONS[RightType(row.type)](ctx))
+        return []
+    if reaches_systems(ctx):
+        return queue_tasks(ctx)
+    close_with(ctx, ACTIONS[RightType(row.type)](ctx))
+    return []
 
 
 def _awaits_corrections(ctx: Context) -> bool:
@@ -125,38 +148,13 @@ def _awaits_corrections(ctx: Context) -> bool:
     return bool(held_fields(ctx.session, ctx.policy, row.subject_id))
 
 
-def _verified_enough(ctx: Context) -> bool:
-    """Specific pieces, erasure and correction need a second data point, when data is held."""
+def _verified_enough(ctx: Context, presence: Presence) -> bool:
+    """Specific pieces, erasure and correction need a second data point, when data is held
+    (in the store, or in a connected system)."""
     row = ctx.row
-    if row.type not in REVEALS_OR_CHANGES_DATA or row.subject_id is None:
+    if row.type not in REVEALS_OR_CHANGES_DATA or (row.subject_id is None and not presence.found):
         return True
     return row.verification == "full"
-
-
-def _close(ctx: Context, done: Done) -> None:
-    row = ctx.row
-    row.result = {**(row.result or {}), **done.result}
-    if done.status == COMPLETED and row.type in PACKAGE_TYPES:
-        snapshot(ctx)  # the package as it stands now; downloads never read the live store
-    close(
-        ctx.session,
-        row,
-        done.status,
-        actor=ctx.actor,
-        at=ctx.now,
-        outcome=done.outcome,
-        reason=done.reason,
-    )
-    link = None if done.wipe_personal_data else page_link(ctx.pledge, row.id)
-    t = language_of(ctx.pledge, row)
-    mail = mails.closing_mail(ctx.policy, t, row.type, done.status, done.reason, link=link)
-    mail_person(ctx.session, ctx.pledge, row, mail, f"rights_{done.status}")
-    if done.wipe_personal_data:
-        row.email_ciphertext = None
-        row.private_ciphertext = None
-        row.email_index = None
-    else:
-        forget_if_erased(ctx.session, row)
 
 
 def fulfil_verified(pledge: Pledge, *, limit: int = 50) -> int:

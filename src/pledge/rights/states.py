@@ -12,6 +12,9 @@ pending_verification ──code──▶ verified ──fulfil──▶ complete
         ├──5 wrong codes──▶ locked
         └──(Service Data)──▶ referred
 
+verified ──fulfil, connected systems (PLEDGE_SYSTEMS)──▶ awaiting_systems
+        ──every system's task done──▶ completed | denied
+
 a report of a child's data ──▶ awaiting_review ──staff erase──▶ completed | denied
 ```
 Staff may deny any open request, and complete one they handled by hand.
@@ -31,6 +34,7 @@ from pledge.errors import Conflict
 __all__ = [
     "AWAITING_CORRECTIONS",
     "AWAITING_REVIEW",
+    "AWAITING_SYSTEMS",
     "CHILD_REPORT",
     "CLOSED",
     "COMPLETED",
@@ -49,6 +53,8 @@ VERIFIED: Final = "verified"
 AWAITING_REVIEW: Final = "awaiting_review"
 AWAITING_CORRECTIONS: Final = "awaiting_corrections"
 """A rectification verified without corrections: the person gives them on the request's page."""
+AWAITING_SYSTEMS: Final = "awaiting_systems"
+"""Fulfilment waits for the company's other systems (one task each, retried while down)."""
 COMPLETED: Final = "completed"
 DENIED: Final = "denied"
 LOCKED: Final = "locked"
@@ -58,14 +64,19 @@ CHILD_REPORT: Final = "child_report"
 FULFILLING: Final = "fulfilling"
 """Held only inside the fulfilment transaction: the claim that makes fulfilment run once."""
 
-OPEN = frozenset({PENDING_VERIFICATION, VERIFIED, AWAITING_REVIEW, AWAITING_CORRECTIONS})
+OPEN = frozenset(
+    {PENDING_VERIFICATION, VERIFIED, AWAITING_REVIEW, AWAITING_CORRECTIONS, AWAITING_SYSTEMS}
+)
 """Statuses whose clock is still running."""
 CLOSED = frozenset({COMPLETED, DENIED, LOCKED, REFERRED})
 
 _MOVES: dict[str, frozenset[str]] = {
     PENDING_VERIFICATION: frozenset({VERIFIED, LOCKED, DENIED, COMPLETED, REFERRED}),
     VERIFIED: frozenset({COMPLETED, DENIED, AWAITING_REVIEW, AWAITING_CORRECTIONS}),
-    FULFILLING: frozenset({COMPLETED, DENIED, AWAITING_REVIEW, AWAITING_CORRECTIONS}),
+    FULFILLING: frozenset(
+        {COMPLETED, DENIED, AWAITING_REVIEW, AWAITING_CORRECTIONS, AWAITING_SYSTEMS}
+    ),
+    AWAITING_SYSTEMS: frozenset({COMPLETED, DENIED}),
     AWAITING_REVIEW: frozenset({VERIFIED, COMPLETED, DENIED}),
     AWAITING_CORRECTIONS: frozenset({AWAITING_REVIEW, COMPLETED, DENIED}),
 }

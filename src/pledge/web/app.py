@@ -36,7 +36,7 @@ from pledge.web import (
     well_known,
 )
 from pledge.web.access_log import install_access_log_filter
-from pledge.web.api import consents, holds, policy, records, requests, service
+from pledge.web.api import consents, holds, policy, records, requests, service, systems
 from pledge.web.errors import install_error_handlers
 from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
@@ -94,6 +94,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         records.router,
         service.router,
         holds.router,
+        systems.router,
         requests.router,
         privacy_center.router,
         request_forms.router,

@@ -24,6 +24,7 @@ from pledge.core import Pledge
 from pledge.errors import PermissionDenied, PledgeError, ValidationFailed
 from pledge.rights.casework import casework
 from pledge.rights.child_reports import erase_child_data
+from pledge.rights.connected.listing import tasks_of
 from pledge.rights.schemas import LiftIn, ReasonIn
 from pledge.validation import parse_model
 from pledge.web.console import error_text, page
@@ -60,6 +61,7 @@ def _render(
         principal=staff,
         r=rights.detail(pledge, request_id),
         work=casework(pledge, request_id),
+        systems=tasks_of(pledge, request_id),
         minimum_age=pledge.policy.minimum_age,
         errors=extra.pop("errors", {}),
         **extra,

@@ -2,6 +2,7 @@
 
 from pledge.db.models.access import ApiKey
 from pledge.db.models.audit import AuditEntry, AuditHead
+from pledge.db.models.connectors import ConnectedRows, ConnectorTask
 from pledge.db.models.consent import (
     ConsentEvent,
     ConsentState,
@@ -39,6 +40,8 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Client",
+    "ConnectedRows",
+    "ConnectorTask",
     "ConsentEvent",
     "ConsentState",
     "Conversation",
