@@ -19,17 +19,25 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from tests.integration.smtp_server import SmtpServer
-from tests.rights.conftest import EMAIL, PHONE, ask, collect, confirm, mailed_code
-from tests.rights.conftest import web  # noqa: F401  (the HTTP client of the mailing Pledge)
-from tests.web.conftest import auth
 
 from pledge.connectors.registry import Systems
+from pledge.console.accounts import create_user
 from pledge.core import Pledge
 from pledge.db.models import ConnectedRows, ConnectorTask, Delivery, SubjectKey
 from pledge.jobs.tasks import reach_systems
 from pledge.rights.fulfil import fulfil_verified
 from pledge.rights.holds import create_hold
+from tests.integration.smtp_server import SmtpServer
+from tests.rights.conftest import (
+    EMAIL,
+    PHONE,
+    ask,
+    collect,
+    confirm,
+    mailed_code,
+)
+from tests.staff_accounts import PASSWORD, sign_in
+from tests.web.conftest import auth
 
 SHOP_EMAIL = "olga.lopez@example.com"
 SHOP_PHONE = "+1-555-2404040"  # as the shop stores it; the person types it their own way
@@ -93,6 +101,12 @@ def _make_shop(path: Path) -> None:
                 (3, "12.50", "1 Rue des Tisserands", "INV-4"),
             ],
         )
+
+
+@pytest.fixture
+def web(mailer: Pledge, client: TestClient) -> TestClient:
+    """The HTTP client over the app of the mailing Pledge."""
+    return client
 
 
 @pytest.fixture
@@ -269,3 +283,46 @@ def test_a_person_known_only_to_a_shop_that_is_down_waits_verified(
     status = web.get(f"/api/v1/requests/{done['id']}", headers=auth(done["token"])).json()
     assert status["status"] == "completed"
     assert _rows(shop, "SELECT name FROM customer WHERE id = 1") == [(None,)]
+
+
+def test_an_approved_correction_reaches_the_shop(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, shop: Path, admin_key: str
+) -> None:
+    done = _run(
+        mailer,
+        smtp,
+        web,
+        SHOP_EMAIL,
+        type="rectification",
+        match={"phone": TYPED_PHONE},
+        corrections={"name": "Olga López"},
+    )
+    assert done["status"] == "awaiting_review"
+    approved = web.post(f"/api/v1/admin/requests/{done['id']}/approve", headers=auth(admin_key))
+    assert approved.json()["status"] == "completed", approved.text
+    assert _rows(shop, "SELECT name FROM customer WHERE id = 1") == [("Olga López",)]
+    assert _rows(shop, "SELECT name FROM customer WHERE id = 2") == [("John Rossi",)]
+    (report,) = approved.json()["result"]["systems"]
+    assert report["collections"]["customer"]["changed"] == 1
+
+
+def test_a_restriction_sets_the_shops_flag(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, shop: Path
+) -> None:
+    done = _run(mailer, smtp, web, SHOP_EMAIL, type="restriction", match={"phone": TYPED_PHONE})
+    assert done["status"] == "completed", done
+    flags = _rows(shop, "SELECT id, restricted FROM customer ORDER BY id")
+    assert flags == [(1, 1), (2, 0), (3, 0)]
+
+
+def test_staff_see_each_systems_task_on_the_request(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, shop: Path
+) -> None:
+    done = _run(mailer, smtp, web, SHOP_EMAIL, type="erasure", match={"phone": TYPED_PHONE})
+    officer = "officer@interactions.com"
+    create_user(mailer, email=officer, role="staff", password=PASSWORD, actor="t")
+    assert sign_in(web, officer) == 303
+    page = web.get(f"/admin/requests/{done['id']}")
+    assert page.status_code == 200
+    assert 'data-system="shop" data-task-status="done"' in page.text
+    assert "kept invoice_no (Invoices are kept ten years for tax law.)" in page.text
