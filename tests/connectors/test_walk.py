@@ -1,0 +1,73 @@
+"""The walk: identities, references both ways, set-based hops."""
+
+from __future__ import annotations
+
+from pledge.connectors.graph import walk
+from pledge.connectors.sql import SqlConnector
+from tests.connectors import shop
+from tests.connectors.conftest import Shop
+from tests.connectors.statements import recorded
+
+ALICE = {"email": frozenset({"alice@example.com"})}
+
+
+def _keys(connector: SqlConnector, start: dict[str, frozenset[str]]) -> dict[str, set[object]]:
+    with connector.engine.connect() as conn:
+        found = walk(connector.schema, conn, start)
+    return {name: {int(str(k)) for k in keys} for name, keys in found.keys.items() if keys}
+
+
+def test_email_reaches_children_and_collections_keyed_by_found_identity(
+    connector: SqlConnector,
+) -> None:
+    # loyalty has no reference: it is reached by the customer id the walk found.
+    assert _keys(connector, ALICE) == shop.ALICE_KEYS
+
+
+def test_old_email_on_a_ticket_leads_up_to_the_customer_and_down_again(
+    connector: SqlConnector,
+) -> None:
+    assert _keys(connector, {"email": frozenset({"alice.old@example.com"})}) == shop.ALICE_KEYS
+
+
+def test_identities_found_on_the_way(connector: SqlConnector) -> None:
+    found = connector.identities({"phone": frozenset({"+33612345678"})})
+    assert found == {
+        "phone": frozenset({"+33612345678"}),
+        "email": frozenset({"alice@example.com", "alice.old@example.com"}),
+        "shop_customer_id": frozenset({"1"}),
+    }
+
+
+def test_an_identity_kind_from_another_system_finds_rows(connector: SqlConnector) -> None:
+    assert _keys(connector, {"shop_customer_id": frozenset({"2"})}) == {
+        "customer": {2},
+        "ticket": {2},
+        "orders": {20},
+        "address": {2},
+        "loyalty": {2},
+    }
+
+
+def test_unknown_person_finds_nothing(connector: SqlConnector) -> None:
+    assert _keys(connector, {"email": frozenset({"zoe@example.com"})}) == {}
+    assert connector.identities({"email": frozenset({"zoe@example.com"})}) == {
+        "email": frozenset({"zoe@example.com"})
+    }
+
+
+def test_queries_do_not_grow_with_the_persons_rows(shop_db: Shop) -> None:
+    """One query per collection per hop, whatever the number of rows reached."""
+    connector = shop_db.connector()
+    try:
+        with recorded(connector) as few:
+            connector.identities(ALICE)
+        shop.build(shop_db.engine, extra_orders=2500)
+        with recorded(connector) as many:
+            found = connector.identities(ALICE)
+        assert found["shop_customer_id"] == frozenset({"1"})
+        selects = [s for s in many if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) == len([s for s in few if s.lstrip().upper().startswith("SELECT")])
+        assert len(selects) <= 2 * len(shop.SPEC_DATA["collections"])
+    finally:
+        connector.close()
