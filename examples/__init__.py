@@ -1,0 +1,1 @@
+"""Examples of software that works with Pledge (not part of the ``pledge`` package)."""
