@@ -34,6 +34,10 @@ class CallbackRefused(Exception):
     """The callback is not signed with the secret, is stale, or is not the expected shape."""
 
 
+class CallbackMalformed(CallbackRefused):
+    """Signed and fresh, but not the expected shape (the processor's bug, not a forgery)."""
+
+
 class _CallbackBody(ActionAnswer):
     reference: str = Field(min_length=1, max_length=200)
     action: Literal["erase", "rectify", "restrict"]
@@ -68,7 +72,7 @@ def read_callback(
     try:
         parsed = parse(_CallbackBody, body)
     except BadAnswer:
-        raise CallbackRefused("the callback is not the expected JSON shape") from None
+        raise CallbackMalformed("the callback is not the expected JSON shape") from None
     answer = ActionAnswer(collections=parsed.collections, residual=parsed.residual)
     return CallbackResult(parsed.reference, parsed.action, answer, parsed.idempotency_key)
 
@@ -87,4 +91,4 @@ def _check_signature(secret: str, headers: Mapping[str, str], body: bytes, max_a
         raise CallbackRefused("the callback's timestamp is too old (or in the future)")
 
 
-__all__ = ["CallbackRefused", "CallbackResult", "read_callback"]
+__all__ = ["CallbackMalformed", "CallbackRefused", "CallbackResult", "read_callback"]

@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pledge.connectors.base import SystemMisdeclared
-from pledge.connectors.http_callbacks import CallbackRefused, read_callback
+from pledge.connectors.http_callbacks import CallbackMalformed, CallbackRefused, read_callback
 from pledge.connectors.registry import systems_of
 from pledge.connectors.spec import SystemKind
 from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import ConnectorTask
-from pledge.errors import AuthenticationRequired, Conflict, NotFound
+from pledge.errors import AuthenticationRequired, BadRequest, Conflict, NotFound
 from pledge.rights.connected.channel import merged, note_failure
 from pledge.rights.connected.resume import resume_if_done
 
@@ -40,6 +40,8 @@ def record_callback(pledge: Pledge, system_id: str, headers: Mapping[str, str], 
         raise NotFound(UNKNOWN)
     try:
         result = read_callback(secret, headers, body)
+    except CallbackMalformed as exc:
+        raise BadRequest(str(exc)) from None
     except CallbackRefused as exc:
         raise AuthenticationRequired(str(exc)) from None
     now = utcnow()
