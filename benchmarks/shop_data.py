@@ -47,7 +47,7 @@ _TIME = {"postgresql": "timestamp", "mysql": "datetime"}
 def _ddl(kind: str) -> list[str]:
     t, ts = _TEXT[kind], _TIME[kind]
     return [
-        f"CREATE TABLE customer (id bigint PRIMARY KEY, email {t} NOT NULL, name {t},"
+        f"CREATE TABLE customer (id bigint PRIMARY KEY, email {t}, name {t},"
         f" phone {t}, street {t}, city {t}, postcode {t}, created_at {ts})",
         f"CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL,"
         f" total numeric(10, 2), shipping_street {t}, created_at {ts})",
