@@ -25,7 +25,6 @@ from tests.connectors.http_support import (
 )
 
 
-
 @pytest.fixture
 def crm(tmp_path: Path) -> Iterator[Crm]:
     with running_crm(tmp_path / "crm.sqlite", callbacks=True, callback_delay=0.05) as running:
