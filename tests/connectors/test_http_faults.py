@@ -78,6 +78,8 @@ def test_a_processor_that_drips_its_answer_is_cut_at_the_deadline() -> None:
         (503, SystemUnavailable, "503"),
         (500, SystemUnavailable, "500"),
         (429, SystemUnavailable, "429"),
+        (408, SystemUnavailable, "408"),
+        (425, SystemUnavailable, "425"),
         (302, SystemUnavailable, "302"),
         (404, SystemMisdeclared, None),
         (400, SystemMisdeclared, None),
