@@ -212,3 +212,19 @@ def test_a_person_without_a_declared_identity_kind_is_not_sent() -> None:
         assert connector.identities(person) == person
         assert connector.erase(person, idempotency_key="e").complete
         assert received.empty()
+
+
+def test_reads_get_a_fresh_key_each_time() -> None:
+    with recorder({"rows": []}) as (url, received):
+        connector = connector_at(url)
+        list(connector.export(ADA))
+        list(connector.export(ADA))
+        keys = [json.loads(received.get(timeout=5)[1])["idempotency_key"] for _ in range(2)]
+    assert keys[0] != keys[1]
+
+
+def test_the_crm_finds_an_email_whatever_its_case(crm: Crm) -> None:
+    with connect(crm.db) as conn:
+        conn.execute("INSERT INTO contacts (id, email, name) VALUES (9, 'Mixed@Example.org', 'M')")
+    found = crm.connector().identities({"email": frozenset({"mixed@example.org"})})
+    assert found["crm_contact_id"] == {"9"}
