@@ -95,6 +95,10 @@ def _type_class(type_: TypeEngine[Any]) -> str:
     return "other"
 
 
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
 def _error(locate: Locate, loc: Loc, message: str) -> Problem:
     return Problem(location=locate(loc), message=message)
 
@@ -231,7 +235,10 @@ class _SystemCheck:
         mine = _type_class(table.columns[column]["type"])
         theirs = _type_class(self.tables[target].columns[target_column]["type"])
         if "other" not in (mine, theirs) and mine != theirs:
-            message = f"a {mine} column pointing to a {theirs} column: values will not match"
+            article = "an" if theirs[0] in "aeiou" else "a"
+            message = (
+                f"a {mine} column pointing to {article} {theirs} column: values will not match"
+            )
             yield _warning(self.locate, loc, message)
 
 
