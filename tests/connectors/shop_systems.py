@@ -61,5 +61,7 @@ def shop_data() -> dict[str, Any]:
 
 
 def write(path: Path, data: dict[str, Any] | str) -> Path:
-    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data), encoding="utf-8")
+    path.write_text(
+        data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False), encoding="utf-8"
+    )
     return path
