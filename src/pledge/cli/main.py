@@ -40,6 +40,7 @@ def build_app() -> typer.Typer:
         requests_cmd,
         retention_cmd,
         server_cmd,
+        systems_cmd,
         users_cmd,
     )
 
@@ -61,6 +62,7 @@ def build_app() -> typer.Typer:
     root.add_typer(outbox_cmd.app, name="outbox")
     root.add_typer(retention_cmd.app, name="retention")
     root.add_typer(holds_cmd.app, name="holds")
+    root.add_typer(systems_cmd.app, name="systems")
     outbox_cmd.app.add_typer(circuits_cmd.app, name="circuits")
     return root
 

@@ -10,6 +10,8 @@ import typer
 
 from pledge.announcements import publish
 from pledge.cli.common import cli_errors
+from pledge.cli.systems_cmd import read_or_exit
+from pledge.connectors.data_map import locations_by_category
 from pledge.policy import (
     bundled_policy_path,
     check_policy_file,
@@ -61,12 +63,20 @@ def render(
     """Print the public policy (HTML or Markdown) or the record of processing activities (CSV)."""
     with cli_errors():
         policy = load_policy(_path(path))
-    renderers = {
-        Format.html: render_html,
-        Format.markdown: render_markdown,
-        Format.ropa: render_ropa_csv,
-    }
+    if fmt is Format.ropa:
+        typer.echo(render_ropa_csv(policy, _system_places()), nl=False)
+        return
+    renderers = {Format.html: render_html, Format.markdown: render_markdown}
     typer.echo(renderers[fmt](policy), nl=False)
+
+
+def _system_places() -> dict[str, list[str]] | None:
+    """Category -> ``system.collection`` from ``PLEDGE_SYSTEMS``; None when unset (no column)."""
+    path = Settings().systems
+    if path is None:
+        return None
+    systems, _ = read_or_exit(path, err=True)
+    return locations_by_category(systems)
 
 
 @app.command("publish")

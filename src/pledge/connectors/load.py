@@ -1,14 +1,22 @@
-"""Reading the connected-systems file: a :class:`SystemsFile`, or every problem with its place."""
+"""Reading the connected-systems file: a :class:`SystemsFile`, or every problem with its place.
+
+The file is read by the policy loader's YAML reader (:func:`pledge.policy.load_yaml_model`),
+so a problem says ``systems.yaml:12 systems.shop.collections.customer.primary_key:
+...`` exactly as ``pledge policy check`` does, duplicate keys are refused rather
+than silently overwritten, and ``NO`` stays text. An empty file declares no systems.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from pledge.connectors.spec import SystemsFile
-from pledge.policy.schema import Problem
+from pledge.policy import Problem, load_yaml_model
+from pledge.policy.checks import Loc, format_loc
+
+Locate = Callable[[Loc], str]
+"""Turns a key path (``("systems", "shop", "kind")``) into ``file:line systems.shop.kind``."""
 
 
 class SystemsFileError(Exception):
@@ -19,26 +27,26 @@ class SystemsFileError(Exception):
         super().__init__("; ".join(f"{p.location}: {p.message}" for p in problems[:3]))
 
 
+def dotted(loc: Loc) -> str:
+    """A location without a file: ``systems.shop.kind`` (for a file read elsewhere)."""
+    return format_loc(loc)
+
+
+def read_systems(path: Path) -> tuple[SystemsFile | None, list[Problem], Locate]:
+    """The file at ``path`` (None on any problem), its problems, and its locator.
+
+    Never raises for bad content; the locator places the caller's own checks
+    (:mod:`pledge.connectors.check`) on the file's lines.
+    """
+    return load_yaml_model(path, SystemsFile, empty=SystemsFile())
+
+
 def load_systems(path: Path) -> SystemsFile:
     """Parse and validate the file at ``path``; raises :class:`SystemsFileError`."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SystemsFileError([Problem(location=str(path), message=type(exc).__name__)]) from None
-    except yaml.YAMLError as exc:
-        problem = Problem(location=str(path), message=f"YAML error: {exc}")
-        raise SystemsFileError([problem]) from None
-    try:
-        return SystemsFile.model_validate(data or {})
-    except ValidationError as exc:
-        problems = [
-            Problem(
-                location=f"{path} " + ".".join(str(part) for part in error["loc"]),
-                message=error["msg"],
-            )
-            for error in exc.errors()
-        ]
-        raise SystemsFileError(problems) from None
+    systems, problems, _ = read_systems(path)
+    if systems is None:
+        raise SystemsFileError(problems)
+    return systems
 
 
-__all__ = ["SystemsFileError", "load_systems"]
+__all__ = ["Locate", "SystemsFileError", "dotted", "load_systems", "read_systems"]

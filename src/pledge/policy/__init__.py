@@ -25,6 +25,7 @@ from pledge.policy.loader import (
 )
 from pledge.policy.render import (
     ROPA_COLUMNS,
+    ROPA_SYSTEMS_COLUMN,
     policy_to_json,
     render_html,
     render_markdown,
@@ -71,6 +72,7 @@ __all__ = [
     "REQUEST_ALIASES",
     "REVEALS_OR_CHANGES_DATA",
     "ROPA_COLUMNS",
+    "ROPA_SYSTEMS_COLUMN",
     "Address",
     "Category",
     "Controller",

@@ -335,18 +335,21 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def load_yaml_model(
-    path: str | Path, model: type[M]
+    path: str | Path, model: type[M], *, empty: M | None = None
 ) -> tuple[M | None, list[Problem], Callable[[Loc], str]]:
     """Any YAML file into a pydantic model, with the same ``file:line`` problems as policies.
 
     Returns the model (None on any problem), the problems, and a locator that
     turns a ``loc`` path into ``file:line dotted.path`` for the caller's own checks.
+    ``empty`` is what a file with no content means; None makes it a problem.
     """
     shown = str(path)
     text, unreadable = _read_text(Path(path))
     fallback: Callable[[Loc], str] = lambda loc: shown  # noqa: E731
     if text is None:
         return None, [unreadable] if unreadable else [], fallback
+    if empty is not None and not _has_content(text):
+        return empty, [], fallback
     locate, data, problems = _parse_yaml(shown, text)
     if problems or locate is None:
         return None, problems, locate or fallback
@@ -356,3 +359,8 @@ def load_yaml_model(
         return model.model_validate(data), [], locate
     except ValidationError as exc:
         return None, _validation_problems(exc, locate), locate
+
+
+def _has_content(text: str) -> bool:
+    """Whether ``text`` holds anything but blank lines and comments."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -22,6 +23,7 @@ from pledge.policy.schema import Category, Policy, Purpose, Recipient, Retention
 __all__ = [
     "BASIS_LABELS",
     "ROPA_COLUMNS",
+    "ROPA_SYSTEMS_COLUMN",
     "describe_duration",
     "describe_retention",
     "policy_to_json",
@@ -98,6 +100,9 @@ ROPA_COLUMNS: tuple[str, ...] = (
     "role",
 )
 """Columns of the Art. 30 record; the first eleven are the Article's own items."""
+
+ROPA_SYSTEMS_COLUMN = "systems"
+"""The column added when connected systems are known: where each category's data lives."""
 
 _UNITS = (
     ("years", "year"),
@@ -259,16 +264,24 @@ def _ropa_row(policy: Policy, category: Category, purpose: Purpose) -> list[str]
     ]
 
 
-def render_ropa_csv(policy: Policy) -> str:
-    """The GDPR Art. 30 record: one row per (purpose, category) processing activity."""
+def render_ropa_csv(policy: Policy, systems: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The GDPR Art. 30 record: one row per (purpose, category) processing activity.
+
+    ``systems`` maps a category id to the places in the company's connected
+    systems that hold it (``system.collection``); given, it adds the
+    :data:`ROPA_SYSTEMS_COLUMN` column, so the record says where each category
+    lives. The policy does not know the systems: the caller reads them.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(ROPA_COLUMNS)
+    writer.writerow(ROPA_COLUMNS if systems is None else (*ROPA_COLUMNS, ROPA_SYSTEMS_COLUMN))
     for category in policy.categories:
         for purpose_id in category.purposes:
             purpose = policy.purpose(purpose_id)
-            if purpose is not None:
-                writer.writerow(
-                    [spreadsheet_safe(cell) for cell in _ropa_row(policy, category, purpose)]
-                )
+            if purpose is None:
+                continue
+            row = _ropa_row(policy, category, purpose)
+            if systems is not None:
+                row.append("; ".join(systems.get(category.id, ())))
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
     return buffer.getvalue()

@@ -29,6 +29,7 @@ from pledge.web import (
     console_pages,
     console_records,
     console_staff,
+    console_systems,
     privacy_center,
     public,
     request_forms,
@@ -107,6 +108,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_holds.router,
         console_staff.router,
         console_records.router,
+        console_systems.router,
         consent_pages.router,
     ):
         app.include_router(router)

@@ -2,8 +2,9 @@
 
 Both are what an auditor (or a privacy officer) reviews. The audit log holds
 ids, actions and tags, never personal data, so showing it adds no exposure;
-the record of processing is rendered from the policy, as ``pledge policy
-render --format ropa`` prints it.
+the record of processing is rendered from the policy (with the connected
+systems holding each category, when ``PLEDGE_SYSTEMS`` is set), as ``pledge
+policy render --format ropa`` prints it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pledge.console.accounts import StaffPrincipal
 from pledge.console.permissions import Permission
 from pledge.policy import render_ropa_csv
 from pledge.web.console import HEADERS, page
+from pledge.web.console_systems import system_places
 from pledge.web.deps import PledgeDep, require
 
 router = APIRouter(include_in_schema=False)
@@ -44,14 +46,14 @@ def audit_page(
 
 @router.get("/admin/record-of-processing")
 def ropa_page(request: Request, pledge: PledgeDep, staff: RopaReader) -> Response:
-    rows = list(csv.reader(io.StringIO(render_ropa_csv(pledge.policy))))
+    rows = list(csv.reader(io.StringIO(render_ropa_csv(pledge.policy, system_places(pledge)))))
     return page(request, "ropa", principal=staff, header=rows[0], rows=rows[1:])
 
 
 @router.get("/admin/record-of-processing.csv")
 def ropa_csv(pledge: PledgeDep, _staff: RopaReader) -> Response:
     return Response(
-        render_ropa_csv(pledge.policy),
+        render_ropa_csv(pledge.policy, system_places(pledge)),
         media_type="text/csv; charset=utf-8",
         headers={
             **HEADERS,
