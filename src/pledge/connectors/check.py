@@ -11,20 +11,14 @@ environment variables, never a value or a URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from pledge.connectors.check_sql import check_sql_system
 from pledge.connectors.check_static import check_static
+from pledge.connectors.http_check import check_http_system
 from pledge.connectors.load import Locate, dotted
-from pledge.connectors.spec import SQL_KINDS, SystemKind, SystemsFile, SystemSpec
+from pledge.connectors.spec import SQL_KINDS, SystemKind, SystemsFile
 from pledge.policy import Policy, Problem
-
-HttpLiveCheck = Callable[[str, SystemSpec, Mapping[str, str]], list[Problem]]
-"""``(system_id, spec, environ) -> problems``: asks a processor what it holds."""
-
-HTTP_LIVE_CHECK: HttpLiveCheck | None = None
-"""The live check of ``http`` systems (a signed ``describe`` to the processor), set by the
-HTTP connector's module; while None, http systems get only the static checks."""
 
 
 def check_systems(
@@ -48,8 +42,8 @@ def check_live(
             continue
         if spec.kind in SQL_KINDS:
             problems += check_sql_system(system_id, spec, raw_url, locate)
-        elif spec.kind is SystemKind.HTTP and HTTP_LIVE_CHECK is not None:
-            problems += HTTP_LIVE_CHECK(system_id, spec, environ)
+        elif spec.kind is SystemKind.HTTP:
+            problems += check_http_system(system_id, spec, environ)  # a signed ``describe``
     return problems
 
 
@@ -58,4 +52,4 @@ def has_errors(problems: list[Problem]) -> bool:
     return any(problem.severity == "error" for problem in problems)
 
 
-__all__ = ["HTTP_LIVE_CHECK", "HttpLiveCheck", "check_live", "check_systems", "has_errors"]
+__all__ = ["check_live", "check_systems", "has_errors"]
