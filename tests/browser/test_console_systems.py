@@ -1,4 +1,4 @@
-"""The console's connected systems page in real Chromium: reached from the navigation, accessible."""
+"""The connected systems page in real Chromium: reached from the navigation, accessible."""
 
 from __future__ import annotations
 
