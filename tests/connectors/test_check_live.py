@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,6 +214,33 @@ def test_a_server_that_does_not_answer_is_one_error_quickly(tmp_path: Path) -> N
     assert [p.message for p in problems] == ["cannot connect (OperationalError)"]
     assert problems[0].location.endswith(" systems.shop")
     assert time.monotonic() - started < 5
+
+
+def test_a_server_that_never_answers_is_given_up_on_within_the_deadline(tmp_path: Path) -> None:
+    """A port that takes the connection and never says a word: the system's timeout ends it."""
+    path = tmp_path / "systems.yaml"
+    data = {
+        "systems": {
+            "shop": {
+                "kind": "postgresql",
+                "url_env": "SHOP_URL",
+                "timeout_seconds": 2,
+                "collections": GOOD,
+            }
+        }
+    }
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    systems, _, locate = read_systems(path)
+    assert systems is not None
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{silent.getsockname()[1]}/shop"
+        started = time.monotonic()
+        problems = check_live(systems, {"SHOP_URL": url}, locate)
+        waited = time.monotonic() - started
+    assert [p.message for p in problems] == ["cannot connect (OperationalError)"]
+    assert 1.5 < waited < 4, waited
 
 
 def test_a_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:

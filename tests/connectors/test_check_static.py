@@ -189,3 +189,17 @@ def test_environment_variables_are_named_never_shown(policy: Policy, tmp_path: P
     assert not any("hunter2" in str(p) for p in problems)
     # and the live check skips a system whose URL is unset rather than guessing
     assert check_live(systems, {}, locate) == []
+
+
+def test_the_documented_example_is_valid(policy: Policy, tmp_path: Path) -> None:
+    """The file in docs/connectors.md: no error, only the policy's silence on addresses."""
+    text = (Path(__file__).parents[2] / "docs" / "connectors.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    problems = _check(policy, tmp_path, example)
+    assert not has_errors(problems), problems
+    assert {p.location.rsplit(".", 1)[1] for p in problems} == {
+        "street",
+        "city",
+        "postcode",
+        "shipping_street",
+    }
