@@ -113,3 +113,27 @@ def test_a_collection_cannot_both_delete_rows_and_keep_a_field() -> None:
     collections = shop.SPEC_DATA["collections"] | {"wishlist": wishlist}
     with pytest.raises(SystemMisdeclared, match="cannot keep"):
         SqlConnector("shop", shop.spec("sqlite", collections=collections), "sqlite://")
+
+
+def test_a_row_locked_past_the_timeout_makes_the_system_unavailable(shop_db: Shop) -> None:
+    """The shop's application holds Alice's row: the erasure gives up in time, changes nothing."""
+    connector = shop_db.connector(timeout_seconds=1)
+    before = shop.snapshot(shop_db.engine)
+    blocker = shop_db.engine.connect()
+    try:
+        transaction = blocker.begin()
+        blocker.execute(shop.customer.update().where(shop.customer.c.id == 1).values(city="Nice"))
+        started = time.monotonic()
+        with pytest.raises(SystemUnavailable):
+            connector.erase(ALICE, idempotency_key="k")
+        assert time.monotonic() - started < 10
+        transaction.rollback()
+    finally:
+        blocker.close()
+    assert shop.snapshot(shop_db.engine) == before
+    try:
+        report = connector.erase(ALICE, idempotency_key="k")  # the pool recovers
+    finally:
+        connector.close()
+    assert report.residual == 0
+    assert report.collections["customer"].changed == 1

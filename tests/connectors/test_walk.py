@@ -71,3 +71,13 @@ def test_queries_do_not_grow_with_the_persons_rows(shop_db: Shop) -> None:
         assert len(selects) <= 2 * len(shop.SPEC_DATA["collections"])
     finally:
         connector.close()
+
+
+def test_more_identities_than_one_statement_takes(connector: SqlConnector) -> None:
+    """2,501 e-mail addresses: the IN lists are cut in chunks of 1,000."""
+    many = frozenset({f"x{i}@example.com" for i in range(2500)} | {"alice@example.com"})
+    with recorded(connector) as statements:
+        assert _keys(connector, {"email": many}) == shop.ALICE_KEYS
+    customer_by_email = [s for s in statements if "customer.email IN" in s]
+    # 1,000 + 1,000 + 501 in the first hop; the old address on the ticket in the second.
+    assert len(customer_by_email) == 4

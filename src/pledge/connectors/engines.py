@@ -66,7 +66,15 @@ def _connect_args(kind: SystemKind, timeout: float) -> dict[str, Any]:
             "options": f"-c statement_timeout={int(timeout * 1000)}",
         }
     if kind is SystemKind.MYSQL:
-        return {"connect_timeout": whole, "read_timeout": whole, "write_timeout": whole}
+        # A row lock held by the company's own application is the usual wait: the
+        # server gives up on it (error 1205) and the connection stays usable; the
+        # socket timeouts, a little later, catch a server that stopped answering.
+        return {
+            "connect_timeout": whole,
+            "read_timeout": whole + 2,
+            "write_timeout": whole + 2,
+            "init_command": f"SET SESSION innodb_lock_wait_timeout = {whole}",
+        }
     return {"timeout": timeout}
 
 

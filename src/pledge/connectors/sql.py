@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, select
 
 from pledge.connectors.base import (
     CollectionReport,
+    Connector,
     Identities,
     Row,
     SystemMisdeclared,
@@ -176,8 +177,10 @@ def _row(coll: SqlCollection, record: dict[str, Any]) -> Row:
     return Row(collection=coll.name, key=key, by_category=by_category)
 
 
-def connector_for(system_id: str, spec: SystemSpec, environ: Mapping[str, str]) -> SqlConnector:
-    """The connector of an SQL system, its URL read from ``environ[spec.url_env]``."""
+def connector_for(system_id: str, spec: SystemSpec, environ: Mapping[str, str]) -> Connector:
+    """The connector of an SQL system, its URL read from ``environ[spec.url_env]``.
+
+    Typed as the protocol so that the type checker holds :class:`SqlConnector` to it."""
     if spec.kind not in SQL_KINDS:
         raise SystemMisdeclared(f"{system_id}: kind {spec.kind.value} is not an SQL database")
     url = environ.get(spec.url_env, "").strip()
