@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 import urllib.error
@@ -174,6 +175,10 @@ def _http_url(value: object) -> bool:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     processor: Processor
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line, the exception's class only: a traceback could show a request's data."""
+        log.warning("request failed: %s", type(sys.exc_info()[1]).__name__)
 
 
 class _Handler(BaseHTTPRequestHandler):

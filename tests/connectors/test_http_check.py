@@ -22,6 +22,7 @@ from tests.connectors.http_support import (
     Crm,
     crm_spec,
     free_port,
+    hanging,
     running_crm,
 )
 
@@ -119,3 +120,12 @@ def test_the_example_processor_wants_its_secret(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: set PROCESSOR_SECRET to the secret shared with Pledge"
+
+
+def test_the_check_waits_no_longer_than_its_own_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pledge.connectors.http_check.CHECK_SECONDS", 0.3)
+    with hanging() as url:
+        started = time.monotonic()
+        problems = check_http_system("crm", crm_spec(), {"CRM_URL": url, "CRM_SECRET": SECRET})
+    assert [str(p) for p in problems] == ["systems.crm: cannot connect (ReadTimeout)"]
+    assert time.monotonic() - started < 2

@@ -18,12 +18,14 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import JsonValue
 
 from pledge.connectors.base import (
+    Connector,
     Identities,
     Row,
     SystemMisdeclared,
@@ -60,6 +62,9 @@ MIN_SECRET_LENGTH = 32
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 """The largest answer read (an export of one person's rows); a larger one is refused."""
 
+MAX_IDENTITY_ROUNDS = 5
+"""How many times ``identities`` asks again with what it found."""
+
 RETRY_LATER = frozenset({408, 425, 429})
 
 CALLBACK_PATH = "/api/v1/systems/{system_id}/callbacks"
@@ -86,11 +91,20 @@ class HttpConnector:
         self._max_bytes = max_answer_bytes
 
     def identities(self, start: Identities) -> dict[str, frozenset[str]]:
-        told = wire_identities(self.spec, start)
-        if not told:
-            return {kind: frozenset(values) for kind, values in start.items()}
-        answer = self._read("identities", told, IdentitiesAnswer)
-        return found_identities(self.spec, start, answer)
+        """Asked again with what was found until nothing new comes (a few rounds at most):
+        an e-mail may lead to a phone, and the phone to the person's other record."""
+        found = {kind: frozenset(values) for kind, values in start.items()}
+        for _ in range(MAX_IDENTITY_ROUNDS):
+            told = wire_identities(self.spec, found)
+            if not told:
+                break
+            grown = found_identities(
+                self.spec, found, self._read("identities", told, IdentitiesAnswer)
+            )
+            if grown == found:
+                break
+            found = grown
+        return found
 
     def holds(self, start: Identities, policy_field: str, matches: Callable[[str], bool]) -> bool:
         """Pledge compares: the processor exports, ``matches`` sees each held value here."""
@@ -108,7 +122,7 @@ class HttpConnector:
 
     def erase(self, start: Identities, *, idempotency_key: str) -> SystemReport:
         report = self._write("erase", start, idempotency_key)
-        if report.pending is None and report.collections:
+        if report.pending is None:
             report.residual = max(report.residual, self.residual(start))
         return report
 
@@ -264,6 +278,10 @@ def _required(system_id: str, environ: Mapping[str, str], name: str) -> str:
     if not value.strip():
         raise SystemMisdeclared(f"systems.{system_id}: environment variable {name} is not set")
     return value.strip()
+
+
+if TYPE_CHECKING:
+    _IS_A_CONNECTOR: type[Connector] = HttpConnector
 
 
 __all__ = [

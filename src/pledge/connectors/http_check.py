@@ -18,14 +18,18 @@ from pledge.connectors.http_wire import unknown_to_processor
 from pledge.connectors.spec import SystemSpec
 from pledge.policy.schema import Problem
 
+CHECK_SECONDS = 5.0
+"""The longest a check waits for a processor, whatever its ``timeout_seconds``."""
+
 
 def check_http_system(
     system_id: str, spec: SystemSpec, environ: Mapping[str, str]
 ) -> list[Problem]:
     """Problems found by asking the processor to ``describe`` itself (errors only)."""
     where = f"systems.{system_id}"
+    briefly = spec.model_copy(update={"timeout_seconds": min(spec.timeout_seconds, CHECK_SECONDS)})
     try:
-        answer = http_connector_for(system_id, spec, environ).describe()
+        answer = http_connector_for(system_id, briefly, environ).describe()
     except SystemMisdeclared as exc:
         message = str(exc).removeprefix(f"{system_id}: ").removeprefix(f"{where}: ")
         return [Problem(location=where, message=message)]
