@@ -48,6 +48,7 @@ from sqlalchemy import column, create_engine, func, select, table, text
 from pledge.core import Pledge
 from pledge.db.models import OutboxMessage
 from pledge.jobs import connect_jobs
+from pledge.jobs.procrastinate_app import ensure_schema
 from pledge.mail import read_mail
 from pledge.records import RecordIn, collect
 from pledge.rights import RequestIn, package, submit, verify
@@ -291,7 +292,8 @@ def main() -> None:
     systems.write_text(SYSTEMS.format(kind=args.kind), encoding="utf-8")
     pledge = Pledge(store_settings(systems))
     upgrade_schema(pledge)
-    connect_jobs(pledge)
+    ensure_schema(pledge)  # as `pledge worker` does: jobs are deferred, not lost
+    connect_jobs(pledge)  # as the web app does: a commit that queued work defers a job
 
     rng = random.Random(args.seed)
     picked = rng.sample(range(1, 100_001), 2 * args.requests + 2)

@@ -12,13 +12,14 @@ moves the task on and, with the last task done, completes the request.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pledge.connectors.base import (
@@ -34,7 +35,16 @@ from pledge.connectors.registry import systems_of
 from pledge.core import Pledge
 from pledge.crypto import KeyDestroyed
 from pledge.db.models import ConnectorTask, RightsRequest, SubjectKey
-from pledge.delivery import AuditNames, Channel, Claimed, Finished, Kind, Outcome, Status
+from pledge.delivery import (
+    AuditNames,
+    Channel,
+    Claimed,
+    Finished,
+    Kind,
+    OnOutcome,
+    Outcome,
+    Status,
+)
 from pledge.rights.connected.resume import resume_if_done
 from pledge.rights.connected_rows import seal_rows, store_chunks
 from pledge.rights.lifecycle import add_event
@@ -82,11 +92,46 @@ def prepare(claimed: Claimed, content: Any) -> Work | Outcome:
     )
 
 
-class SystemsTransport:
-    """Runs a task's action through the system's connector and saves what came of it."""
+@dataclass
+class Found:
+    """What one attempt came to, waiting for its outcome to be recorded with it."""
 
-    def __init__(self, pledge: Pledge) -> None:
+    report: SystemReport
+    chunks: list[tuple[int, bytes]] | None = None
+    """An export's rows, sealed (None for the other actions)."""
+
+
+class Results:
+    """Hand-over from the transport to the outcome callback of the same channel.
+
+    Why not a transaction of the transport's own: the report and the rows are
+    written in the transaction that records the outcome, so they land together
+    or not at all (a lost lease records nothing, and the task runs again).
+    """
+
+    LIMIT = 1000
+
+    def __init__(self) -> None:
+        self._found: dict[str, Found] = {}
+        self._lock = threading.Lock()
+
+    def put(self, task_id: str, found: Found) -> None:
+        with self._lock:
+            if len(self._found) >= self.LIMIT:  # outcomes never recorded (lost leases)
+                self._found.clear()
+            self._found[task_id] = found
+
+    def take(self, task_id: str) -> Found | None:
+        with self._lock:
+            return self._found.pop(task_id, None)
+
+
+class SystemsTransport:
+    """Runs a task's action through the system's connector; the outcome callback saves it."""
+
+    def __init__(self, pledge: Pledge, results: Results) -> None:
         self.pledge = pledge
+        self.results = results
 
     def send(self, content: Work) -> Outcome:
         try:
@@ -100,25 +145,26 @@ class SystemsTransport:
             return Outcome.dead("the system does not match its declaration", code="misdeclared")
         except KeyDestroyed:
             return Outcome.dead("the person was erased meanwhile", code="erased")
-        self._save(content, report)
         if content.action == "erase" and report.residual and report.pending is None:
             return Outcome.retry("personal fields left after the erasure", code="residual")
         return Outcome.sent("accepted" if report.pending else "done")
 
     def _act(self, connector: Connector, work: Work) -> SystemReport:
         if work.action == "export":
-            return self._export(connector, work)
-        if work.action == "erase":
-            return connector.erase(work.identities, idempotency_key=work.task_id)
-        if work.action == "rectify":
-            return connector.rectify(
-                work.identities, work.corrections, idempotency_key=work.task_id
-            )
-        if work.action == "restrict":
-            return connector.restrict(work.identities, idempotency_key=work.task_id)
-        raise SystemMisdeclared(f"unknown action {work.action!r}")
+            found = self._export(connector, work)
+        elif work.action == "erase":
+            found = Found(connector.erase(work.identities, idempotency_key=work.task_id))
+        elif work.action == "rectify":
+            corrections, key = work.corrections, work.task_id
+            found = Found(connector.rectify(work.identities, corrections, idempotency_key=key))
+        elif work.action == "restrict":
+            found = Found(connector.restrict(work.identities, idempotency_key=work.task_id))
+        else:
+            raise SystemMisdeclared(f"unknown action {work.action!r}")
+        self.results.put(work.task_id, found)
+        return found.report
 
-    def _export(self, connector: Connector, work: Work) -> SystemReport:
+    def _export(self, connector: Connector, work: Work) -> Found:
         """Stream the rows into sealed chunks; the report counts rows per collection."""
         counts: Counter[str] = Counter()
         data_key = self._data_key(work.sealed_for)
@@ -131,13 +177,12 @@ class SystemsTransport:
         stream = counted(iter(connector.export(work.identities)))
         sealed = seal_rows(self.pledge.keys, work.task_id, stream, data_key)
         chunks = [(seq, blob) for seq, blob, _ in sealed]
-        with self.pledge.transaction() as session:
-            store_chunks(session, work.task_id, chunks)
-        return SystemReport(
+        report = SystemReport(
             system_id=work.system_id,
             action="export",
             collections={name: CollectionReport(rows=n) for name, n in counts.items()},
         )
+        return Found(report, chunks)
 
     def _data_key(self, subject_id: str | None) -> bytes | None:
         if subject_id is None:
@@ -148,17 +193,15 @@ class SystemsTransport:
             )
         return self.pledge.keys.unwrap(wrapped, subject_id)
 
-    def _save(self, work: Work, report: SystemReport) -> None:
-        with self.pledge.transaction() as session:
-            previous = session.scalar(
-                select(ConnectorTask.report).where(ConnectorTask.id == work.task_id)
-            )
-            values: dict[str, Any] = {"report": merged(previous, report), "last_error": None}
-            if report.pending is not None:
-                values["status"] = "waiting"
-            session.execute(
-                update(ConnectorTask).where(ConnectorTask.id == work.task_id).values(**values)
-            )
+
+def save(session: Session, task: ConnectorTask, found: Found) -> None:
+    """The attempt's report (added to an earlier one's) and rows, on the task."""
+    task.report = merged(task.report, found.report)
+    task.last_error = None
+    if found.report.pending is not None:
+        task.status = "waiting"
+    if found.chunks is not None:
+        store_chunks(session, task.id, found.chunks)
 
 
 def merged(previous: dict[str, Any] | None, report: SystemReport) -> dict[str, Any]:
@@ -178,13 +221,16 @@ def merged(previous: dict[str, Any] | None, report: SystemReport) -> dict[str, A
     return now
 
 
-def record_outcome(pledge: Pledge) -> Any:
+def record_outcome(pledge: Pledge, results: Results | None = None) -> OnOutcome:
     """The callback: the task follows its delivery; the last task done completes the request."""
 
     def record(session: Session, finished: Finished) -> None:
         task = session.get(ConnectorTask, finished.id)
+        found = results.take(finished.id) if results is not None else None
         if task is None:
             return
+        if found is not None:
+            save(session, task, found)
         if finished.status == Status.SENT:
             if task.status != "waiting":
                 task.status, task.finished_at = "done", finished.at
@@ -225,11 +271,12 @@ def _note(
 
 def connector_channel(pledge: Pledge) -> Channel[Work]:
     """The ``connector`` kind: tasks in connected systems, with their callback."""
+    results = Results()
     return Channel(
         kind=Kind.CONNECTOR,
-        transport=SystemsTransport(pledge),
+        transport=SystemsTransport(pledge, results),
         prepare=prepare,
-        on_outcome=record_outcome(pledge),
+        on_outcome=record_outcome(pledge, results),
         audit=AUDIT,
     )
 

@@ -58,14 +58,14 @@ def connected_presence(pledge: Pledge, request_id: str) -> Presence:
     for system_id in systems.ids:
         try:
             connector = systems.connector(system_id)
-            if not found or (wanted and not matched):
-                here = connector.holds(start, "email", lambda _value: True)
-                found = found or here
-                if here and wanted and not matched:
-                    matched = all(
-                        connector.holds(start, field, _same_as(pledge.keys, field, index, country))
-                        for field, index in wanted.items()
-                    )
+            if wanted and not matched:  # a match also says the person is there: one walk
+                matched = all(
+                    connector.holds(start, field, _same_as(pledge.keys, field, index, country))
+                    for field, index in wanted.items()
+                )
+                found = found or matched
+            if not found:
+                found = connector.holds(start, "email", lambda _value: True)
         except (SystemUnavailable, SystemMisdeclared) as exc:
             what = type(exc).__name__
             log.warning("request %s: system %s not asked (%s)", request_id, system_id, what)
