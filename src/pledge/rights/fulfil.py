@@ -57,7 +57,8 @@ NOT_VERIFIED = N_(
 def fulfil(
     pledge: Pledge, request_id: str, *, now: datetime | None = None, actor: str = "system"
 ) -> str | None:
-    """Fulfil a verified request; returns its new status, or None if it was not ours to run.
+    """Fulfil a verified request; returns its status after the transaction (``awaiting_systems``
+    while connected systems are reached), or None if it was not ours to run.
 
     The connected systems are asked about the person first, outside the
     transaction (:mod:`pledge.rights.connected.presence`); a request that must
@@ -82,13 +83,8 @@ def fulfil(
         ctx = Context(session=session, pledge=pledge, row=row, now=now, actor=actor)
         tasks = _run(ctx, presence)
         status = row.status
-    if tasks:
+    if tasks:  # the request moves on when its last task is recorded; callers read it then
         deliver_these(pledge, connector_channel(pledge), tasks)
-        with pledge.sessions() as session:
-            now_status = session.scalar(
-                select(RightsRequest.status).where(RightsRequest.id == request_id)
-            )
-        status = now_status or status
     return status
 
 
