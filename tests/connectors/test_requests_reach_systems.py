@@ -326,3 +326,23 @@ def test_staff_see_each_systems_task_on_the_request(
     assert page.status_code == 200
     assert 'data-system="shop" data-task-status="done"' in page.text
     assert "kept invoice_no (Invoices are kept ten years for tax law.)" in page.text
+
+
+def test_an_access_request_waits_for_a_shop_that_is_down_then_gets_its_rows(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str, shop: Path
+) -> None:
+    collect(web, system_key)  # known to Pledge, verified by its own phone: the shop is read later
+    away = shop.parent.with_name("shop-away")
+    shutil.move(shop.parent, away)
+    done = _run(mailer, smtp, web, EMAIL, match={"phone": PHONE})
+    assert done["status"] == "awaiting_systems"
+    shutil.move(away, shop.parent)
+    with mailer.transaction() as session:
+        session.execute(update(Delivery).values(next_attempt_at=Delivery.created_at))
+    assert reach_systems(mailer) == 1
+    body = _package(web, done)
+    (system,) = body["systems"]
+    names = {c["collection"]: c["rows"] for c in system["collections"]}
+    (customer,) = names["customer"]
+    assert customer["data"]["identification"]["name"] == "Wilhelmina Quartermaine"
+    assert body["categories"]  # and what Pledge itself holds

@@ -46,13 +46,18 @@ def resume_if_done(session: Session, pledge: Pledge, request_id: str, *, now: da
         return False
     row = session.get(RightsRequest, request_id, populate_existing=True)
     assert row is not None
-    reports = system_reports(session, request_id)
-    row.result = {**(row.result or {}), "systems": reports}
     ctx = Context(session=session, pledge=pledge, row=row, now=now)
+    complete(ctx, system_reports(session, request_id))
+    return True
+
+
+def complete(ctx: Context, reports: list[dict[str, Any]]) -> None:
+    """Run the local action and close the request with every system's report."""
+    row = ctx.row
+    row.result = {**(row.result or {}), "systems": reports}
     done = with_systems(ACTIONS[RightType(row.type)](ctx), reports)
     close_with(ctx, done)
-    drop_rows(session, request_id)  # the package, sealed, now holds them
-    return True
+    drop_rows(ctx.session, row.id)  # the package, sealed, now holds them
 
 
 def system_reports(session: Session, request_id: str) -> list[dict[str, Any]]:
@@ -92,4 +97,4 @@ def with_systems(done: Done, reports: list[dict[str, Any]]) -> Done:
     )
 
 
-__all__ = ["resume_if_done", "system_reports", "with_systems"]
+__all__ = ["complete", "resume_if_done", "system_reports", "with_systems"]

@@ -68,7 +68,7 @@ def queue_tasks(ctx: Context) -> list[str]:
     }
     if action == "rectify":
         content["corrections"] = private_data(ctx.pledge, row).get("corrections") or {}
-    data_key = _live_key(ctx)
+    data_key = live_key(ctx)
     ids: list[str] = []
     for system_id in systems_of(ctx.pledge).ids:
         task_id = new_id()
@@ -108,7 +108,7 @@ def queue_tasks(ctx: Context) -> list[str]:
     return ids
 
 
-def _live_key(ctx: Context) -> bytes | None:
+def live_key(ctx: Context) -> bytes | None:
     """The person's data key, to seal the task's payload with; None when none is held."""
     subject_id = ctx.row.subject_id
     if subject_id is None:
@@ -127,4 +127,11 @@ def task_ids(ctx: Context) -> list[str]:
     )
 
 
-__all__ = ["ACTION_OF", "queue_tasks", "reaches_systems", "start_identities", "task_ids"]
+__all__ = [
+    "ACTION_OF",
+    "live_key",
+    "queue_tasks",
+    "reaches_systems",
+    "start_identities",
+    "task_ids",
+]
