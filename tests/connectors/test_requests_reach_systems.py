@@ -346,3 +346,50 @@ def test_an_access_request_waits_for_a_shop_that_is_down_then_gets_its_rows(
     (customer,) = names["customer"]
     assert customer["data"]["identification"]["name"] == "Wilhelmina Quartermaine"
     assert body["categories"]  # and what Pledge itself holds
+
+
+LOYALTY_YAML = """
+  loyalty:
+    kind: sqlite
+    url_env: LOYALTY_TEST_URL
+    collections:
+      members:
+        primary_key: id
+        identity: {shop_customer_id: shop_customer_id}
+        fields:
+          nickname: {category: identification, erase: "null"}
+"""
+
+
+@pytest.fixture
+def loyalty(tmp_path: Path, mailer: Pledge, shop: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A second system that knows people only by the shop's customer id."""
+    database = tmp_path / "loyalty.sqlite"
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, shop_customer_id TEXT, nickname TEXT)"
+        )
+        db.executemany(
+            "INSERT INTO members (shop_customer_id, nickname) VALUES (?, ?)",
+            [("1", "olgita"), ("2", "johnny")],
+        )
+    declared = tmp_path / "systems.yaml"
+    declared.write_text(SYSTEMS_YAML + LOYALTY_YAML, encoding="utf-8")
+    monkeypatch.setenv("LOYALTY_TEST_URL", f"sqlite:///{database}")
+    mailer.forget_state(Systems)
+    return database
+
+
+def test_an_identity_found_in_one_system_leads_into_another(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, shop: Path, loyalty: Path
+) -> None:
+    done = _run(mailer, smtp, web, SHOP_EMAIL, match={"phone": TYPED_PHONE})
+    systems = {s["system"]: s for s in _package(web, done)["systems"]}
+    (member,) = systems["loyalty"]["collections"][0]["rows"]
+    assert member["data"]["identification"]["nickname"] == "olgita"
+    erased = _run(mailer, smtp, web, SHOP_EMAIL, type="erasure", match={"phone": TYPED_PHONE})
+    assert erased["status"] == "completed", erased
+    assert _rows(loyalty, "SELECT shop_customer_id, nickname FROM members ORDER BY id") == [
+        ("1", None),
+        ("2", "johnny"),
+    ]

@@ -24,9 +24,10 @@ from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
 from pledge.rights.closing import close_with
+from pledge.rights.connected.ahead import Ahead, look_ahead
 from pledge.rights.connected.channel import connector_channel
-from pledge.rights.connected.presence import Presence, connected_presence
-from pledge.rights.connected.reads import Read, answer_with, read_ahead
+from pledge.rights.connected.presence import Presence
+from pledge.rights.connected.reads import answer_with
 from pledge.rights.connected.work import queue_tasks, reaches_systems
 from pledge.rights.lifecycle import (
     language_of,
@@ -67,10 +68,9 @@ def fulfil(
     here, after the commit (a worker takes any that fail, with back-off).
     """
     now = now_or(now)
-    presence = connected_presence(pledge, request_id)
-    if presence.unavailable:
+    ahead = look_ahead(pledge, request_id)
+    if ahead.unavailable:
         return None  # a system could not say whether it holds the person: the periodic task retries
-    reads = read_ahead(pledge, request_id)
     with pledge.transaction() as session:
         claimed = session.execute(
             update(RightsRequest)
@@ -83,19 +83,19 @@ def fulfil(
         row = session.get(RightsRequest, request_id, populate_existing=True)
         assert row is not None
         ctx = Context(session=session, pledge=pledge, row=row, now=now, actor=actor)
-        tasks = _run(ctx, presence, reads)
+        tasks = _run(ctx, ahead)
         status = row.status
     if tasks:  # the request moves on when its last task is recorded; callers read it then
         deliver_these(pledge, connector_channel(pledge), tasks)
     return status
 
 
-def _run(ctx: Context, presence: Presence, reads: list[Read] | None) -> list[str]:
+def _run(ctx: Context, ahead: Ahead) -> list[str]:
     """Run the request, or queue its tasks in the connected systems (their ids).
 
-    An export whose systems were all read just before (``reads``) is answered
-    at once; any other work in the systems waits for its tasks."""
-    row, policy = ctx.row, ctx.policy
+    An export whose systems were all read just before (``ahead.reads``) is
+    answered at once; any other work in the systems waits for its tasks."""
+    row, policy, presence = ctx.row, ctx.policy, ahead.presence
     if presence.matched:
         row.verification = "full"  # the second data point matched what a system holds
     if not _verified_enough(ctx, presence):
@@ -129,10 +129,10 @@ def _run(ctx: Context, presence: Presence, reads: list[Read] | None) -> list[str
         mail_person(ctx.session, ctx.pledge, row, review, "rights_review")
         return []
     if reaches_systems(ctx):
-        if reads is not None:
-            answer_with(ctx, reads)
+        if ahead.reads is not None:
+            answer_with(ctx, ahead.reads)
             return []
-        return queue_tasks(ctx)
+        return queue_tasks(ctx, ahead.identities)
     close_with(ctx, ACTIONS[RightType(row.type)](ctx))
     return []
 

@@ -33,7 +33,6 @@ from pledge.rights.connected.channel import AUDIT
 from pledge.rights.connected.resume import complete
 from pledge.rights.connected.work import ACTION_OF, live_key
 from pledge.rights.connected_rows import seal_rows, store_chunks
-from pledge.rights.lifecycle import person_email
 from pledge.rights.states import VERIFIED
 
 log = logging.getLogger(__name__)
@@ -52,20 +51,18 @@ class Read:
         return SystemReport(system_id=self.system_id, action="export", collections=collections)
 
 
-def read_ahead(pledge: Pledge, request_id: str) -> list[Read] | None:
+def read_ahead(
+    pledge: Pledge, request_id: str, start: dict[str, frozenset[str]]
+) -> list[Read] | None:
     """Every system's rows for a verified export request; None when any cannot answer now
     (or the request is not one)."""
     systems = systems_of(pledge)
-    if not systems.ids:
+    if not systems.ids or not start:
         return None
     with pledge.sessions() as session:
         row = session.get(RightsRequest, request_id)
         if row is None or row.status != VERIFIED or ACTION_OF.get(row.type) != "export":
             return None
-        email = person_email(pledge, row)
-    if not email:
-        return None
-    start = {"email": frozenset({email.strip().lower()})}
     reads: list[Read] = []
     for system_id in systems.ids:
         try:

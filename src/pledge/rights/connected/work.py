@@ -57,15 +57,16 @@ def reaches_systems(ctx: Context) -> bool:
     return not holds_on(ctx.session, subject_id=row.subject_id, email_index=row.email_index)
 
 
-def queue_tasks(ctx: Context) -> list[str]:
-    """One task (and its delivery) per system; the request waits in ``awaiting_systems``."""
+def queue_tasks(ctx: Context, identities: dict[str, frozenset[str]] | None = None) -> list[str]:
+    """One task (and its delivery) per system; the request waits in ``awaiting_systems``.
+
+    ``identities`` are the person's identities across systems (the e-mail alone when None)."""
     row, session = ctx.row, ctx.session
     action = ACTION_OF[row.type]
-    content: dict[str, Any] = {
-        "request_id": row.id,
-        "action": action,
-        "identities": start_identities(ctx),
-    }
+    told = start_identities(ctx)
+    if identities:
+        told = {kind: sorted(values) for kind, values in identities.items()}
+    content: dict[str, Any] = {"request_id": row.id, "action": action, "identities": told}
     if action == "rectify":
         content["corrections"] = private_data(ctx.pledge, row).get("corrections") or {}
     data_key = live_key(ctx)
