@@ -393,3 +393,45 @@ def test_an_identity_found_in_one_system_leads_into_another(
         ("1", None),
         ("2", "johnny"),
     ]
+
+
+SMS_YAML = """
+  sms:
+    kind: sqlite
+    url_env: SMS_TEST_URL
+    collections:
+      threads:
+        primary_key: id
+        identity: {phone: phone}
+        fields:
+          phone: {category: identification, erase: "null"}
+          last_message: {category: identification, erase: "null"}
+"""
+
+
+def test_a_system_that_knows_people_by_phone_is_reached_with_the_phone_pledge_holds(
+    tmp_path: Path,
+    mailer: Pledge,
+    smtp: SmtpServer,
+    web: TestClient,
+    system_key: str,
+    shop: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = tmp_path / "sms.sqlite"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE threads (id INTEGER PRIMARY KEY, phone TEXT, last_message TEXT)")
+        db.executemany(
+            "INSERT INTO threads (phone, last_message) VALUES (?, ?)",
+            [("+33123456789", "see you at the fair"), ("+15558037042", "order shipped")],
+        )
+    (tmp_path / "systems.yaml").write_text(SYSTEMS_YAML + SMS_YAML, encoding="utf-8")
+    monkeypatch.setenv("SMS_TEST_URL", f"sqlite:///{database}")
+    mailer.forget_state(Systems)
+    collect(web, system_key)  # Pledge holds the person's phone, "+33 1 23 45 67 89"
+    done = _run(mailer, smtp, web, EMAIL, type="erasure", match={"phone": PHONE})
+    assert done["status"] == "completed", done
+    assert _rows(database, "SELECT phone, last_message FROM threads ORDER BY id") == [
+        (None, None),
+        ("+15558037042", "order shipped"),
+    ]

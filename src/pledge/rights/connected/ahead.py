@@ -22,8 +22,7 @@ from pledge.db.models import RightsRequest
 from pledge.rights.connected.identities import across_systems, crossing_kinds
 from pledge.rights.connected.presence import Presence, connected_presence
 from pledge.rights.connected.reads import Read, read_ahead
-from pledge.rights.connected.work import ACTION_OF
-from pledge.rights.lifecycle import person_email
+from pledge.rights.connected.work import ACTION_OF, person_identities
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +45,11 @@ def look_ahead(pledge: Pledge, request_id: str) -> Ahead:
         return Ahead(presence)
     with pledge.sessions() as session:
         row = session.get(RightsRequest, request_id)
-        email = person_email(pledge, row) if row is not None and row.type in ACTION_OF else None
-    if not email:
+        if row is None or row.type not in ACTION_OF:
+            return Ahead(presence)
+        start = person_identities(session, pledge, row)
+    if not start:
         return Ahead(presence)
-    start = {"email": frozenset({email.strip().lower()})}
     identities = None
     if crossing_kinds(systems.file):
         try:

@@ -13,11 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pledge.connectors.registry import systems_of
+from pledge.core import Pledge
+from pledge.crypto import KeyDestroyed, normalise_phone
 from pledge.db.base import new_id
-from pledge.db.models import ConnectorTask, SubjectKey
+from pledge.db.models import ConnectorTask, Identity, RightsRequest, SubjectKey
 from pledge.delivery import Kind, enqueue
+from pledge.errors import ValidationFailed
 from pledge.rights.actions.common import Context
 from pledge.rights.holds import holds_on
 from pledge.rights.lifecycle import move, person_email, private_data
@@ -35,9 +39,49 @@ ACTION_OF: dict[str, str] = {
 
 
 def start_identities(ctx: Context) -> dict[str, list[str]]:
-    """What the systems are searched by: the request's verified e-mail address."""
-    email = person_email(ctx.pledge, ctx.row)
-    return {"email": [email.strip().lower()]} if email else {}
+    """What the systems are searched by: the request's verified e-mail address, and the
+    phones Pledge holds for the person (in E.164, as Pledge normalises them)."""
+    found = person_identities(ctx.session, ctx.pledge, ctx.row)
+    return {kind: sorted(values) for kind, values in found.items()}
+
+
+def person_identities(
+    session: Session, pledge: Pledge, row: RightsRequest
+) -> dict[str, frozenset[str]]:
+    """The request's e-mail, plus the person's phone identities when Pledge holds them."""
+    email = person_email(pledge, row)
+    if not email:
+        return {}
+    found = {"email": frozenset({email.strip().lower()})}
+    phones = _held_phones(session, pledge, row)
+    if phones:
+        found["phone"] = phones
+    return found
+
+
+def _held_phones(session: Session, pledge: Pledge, row: RightsRequest) -> frozenset[str]:
+    subject_id = row.subject_id
+    if subject_id is None:
+        return frozenset()
+    wrapped = session.scalar(
+        select(SubjectKey.wrapped_key).where(SubjectKey.subject_id == subject_id)
+    )
+    if wrapped is None:
+        return frozenset()
+    try:
+        key = pledge.keys.unwrap(wrapped, subject_id)
+    except KeyDestroyed:
+        return frozenset()
+    phones: set[str] = set()
+    for identity in session.scalars(
+        select(Identity).where(Identity.subject_id == subject_id, Identity.kind == "phone")
+    ):
+        value = pledge.keys.decrypt_json(key, identity.ciphertext, f"identity:{identity.id}")
+        try:
+            phones.add(normalise_phone(str(value), row.country))
+        except ValidationFailed:
+            continue
+    return frozenset(phones)
 
 
 def reaches_systems(ctx: Context) -> bool:
@@ -131,6 +175,7 @@ def task_ids(ctx: Context) -> list[str]:
 __all__ = [
     "ACTION_OF",
     "live_key",
+    "person_identities",
     "queue_tasks",
     "reaches_systems",
     "start_identities",
