@@ -32,7 +32,9 @@ from examples.processor.signing import is_signed, signed_headers
 
 MAX_BODY_BYTES = 1024 * 1024
 ACTIONS = frozenset({"identities", "export", "erase", "rectify", "restrict", "describe"})
-LATER = frozenset({"erase", "rectify", "restrict"})
+WRITES = frozenset({"erase", "rectify", "restrict"})
+"""Actions that change the store: their answers (counts) are kept by idempotency key."""
+LATER = WRITES
 
 log = logging.getLogger("examples.processor")
 
@@ -85,9 +87,12 @@ class Processor:
                 status, answer = 202, {"status": "accepted", "reference": uuid.uuid4().hex}
             else:
                 status, answer = 200, act(conn, request)
+            # A write's answer (counts only) is kept so a retry acts once; a read's is not
+            # kept (it holds the person's data): its key is, so a replay is refused.
+            kept = answer if request.action in WRITES else {"error": "this key was used"}
             conn.execute(
                 "INSERT INTO answers (idempotency_key, status, body) VALUES (?, ?, ?)",
-                (request.key, status, json.dumps(answer)),
+                (request.key, status if request.action in WRITES else 409, json.dumps(kept)),
             )
         if status == 202:
             later = threading.Thread(

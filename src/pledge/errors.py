@@ -82,3 +82,10 @@ class PayloadTooLarge(PledgeError):
 class TooManyRequests(PledgeError):
     status_code = 429
     code = "too_many_requests"
+
+
+class Unavailable(PledgeError):
+    """503: something this answer depends on (another system) cannot be reached now."""
+
+    status_code = 503
+    code = "unavailable"

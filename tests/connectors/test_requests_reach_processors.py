@@ -97,4 +97,50 @@ def test_a_forged_or_unknown_callback_changes_nothing(
     assert malformed.status_code == 400
     signed = signed_headers(SECRET, body, "x")
     other = httpx.post(f"{base}/api/v1/systems/shop/callbacks", content=body, headers=signed)
-    assert other.status_code == 404
+    assert other.status_code == 401  # an unknown system looks like a bad signature
+
+
+@pytest.fixture
+def slow_crm(
+    tmp_path: Path, mailer: Pledge, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Crm, str]]:
+    """The example CRM that acts only a minute after accepting an erasure."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    declared = tmp_path / "systems.yaml"
+    declared.write_text(CRM_YAML, encoding="utf-8")
+    with running_crm(tmp_path / "crm.sqlite", callbacks=True, callback_delay=60) as running:
+        monkeypatch.setenv("CRM_URL", running.url)
+        monkeypatch.setenv("CRM_SECRET", SECRET)
+        monkeypatch.setenv("PLEDGE_BASE_URL", base)
+        mailer.settings.systems = declared
+        mailer.settings.base_url = base
+        mailer.forget_state(Systems)
+        with serving(mailer, port):
+            yield running, base
+        mailer.state(Systems, lambda: Systems.load(None)).close()
+
+
+def test_a_callback_that_claims_an_erasure_before_it_happened_is_not_believed(
+    mailer: Pledge, smtp: SmtpServer, client: TestClient, slow_crm: tuple[Crm, str]
+) -> None:
+    _, base = slow_crm
+    request = ask(client, email=ADA, country="GB", type="erasure", match={"phone": "020 7123 4567"})
+    done = {**confirm(client, request, mailed_code(mailer, smtp, ADA)), "token": request["token"]}
+    assert done["status"] == "awaiting_systems"
+    with mailer.sessions() as session:
+        (task,) = session.scalars(select(ConnectorTask)).all()
+    assert task.report is not None
+    claim = {
+        "reference": task.report["pending"],
+        "action": "erase",
+        "idempotency_key": task.id,
+        "collections": {},
+        "residual": 0,
+    }
+    body = json.dumps(claim).encode()
+    url = f"{base}/api/v1/systems/crm/callbacks"
+    answer = httpx.post(url, content=body, headers=signed_headers(SECRET, body, "x"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "failed"  # Pledge re-read: Ada is still there
+    assert _status(client, done) == "awaiting_systems"  # never reported complete

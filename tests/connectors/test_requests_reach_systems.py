@@ -26,6 +26,7 @@ from pledge.core import Pledge
 from pledge.db.models import ConnectedRows, ConnectorTask, Delivery, SubjectKey
 from pledge.jobs.tasks import reach_systems
 from pledge.rights.fulfil import fulfil_verified
+from pledge.rights.hold_release import release_hold
 from pledge.rights.holds import create_hold
 from tests.integration.smtp_server import SmtpServer
 from tests.rights.conftest import (
@@ -435,3 +436,36 @@ def test_a_system_that_knows_people_by_phone_is_reached_with_the_phone_pledge_ho
         (None, None),
         ("+15558037042", "order shipped"),
     ]
+
+
+def test_after_a_legal_hold_ends_the_erasure_reaches_the_shop(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str, shop: Path
+) -> None:
+    collect(web, system_key)
+    hold = create_hold(mailer, email=EMAIL, reason="litigation 2026-17", actor="test")
+    done = _run(mailer, smtp, web, EMAIL, type="erasure", match={"phone": PHONE})
+    assert done["status"] == "denied"
+    release_hold(mailer, hold.id, actor="test")
+    assert reach_systems(mailer) == 1
+    assert _rows(shop, "SELECT name FROM customer WHERE id = 3") == [(None,)]
+    with mailer.sessions() as session:
+        (task,) = session.scalars(select(ConnectorTask)).all()
+    assert task.status == "done"
+
+
+def test_a_hold_placed_while_the_shop_was_down_stops_the_erasure_there(
+    mailer: Pledge, smtp: SmtpServer, web: TestClient, system_key: str, shop: Path
+) -> None:
+    collect(web, system_key)
+    away = shop.parent.with_name("shop-away")
+    shutil.move(shop.parent, away)
+    done = _run(mailer, smtp, web, EMAIL, type="erasure", match={"phone": PHONE})
+    assert done["status"] == "awaiting_systems"
+    create_hold(mailer, email=EMAIL, reason="litigation 2026-18", actor="test")
+    shutil.move(away, shop.parent)
+    with mailer.transaction() as session:
+        session.execute(update(Delivery).values(next_attempt_at=Delivery.created_at))
+    reach_systems(mailer)
+    assert _rows(shop, "SELECT name FROM customer WHERE id = 3") == [("Wilhelmina Quartermaine",)]
+    status = web.get(f"/api/v1/requests/{done['id']}", headers=auth(done["token"])).json()
+    assert status["status"] == "denied"  # the hold is the exception, in the law's words

@@ -6,11 +6,21 @@ identity or reference columns hold a value found in the previous hop
 (``col IN (...)``, an expanding parameter, 1,000 values a statement), then
 carries on with the values those rows add, until a hop adds nothing.
 
-References are followed both ways: from a parent to the children that point
-at it (a customer's orders) and from a child to the parent it points at (a
-support ticket found by an old e-mail address leads to its customer, and on
-to the customer's orders). Only keys and the values that lead further are
-kept; rows themselves are not.
+References are followed from a parent to the children that point at it (a
+customer's orders), and from a child up to its parent only when the parent is
+a person's own record, one that declares identities (a support ticket found by
+an old e-mail address leads to its customer, and on to the customer's orders).
+A parent without identities (a household, a product) is shared by several
+people, and going up to it would lead down to everyone's rows.
+
+E-mail addresses and phone numbers met on the way are reported (other systems
+may use them), never searched again here: a phone is often shared (a household
+line), and searching by it would reach the neighbour. Other identity kinds (a
+customer id) are keys of one person and are carried on. And when the request's
+own identities find more than one record in a person collection (two
+customers with the phone the person gave), the walk stops with
+:class:`AmbiguousPerson`: which one is theirs is for staff to decide.
+Only keys and the values that lead further are kept; rows themselves are not.
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ from sqlalchemy import ColumnClause, Connection, bindparam, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
+from pledge.connectors.base import SystemMisdeclared
+from pledge.connectors.spec import START_KINDS
 from pledge.connectors.sql_tables import SqlCollection, SqlSchema
 
 CHUNK = 1000
@@ -31,6 +43,10 @@ CHUNK = 1000
 
 Values = dict[str, set[Any]]
 """Column -> values (as the database returns them, or identity text)."""
+
+
+class AmbiguousPerson(SystemMisdeclared):
+    """The request's identities find several person records in one collection."""
 
 
 @dataclass
@@ -104,10 +120,18 @@ class Walk:
                 if value:
                     self.found.identities[kind].add(value)
                     new_ids[kind].add(value)
-        new_vals: dict[tuple[str, str], set[Any]] = {}
+        new_ids, new_vals = self._hop(new_ids, {})
+        self._refuse_ambiguity()
         while new_ids or new_vals:
             new_ids, new_vals = self._hop(new_ids, new_vals)
         return self.found
+
+    def _refuse_ambiguity(self) -> None:
+        """After the first hop: at most one record per person collection (no references)."""
+        for coll in self.schema.collections.values():
+            is_person = coll.spec.identity and not coll.spec.references
+            if is_person and len(self.found.keys.get(coll.name, ())) > 1:
+                raise AmbiguousPerson(f"{coll.name}: the identities find more than one record")
 
     def _hop(
         self, ids: Mapping[str, set[str]], vals: Mapping[tuple[str, str], set[Any]]
@@ -135,8 +159,9 @@ class Walk:
             wanted[name] |= ids.get(kind, set())
         for link in self.schema.links_from(coll.name):
             wanted[link.column] |= vals.get((link.parent, link.target), set())
-        for link in self.schema.links_to(coll.name):
-            wanted[link.target] |= vals.get((link.child, link.column), set())
+        if coll.spec.identity:  # up to a person's own record only, never to a shared one
+            for link in self.schema.links_to(coll.name):
+                wanted[link.target] |= vals.get((link.child, link.column), set())
         result: Values = {}
         for name, values in wanted.items():
             asked = self._asked[(coll.name, name)]
@@ -185,7 +210,8 @@ class Walk:
             text = "" if value is None else str(value)
             if text and text not in self.found.identities[kind]:
                 self.found.identities[kind].add(text)
-                next_ids[kind].add(text)
+                if kind not in START_KINDS:  # e-mails and phones may be shared: not searched
+                    next_ids[kind].add(text)
         for name in links:
             value = record[name]
             seen = self._seen[(collection, name)]
@@ -199,4 +225,4 @@ def walk(schema: SqlSchema, conn: Connection, start: Mapping[str, Iterable[str]]
     return Walk(schema, conn).run(start)
 
 
-__all__ = ["CHUNK", "Found", "Walk", "any_of", "chunks", "in_values", "walk"]
+__all__ = ["CHUNK", "AmbiguousPerson", "Found", "Walk", "any_of", "chunks", "in_values", "walk"]

@@ -64,7 +64,8 @@ class Systems:
     def secret(self, system_id: str) -> str | None:
         """The shared secret of an ``http`` system (callbacks are signed with it)."""
         name = self.spec(system_id).secret_env
-        return self._environ.get(name) if name else None
+        value = self._environ.get(name, "").strip() if name else ""
+        return value or None  # trimmed as the connector trims it
 
     def connector(self, system_id: str) -> Connector:
         """The system's connector, built on first use and kept."""

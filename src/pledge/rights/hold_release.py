@@ -26,6 +26,7 @@ from pledge.errors import Conflict
 from pledge.rights import mails
 from pledge.rights.actions import Context
 from pledge.rights.actions.erase import erase_subject, forget_earlier_requests
+from pledge.rights.connected.work import queue_after_hold
 from pledge.rights.holds import HoldView, get_hold, holds_on, view, wait_for_release
 from pledge.rights.lifecycle import add_event, language_of, mail_person, now_or
 
@@ -82,8 +83,10 @@ def _erase_now(
 ) -> None:
     """Carry out an erasure that waited on a hold, record it on its timeline, tell the person."""
     result = dict(row.result or {})
+    ctx = Context(session=session, pledge=pledge, row=row, now=now, actor=actor)
+    if queue_after_hold(ctx):  # before the key goes: the tasks' payload is sealed with it
+        result["systems"] = "reached after the hold"
     if row.subject_id is not None:
-        ctx = Context(session=session, pledge=pledge, row=row, now=now, actor=actor)
         forget_earlier_requests(ctx)
         result["after_hold"] = erase_subject(ctx, row.subject_id).result
     result["waiting_for_hold"] = False

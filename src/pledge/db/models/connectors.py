@@ -36,6 +36,9 @@ class ConnectorTask(Base):
     """pending (queued or retrying), waiting (a processor answers later), done, failed."""
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     """:meth:`pledge.connectors.base.SystemReport.as_dict`: counts and names only."""
+    identities_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """While a processor finishes an action later (202): the identities it was given, sealed
+    like the task's payload, so that its callback can be checked by a re-read; then dropped."""
     last_error: Mapped[str | None] = mapped_column(String(200), default=None)
     """An exception class or a reply code, never a value."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, field
 
 from pledge.connectors.base import SystemMisdeclared, SystemUnavailable
+from pledge.connectors.graph import AmbiguousPerson
 from pledge.connectors.registry import systems_of
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
@@ -54,6 +55,9 @@ def look_ahead(pledge: Pledge, request_id: str) -> Ahead:
     if crossing_kinds(systems.file):
         try:
             identities = across_systems(systems, start)
+        except AmbiguousPerson:
+            log.warning("request %s: identities across systems are ambiguous", request_id)
+            return Ahead(presence)  # each system's own task meets it and fails, for staff
         except (SystemUnavailable, SystemMisdeclared) as exc:
             log.warning("request %s: identities not gathered (%s)", request_id, type(exc).__name__)
             return Ahead(presence, unavailable=True)

@@ -30,6 +30,7 @@ from pledge.connectors.base import (
     SystemReport,
     SystemUnavailable,
 )
+from pledge.connectors.graph import AmbiguousPerson
 from pledge.connectors.load import SystemsFileError
 from pledge.connectors.registry import systems_of
 from pledge.core import Pledge
@@ -47,6 +48,7 @@ from pledge.delivery import (
 )
 from pledge.rights.connected.resume import resume_if_done
 from pledge.rights.connected_rows import seal_rows, store_chunks
+from pledge.rights.holds import holds_on
 from pledge.rights.lifecycle import add_event
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,10 @@ class Found:
     report: SystemReport
     chunks: list[tuple[int, bytes]] | None = None
     """An export's rows, sealed (None for the other actions)."""
+    identities: bytes | None = None
+    """Sealed identities, kept while a processor finishes the action later (202)."""
+    held: bool = False
+    """A legal hold was placed on the person after the task was queued: nothing erased."""
 
 
 class Results:
@@ -140,6 +146,8 @@ class SystemsTransport:
         except SystemUnavailable as exc:
             reason = exc.reason[:60]
             return Outcome.retry(f"system unavailable ({reason})", code=reason, unreachable=True)
+        except AmbiguousPerson:
+            return Outcome.dead("several people answer to these identities", code="ambiguous")
         except (SystemMisdeclared, SystemsFileError) as exc:
             log.error("system %s: %s", content.system_id, type(exc).__name__)
             return Outcome.dead("the system does not match its declaration", code="misdeclared")
@@ -152,6 +160,8 @@ class SystemsTransport:
     def _act(self, connector: Connector, work: Work) -> SystemReport:
         if work.action == "export":
             found = self._export(connector, work)
+        elif work.action == "erase" and self._held(work):
+            found = Found(SystemReport(system_id=work.system_id, action="erase"), held=True)
         elif work.action == "erase":
             found = Found(connector.erase(work.identities, idempotency_key=work.task_id))
         elif work.action == "rectify":
@@ -161,6 +171,10 @@ class SystemsTransport:
             found = Found(connector.restrict(work.identities, idempotency_key=work.task_id))
         else:
             raise SystemMisdeclared(f"unknown action {work.action!r}")
+        if found.report.pending is not None:
+            found.identities = seal_identities(
+                self.pledge, work.task_id, work.identities, self._data_key(work.sealed_for)
+            )
         self.results.put(work.task_id, found)
         return found.report
 
@@ -184,6 +198,14 @@ class SystemsTransport:
         )
         return Found(report, chunks)
 
+    def _held(self, work: Work) -> bool:
+        """Whether a legal hold now covers the person (placed while the task waited)."""
+        with self.pledge.sessions() as session:
+            row = session.get(RightsRequest, work.request_id)
+            if row is None:
+                return False
+            return bool(holds_on(session, subject_id=row.subject_id, email_index=row.email_index))
+
     def _data_key(self, subject_id: str | None) -> bytes | None:
         if subject_id is None:
             return None
@@ -197,11 +219,28 @@ class SystemsTransport:
 def save(session: Session, task: ConnectorTask, found: Found) -> None:
     """The attempt's report (added to an earlier one's) and rows, on the task."""
     task.report = merged(task.report, found.report)
+    if found.held:
+        task.report = {**task.report, "held": True}
     task.last_error = None
     if found.report.pending is not None:
         task.status = "waiting"
+        task.identities_ciphertext = found.identities
     if found.chunks is not None:
         store_chunks(session, task.id, found.chunks)
+
+
+def identities_aad(task_id: str) -> str:
+    return f"connector-identities:{task_id}"
+
+
+def seal_identities(
+    pledge: Pledge, task_id: str, identities: dict[str, frozenset[str]], key: bytes | None
+) -> bytes:
+    """The identities a processor was given, sealed with the person's key (or the system's)."""
+    content = {kind: sorted(values) for kind, values in identities.items()}
+    if key is None:
+        return pledge.keys.encrypt_system(content, identities_aad(task_id))
+    return pledge.keys.encrypt_json(key, content, identities_aad(task_id))
 
 
 def merged(previous: dict[str, Any] | None, report: SystemReport) -> dict[str, Any]:
@@ -286,7 +325,9 @@ __all__ = [
     "SystemsTransport",
     "Work",
     "connector_channel",
+    "identities_aad",
     "merged",
     "note_failure",
     "prepare",
+    "seal_identities",
 ]

@@ -10,10 +10,14 @@ system declares a kind another produces (a single shop, say), nothing is asked.
 
 from __future__ import annotations
 
+from pledge.connectors.graph import AmbiguousPerson
 from pledge.connectors.registry import Systems
 from pledge.connectors.spec import START_KINDS, SystemsFile
 
 ROUNDS = 3
+MAX_NEW = 5
+"""Values of one kind a round may add: a person has a customer id or two, not hundreds; a
+system that answers more (a processor out of sync) would lead to strangers' rows."""
 
 
 def crossing_kinds(file: SystemsFile) -> frozenset[str]:
@@ -38,6 +42,8 @@ def across_systems(systems: Systems, start: dict[str, frozenset[str]]) -> dict[s
             found = systems.connector(system_id).identities(known)
             for kind in crossing:
                 new = found.get(kind, frozenset()) - known.get(kind, frozenset())
+                if len(new) > MAX_NEW:
+                    raise AmbiguousPerson(f"{system_id}: {len(new)} values of {kind}")
                 if new:
                     known[kind] = known.get(kind, frozenset()) | new
                     grown = True
@@ -46,4 +52,4 @@ def across_systems(systems: Systems, start: dict[str, frozenset[str]]) -> dict[s
     return known
 
 
-__all__ = ["ROUNDS", "across_systems", "crossing_kinds"]
+__all__ = ["MAX_NEW", "ROUNDS", "across_systems", "crossing_kinds"]

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pledge.connectors.registry import systems_of
 from pledge.core import Pledge
 from pledge.crypto import KeyDestroyed, normalise_phone
 from pledge.db.base import new_id
-from pledge.db.models import ConnectorTask, Identity, RightsRequest, SubjectKey
+from pledge.db.models import ConnectorTask, Delivery, Identity, RightsRequest, SubjectKey
 from pledge.delivery import Kind, enqueue
 from pledge.errors import ValidationFailed
 from pledge.rights.actions.common import Context
@@ -105,15 +105,35 @@ def queue_tasks(ctx: Context, identities: dict[str, frozenset[str]] | None = Non
     """One task (and its delivery) per system; the request waits in ``awaiting_systems``.
 
     ``identities`` are the person's identities across systems (the e-mail alone when None)."""
-    row, session = ctx.row, ctx.session
+    row = ctx.row
     action = ACTION_OF[row.type]
     told = start_identities(ctx)
     if identities:
         told = {kind: sorted(values) for kind, values in identities.items()}
+    ids = _enqueue_tasks(ctx, action, told)
+    row.result = {**(row.result or {}), "systems": "waiting"}
+    move(
+        ctx.session,
+        row,
+        AWAITING_SYSTEMS,
+        actor=ctx.actor,
+        at=ctx.now,
+        note="Confirmed; now reaching the company's other systems.",
+        details={"systems": len(ids), "action": action},
+    )
+    return ids
+
+
+def _enqueue_tasks(
+    ctx: Context, action: str, told: dict[str, list[str]], *, person_key: bool = True
+) -> list[str]:
+    """A task and its delivery per system, the payload sealed with the person's key (the
+    system key, dropped once sent, when their key is about to be shredded)."""
+    row, session = ctx.row, ctx.session
     content: dict[str, Any] = {"request_id": row.id, "action": action, "identities": told}
     if action == "rectify":
         content["corrections"] = private_data(ctx.pledge, row).get("corrections") or {}
-    data_key = live_key(ctx)
+    data_key = live_key(ctx) if person_key else None
     ids: list[str] = []
     for system_id in systems_of(ctx.pledge).ids:
         task_id = new_id()
@@ -140,17 +160,29 @@ def queue_tasks(ctx: Context, identities: dict[str, frozenset[str]] | None = Non
             )
         )
         ids.append(task_id)
-    row.result = {**(row.result or {}), "systems": "waiting"}
-    move(
-        session,
-        row,
-        AWAITING_SYSTEMS,
-        actor=ctx.actor,
-        at=ctx.now,
-        note="Confirmed; now reaching the company's other systems.",
-        details={"systems": len(ids), "action": action},
-    )
     return ids
+
+
+def queue_after_hold(ctx: Context) -> list[str]:
+    """An erasure that waited on a legal hold reaches the systems now that it ended.
+
+    The request is already answered, so it does not wait again: the tasks run on
+    their own and staff follow them on the request. Tasks a hold stopped midway
+    (marked ``held``) are replaced. Their payload is sealed with the system key:
+    the person's own key is shredded in the same transaction."""
+    if ctx.row.type != "erasure" or not systems_of(ctx.pledge).ids:
+        return []
+    stopped = [
+        task.id
+        for task in ctx.session.scalars(
+            select(ConnectorTask).where(ConnectorTask.request_id == ctx.row.id)
+        )
+        if (task.report or {}).get("held")
+    ]
+    if stopped:
+        ctx.session.execute(delete(ConnectorTask).where(ConnectorTask.id.in_(stopped)))
+        ctx.session.execute(delete(Delivery).where(Delivery.id.in_(stopped)))
+    return _enqueue_tasks(ctx, "erase", start_identities(ctx), person_key=False)
 
 
 def live_key(ctx: Context) -> bytes | None:
@@ -176,6 +208,7 @@ __all__ = [
     "ACTION_OF",
     "live_key",
     "person_identities",
+    "queue_after_hold",
     "queue_tasks",
     "reaches_systems",
     "start_identities",

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("report", sa.JSON(), nullable=True),
+        sa.Column("identities_ciphertext", sa.LargeBinary(), nullable=True),
         sa.Column("last_error", sa.String(length=200), nullable=True),
         sa.Column("created_at", pledge.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("finished_at", pledge.db.base.UTCDateTime(timezone=True), nullable=True),
