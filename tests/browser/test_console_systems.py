@@ -39,7 +39,7 @@ def test_an_auditor_opens_the_data_map_from_the_navigation(
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Connected systems").click()
     page.get_by_role("heading", name="Connected systems and the data map").wait_for()
-    assert page.get_by_role("heading", name="Data map").is_visible()
+    assert page.get_by_role("heading", name="Data map", exact=True).is_visible()
     assert (
         page.get_by_role("cell", name="tax law keeps invoices ten years", exact=False).count() == 1
     )
