@@ -31,6 +31,9 @@ PG_ADMIN_URL = os.environ.get(
 )
 REQUIRE_PG = os.environ.get("PLEDGE_TEST_REQUIRE_POSTGRES") == "1"
 
+# Each test's outcome goes to the results file `pledge report conformance` reads.
+pytest_plugins = ["tests.results_recorder"]
+
 
 def new_master_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
