@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from pledge.connectors.registry import Systems
 from pledge.core import Pledge
 from pledge.crypto.webhook_signing import signed_headers
 from pledge.db.models import ConnectorTask
+from pledge.rights.connected.waiting import WAIT_LIMIT, give_up_waiting
 from tests.browser.conftest import _free_port, serving
 from tests.connectors.http_support import CRM_YAML, SECRET, Crm, rows, running_crm
 from tests.integration.smtp_server import SmtpServer
@@ -144,3 +146,21 @@ def test_a_callback_that_claims_an_erasure_before_it_happened_is_not_believed(
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "failed"  # Pledge re-read: Ada is still there
     assert _status(client, done) == "awaiting_systems"  # never reported complete
+
+
+def test_a_processor_that_never_calls_back_fails_its_task_for_staff(
+    mailer: Pledge, smtp: SmtpServer, client: TestClient, slow_crm: tuple[Crm, str]
+) -> None:
+    request = ask(client, email=ADA, country="GB", type="erasure", match={"phone": "020 7123 4567"})
+    done = {**confirm(client, request, mailed_code(mailer, smtp, ADA)), "token": request["token"]}
+    assert give_up_waiting(mailer) == 0  # not yet
+    later = datetime.now(UTC) + WAIT_LIMIT + timedelta(minutes=1)
+    assert give_up_waiting(mailer, now=later) == 1
+    with mailer.sessions() as session:
+        (task,) = session.scalars(select(ConnectorTask)).all()
+    assert (task.status, task.last_error, task.identities_ciphertext) == (
+        "failed",
+        "no_callback",
+        None,
+    )
+    assert _status(client, done) == "awaiting_systems"

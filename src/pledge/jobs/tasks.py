@@ -76,9 +76,10 @@ def reach_systems(pledge: Pledge) -> int:
     """Run the connected-system tasks that are due (new, or retried after a failure)."""
     from pledge.jobs.delivery import SYSTEM_KINDS
     from pledge.jobs.delivery import deliver as deliver_kinds
+    from pledge.rights.connected.waiting import give_up_waiting
 
     report = deliver_kinds(pledge, SYSTEM_KINDS)
-    return report.sent + report.retried + report.dead
+    return report.sent + report.retried + report.dead + give_up_waiting(pledge)
 
 
 def expire_conversations(pledge: Pledge) -> int:
