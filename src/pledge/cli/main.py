@@ -32,6 +32,7 @@ def build_app() -> typer.Typer:
         holds_cmd,
         journal_cmd,
         keys_cmd,
+        legal_requests_cmd,
         outbox_cmd,
         pii_cmd,
         policy_cmd,
@@ -62,6 +63,7 @@ def build_app() -> typer.Typer:
     root.add_typer(outbox_cmd.app, name="outbox")
     root.add_typer(retention_cmd.app, name="retention")
     root.add_typer(holds_cmd.app, name="holds")
+    root.add_typer(legal_requests_cmd.app, name="legal-requests")
     root.add_typer(systems_cmd.app, name="systems")
     outbox_cmd.app.add_typer(circuits_cmd.app, name="circuits")
     return root
