@@ -26,12 +26,14 @@ def build_app() -> typer.Typer:
     """The full ``pledge`` app with every command group registered."""
     from pledge.cli import (
         audit_cmd,
+        breaches_cmd,
         circuits_cmd,
         clients_cmd,
         consent_cmd,
         holds_cmd,
         journal_cmd,
         keys_cmd,
+        legal_requests_cmd,
         outbox_cmd,
         pii_cmd,
         policy_cmd,
@@ -62,6 +64,9 @@ def build_app() -> typer.Typer:
     root.add_typer(outbox_cmd.app, name="outbox")
     root.add_typer(retention_cmd.app, name="retention")
     root.add_typer(holds_cmd.app, name="holds")
+    root.add_typer(legal_requests_cmd.app, name="legal-requests")
+    root.add_typer(breaches_cmd.app, name="breaches", no_args_is_help=True)
+    root.add_typer(breaches_cmd.transfers, name="transfers", no_args_is_help=True)
     root.add_typer(systems_cmd.app, name="systems")
     outbox_cmd.app.add_typer(circuits_cmd.app, name="circuits")
     return root

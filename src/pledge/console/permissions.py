@@ -43,6 +43,10 @@ class Permission(StrEnum):
     """Legal holds: their state, dates and reasons (never the person's address)."""
     HOLDS_MANAGE = "holds.manage"
     """Place and release legal holds (which stop retention and erasure for a person)."""
+    REGISTERS_READ = "registers.read"
+    """The legal-request, business-transfer and breach registers, and their CSV exports."""
+    REGISTERS_WRITE = "registers.write"
+    """Record legal requests, transfers and breaches, decide on a breach, send their notices."""
     ROPA_READ = "ropa.read"
     """The record of processing activities (GDPR Art. 30)."""
     ACCOUNT_OWN = "account.own"
@@ -66,6 +70,7 @@ READ_ONLY = frozenset(
         Permission.STAFF_READ,
         Permission.AUDIT_READ,
         Permission.HOLDS_READ,
+        Permission.REGISTERS_READ,
         Permission.ROPA_READ,
     }
 )
@@ -79,7 +84,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "privacy_officer": SELF_SERVICE
     | READ_ONLY
     | REQUEST_WORK
-    | {Permission.CORRECTIONS_APPROVE, Permission.CHILD_DATA_ERASE, Permission.HOLDS_MANAGE},
+    | {
+        Permission.CORRECTIONS_APPROVE,
+        Permission.CHILD_DATA_ERASE,
+        Permission.HOLDS_MANAGE,
+        Permission.REGISTERS_WRITE,
+    },
     "support": SELF_SERVICE | REQUEST_WORK | {Permission.DELIVERIES_READ},
     "recruiter": SELF_SERVICE,
     "auditor": SELF_SERVICE | READ_ONLY,

@@ -514,6 +514,33 @@ class Security(_Model):
     measures: list[Text]
 
 
+def _kept(duration: str, basis: str) -> Retention:
+    return Retention(duration=duration, basis=basis)
+
+
+REGISTER_DEFAULT_BASIS = "Pledge's default where the policy names no period for this register."
+
+
+class Registers(_Model):
+    """How long the privacy officer's registers are kept, each counted from its own date.
+
+    A legal request from when it was answered (received, if never answered), a
+    business transfer from its date, a breach from when it became known. The
+    ``pledge retention run`` removes each entry once its period has passed.
+    """
+
+    section: str | None = None
+    legal_requests: Retention = PydanticField(
+        default_factory=lambda: _kept("P6Y", REGISTER_DEFAULT_BASIS)
+    )
+    business_transfers: Retention = PydanticField(
+        default_factory=lambda: _kept("P6Y", REGISTER_DEFAULT_BASIS)
+    )
+    breaches: Retention = PydanticField(
+        default_factory=lambda: _kept("P5Y", REGISTER_DEFAULT_BASIS)
+    )
+
+
 LanguageTag = Annotated[str, PydanticField(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 """``en``, ``de``, ``pt-BR``: the form of the policy's ``language``."""
 
@@ -555,6 +582,8 @@ class PolicyDocument(_Model):
     sells_personal_data: bool
     honours_do_not_track: bool
     verification: Verification = PydanticField(default_factory=Verification)
+    registers: Registers = PydanticField(default_factory=Registers)
+    """How long the legal-request, business-transfer and breach registers are kept."""
     translations: dict[LanguageTag, Translation] = {}
     """Per language, the privacy center's texts from this policy; see ``docs/i18n.md``."""
 

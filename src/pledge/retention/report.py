@@ -31,6 +31,8 @@ class RetentionReport:
     """Request records past 24 months kept for a limit in force or a legal hold."""
     conversations: int = 0
     """Service Data, per the Client's instructions."""
+    registers: Counter[str] = field(default_factory=Counter)
+    """Legal requests, business transfers and breaches past the policy's ``registers`` periods."""
     batches: int = 0
     longest_transaction: float = 0.0
     """Seconds of the longest transaction the run held open."""
@@ -40,6 +42,7 @@ class RetentionReport:
         verb = "would remove" if self.dry_run else "removed"
         per_category = ", ".join(f"{name} {count}" for name, count in sorted(self.records.items()))
         per_kind = ", ".join(f"{name} {count}" for name, count in sorted(self.deliveries.items()))
+        per_register = ", ".join(f"{name} {n}" for name, n in sorted(self.registers.items()))
         return [
             f"retention as of {self.as_of.isoformat()}: {verb}",
             f"records: {sum(self.records.values())}"
@@ -52,6 +55,8 @@ class RetentionReport:
             f"deliveries: {sum(self.deliveries.values())}" + (f" ({per_kind})" if per_kind else ""),
             f"request records: {self.requests} (kept for a limit or hold: {self.requests_kept})",
             f"service data conversations: {self.conversations}",
+            f"register entries: {sum(self.registers.values())}"
+            + (f" ({per_register})" if per_register else ""),
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,4 +73,5 @@ class RetentionReport:
             "requests": self.requests,
             "requests_kept": self.requests_kept,
             "conversations": self.conversations,
+            "registers": dict(sorted(self.registers.items())),
         }

@@ -4,10 +4,12 @@ In order: controller records (per their category's deadline), request
 records (24 months after they closed, :mod:`pledge.rights.retention`),
 Service Data (the Client's instructions, :mod:`pledge.service_data.retention`),
 cookie-consent rows and the outbox's finished deliveries
-(:mod:`pledge.retention.housekeeping`), then the people left with nothing to
-keep are shredded (:mod:`pledge.retention.subjects`). A person under a legal
-hold keeps everything. A dry run counts the same things with the same
-conditions and changes nothing.
+(:mod:`pledge.retention.housekeeping`), the privacy officer's registers past
+the policy's ``registers`` periods (:mod:`pledge.registers.retention`), then
+the people left with nothing to keep are shredded
+(:mod:`pledge.retention.subjects`). A person under a legal hold keeps
+everything. A dry run counts the same things with the same conditions and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import func, select
 from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import Conversation
+from pledge.registers.retention import expire_registers
 from pledge.retention.batches import BATCH
 from pledge.retention.housekeeping import (
     count_cookies,
@@ -62,6 +65,7 @@ def _remove(pledge: Pledge, report: RetentionReport, batch: int) -> None:
     report.conversations = expire_conversations(pledge, now=report.as_of)
     delete_cookies(pledge, report, batch)
     delete_deliveries(pledge, report, batch)
+    report.registers = expire_registers(pledge, as_of=report.as_of)
 
 
 def _count(pledge: Pledge, report: RetentionReport, held: set[str]) -> None:
@@ -78,3 +82,4 @@ def _count(pledge: Pledge, report: RetentionReport, held: set[str]) -> None:
         report.cookie_consents = count_cookies(session, pledge, report.as_of)
         report.deliveries = count_deliveries(session, pledge, report.as_of, held)
     report.requests = count_expiring(pledge, now=report.as_of)
+    report.registers = expire_registers(pledge, as_of=report.as_of, dry_run=True)

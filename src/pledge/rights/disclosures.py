@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
-from pledge.db.base import new_id
+from pledge.db.base import new_id, utcnow
 from pledge.db.models import Disclosure
 from pledge.errors import ValidationFailed
 from pledge.policy import Policy
@@ -130,10 +130,15 @@ def record_disclosure(
 def logged_for(
     session: Session, subject_id: str | None, *, since: datetime | None = None
 ) -> list[Logged]:
-    """The subject's logged transfers, oldest first (California: since ``since``)."""
+    """The subject's logged transfers, oldest first (California: since ``since``).
+
+    A disclosure to an authority that forbade telling the person
+    (``withheld_until`` still ahead) is left out until the day it allows it.
+    """
     if subject_id is None:
         return []
-    query = select(Disclosure).where(Disclosure.subject_id == subject_id)
+    visible = or_(Disclosure.withheld_until.is_(None), Disclosure.withheld_until <= utcnow())
+    query = select(Disclosure).where(Disclosure.subject_id == subject_id, visible)
     if since is not None:
         query = query.where(Disclosure.at >= since)
     rows: Sequence[Disclosure] = session.scalars(query.order_by(Disclosure.at)).all()

@@ -24,8 +24,10 @@ from pledge.web import (
     consent_pages,
     console,
     console_account,
+    console_breaches,
     console_deliveries,
     console_holds,
+    console_legal_requests,
     console_pages,
     console_records,
     console_staff,
@@ -37,7 +39,16 @@ from pledge.web import (
     well_known,
 )
 from pledge.web.access_log import install_access_log_filter
-from pledge.web.api import consents, holds, policy, records, requests, service, systems
+from pledge.web.api import (
+    consents,
+    holds,
+    legal_requests,
+    policy,
+    records,
+    requests,
+    service,
+    systems,
+)
 from pledge.web.errors import install_error_handlers
 from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
@@ -95,6 +106,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         records.router,
         service.router,
         holds.router,
+        legal_requests.router,
         systems.router,
         requests.router,
         privacy_center.router,
@@ -106,6 +118,8 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_account.router,
         console_deliveries.router,
         console_holds.router,
+        console_legal_requests.router,
+        console_breaches.router,
         console_staff.router,
         console_records.router,
         console_systems.router,

@@ -16,6 +16,13 @@ from pledge.db.models.key_ring import KeyRingEntry
 from pledge.db.models.outbox import Delivery, DeliveryCircuit, OutboxMessage
 from pledge.db.models.policy_versions import PolicyChangeMail, PolicyPublication, PolicyVersion
 from pledge.db.models.records import Record
+from pledge.db.models.registers import (
+    Breach,
+    BusinessTransfer,
+    LegalRequest,
+    LegalRequestSubject,
+    RegisterNotice,
+)
 from pledge.db.models.rights import (
     Disclosure,
     MarketingSuppression,
@@ -39,6 +46,8 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "AuditHead",
+    "Breach",
+    "BusinessTransfer",
     "Client",
     "ConnectedRows",
     "ConnectorTask",
@@ -53,6 +62,8 @@ __all__ = [
     "Identity",
     "KeyRingEntry",
     "LegalHold",
+    "LegalRequest",
+    "LegalRequestSubject",
     "MarketingReach",
     "MarketingReachCoverage",
     "MarketingSuppression",
@@ -62,6 +73,7 @@ __all__ = [
     "PolicyVersion",
     "RecipientNotice",
     "Record",
+    "RegisterNotice",
     "RequestEvent",
     "RequestPageSession",
     "RightsRequest",

@@ -8,7 +8,7 @@ wiped when the request is closed by an erasure; look-ups use blind indexes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
@@ -172,6 +172,10 @@ class SubjectRestriction(Base):
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
+WITHHELD_FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+"""A disclosure the person may not be told of until the authority allows it."""
+
+
 class Disclosure(Base):
     """One transfer of a subject's data to a third party: the disclosure log.
 
@@ -196,3 +200,6 @@ class Disclosure(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(128))
     """Who reported the transfer (``api-key:<id>``...)."""
+    withheld_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """Hidden from the person until then: an authority may forbid telling them for a while
+    (:mod:`pledge.registers.legal_requests`); :data:`WITHHELD_FOREVER` until it allows it."""

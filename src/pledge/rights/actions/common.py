@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pledge.core import Pledge
@@ -104,7 +104,11 @@ def queue_notices(ctx: Context, categories: set[str], action: str) -> list[str]:
         logged = set(
             ctx.session.scalars(
                 select(Disclosure.recipient_id)
-                .where(Disclosure.subject_id == subject_id)
+                .where(
+                    Disclosure.subject_id == subject_id,
+                    # An authority that forbade telling the person is not named in their answer.
+                    or_(Disclosure.withheld_until.is_(None), Disclosure.withheld_until <= ctx.now),
+                )
                 .distinct()
             )
         )
