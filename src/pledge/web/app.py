@@ -37,7 +37,16 @@ from pledge.web import (
     well_known,
 )
 from pledge.web.access_log import install_access_log_filter
-from pledge.web.api import consents, holds, policy, records, requests, service, systems
+from pledge.web.api import (
+    complaints,
+    consents,
+    holds,
+    policy,
+    records,
+    requests,
+    service,
+    systems,
+)
 from pledge.web.errors import install_error_handlers
 from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
@@ -97,6 +106,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         holds.router,
         systems.router,
         requests.router,
+        complaints.router,
         privacy_center.router,
         request_forms.router,
         child_report_form.router,

@@ -2,6 +2,7 @@
 
 from pledge.db.models.access import ApiKey
 from pledge.db.models.audit import AuditEntry, AuditHead
+from pledge.db.models.complaints import Complaint
 from pledge.db.models.connectors import ConnectedRows, ConnectorTask
 from pledge.db.models.consent import (
     ConsentEvent,
@@ -40,6 +41,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Client",
+    "Complaint",
     "ConnectedRows",
     "ConnectorTask",
     "ConsentEvent",
