@@ -31,6 +31,8 @@ class RetentionReport:
     """Request records past 24 months kept for a limit in force or a legal hold."""
     conversations: int = 0
     """Service Data, per the Client's instructions."""
+    complaints: int = 0
+    """Complaints past the policy's ``complaints.retention`` (or never confirmed)."""
     batches: int = 0
     longest_transaction: float = 0.0
     """Seconds of the longest transaction the run held open."""
@@ -52,6 +54,7 @@ class RetentionReport:
             f"deliveries: {sum(self.deliveries.values())}" + (f" ({per_kind})" if per_kind else ""),
             f"request records: {self.requests} (kept for a limit or hold: {self.requests_kept})",
             f"service data conversations: {self.conversations}",
+            f"complaints: {self.complaints}",
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,4 +71,5 @@ class RetentionReport:
             "requests": self.requests,
             "requests_kept": self.requests_kept,
             "conversations": self.conversations,
+            "complaints": self.complaints,
         }
