@@ -28,6 +28,7 @@ def build_app() -> typer.Typer:
         audit_cmd,
         circuits_cmd,
         clients_cmd,
+        complaints_cmd,
         consent_cmd,
         holds_cmd,
         journal_cmd,
@@ -62,6 +63,7 @@ def build_app() -> typer.Typer:
     root.add_typer(outbox_cmd.app, name="outbox")
     root.add_typer(retention_cmd.app, name="retention")
     root.add_typer(holds_cmd.app, name="holds")
+    root.add_typer(complaints_cmd.app, name="complaints")
     root.add_typer(systems_cmd.app, name="systems")
     outbox_cmd.app.add_typer(circuits_cmd.app, name="circuits")
     return root
