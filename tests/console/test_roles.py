@@ -208,7 +208,11 @@ def test_a_refused_page_is_a_page_with_the_roles_navigation(world: World) -> Non
     assert posted.json()["error"]["code"] == "permission_denied"
 
 
-LINKED_FROM_PAGES = {"/admin/account/second-factor", "/admin/record-of-processing.csv"}
+LINKED_FROM_PAGES = {
+    "/admin/account/second-factor",
+    "/admin/record-of-processing.csv",
+    "/admin/complaints.csv",
+}
 """Pages reached from another page (the account page, the record), not from the navigation."""
 NAV = re.compile(r'<nav aria-label="Console">(.*?)</nav>', re.S)
 

@@ -8,7 +8,7 @@ are told of their own data protection authority (``authorities``).
 
 from pledge.complaints.casework import answer, escalate, investigate
 from pledge.complaints.intake import submit, verify
-from pledge.complaints.queue import detail, export_csv, listing
+from pledge.complaints.queue import detail, export_csv, listing, one
 from pledge.complaints.retention import purge
 from pledge.complaints.schemas import (
     ComplaintAccepted,
@@ -35,6 +35,7 @@ __all__ = [
     "export_csv",
     "investigate",
     "listing",
+    "one",
     "purge",
     "submit",
     "verify",

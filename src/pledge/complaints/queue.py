@@ -69,6 +69,12 @@ def listing(
         return [view_of(row, now) for row in session.scalars(query)]
 
 
+def one(pledge: Pledge, complaint_id: str, *, now: datetime | None = None) -> ComplaintView:
+    """One complaint without its personal data (404 if unknown)."""
+    with pledge.sessions() as session:
+        return view_of(load(session, complaint_id), now_or(now))
+
+
 def detail(
     pledge: Pledge, complaint_id: str, *, actor: str, now: datetime | None = None
 ) -> ComplaintDetail:

@@ -43,6 +43,12 @@ class Permission(StrEnum):
     """Legal holds: their state, dates and reasons (never the person's address)."""
     HOLDS_MANAGE = "holds.manage"
     """Place and release legal holds (which stop retention and erasure for a person)."""
+    COMPLAINTS_READ = "complaints.read"
+    """The complaints queue: states, due days, overdue (never an address or a text); CSV."""
+    COMPLAINTS_TEXT = "complaints.text"
+    """Open a complaint: the person's address, what they wrote and the answer (audited)."""
+    COMPLAINTS_ACT = "complaints.act"
+    """Enter a complaint received by post or phone; investigate, answer, escalate."""
     ROPA_READ = "ropa.read"
     """The record of processing activities (GDPR Art. 30)."""
     ACCOUNT_OWN = "account.own"
@@ -66,6 +72,7 @@ READ_ONLY = frozenset(
         Permission.STAFF_READ,
         Permission.AUDIT_READ,
         Permission.HOLDS_READ,
+        Permission.COMPLAINTS_READ,
         Permission.ROPA_READ,
     }
 )
@@ -79,7 +86,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "privacy_officer": SELF_SERVICE
     | READ_ONLY
     | REQUEST_WORK
-    | {Permission.CORRECTIONS_APPROVE, Permission.CHILD_DATA_ERASE, Permission.HOLDS_MANAGE},
+    | {
+        Permission.CORRECTIONS_APPROVE,
+        Permission.CHILD_DATA_ERASE,
+        Permission.HOLDS_MANAGE,
+        Permission.COMPLAINTS_TEXT,
+        Permission.COMPLAINTS_ACT,
+    },
     "support": SELF_SERVICE | REQUEST_WORK | {Permission.DELIVERIES_READ},
     "recruiter": SELF_SERVICE,
     "auditor": SELF_SERVICE | READ_ONLY,
