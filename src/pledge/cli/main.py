@@ -29,6 +29,7 @@ def build_app() -> typer.Typer:
         breaches_cmd,
         circuits_cmd,
         clients_cmd,
+        complaints_cmd,
         consent_cmd,
         holds_cmd,
         journal_cmd,
@@ -67,6 +68,7 @@ def build_app() -> typer.Typer:
     root.add_typer(legal_requests_cmd.app, name="legal-requests")
     root.add_typer(breaches_cmd.app, name="breaches", no_args_is_help=True)
     root.add_typer(breaches_cmd.transfers, name="transfers", no_args_is_help=True)
+    root.add_typer(complaints_cmd.app, name="complaints")
     root.add_typer(systems_cmd.app, name="systems")
     outbox_cmd.app.add_typer(circuits_cmd.app, name="circuits")
     return root

@@ -47,6 +47,12 @@ class Permission(StrEnum):
     """The legal-request, business-transfer and breach registers, and their CSV exports."""
     REGISTERS_WRITE = "registers.write"
     """Record legal requests, transfers and breaches, decide on a breach, send their notices."""
+    COMPLAINTS_READ = "complaints.read"
+    """The complaints queue: states, due days, overdue (never an address or a text); CSV."""
+    COMPLAINTS_TEXT = "complaints.text"
+    """Open a complaint: the person's address, what they wrote and the answer (audited)."""
+    COMPLAINTS_ACT = "complaints.act"
+    """Enter a complaint received by post or phone; investigate, answer, escalate."""
     ROPA_READ = "ropa.read"
     """The record of processing activities (GDPR Art. 30)."""
     ACCOUNT_OWN = "account.own"
@@ -71,6 +77,7 @@ READ_ONLY = frozenset(
         Permission.AUDIT_READ,
         Permission.HOLDS_READ,
         Permission.REGISTERS_READ,
+        Permission.COMPLAINTS_READ,
         Permission.ROPA_READ,
     }
 )
@@ -89,6 +96,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         Permission.CHILD_DATA_ERASE,
         Permission.HOLDS_MANAGE,
         Permission.REGISTERS_WRITE,
+        Permission.COMPLAINTS_TEXT,
+        Permission.COMPLAINTS_ACT,
     },
     "support": SELF_SERVICE | REQUEST_WORK | {Permission.DELIVERIES_READ},
     "recruiter": SELF_SERVICE,

@@ -20,6 +20,7 @@ __all__ = [
     "PRIVACY_SHIELD_WARNING",
     "Loc",
     "Locate",
+    "check_authorities",
     "check_categories",
     "check_default_jurisdiction",
     "check_duplicate_ids",
@@ -351,6 +352,27 @@ def check_translations(doc: PolicyDocument, locate: Locate) -> list[Problem]:
     return problems
 
 
+def check_authorities(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """One authority per country; every country whose people have the right to complain has one.
+
+    A country of a jurisdiction with a ``complaint`` right but no authority would
+    leave its people pointed at the controller's own regulator: a warning, since
+    Pledge then names that one.
+    """
+    countries = (item.country for item in doc.authorities)
+    problems = list(_duplicates(locate, ("authorities",), countries, "authority", "country"))
+    listed = {item.country for item in doc.authorities}
+    for index, jurisdiction in enumerate(doc.jurisdictions):
+        if jurisdiction.right("complaint") is None:
+            continue
+        missing = [code for code in jurisdiction.countries if code not in listed]
+        if missing:
+            message = f"no authority for {', '.join(missing)}: people there may complain to one"
+            where: Loc = ("jurisdictions", index, "countries")
+            problems.append(Problem(location=locate(where), message=message, severity="warning"))
+    return problems
+
+
 CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_duplicate_ids,
     check_default_jurisdiction,
@@ -363,6 +385,7 @@ CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_transfers,
     check_verification,
     check_translations,
+    check_authorities,
 )
 """Every cross-reference check, in the order their problems are reported."""
 

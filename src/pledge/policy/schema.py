@@ -27,7 +27,9 @@ __all__ = [
     "REQUEST_ALIASES",
     "REVEALS_OR_CHANGES_DATA",
     "Address",
+    "Authority",
     "Category",
+    "Complaints",
     "Controller",
     "Cookie",
     "DisputeResolution",
@@ -77,6 +79,11 @@ CountryCode = Annotated[str, PydanticField(pattern=r"^[A-Z]{2}$")]
 """ISO 3166-1 alpha-2, upper case (``FR``, ``US``)."""
 
 Text = Annotated[str, PydanticField(min_length=1)]
+
+WebsiteUrl = Annotated[
+    str, PydanticField(pattern=r"^https://[a-z0-9-]+(\.[a-z0-9-]+)+(/[^\s]*)?$", max_length=200)
+]
+"""An official site: ``https://`` and a host name (lower case), optionally a path."""
 
 LegalBasis = Literal[
     "consent",
@@ -278,6 +285,38 @@ class Retention(_Model):
         """Approximate length (year = 365 days, month = 30); prefer :meth:`deadline`."""
         parsed = self.parsed()
         return parsed.approximate() if parsed else None
+
+
+class Authority(_Model):
+    """A data protection authority a person may complain to (Art. 77 GDPR), by country.
+
+    People in the EEA, Switzerland and the United Kingdom are told of their own
+    country's authority, never of the authority the company answers to at home.
+    """
+
+    country: CountryCode
+    name: Text
+    website: WebsiteUrl
+
+
+def _default_complaints_retention() -> Retention:
+    return Retention(
+        duration="P3Y",
+        basis="Pledge's default: a complaint is kept three years after it was answered or "
+        "escalated, to show how it was handled.",
+    )
+
+
+class Complaints(_Model):
+    """How complaints about the handling of personal data are answered and kept.
+
+    ``deadline`` counts from receipt; ``retention`` counts from the answer (or the
+    escalation): an open complaint is kept until it is closed.
+    """
+
+    section: str | None = None
+    deadline: IsoDuration = "P45D"
+    retention: Retention = PydanticField(default_factory=_default_complaints_retention)
 
 
 class Category(_Model):
@@ -586,6 +625,9 @@ class PolicyDocument(_Model):
     """How long the legal-request, business-transfer and breach registers are kept."""
     translations: dict[LanguageTag, Translation] = {}
     """Per language, the privacy center's texts from this policy; see ``docs/i18n.md``."""
+    authorities: list[Authority] = []
+    """The data protection authorities of the countries whose people may complain to one."""
+    complaints: Complaints = PydanticField(default_factory=Complaints)
 
 
 class Policy(PolicyDocument):
@@ -692,6 +734,22 @@ class Policy(PolicyDocument):
         if translated:
             return translated, language
         return (own.description if own else ""), self.language
+
+    def authority_for(self, country: str | None) -> Authority | None:
+        """The data protection authority of this country (case-insensitive), or None."""
+        wanted = (country or "").strip().upper()
+        return next((item for item in self.authorities if item.country == wanted), None)
+
+    def complaint_authority(self, country: str | None) -> str:
+        """The authority a person living in ``country`` may complain to, as one line.
+
+        Their own country's authority (name and site) where the policy lists one;
+        otherwise the authority the controller answers to.
+        """
+        found = self.authority_for(country)
+        if found is None:
+            return self.controller.supervisory_authority
+        return f"{found.name} ({found.website})"
 
     def cookie(self, name: str) -> Cookie | None:
         """The first cookie with this name, or None."""

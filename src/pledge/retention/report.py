@@ -33,6 +33,8 @@ class RetentionReport:
     """Service Data, per the Client's instructions."""
     registers: Counter[str] = field(default_factory=Counter)
     """Legal requests, business transfers and breaches past the policy's ``registers`` periods."""
+    complaints: int = 0
+    """Complaints past the policy's ``complaints.retention`` (or never confirmed)."""
     batches: int = 0
     longest_transaction: float = 0.0
     """Seconds of the longest transaction the run held open."""
@@ -57,6 +59,7 @@ class RetentionReport:
             f"service data conversations: {self.conversations}",
             f"register entries: {sum(self.registers.values())}"
             + (f" ({per_register})" if per_register else ""),
+            f"complaints: {self.complaints}",
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,4 +77,5 @@ class RetentionReport:
             "requests_kept": self.requests_kept,
             "conversations": self.conversations,
             "registers": dict(sorted(self.registers.items())),
+            "complaints": self.complaints,
         }

@@ -3,6 +3,8 @@
 In order: controller records (per their category's deadline), request
 records (24 months after they closed, :mod:`pledge.rights.retention`),
 Service Data (the Client's instructions, :mod:`pledge.service_data.retention`),
+complaints (the policy's ``complaints.retention`` after their answer,
+:mod:`pledge.complaints.retention`),
 cookie-consent rows and the outbox's finished deliveries
 (:mod:`pledge.retention.housekeeping`), the privacy officer's registers past
 the policy's ``registers`` periods (:mod:`pledge.registers.retention`), then
@@ -18,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from pledge.complaints.retention import expired_ids, purge
 from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import Conversation
@@ -63,6 +66,7 @@ def _remove(pledge: Pledge, report: RetentionReport, batch: int) -> None:
     report.requests = expired.requests
     report.requests_kept = expired.kept_in_force + expired.kept_on_hold
     report.conversations = expire_conversations(pledge, now=report.as_of)
+    report.complaints = purge(pledge, report.as_of)
     delete_cookies(pledge, report, batch)
     delete_deliveries(pledge, report, batch)
     report.registers = expire_registers(pledge, as_of=report.as_of)
@@ -83,3 +87,4 @@ def _count(pledge: Pledge, report: RetentionReport, held: set[str]) -> None:
         report.deliveries = count_deliveries(session, pledge, report.as_of, held)
     report.requests = count_expiring(pledge, now=report.as_of)
     report.registers = expire_registers(pledge, as_of=report.as_of, dry_run=True)
+    report.complaints = len(expired_ids(pledge, report.as_of))

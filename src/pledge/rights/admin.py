@@ -160,6 +160,7 @@ def deny(
                 DENIED,
                 reason,
                 link=page_link(pledge, row.id),
+                country=row.country,
             ),
             "rights_denied",
         )
@@ -224,6 +225,7 @@ def complete(
                 COMPLETED,
                 None,
                 link=page_link(pledge, row.id),
+                country=row.country,
             ),
             "rights_completed",
         )

@@ -32,7 +32,9 @@ def close_with(ctx: Context, done: Done) -> None:
     )
     link = None if done.wipe_personal_data else page_link(ctx.pledge, row.id)
     t = language_of(ctx.pledge, row)
-    mail = mails.closing_mail(ctx.policy, t, row.type, done.status, done.reason, link=link)
+    mail = mails.closing_mail(
+        ctx.policy, t, row.type, done.status, done.reason, link=link, country=row.country
+    )
     mail_person(ctx.session, ctx.pledge, row, mail, f"rights_{done.status}")
     if done.wipe_personal_data:
         row.email_ciphertext = None

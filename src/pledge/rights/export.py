@@ -213,7 +213,7 @@ def _build(ctx: Context, now: datetime, key: bytes | None) -> dict[str, Any]:
             for cat_id, items in sorted(by_category.items())
         ],
         "systems": _systems(ctx, key, specific),
-        "rights": _rights(policy, row.jurisdiction),
+        "rights": _rights(policy, row.jurisdiction, row.country),
     }
 
 
@@ -326,13 +326,20 @@ def _recipients(
     return out
 
 
-def _rights(policy: Policy, jurisdiction_id: str) -> dict[str, Any]:
+def _rights(policy: Policy, jurisdiction_id: str, country: str) -> dict[str, Any]:
+    """The person's rights, and the authority of their own country to complain to.
+
+    The controller's own regulator (the FTC) only where the policy lists no
+    authority for the person's country.
+    """
     jurisdiction = policy.jurisdiction(jurisdiction_id) or policy.default_jurisdiction
+    own = policy.authority_for(country)
     return {
         "law": jurisdiction.law,
         "rights": [{"type": r.type, "description": r.description} for r in jurisdiction.rights],
         "complaint": {
-            "supervisory_authority": policy.controller.supervisory_authority,
+            "supervisory_authority": own.name if own else policy.controller.supervisory_authority,
+            "authority_website": own.website if own else None,
             "dispute_resolution": policy.controller.dispute_resolution.url,
             "text": "You may complain to a supervisory (data protection) authority, "
             "in particular where you live or work.",

@@ -101,7 +101,9 @@ def _erase_now(
         details={"records_deleted": result.get("after_hold", {}).get("records_deleted", 0)},
     )
     t = language_of(pledge, row)
-    mail = mails.closing_mail(pledge.policy, t, row.type, "completed", None, link=None)
+    mail = mails.closing_mail(
+        pledge.policy, t, row.type, "completed", None, link=None, country=row.country
+    )
     mail_person(session, pledge, row, mail, "rights_completed")
     row.email_ciphertext = None
     row.private_ciphertext = None

@@ -101,7 +101,7 @@ def lift(
             session,
             pledge,
             row,
-            mails.lift_mail(pledge.policy, language_of(pledge, row), reason),
+            mails.lift_mail(pledge.policy, language_of(pledge, row), reason, row.country),
             LIFT_TEMPLATE,
         )
         assert mail is not None  # the address was just read

@@ -165,6 +165,7 @@ def closing_mail(
     reason: str | None,
     *,
     link: str | None,
+    country: str | None = None,
 ) -> tuple[str, str]:
     """The answer: completed (with where to find the result) or denied (with the reason).
 
@@ -192,7 +193,7 @@ def closing_mail(
             + "\n\n"
             + t.gettext(
                 "You may complain to a supervisory authority: %(authority)s.",
-                authority=policy.controller.supervisory_authority,
+                authority=policy.complaint_authority(country),
             )
             + _signature(policy, t)
         )
@@ -228,7 +229,9 @@ def review_mail(policy: Policy, t: Language) -> tuple[str, str]:
     return t.gettext("Your request is being reviewed"), body
 
 
-def lift_mail(policy: Policy, t: Language, reason: str | None) -> tuple[str, str]:
+def lift_mail(
+    policy: Policy, t: Language, reason: str | None, country: str | None = None
+) -> tuple[str, str]:
     """Art. 18(3) GDPR: the person is told before a restriction they obtained is lifted."""
     why = "\n\n" + t.gettext("Why: %(reason)s", reason=reason) if reason else ""
     body = (
@@ -242,7 +245,7 @@ def lift_mail(policy: Policy, t: Language, reason: str | None) -> tuple[str, str
         + t.gettext(
             "If you disagree, you may object, ask us to erase your data, or complain to a "
             "supervisory authority: %(authority)s.",
-            authority=policy.controller.supervisory_authority,
+            authority=policy.complaint_authority(country),
         )
         + _signature(policy, t)
     )

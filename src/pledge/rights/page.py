@@ -240,6 +240,8 @@ class PageState:
     """None unless a completed access, know or portability request."""
     correctable: list[CorrectableField] = field(default_factory=list)
     """For a rectification waiting for its corrections: the fields held (names, no values)."""
+    country: str | None = None
+    """Where the person lives: names the data protection authority they may complain to."""
 
 
 def page_state(
@@ -261,4 +263,9 @@ def page_state(
         correctable = []
         if row.status == AWAITING_CORRECTIONS:
             correctable = held_fields(session, pledge.policy, row.subject_id)
-        return PageState(request=describe(session, row), package=state, correctable=correctable)
+        return PageState(
+            request=describe(session, row),
+            package=state,
+            correctable=correctable,
+            country=row.country,
+        )

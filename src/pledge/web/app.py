@@ -25,6 +25,7 @@ from pledge.web import (
     console,
     console_account,
     console_breaches,
+    console_complaints,
     console_deliveries,
     console_holds,
     console_legal_requests,
@@ -40,6 +41,7 @@ from pledge.web import (
 )
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import (
+    complaints,
     consents,
     holds,
     legal_requests,
@@ -109,6 +111,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         legal_requests.router,
         systems.router,
         requests.router,
+        complaints.router,
         privacy_center.router,
         request_forms.router,
         child_report_form.router,
@@ -120,6 +123,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_holds.router,
         console_legal_requests.router,
         console_breaches.router,
+        console_complaints.router,
         console_staff.router,
         console_records.router,
         console_systems.router,

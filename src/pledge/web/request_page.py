@@ -136,7 +136,7 @@ def _render(
         moment=lambda value: f"{t.date(value)}, {value:%H:%M} UTC",
         title=label(t, state.request.type) if state else "",
         controller=pledge.policy.controller.short_name,
-        authority=pledge.policy.controller.supervisory_authority,
+        authority=pledge.policy.complaint_authority(state.country if state else None),
         path=_path(request_id),
         csrf=form_token(pledge, nonce, request_id),
         state=state,

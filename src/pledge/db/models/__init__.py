@@ -2,6 +2,7 @@
 
 from pledge.db.models.access import ApiKey
 from pledge.db.models.audit import AuditEntry, AuditHead
+from pledge.db.models.complaints import Complaint
 from pledge.db.models.connectors import ConnectedRows, ConnectorTask
 from pledge.db.models.consent import (
     ConsentEvent,
@@ -49,6 +50,7 @@ __all__ = [
     "Breach",
     "BusinessTransfer",
     "Client",
+    "Complaint",
     "ConnectedRows",
     "ConnectorTask",
     "ConsentEvent",

@@ -87,6 +87,9 @@ class ControllerContact(Answer):
 
 class Complaint(Answer):
     supervisory_authority: str
+    authority_website: str | None = None
+    """The official site of the person's own data protection authority, where the policy
+    lists one for their country."""
     dispute_resolution: str
     text: str
 

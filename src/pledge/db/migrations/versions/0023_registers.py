@@ -1,7 +1,7 @@
 """registers: legal requests, business transfers, breaches, and the notices they mail
 
 Revision ID: 0023_registers
-Revises: 0021_connector_tasks
+Revises: 0022_complaints
 Create Date: 2027-01-10 08:00:00
 
 Why: the policy promises disclosure to public authorities only on lawful
@@ -20,7 +20,7 @@ from alembic import op
 import pledge.db.base
 
 revision = "0023_registers"
-down_revision = "0021_connector_tasks"
+down_revision = "0022_complaints"
 branch_labels = None
 depends_on = None
 
