@@ -165,8 +165,7 @@ def seal(session: Session, keys: AuditKeys, limit: int = 5000) -> int:
     or a missing head while entries with a MAC are sealed, stops sealing (logged)
     until someone looks: sealing over it would launder the tampering.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEAL_LOCK_ID})
+    lock_sealer(session)
     head = session.get(AuditHead, HEAD_ID)
     if head is not None:
         if not _head_verifies(keys, head):
@@ -199,6 +198,12 @@ def seal(session: Session, keys: AuditKeys, limit: int = 5000) -> int:
         _write_head(session, keys, head, seq, previous, legacy_until)
     session.flush()
     return len(pending)
+
+
+def lock_sealer(session: Session) -> None:
+    """One sealer at a time on PostgreSQL, until the transaction ends (taking it twice is fine)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEAL_LOCK_ID})
 
 
 def _sealed_with_mac(session: Session) -> bool:
@@ -237,6 +242,8 @@ class VerifyResult:
     legacy: int = 0
     """Entries written before entries carried a MAC (migration 0013): checked by hash
     and chain only. One after a MACed entry is not legacy but a forgery, and fails."""
+    anchored: bool = False
+    """The chain was also checked against the newest checkpoint of the anchor file."""
 
 
 @dataclass
