@@ -10,9 +10,10 @@ newest position in the MACed ``audit_head`` row. :func:`verify` recomputes
 everything, so a changed, removed, reordered or forged entry breaks the chain
 at that point, and a chain cut short of its head is reported too.
 
-What this cannot see: a rollback of the whole database (entries and head
-together) to an earlier consistent state, such as a restored backup. Only a
-copy of the head kept outside the database (an external anchor) can show it.
+What this cannot see alone: a rollback of the whole database (entries and head
+together) to an earlier consistent state, or newest entries deleted with an old
+head row put back. :mod:`pledge.audit.anchoring` shows those: it checkpoints the
+head to a file outside the database after each seal and checks the chain against it.
 """
 
 from __future__ import annotations
