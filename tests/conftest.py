@@ -90,7 +90,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(db_url: str, request: pytest.FixtureRequest) -> Settings:
+def settings(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     key = (
         request.getfixturevalue("_pg_master_key")
         if db_url.startswith("postgresql")
@@ -99,10 +99,14 @@ def settings(db_url: str, request: pytest.FixtureRequest) -> Settings:
     # Intake limits (per IP and per e-mail address, per hour) are raised for the suite:
     # its tests make many requests for one address from one client. The limits
     # themselves are tested with their defaults in tests/web/test_intake_throttle.py.
+    # PostgreSQL has no default audit anchor: each test gets its own, as SQLite does beside
+    # its file, so every test's chain is checked against its checkpoints.
+    anchor = None if db_url.startswith("sqlite") else tmp_path / "audit-anchor"
     return Settings(
         database_url=db_url,
         master_key=key,
         smtp_url=None,
+        audit_anchor=anchor,
         intake_limit_per_ip=10_000,
         intake_limit_per_address=10_000,
     )

@@ -21,10 +21,13 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pledge import audit
+from pledge.audit.anchor import AuditAnchor, Checkpoint
+from pledge.audit.anchoring import anchor_now, seal_anchored, verify_anchor
 from pledge.crypto import KeyManager, RingEntry
 from pledge.db.engine import make_engine, make_session_factory, transaction
 from pledge.db.models import KeyRingEntry
 from pledge.db.wakeups import Work, take_wakeups
+from pledge.errors import ConfigurationError
 from pledge.journal import SESSION_JOURNAL, ErasureJournal
 from pledge.policy import Policy, bundled_policy_path, load_policy
 from pledge.settings import Settings
@@ -93,6 +96,12 @@ class Pledge:
         path = self.settings.erasure_journal
         return ErasureJournal(path, self.keys.journal_mac) if path else None
 
+    @cached_property
+    def audit_anchor(self) -> AuditAnchor | None:
+        """The audit chain's checkpoints, outside the database (``PLEDGE_AUDIT_ANCHOR``)."""
+        path = self.settings.audit_anchor_path()
+        return AuditAnchor(path, self.keys.audit_anchor_mac) if path else None
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """The only way Pledge code commits: one unit of work, rolled back on error.
@@ -153,19 +162,27 @@ class Pledge:
             self._state.pop(kind, None)
 
     def seal_audit(self) -> int:
-        """Seal pending audit entries into the chain; returns how many were sealed."""
-        total = 0
-        while True:
-            with self.transaction() as session:
-                sealed = audit.seal(session, self.keys, self.settings.audit_seal_batch)
-            total += sealed
-            if sealed < self.settings.audit_seal_batch:
-                return total
+        """Seal pending audit entries into the chain, checkpointing each seal to the anchor."""
+        return seal_anchored(
+            self.transaction, self.keys, self.audit_anchor, self.settings.audit_seal_batch
+        )
 
     def verify_audit(self) -> audit.VerifyResult:
+        """Seal what is pending, check the whole chain, then the chain against its anchor."""
         self.seal_audit()
         with self.sessions() as session:
-            return audit.verify(session, self.keys)
+            return verify_anchor(session, self.audit_anchor, audit.verify(session, self.keys))
+
+    def anchor_audit(self, *, after_restore: bool = False) -> Checkpoint:
+        """Write a checkpoint of the chain's head now (``pledge audit anchor``)."""
+        anchor = self.audit_anchor
+        if anchor is None:
+            raise ConfigurationError("PLEDGE_AUDIT_ANCHOR is not set")
+        self.seal_audit()
+        with self.transaction() as session:
+            checkpoint = anchor_now(session, anchor, after_restore=after_restore)
+        self.seal_audit()  # takes in the entry a start or restart wrote
+        return checkpoint
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

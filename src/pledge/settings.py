@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         description="Path of the erasure journal, kept apart from the database and its backups; "
         "start-up re-applies every erasure it lists, so a restored backup forgets them again.",
     )
+    audit_anchor: Path | None = Field(
+        default=None,
+        description="Path of the audit anchor: signed checkpoints of the audit chain, one line "
+        "per seal, kept apart from the database; `pledge audit verify` checks the chain against "
+        "the newest. Unset: `<db>.audit-anchor` beside a SQLite file; none for PostgreSQL.",
+    )
     systems: Path | None = Field(
         default=None,
         description="Path of the connected-systems file (docs/connectors.md): the company's "
@@ -265,6 +271,13 @@ class Settings(BaseSettings):
         if not path or path == ":memory:":
             return None
         return Path(path)
+
+    def audit_anchor_path(self) -> Path | None:
+        """Where audit checkpoints go: the setting, else beside a SQLite file, else nowhere."""
+        if self.audit_anchor is not None:
+            return self.audit_anchor
+        db_path = self.sqlite_path()
+        return db_path.with_name(db_path.name + ".audit-anchor") if db_path else None
 
     def master_key_bytes(self) -> bytes:
         """The master key, from the environment or (SQLite only) a 0600 key file."""

@@ -89,7 +89,7 @@ def test_withdrawing_is_the_same_call_and_nothing_is_overwritten(
 def test_no_channel_means_every_channel_of_the_purpose(pledge: Pledge) -> None:
     ids = give(pledge, US, country="US", channel=None, granted=False)
     assert len(ids) == 3
-    history = consent_history(pledge, US)
+    history = consent_history(pledge, US, reader="test")
     assert set(history.current["marketing"]) == {"email", "post", "phone"}
     assert all(not v.allowed for v in history.marketing["marketing"].values())
 

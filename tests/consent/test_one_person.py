@@ -52,26 +52,30 @@ def writes(statements: list[str]) -> list[str]:
     return [s for s in statements if s.lstrip().upper().startswith(WRITES)]
 
 
+def audit_inserts(statement: str) -> bool:
+    return statement.lstrip().upper().startswith("INSERT INTO AUDIT_ENTRIES")
+
+
 def test_an_unknown_address_costs_two_statements(pledge: Pledge) -> None:
     """Before: 24 statements on SQLite (18 on PostgreSQL), the filter once per channel."""
     with recorded_statements(pledge.engine) as statements:
-        history = consent_history(pledge, "nobody@example.org")
+        history = consent_history(pledge, "nobody@example.org", reader="test")
     assert history.known is False
     assert history.marketing["marketing"]["email"].reason == "unknown"
     assert len(statements) == 2  # the person (none), their marketing facts
     assert writes(statements) == []
 
 
-def test_a_known_address_costs_three_statements(pledge: Pledge) -> None:
-    """Before: 26 statements on SQLite (20 on PostgreSQL)."""
+def test_a_known_address_costs_three_statements_and_its_audit_entry(pledge: Pledge) -> None:
+    """Before: 26 statements on SQLite (20 on PostgreSQL). Reading the history is audited."""
     give(pledge, EU)
     with recorded_statements(pledge.engine) as statements:
-        history = consent_history(pledge, EU)
+        history = consent_history(pledge, EU, reader="test")
     assert history.known is True
     assert len(history.events) == 1
     assert history.marketing["marketing"]["email"].allowed is True
-    assert len(statements) == 3  # the person with their key, the events, the facts
-    assert writes(statements) == []
+    assert len(statements) == 4  # the person with their key, the events, the facts, the audit
+    assert [audit_inserts(s) for s in writes(statements)] == [True]
 
 
 def test_may_send_marketing_costs_one_statement(pledge: Pledge) -> None:
@@ -107,9 +111,9 @@ def test_reading_never_backfills_the_projection(pledge: Pledge) -> None:
         session.execute(delete(MarketingReachCoverage))
     with recorded_statements(pledge.engine) as statements:
         verdict = may_send_marketing(pledge, "older@example.com", "email")
-        consent_history(pledge, "older@example.com")
+        consent_history(pledge, "older@example.com", reader="test")
     assert verdict.reason == "unknown"
-    assert writes(statements) == []
+    assert all(audit_inserts(s) for s in writes(statements))  # the read's audit entry only
     with pledge.sessions() as session:
         assert session.scalar(select(func.count()).select_from(MarketingReachCoverage)) == 0
 

@@ -30,6 +30,7 @@ def run(
         **os.environ,
         "PLEDGE_DATABASE_URL": settings.database_url,
         "PLEDGE_MASTER_KEY": settings.master_key or "",
+        **({"PLEDGE_AUDIT_ANCHOR": str(settings.audit_anchor)} if settings.audit_anchor else {}),
         **env,
     }
     return subprocess.run(

@@ -97,7 +97,7 @@ def test_an_erasure_of_a_held_person_is_refused_in_the_laws_words_then_done_on_r
     answer = smtp.messages_to(ANNA)[-1]
     assert "defence of legal claims" in answer.body
     assert "supervisory authority" in answer.body
-    assert list_holds(mailer)[0].waiting_requests == 1
+    assert list_holds(mailer, reader="test")[0].waiting_requests == 1
 
     released = release_hold(mailer, hold.id, actor="officer")
     assert released.erasures_done == 1

@@ -33,8 +33,8 @@ def submit(
 
 
 def test_due_dates_on_a_frozen_clock(pledge: Pledge) -> None:
-    eu = rights.detail(pledge, submit(pledge))
-    ca = rights.detail(pledge, submit(pledge, country="US", region="CA"))
+    eu = rights.detail(pledge, submit(pledge), reader=None)
+    ca = rights.detail(pledge, submit(pledge, country="US", region="CA"), reader=None)
     assert eu.due_at == datetime(2025, 2, 28, 10, 0, tzinfo=UTC)
     assert ca.due_at == RECEIVED + timedelta(days=45)
     assert eu.model_dump(mode="json")["due_at"] == "2025-02-28T10:00:00+00:00"

@@ -64,7 +64,7 @@ def test_an_erasure_by_phone_with_a_matching_phone_is_carried_out(
     assert request["token"].startswith("rq_")
     assert EMAIL not in result.output
     assert PHONE not in result.output
-    assert detail(mailer, request["id"]).method == "phone"
+    assert detail(mailer, request["id"], reader=None).method == "phone"
     done = confirm(web, request, mailed_code(mailer, smtp))
     assert (done["status"], done["verification"]) == ("completed", "full"), done
     assert records_for_email(mailer, EMAIL) == []
@@ -89,7 +89,7 @@ def test_a_rectification_carries_its_corrections_to_staff(
     )
     done = confirm(web, request, mailed_code(mailer, smtp))
     assert done["status"] == "awaiting_review"
-    corrections = detail(mailer, request["id"]).corrections
+    corrections = detail(mailer, request["id"], reader="test").corrections
     assert corrections is not None
     assert [(c.field, c.proposed) for c in corrections] == [("company", "Quartermaine Mills")]
     assert [h.value for h in corrections[0].held] == ["Quartermaine Looms"]

@@ -10,9 +10,10 @@ newest position in the MACed ``audit_head`` row. :func:`verify` recomputes
 everything, so a changed, removed, reordered or forged entry breaks the chain
 at that point, and a chain cut short of its head is reported too.
 
-What this cannot see: a rollback of the whole database (entries and head
-together) to an earlier consistent state, such as a restored backup. Only a
-copy of the head kept outside the database (an external anchor) can show it.
+What this cannot see alone: a rollback of the whole database (entries and head
+together) to an earlier consistent state, or newest entries deleted with an old
+head row put back. :mod:`pledge.audit.anchoring` shows those: it checkpoints the
+head to a file outside the database after each seal and checks the chain against it.
 """
 
 from __future__ import annotations
@@ -165,8 +166,7 @@ def seal(session: Session, keys: AuditKeys, limit: int = 5000) -> int:
     or a missing head while entries with a MAC are sealed, stops sealing (logged)
     until someone looks: sealing over it would launder the tampering.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEAL_LOCK_ID})
+    lock_sealer(session)
     head = session.get(AuditHead, HEAD_ID)
     if head is not None:
         if not _head_verifies(keys, head):
@@ -199,6 +199,12 @@ def seal(session: Session, keys: AuditKeys, limit: int = 5000) -> int:
         _write_head(session, keys, head, seq, previous, legacy_until)
     session.flush()
     return len(pending)
+
+
+def lock_sealer(session: Session) -> None:
+    """One sealer at a time on PostgreSQL, until the transaction ends (taking it twice is fine)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEAL_LOCK_ID})
 
 
 def _sealed_with_mac(session: Session) -> bool:
@@ -237,6 +243,8 @@ class VerifyResult:
     legacy: int = 0
     """Entries written before entries carried a MAC (migration 0013): checked by hash
     and chain only. One after a MACed entry is not legacy but a forgery, and fails."""
+    anchored: bool = False
+    """The chain was also checked against the newest checkpoint of the anchor file."""
 
 
 @dataclass

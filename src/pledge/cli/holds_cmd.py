@@ -49,7 +49,7 @@ def list_command(
 ) -> None:
     """One line per hold, those in force first: id, state, placed, by, reason."""
     with cli_errors(), migrated_pledge() as pledge:
-        holds = list_holds(pledge, active_only=active)
+        holds = list_holds(pledge, reader="cli", active_only=active)
     for hold in holds:
         typer.echo(_line(hold))
 

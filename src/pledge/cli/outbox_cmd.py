@@ -49,7 +49,9 @@ def list_command(
         rows = list_deliveries(
             pledge, kind=None if kind == ALL else kind, status=status, limit=None
         )
-        addresses = mail_addresses(pledge, [row.id for row in rows if row.kind == Kind.EMAIL])
+        addresses = mail_addresses(
+            pledge, [row.id for row in rows if row.kind == Kind.EMAIL], reader="cli"
+        )
     for row in rows:
         typer.echo(
             f"{row.id}  {row.status}  {row.created_at.isoformat()}  {_where(row, addresses)}"

@@ -91,6 +91,11 @@ class DerivedKeys:
         """MACs erasure-journal lines; derived from ``root``, so a rotation keeps it."""
         return _derive(self.root, "pledge/erasure-journal/v1")
 
+    @cached_property
+    def audit_anchor(self) -> bytes:
+        """MACs the audit chain's checkpoints kept outside the database (``root``-derived)."""
+        return _derive(self.root, "pledge/audit-anchor/v1")
+
     @classmethod
     def from_master(cls, master: bytes) -> DerivedKeys:
         return cls(**{name: _derive(master, label) for name, label in _DERIVED_LABELS.items()})
@@ -275,6 +280,10 @@ class KeyManager:
     def journal_mac(self, message: bytes) -> str:
         """MAC of one erasure-journal line (a key of its own, kept across rotations)."""
         return hmac.new(self._derived.journal, message, hashlib.sha256).hexdigest()
+
+    def audit_anchor_mac(self, message: bytes) -> str:
+        """MAC of one audit checkpoint in the anchor file (a key used for nothing else)."""
+        return hmac.new(self._derived.audit_anchor, message, hashlib.sha256).hexdigest()
 
     # values under a subject key
     @staticmethod

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from pledge.audit import audit_read
 from pledge.core import Pledge
 from pledge.crypto.aead import DecryptionFailed
 from pledge.db.models import Delivery
@@ -112,16 +113,17 @@ PURGED = "(purged)"
 """Shown for mail whose address and body were dropped (sent with the system key, erased)."""
 
 
-def mail_addresses(pledge: Pledge, delivery_ids: Collection[str]) -> dict[str, str]:
+def mail_addresses(pledge: Pledge, delivery_ids: Collection[str], *, reader: str) -> dict[str, str]:
     """The recipient address of each mail among ``delivery_ids``, or why it cannot be shown.
 
     :data:`ERASED` or :data:`PURGED` stand in for an address no longer held, so the
     listing never reveals an erased person's address. Keys of the persons mail was
-    sealed for are looked up once for the whole list.
+    sealed for are looked up once for the whole list. Showing them to ``reader`` is an
+    audited read (how many, never which).
     """
     if not delivery_ids:
         return {}
-    with pledge.sessions() as session:
+    with pledge.transaction() as session:
         rows = session.execute(
             select(Delivery.id, Delivery.payload, Delivery.payload_key, Delivery.subject_id).where(
                 Delivery.id.in_(list(delivery_ids)), Delivery.kind == Kind.EMAIL
@@ -133,7 +135,9 @@ def mail_addresses(pledge: Pledge, delivery_ids: Collection[str]) -> dict[str, s
             if row.payload is not None and row.payload_key == PayloadKey.SUBJECT
         }
         data_keys = subject_data_keys(session, pledge.keys, sealed_for)
-    return {row.id: _address(pledge, row, data_keys) for row in rows}
+        shown = {row.id: _address(pledge, row, data_keys) for row in rows}
+        audit_read(session, reader, "outbox", "list", "mail_addresses", counts={"mails": len(rows)})
+    return shown
 
 
 def _address(pledge: Pledge, row: Any, data_keys: dict[str, bytes]) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from pledge.audit import audit_read
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
 from pledge.errors import Conflict, ValidationFailed
@@ -90,14 +91,27 @@ def queue(
     ]
 
 
-def detail(pledge: Pledge, request_id: str) -> StaffRequestView:
-    """The request for staff; a rectification awaiting review shows old and new values."""
-    with pledge.sessions() as session:
+def detail(pledge: Pledge, request_id: str, *, reader: str | None) -> StaffRequestView:
+    """The request for staff; a rectification awaiting review shows old and new values.
+
+    ``reader``: who is shown them (an audited read); None when the caller only needs the
+    request's state, and then no correction is decrypted.
+    """
+    with pledge.transaction() as session:
         row = load(session, request_id)
         view = describe(session, row)
         extra: dict[str, Any] = {}
-        if row.type == "rectification" and row.status == AWAITING_REVIEW:
-            extra["corrections"] = review(session, pledge, row)
+        if reader and row.type == "rectification" and row.status == AWAITING_REVIEW:
+            extra["corrections"] = shown = review(session, pledge, row)
+            audit_read(
+                session,
+                reader,
+                "rights_request",
+                row.id,
+                "corrections",
+                subject_id=row.subject_id,
+                counts={"fields": len(shown)},
+            )
         return StaffRequestView(**dict(view), **extra)
 
 
@@ -184,7 +198,7 @@ def approve(
         row.result = {**(row.result or {}), "reviewed": True}
         move(session, row, VERIFIED, actor=actor, at=now, note="Approved by staff.")
     fulfil(pledge, request_id, now=now, actor=actor)
-    return detail(pledge, request_id)
+    return detail(pledge, request_id, reader=None)
 
 
 def complete(

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pledge.audit import audit_read
 from pledge.core import Pledge
 from pledge.db.models import RightsRequest
 from pledge.rights import deadlines
@@ -111,15 +112,18 @@ def _child(
     return replace(summary, people_held=len(child_subjects(session, pledge, row)))
 
 
-def casework(pledge: Pledge, request_id: str, *, now: datetime | None = None) -> Casework:
-    """What staff may do with the request now (404 for an unknown id)."""
+def casework(
+    pledge: Pledge, request_id: str, *, reader: str, now: datetime | None = None
+) -> Casework:
+    """What staff may do with the request now (404 for an unknown id); showing ``reader``
+    the person's own words, an agent's or a child's details is an audited read."""
     now = now_or(now)
-    with pledge.sessions() as session:
+    with pledge.transaction() as session:
         row = load(session, request_id)
         extend_until, extend_refused = _extension(pledge, row, now)
         private = private_data(pledge, row)
         report = row.scope == CHILD_REPORT
-        return Casework(
+        work = Casework(
             approve=row.status == AWAITING_REVIEW and not report,
             fulfil=row.status == VERIFIED,
             close=row.status in OPEN,
@@ -132,4 +136,20 @@ def casework(pledge: Pledge, request_id: str, *, now: datetime | None = None) ->
             match_fields=sorted(private.get("match") or {}),
             child=_child(session, pledge, row, private) if report else None,
             erase_child=report and row.status == AWAITING_REVIEW,
+        )
+        _audit_shown(session, reader, row, work)
+        return work
+
+
+def _audit_shown(session: Session, reader: str, row: RightsRequest, work: Casework) -> None:
+    shown = {"details": bool(work.details), "agent": bool(work.agent), "child": bool(work.child)}
+    if any(shown.values()):
+        audit_read(
+            session,
+            reader,
+            "rights_request",
+            row.id,
+            "request_details",
+            subject_id=row.subject_id,
+            counts=shown,
         )

@@ -26,7 +26,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from pledge import audit
 from pledge.core import Pledge
 from pledge.crypto import KeyDestroyed
 from pledge.db.models import RightsRequest, SubjectKey
@@ -133,13 +135,19 @@ def _open(ctx: Context) -> dict[str, Any]:
 
 
 def package(
-    pledge: Pledge, request_id: str, token: Holder, *, now: datetime | None = None
+    pledge: Pledge,
+    request_id: str,
+    token: Holder,
+    *,
+    now: datetime | None = None,
+    form: str = "json",
 ) -> dict[str, Any]:
     """The package of a completed access, know or portability request, as built at fulfilment.
 
     410 once it expired (``PLEDGE_PACKAGE_DAYS``), after ``PLEDGE_PACKAGE_COPIES``
     downloads, or when there is none (erased, completed by hand, or fulfilled
-    before packages were kept); nothing is counted then.
+    before packages were kept); nothing is counted then. Each copy served is an
+    audited read (``form``: json, html or zip).
     """
     now = now_or(now)
     limit = pledge.settings.package_copies
@@ -164,7 +172,28 @@ def package(
             at=now,
             details={"copy": row.copies_served},
         )
+        _audit_download(session, row, content, form)
         return {**content, **_copy(pledge, row, limit)}
+
+
+def _audit_download(
+    session: Session, row: RightsRequest, content: dict[str, Any], form: str
+) -> None:
+    """The person read their own data: which copy, in which form, how much (no values)."""
+    audit.audit_read(
+        session,
+        "requester",
+        "rights_request",
+        row.id,
+        "package",
+        subject_id=row.subject_id,
+        counts={
+            "form": form,
+            "copy": row.copies_served,
+            "categories": len(content.get("categories", [])),
+            "systems": len(content.get("systems", [])),
+        },
+    )
 
 
 def _copy(pledge: Pledge, row: RightsRequest, limit: int) -> dict[str, Any]:
@@ -351,7 +380,7 @@ def package_zip(
     pledge: Pledge, request_id: str, token: Holder, *, now: datetime | None = None
 ) -> bytes:
     """The package as ``package.json`` plus one CSV per category, zipped (portability)."""
-    data = package(pledge, request_id, token, now=now)
+    data = package(pledge, request_id, token, now=now, form="zip")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("package.json", json.dumps(data, indent=2, ensure_ascii=False))

@@ -107,14 +107,19 @@ def create_hold(pledge: Pledge, *, email: str, reason: str, actor: str) -> HoldV
         return view(pledge.keys, row)
 
 
-def list_holds(pledge: Pledge, *, active_only: bool = False) -> list[HoldView]:
-    """Every hold, those in force first, newest first."""
+def list_holds(pledge: Pledge, *, reader: str, active_only: bool = False) -> list[HoldView]:
+    """Every hold, those in force first, newest first; their reasons shown to ``reader``
+    (an audited read: a reason can name the person or their matter)."""
     query = select(LegalHold)
     if active_only:
         query = query.where(LegalHold.released_at.is_(None))
-    with pledge.sessions() as session:
+    with pledge.transaction() as session:
         rows = session.scalars(query.order_by(LegalHold.created_at.desc())).all()
         views = [view(pledge.keys, row) for row in rows]
+        if views:
+            audit.audit_read(
+                session, reader, "legal_hold", "list", "holds", counts={"holds": len(views)}
+            )
     return sorted(views, key=lambda hold: not hold.active)
 
 

@@ -43,7 +43,7 @@ def _page(
         request,
         "holds",
         principal=staff,
-        holds=list_holds(pledge),
+        holds=list_holds(pledge, reader=staff.actor),
         form_token=new_form_token(pledge),
         **context,
     )

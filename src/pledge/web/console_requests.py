@@ -59,8 +59,8 @@ def _render(
         request,
         "request",
         principal=staff,
-        r=rights.detail(pledge, request_id),
-        work=casework(pledge, request_id),
+        r=rights.detail(pledge, request_id, reader=staff.actor),
+        work=casework(pledge, request_id, reader=staff.actor),
         systems=tasks_of(pledge, request_id),
         minimum_age=pledge.policy.minimum_age,
         errors=extra.pop("errors", {}),
@@ -135,7 +135,9 @@ def request_action(
     """One button of the request page. Approving a rectification applies its corrections
     to held data, so it needs ``corrections.approve`` besides ``requests.act`` (403);
     erasing a reported child's data needs ``children.erase`` likewise."""
-    detail = rights.detail(pledge, request_id)  # 404 for an unknown one, before anything else
+    detail = rights.detail(
+        pledge, request_id, reader=None
+    )  # 404 for an unknown one, before anything else
     approving_corrections = action == "approve" and detail.type == "rectification"
     refusal = None
     if approving_corrections and not staff.may(Permission.CORRECTIONS_APPROVE):

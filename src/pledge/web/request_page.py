@@ -309,7 +309,7 @@ def download(request_id: str, form: str, request: Request, pledge: PledgeDep) ->
             text = json.dumps(data, indent=2, ensure_ascii=False)
             content = text.encode("utf-8", "replace")
         else:
-            package = rights.package(pledge, request_id, page)
+            package = rights.package(pledge, request_id, page, form="html")
             html = render_package(pledge.policy, package, request)
             return HTMLResponse(html.encode("utf-8", "replace"), headers=HEADERS)
     except NotFound:  # the session ended: the code form again

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pledge.audit import audit_read
 from pledge.consent.ledger.acts import SubjectRef
 from pledge.consent.ledger.person import ChannelVerdict, marketing_state_in
 from pledge.consent.rules import current_state
@@ -71,12 +72,25 @@ class ConsentHistory(_Out):
     """Per marketing purpose, per channel."""
 
 
-def consent_history(pledge: Pledge, email: str) -> ConsentHistory:
-    """Every event, the current state per purpose and channel, and what marketing may do."""
-    with pledge.sessions() as session:
+def consent_history(pledge: Pledge, email: str, *, reader: str) -> ConsentHistory:
+    """Every event, the current state per purpose and channel, and what marketing may do.
+
+    A known person's history (their evidence decrypted) is an audited read by ``reader``.
+    """
+    with pledge.transaction() as session:
         subject_id, ref = _person(session, pledge, email)
         events = _events(session, subject_id) if subject_id else []
         marketing = marketing_state_in(session, pledge, email)
+        if subject_id is not None:
+            audit_read(
+                session,
+                reader,
+                "subject",
+                subject_id,
+                "consent_history",
+                subject_id=subject_id,
+                counts={"events": len(events)},
+            )
     data_key = ref.data_key if ref else None
     current: dict[str, dict[str, StateOut]] = {}
     for (purpose, channel), event in sorted(current_state(events).items()):

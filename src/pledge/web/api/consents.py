@@ -105,15 +105,16 @@ def parse_decoded_body(model: type[M], raw: bytes) -> M:
 
 @router.get("/api/v1/consents")
 def get_consents(
-    pledge: PledgeDep, _principal: SystemDep, email: str = Query(min_length=3, max_length=320)
+    pledge: PledgeDep, principal: SystemDep, email: str = Query(min_length=3, max_length=320)
 ) -> ConsentHistory:
-    return consent.consent_history(pledge, email)
+    """The person's consent history; reading it is audited under the caller's key id."""
+    return consent.consent_history(pledge, email, reader=principal.actor)
 
 
 @router.post("/api/v1/consents/query")
-def query_consents(pledge: PledgeDep, _principal: SystemDep, body: EmailQueryIn) -> ConsentHistory:
+def query_consents(pledge: PledgeDep, principal: SystemDep, body: EmailQueryIn) -> ConsentHistory:
     """The same answer as ``GET /api/v1/consents``, with the e-mail in the body."""
-    return consent.consent_history(pledge, body.email)
+    return consent.consent_history(pledge, body.email, reader=principal.actor)
 
 
 @router.post(

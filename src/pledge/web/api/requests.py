@@ -104,7 +104,7 @@ def get_request(request_id: str, request: Request, pledge: PledgeDep) -> Request
     if token and token.startswith(API_KEY_PREFIX):
         principal = authenticate_key(pledge, token)
         if principal is not None and principal.role == "admin":
-            return rights.detail(pledge, request_id)
+            return rights.detail(pledge, request_id, reader=principal.actor)
     return rights.view(pledge, request_id, token)
 
 
@@ -155,7 +155,9 @@ def get_package(
             headers={"Content-Disposition": 'attachment; filename="personal-data.zip"'},
         )
     if format == "html":
-        page = render_package(pledge.policy, rights.package(pledge, request_id, token), request)
+        page = render_package(
+            pledge.policy, rights.package(pledge, request_id, token, form="html"), request
+        )
         # "replace": a lone surrogate stored before the edge refused it shows as "?".
         return HTMLResponse(page.encode("utf-8", "replace"), headers=PRIVATE_PAGE)
     return rights.package(pledge, request_id, token)
