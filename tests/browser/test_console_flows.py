@@ -169,7 +169,7 @@ def test_an_erasure_received_by_phone(context: Any, console_app: ConsoleApp) -> 
     request_id = page.get_by_role("link", name="open it").get_attribute("href").rsplit("/", 1)[1]
     code = code_for(app, email)
     assert code not in page.content()  # staff never see the code
-    page.get_by_role("link", name="Requests").click()
+    page.get_by_role("link", name="Requests", exact=True).click()
     row = page.locator(f'tr[data-request="{request_id}"]')
     assert "erasure" in row.inner_text()
     assert "phone" in row.inner_text()
