@@ -132,6 +132,13 @@ FORMS: dict[str, dict[str, str]] = {
         "child_email": "c@e.org",
         "relation": "parent",
     },
+    "/privacy-center/complaint": {
+        "form_token": "",
+        "country": "FR",
+        "email": "p@e.org",
+        "text": "t",
+    },
+    "/privacy-center/complaint/{complaint_id}": {"csrf": "", "code": "12345678"},
     "/admin/login": {"csrf": "", "email": "p@example.org", "password": "p"},
     "/admin/requests/new": {"type": "access", "email": "p@example.org", "country": "FR"},
     "/admin/clients": {"name": "n", "instructions": "collect: []"},

@@ -73,6 +73,7 @@ def test_the_request_pages_policy_allows_the_stylesheet_and_the_packages_style_o
         "/privacy-center/new/access?country=FR",
         "/privacy-center/new/nothing-such?country=FR",
         "/privacy-center/child-report?country=US",
+        "/privacy-center/complaint?country=DE",
     ],
 )
 def test_the_privacy_centers_pages_run_no_script_and_load_from_here_only(

@@ -7,7 +7,7 @@ are told of their own data protection authority (``authorities``).
 """
 
 from pledge.complaints.casework import answer, escalate, investigate
-from pledge.complaints.intake import submit, verify
+from pledge.complaints.intake import PAGE_PATH, page_link, resend_code, submit, verify
 from pledge.complaints.queue import detail, export_csv, listing, one
 from pledge.complaints.retention import purge
 from pledge.complaints.schemas import (
@@ -22,6 +22,7 @@ from pledge.complaints.states import METHODS, STATES
 
 __all__ = [
     "METHODS",
+    "PAGE_PATH",
     "STATES",
     "ComplaintAccepted",
     "ComplaintCodeIn",
@@ -36,7 +37,9 @@ __all__ = [
     "investigate",
     "listing",
     "one",
+    "page_link",
     "purge",
+    "resend_code",
     "submit",
     "verify",
 ]

@@ -26,17 +26,34 @@ from pledge.complaints.states import METHODS, RECEIVED
 from pledge.core import Pledge
 from pledge.db.base import new_id
 from pledge.db.models import Complaint
-from pledge.errors import BadRequest, Conflict, TooManyRequests, ValidationFailed
+from pledge.errors import BadRequest, Conflict, NotFound, TooManyRequests, ValidationFailed
 from pledge.i18n import N_, SOURCE, supported_code
 from pledge.policy.durations import add_duration, parse_iso_duration
 
 CODE_LIFETIME = timedelta(minutes=30)
 MAX_FAILED_CODES = 5
+PAGE_PATH = "/privacy-center/complaint/{complaint_id}"
+"""The privacy center's page where the person types the code (the code mail links to it)."""
 LOCKED = N_("too many wrong codes: this complaint can no longer be confirmed by code")
 
 
 def _code_hash(pledge: Pledge, complaint_id: str, code: str) -> str:
     return pledge.keys.sign(f"complaint-code:{complaint_id}:{code.strip()}")
+
+
+def page_link(pledge: Pledge, complaint_id: str) -> str:
+    """The address of the complaint's code page, on ``PLEDGE_BASE_URL``."""
+    base = pledge.settings.base_url.rstrip("/")
+    return base + PAGE_PATH.format(complaint_id=complaint_id)
+
+
+def _code_mail(pledge: Pledge, row: Complaint, now: datetime) -> tuple[str, str]:
+    """A fresh code for ``row`` (the old one stops working), and its mail."""
+    code = f"{secrets.randbelow(10**8):08d}"
+    row.code_hash = _code_hash(pledge, row.id, code)
+    row.code_expires_at = now + CODE_LIFETIME
+    link = page_link(pledge, row.id)
+    return mails.code_mail(pledge.policy, language_of(row), code, row.due_at, link)
 
 
 def submit(
@@ -68,10 +85,7 @@ def submit(
     t = language_of(row)
     with pledge.transaction() as session:
         if method == "web":
-            code = f"{secrets.randbelow(10**8):08d}"
-            row.code_hash = _code_hash(pledge, row.id, code)
-            row.code_expires_at = now + CODE_LIFETIME
-            mail = mails.code_mail(pledge.policy, t, code, row.due_at)
+            mail = _code_mail(pledge, row, now)
             template = "complaint_code"
         else:
             row.verified_at = now
@@ -88,6 +102,32 @@ def submit(
             details={"method": method, "country": row.country},
         )
     return ComplaintAccepted(id=row.id, state=row.state, due_at=row.due_at)
+
+
+def resend_code(pledge: Pledge, complaint_id: str, *, now: datetime | None = None) -> bool:
+    """Mail a new code if the complaint still waits for one; True when a mail was queued.
+
+    Nothing is sent for a complaint already confirmed or whose code was voided by
+    wrong guesses (a new code does not undo that), and wrong guesses keep counting
+    across codes. The caller answers the same either way and limits how often.
+    """
+    now = now_or(now)
+    with pledge.transaction() as session:
+        try:
+            row = load(session, complaint_id, lock=True)
+        except NotFound:
+            return False
+        if row.verified_at is not None or row.code_hash is None:
+            return False
+        mail_person(session, pledge, row, _code_mail(pledge, row, now), "complaint_code")
+        audit.append(
+            session,
+            action="complaint.code_sent",
+            actor="public",
+            object_type="complaint",
+            object_id=row.id,
+        )
+    return True
 
 
 @dataclass(frozen=True)

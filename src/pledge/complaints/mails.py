@@ -36,8 +36,10 @@ def _next_steps(policy: Policy, t: Language, country: str) -> str:
     )
 
 
-def code_mail(policy: Policy, t: Language, code: str, due_at: datetime) -> tuple[str, str]:
-    """The code that confirms the complaint came from this mailbox, and the day of the answer."""
+def code_mail(
+    policy: Policy, t: Language, code: str, due_at: datetime, link: str
+) -> tuple[str, str]:
+    """The code that confirms the complaint came from this mailbox, and where to type it."""
     body = (
         t.gettext("Your verification code is %(code)s", code=code)
         + "\n\n"
@@ -45,6 +47,8 @@ def code_mail(policy: Policy, t: Language, code: str, due_at: datetime) -> tuple
             "Enter it where you sent your complaint to confirm it. We will answer by %(day)s.",
             day=t.date(due_at),
         )
+        + "\n\n"
+        + t.gettext("You can also enter it on this page: %(link)s", link=link)
         + "\n\n"
         + t.gettext(
             "The code is valid for 30 minutes. Never share it with anyone you did not ask to "

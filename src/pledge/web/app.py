@@ -21,6 +21,8 @@ from pledge.jobs import connect_jobs
 from pledge.web import (
     api_docs,
     child_report_form,
+    complaint_form,
+    complaint_page,
     consent_pages,
     console,
     console_account,
@@ -115,6 +117,8 @@ def create_app(pledge: Pledge) -> FastAPI:
         privacy_center.router,
         request_forms.router,
         child_report_form.router,
+        complaint_form.router,
+        complaint_page.router,
         request_page.router,
         console.router,
         console_pages.router,
