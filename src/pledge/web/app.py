@@ -42,6 +42,7 @@ from pledge.web import (
 )
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import (
+    breaches,
     complaints,
     consents,
     holds,
@@ -51,6 +52,7 @@ from pledge.web.api import (
     requests,
     service,
     systems,
+    transfers,
 )
 from pledge.web.errors import install_error_handlers
 from pledge.web.language import LanguageMiddleware
@@ -110,6 +112,8 @@ def create_app(pledge: Pledge) -> FastAPI:
         service.router,
         holds.router,
         legal_requests.router,
+        breaches.router,
+        transfers.router,
         systems.router,
         requests.router,
         complaints.router,
