@@ -24,6 +24,7 @@ from pledge.registers.breaches import (
     list_breaches,
     notify_breach,
 )
+from pledge.web.api.requests import NoBody
 from pledge.web.deps import AdminDep, PledgeDep
 
 router = APIRouter(tags=["registers"])
@@ -119,7 +120,9 @@ def admin_decide_breach(
 
 
 @router.post(BASE + "/{breach_id}/notices")
-def admin_send_breach_notices(pledge: PledgeDep, admin: AdminDep, breach_id: str) -> NoticesOut:
+def admin_send_breach_notices(
+    pledge: PledgeDep, admin: AdminDep, breach_id: str, _body: NoBody
+) -> NoticesOut:
     """Mail everyone affected not yet told, in bounded batches; 409 unless decided so."""
     queued = notify_breach(pledge, breach_id, actor=admin.actor)
     item = get_breach(pledge, breach_id)

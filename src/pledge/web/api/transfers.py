@@ -22,6 +22,7 @@ from pledge.registers.transfers import (
     notify_transfer,
 )
 from pledge.web.api.breaches import NoticesOut
+from pledge.web.api.requests import NoBody
 from pledge.web.deps import AdminDep, PledgeDep
 
 router = APIRouter(tags=["registers"])
@@ -84,7 +85,9 @@ def admin_get_transfer(pledge: PledgeDep, admin: AdminDep, transfer_id: str) -> 
 
 
 @router.post(BASE + "/{transfer_id}/notices")
-def admin_send_transfer_notices(pledge: PledgeDep, admin: AdminDep, transfer_id: str) -> NoticesOut:
+def admin_send_transfer_notices(
+    pledge: PledgeDep, admin: AdminDep, transfer_id: str, _body: NoBody
+) -> NoticesOut:
     """Mail everyone whose data moved and who was not yet told, in bounded batches."""
     queued = notify_transfer(pledge, transfer_id, actor=admin.actor)
     item = get_transfer(pledge, transfer_id)
