@@ -210,7 +210,7 @@ def test_a_refused_page_is_a_page_with_the_roles_navigation(world: World) -> Non
 
 LINKED_FROM_PAGES = {"/admin/account/second-factor", "/admin/record-of-processing.csv"}
 LINKED_FROM_PAGES |= {"/admin/legal-requests.csv", "/admin/legal-requests/new"}
-LINKED_FROM_PAGES |= {"/admin/breaches.csv"}
+LINKED_FROM_PAGES |= {"/admin/breaches.csv", "/admin/transfers.csv"}
 LINKED_FROM_PAGES |= {"/admin/complaints.csv"}
 """Pages reached from another page (the account page, the record), not from the navigation."""
 NAV = re.compile(r'<nav aria-label="Console">(.*?)</nav>', re.S)

@@ -95,7 +95,7 @@ def list_command(
 ) -> None:
     """One line per breach, newest first: id, known, deadline, state, people affected."""
     with cli_errors(), migrated_pledge() as pledge:
-        items = list_breaches(pledge, search=search)
+        items = list_breaches(pledge, search=search, reader=ACTOR if csv else None, form="csv")
     if csv:
         typer.echo(breaches_csv(items), nl=False)
         return
@@ -149,7 +149,7 @@ def list_transfers_command(
 ) -> None:
     """One line per transfer, newest first: id, date, buyer, affected, told."""
     with cli_errors(), migrated_pledge() as pledge:
-        items = list_transfers(pledge)
+        items = list_transfers(pledge, reader=ACTOR if csv else None, form="csv")
     if csv:
         typer.echo(transfers_csv(items), nl=False)
         return

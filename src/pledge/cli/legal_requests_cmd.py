@@ -73,7 +73,9 @@ def list_command(
 ) -> None:
     """One line per request, newest first: id, received, authority, reference, people."""
     with cli_errors(), migrated_pledge() as pledge:
-        items = list_legal_requests(pledge, search=search)
+        items = list_legal_requests(
+            pledge, search=search, reader=ACTOR if csv else None, form="csv"
+        )
     if csv:
         typer.echo(legal_requests_csv(items), nl=False)
         return

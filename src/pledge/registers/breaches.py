@@ -32,6 +32,7 @@ from pledge.registers.common import (
     MAX_SHOWN,
     Prose,
     Strict,
+    audit_shown,
     check_categories,
     matches,
     refuse,
@@ -41,6 +42,8 @@ from pledge.registers.mails import BREACH_TEMPLATE, breach_mail
 from pledge.registers.notices import BATCH, count_affected, count_told, send_notices
 
 REGISTER = "breach"
+TEXT = "breach_text"
+"""What a read entry says was shown: the sealed summary, reasons and notice."""
 AUTHORITY_CLOCK = timedelta(hours=72)
 
 
@@ -205,20 +208,30 @@ def notify_breach(pledge: Pledge, breach_id: str, *, actor: str, batch: int = BA
     return queued
 
 
-def list_breaches(pledge: Pledge, *, search: str = "") -> list[BreachView]:
+def list_breaches(
+    pledge: Pledge, *, search: str = "", reader: str | None = None, form: str = "page"
+) -> list[BreachView]:
+    """Newest first; ``search`` keeps those holding every word; shown to ``reader``, audited."""
     with pledge.sessions() as session:
         ids = session.scalars(
             select(Breach.id).order_by(Breach.known_at.desc()).limit(MAX_SHOWN)
         ).all()
     views = [get_breach(pledge, breach_id) for breach_id in ids]
-    return [v for v in views if not search or matches(search, v.summary, *v.categories)]
+    found = [v for v in views if not search or matches(search, v.summary, *v.categories)]
+    audit_shown(pledge, reader, REGISTER, "list", TEXT, entries=len(found), form=form)
+    return found
 
 
-def get_breach(pledge: Pledge, breach_id: str) -> BreachView:
+def get_breach(
+    pledge: Pledge, breach_id: str, *, reader: str | None = None, form: str = "page"
+) -> BreachView:
+    """The entry, its texts decrypted; shown to ``reader`` (one audit entry), or to the service."""
     with pledge.sessions() as session:
         row = _get(session, breach_id)
         affected = count_affected(session, row.categories)
-        return _view(pledge.keys, row, affected=affected, told=count_told(session, row.id))
+        found = _view(pledge.keys, row, affected=affected, told=count_told(session, row.id))
+    audit_shown(pledge, reader, REGISTER, found.id, TEXT, entries=1, form=form)
+    return found
 
 
 def _get(session: Any, breach_id: str) -> Breach:

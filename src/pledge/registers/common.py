@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from pledge import audit
+from pledge.core import Pledge
 from pledge.errors import ValidationFailed
 from pledge.policy import Policy
 from pledge.policy.render import spreadsheet_safe
@@ -100,6 +102,31 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         return spreadsheet_safe(" ".join(str(item) for item in value))
     return spreadsheet_safe(str(value))
+
+
+def audit_shown(
+    pledge: Pledge,
+    reader: str | None,
+    register: str,
+    object_id: str,
+    what: str,
+    *,
+    entries: int,
+    form: str,
+) -> None:
+    """One read entry for ``reader`` having been shown a register's sealed text, decrypted.
+
+    The registers seal what may name people (a scope, a summary, reasons, a
+    note); the policy says every access is recorded, so each page, answer or
+    export that shows it leaves one entry: ids and counts only. ``reader`` None
+    is the service reading for itself (an entry echoed back to whoever just
+    wrote it, a notice being mailed): nothing new is shown to anyone then.
+    """
+    if reader is None or entries == 0:
+        return
+    with pledge.transaction() as session:
+        counts = {"entries": entries, "form": form}
+        audit.audit_read(session, reader, register, object_id, what, counts=counts)
 
 
 def matches(search: str, *texts: object) -> bool:

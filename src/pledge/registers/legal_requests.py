@@ -42,6 +42,7 @@ from pledge.registers.common import (
     Name,
     Prose,
     Strict,
+    audit_shown,
     check_categories,
     matches,
     midnight,
@@ -50,6 +51,9 @@ from pledge.registers.common import (
 )
 
 NOT_WRITTEN = "the legal request was not recorded"
+REGISTER = "legal_request"
+SCOPE = "legal_request_scope"
+"""What a read entry says was shown: the sealed scope and the people concerned."""
 FALLBACK_PURPOSE = "legal_disclosure"
 
 
@@ -245,22 +249,32 @@ def set_notice(pledge: Pledge, request_id: str, body: NoticeIn, *, actor: str) -
         return view(pledge.keys, row, tuple(link.subject_id for link in links))
 
 
-def list_legal_requests(pledge: Pledge, *, search: str = "") -> list[LegalRequestView]:
-    """The newest entries first; ``search`` keeps those whose texts hold every word of it."""
+def list_legal_requests(
+    pledge: Pledge, *, search: str = "", reader: str | None = None, form: str = "page"
+) -> list[LegalRequestView]:
+    """The newest entries first; ``search`` keeps those whose texts hold every word of it;
+    shown to ``reader`` (one audit entry)."""
     with pledge.sessions() as session:
         rows = session.scalars(
             select(LegalRequest).order_by(LegalRequest.received_at.desc()).limit(MAX_SHOWN)
         ).all()
         people = _people(session, [row.id for row in rows])
         views = [view(pledge.keys, row, people.get(row.id, ())) for row in rows]
-    return [v for v in views if not search or _found(v, search)]
+    found = [v for v in views if not search or _found(v, search)]
+    audit_shown(pledge, reader, REGISTER, "list", SCOPE, entries=len(found), form=form)
+    return found
 
 
-def get_legal_request(pledge: Pledge, request_id: str) -> LegalRequestView:
+def get_legal_request(
+    pledge: Pledge, request_id: str, *, reader: str | None = None, form: str = "page"
+) -> LegalRequestView:
+    """The entry, its scope decrypted; shown to ``reader`` (one audit entry), or to the service."""
     with pledge.sessions() as session:
         row = _get(session, request_id)
         subject_ids = tuple(link.subject_id for link in _links(session, row.id))
-        return view(pledge.keys, row, subject_ids)
+        found = view(pledge.keys, row, subject_ids)
+    audit_shown(pledge, reader, REGISTER, found.id, SCOPE, entries=1, form=form)
+    return found
 
 
 def count_legal_requests(session: Session) -> int:

@@ -25,6 +25,7 @@ from pledge.registers.common import (
     Name,
     Prose,
     Strict,
+    audit_shown,
     check_categories,
     matches,
     midnight,
@@ -35,6 +36,8 @@ from pledge.registers.mails import TRANSFER_TEMPLATE, transfer_mail
 from pledge.registers.notices import BATCH, count_affected, count_told, send_notices
 
 REGISTER = "transfer"
+NOTE = "transfer_note"
+"""What a read entry says was shown: the sealed note."""
 
 
 class TransferIn(Strict):
@@ -120,7 +123,10 @@ def notify_transfer(pledge: Pledge, transfer_id: str, *, actor: str, batch: int 
     return queued
 
 
-def list_transfers(pledge: Pledge, *, search: str = "") -> list[TransferView]:
+def list_transfers(
+    pledge: Pledge, *, search: str = "", reader: str | None = None, form: str = "page"
+) -> list[TransferView]:
+    """Newest first; ``search`` keeps those holding every word; shown to ``reader``, audited."""
     with pledge.sessions() as session:
         ids = session.scalars(
             select(BusinessTransfer.id)
@@ -128,20 +134,27 @@ def list_transfers(pledge: Pledge, *, search: str = "") -> list[TransferView]:
             .limit(MAX_SHOWN)
         ).all()
     views = [get_transfer(pledge, transfer_id) for transfer_id in ids]
-    return [v for v in views if not search or matches(search, v.buyer, v.note, *v.categories)]
+    found = [v for v in views if not search or matches(search, v.buyer, v.note, *v.categories)]
+    audit_shown(pledge, reader, REGISTER, "list", NOTE, entries=len(found), form=form)
+    return found
 
 
-def get_transfer(pledge: Pledge, transfer_id: str) -> TransferView:
+def get_transfer(
+    pledge: Pledge, transfer_id: str, *, reader: str | None = None, form: str = "page"
+) -> TransferView:
+    """The entry, its note decrypted; shown to ``reader`` (one audit entry), or to the service."""
     with pledge.sessions() as session:
         row = session.get(BusinessTransfer, transfer_id[:36])
         if row is None:
             raise NotFound("no business transfer has this id")
-        return _view(
+        found = _view(
             pledge.keys,
             row,
             affected=count_affected(session, row.categories),
             told=count_told(session, row.id),
         )
+    audit_shown(pledge, reader, REGISTER, found.id, NOTE, entries=1, form=form)
+    return found
 
 
 def _aad(transfer_id: str) -> str:

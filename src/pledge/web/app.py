@@ -35,6 +35,7 @@ from pledge.web import (
     console_records,
     console_staff,
     console_systems,
+    console_transfers,
     privacy_center,
     public,
     request_forms,
@@ -43,6 +44,7 @@ from pledge.web import (
 )
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import (
+    breaches,
     complaints,
     consents,
     holds,
@@ -52,6 +54,7 @@ from pledge.web.api import (
     requests,
     service,
     systems,
+    transfers,
 )
 from pledge.web.errors import install_error_handlers
 from pledge.web.language import LanguageMiddleware
@@ -111,6 +114,8 @@ def create_app(pledge: Pledge) -> FastAPI:
         service.router,
         holds.router,
         legal_requests.router,
+        breaches.router,
+        transfers.router,
         systems.router,
         requests.router,
         complaints.router,
@@ -127,6 +132,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_holds.router,
         console_legal_requests.router,
         console_breaches.router,
+        console_transfers.router,
         console_complaints.router,
         console_staff.router,
         console_records.router,

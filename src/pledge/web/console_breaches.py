@@ -46,7 +46,7 @@ def _list(
         request,
         "breaches",
         principal=staff,
-        items=list_breaches(pledge, search=q),
+        items=list_breaches(pledge, search=q, reader=staff.actor),
         q=q,
         categories=pledge.policy.categories,
         **context,
@@ -61,9 +61,10 @@ def breaches_page(request: Request, pledge: PledgeDep, staff: Reader, q: Search 
 
 
 @router.get(BASE + ".csv")
-def breaches_export(pledge: PledgeDep, _staff: Reader, q: Search = "") -> Response:
+def breaches_export(pledge: PledgeDep, staff: Reader, q: Search = "") -> Response:
+    items = list_breaches(pledge, search=q, reader=staff.actor, form="csv")
     return Response(
-        breaches_csv(list_breaches(pledge, search=q)),
+        breaches_csv(items),
         media_type="text/csv; charset=utf-8",
         headers={**HEADERS, "Content-Disposition": 'attachment; filename="breaches.csv"'},
     )
@@ -97,7 +98,7 @@ def _detail(
 ) -> Response:
     status = extra.pop("status_code", 200)
     context: dict[str, Any] = {"errors": {}, "message": ""} | extra
-    item = get_breach(pledge, breach_id)
+    item = get_breach(pledge, breach_id, reader=staff.actor)
     response = page(request, "breach", principal=staff, item=item, **context)
     response.status_code = status
     return response

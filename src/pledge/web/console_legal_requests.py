@@ -52,15 +52,16 @@ Search = Annotated[str, Query(max_length=200)]
 def legal_requests_page(
     request: Request, pledge: PledgeDep, staff: Reader, q: Search = "", recorded: str = ""
 ) -> Response:
-    items = list_legal_requests(pledge, search=q)
+    items = list_legal_requests(pledge, search=q, reader=staff.actor)
     message = "The legal request is recorded." if recorded else ""
     return page(request, "legal_requests", principal=staff, items=items, q=q, message=message)
 
 
 @router.get(BASE + ".csv")
-def legal_requests_export(pledge: PledgeDep, _staff: Reader, q: Search = "") -> Response:
+def legal_requests_export(pledge: PledgeDep, staff: Reader, q: Search = "") -> Response:
+    items = list_legal_requests(pledge, search=q, reader=staff.actor, form="csv")
     return Response(
-        legal_requests_csv(list_legal_requests(pledge, search=q)),
+        legal_requests_csv(items),
         media_type="text/csv; charset=utf-8",
         headers={**HEADERS, "Content-Disposition": 'attachment; filename="legal-requests.csv"'},
     )
@@ -133,7 +134,7 @@ def record_legal_request(
 def legal_request_page(
     request: Request, pledge: PledgeDep, staff: Reader, request_id: str, recorded: str = ""
 ) -> Response:
-    item = get_legal_request(pledge, request_id)
+    item = get_legal_request(pledge, request_id, reader=staff.actor)
     message = "The legal request is recorded." if recorded else ""
     return page(request, "legal_request", principal=staff, item=item, message=message)
 
@@ -147,7 +148,7 @@ def change_notice(
         data["notify_after"] = after  # type: ignore[assignment]
     body, errors = read(NoticeIn, data)
     if body is None:
-        item = get_legal_request(pledge, request_id)
+        item = get_legal_request(pledge, request_id, reader=staff.actor)
         response = page(
             request, "legal_request", principal=staff, item=item, errors=errors, message=""
         )

@@ -78,19 +78,18 @@ def admin_create_legal_request(
 @router.get(BASE)
 def admin_list_legal_requests(
     pledge: PledgeDep,
-    _admin: AdminDep,
+    admin: AdminDep,
     search: Annotated[str, Query(max_length=200)] = "",
 ) -> LegalRequestsOut:
-    """The register, newest first; ``search`` matches authority, reference, basis and scope."""
-    items = list_legal_requests(pledge, search=search)
+    """The register, newest first; ``search`` matches authority, reference, basis and scope
+    (an audited read)."""
+    items = list_legal_requests(pledge, search=search, reader=admin.actor, form="json")
     return LegalRequestsOut(legal_requests=[_out(item) for item in items])
 
 
 @router.get(BASE + "/{request_id}")
-def admin_get_legal_request(
-    pledge: PledgeDep, _admin: AdminDep, request_id: str
-) -> LegalRequestOut:
-    return _out(get_legal_request(pledge, request_id))
+def admin_get_legal_request(pledge: PledgeDep, admin: AdminDep, request_id: str) -> LegalRequestOut:
+    return _out(get_legal_request(pledge, request_id, reader=admin.actor, form="json"))
 
 
 @router.post(BASE + "/{request_id}/notice")
@@ -98,4 +97,5 @@ def admin_set_legal_request_notice(
     pledge: PledgeDep, admin: AdminDep, request_id: str, body: NoticeIn
 ) -> LegalRequestOut:
     """Whether the people may now be told (and from when); their disclosure logs follow."""
-    return _out(set_notice(pledge, request_id, body, actor=admin.actor))
+    set_notice(pledge, request_id, body, actor=admin.actor)
+    return _out(get_legal_request(pledge, request_id, reader=admin.actor, form="json"))
