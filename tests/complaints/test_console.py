@@ -100,3 +100,26 @@ def test_officer_enters_answers_and_escalates_the_auditor_only_reads(
         "complaint.escalated",
         "complaint.exported",
     } <= actions
+
+
+def test_one_persons_complaints_are_found_by_their_address_sent_in_a_form(
+    mailer: Pledge, smtp: SmtpServer
+) -> None:
+    create_staff(mailer, "officer@example.com", "privacy_officer")
+    with TestClient(create_app(mailer)) as officer:
+        assert sign_in(officer, "officer@example.com") == 303
+        assert _enter(officer).status_code == 303  # type: ignore[attr-defined]
+        assert _enter(officer, email="someone.else@example.org").status_code == 303  # type: ignore[attr-defined]
+        with mailer.sessions() as session:
+            ids = dict(session.execute(select(Complaint.email_index, Complaint.id)).all())
+        mine = ids[mailer.keys.blind_index("email", EMAIL)]
+        other = ids[mailer.keys.blind_index("email", "someone.else@example.org")]
+        csrf = csrf_of(officer.get(QUEUE).text)
+        found = officer.post(f"{QUEUE}/search", data={"csrf": csrf, "email": EMAIL.upper()})
+        assert found.status_code == 200
+        assert mine in found.text
+        assert other not in found.text
+        assert EMAIL not in found.text  # the address is not echoed back
+        bad = officer.post(f"{QUEUE}/search", data={"csrf": csrf, "email": "nobody"})
+        assert bad.status_code == 422
+        assert 'id="search-email-error"' in bad.text

@@ -56,15 +56,23 @@ def view_of(row: Complaint, now: datetime) -> ComplaintView:
 
 
 def listing(
-    pledge: Pledge, state: str | None = None, *, now: datetime | None = None
+    pledge: Pledge,
+    state: str | None = None,
+    *,
+    email: str | None = None,
+    now: datetime | None = None,
 ) -> list[ComplaintView]:
-    """Complaints in one state (all without), the soonest due first."""
+    """Complaints in one state (all without), of one person when ``email`` is given (found
+    by its blind index: the address is never decrypted or compared in clear), the soonest
+    due first."""
     now = now_or(now)
     if state is not None and state not in STATES:
         raise ValidationFailed("unknown state", fields={"state": f"one of {STATES}"})
     query = select(Complaint).order_by(Complaint.due_at, Complaint.id).limit(MAX_LISTED)
     if state is not None:
         query = query.where(Complaint.state == state)
+    if email:
+        query = query.where(Complaint.email_index == pledge.keys.blind_index("email", email))
     with pledge.sessions() as session:
         return [view_of(row, now) for row in session.scalars(query)]
 

@@ -27,6 +27,7 @@ from pledge.web.deps import PledgeDep, StaffFormDep, require
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[StaffPrincipal, require(Permission.COMPLAINTS_READ)]
 Actor = Annotated[StaffPrincipal, require(Permission.COMPLAINTS_ACT)]
+TextReader = Annotated[StaffPrincipal, require(Permission.COMPLAINTS_TEXT)]
 FIELDS = ("email", "country", "text", "method", "language")
 QUEUE = "/admin/complaints"
 
@@ -35,12 +36,14 @@ def _queue(
     request: Request, pledge: Pledge, staff: StaffPrincipal, *, status_code: int = 200, **extra: Any
 ) -> Response:
     state = request.query_params.get("state") or None
+    email = extra.pop("search_email", None)
     context: dict[str, Any] = {"values": {}, "errors": {}, "message": "", **extra}
     response = page(
         request,
         "complaints",
         principal=staff,
-        complaints=complaints.listing(pledge, state if state in STATES else None),
+        complaints=complaints.listing(pledge, state if state in STATES else None, email=email),
+        searched=bool(email),
         states=STATES,
         state=state,
         form_token=new_form_token(pledge),
@@ -56,6 +59,19 @@ def complaints_page(
 ) -> Response:
     message = "The complaint is recorded; the person was mailed a receipt." if entered else ""
     return _queue(request, pledge, staff, message=message)
+
+
+@router.post(f"{QUEUE}/search")
+def search_complaints(
+    request: Request, pledge: PledgeDep, staff: TextReader, form: StaffFormDep
+) -> Response:
+    """One person's complaints, by their e-mail: sent in a form, never in a URL; for staff
+    who may read complaints' addresses (finding one by address is reading it)."""
+    email = form.get("email", "").strip()
+    if "@" not in email or len(email) > 320:
+        errors = {"search-email": "give the person's whole e-mail address"}
+        return _queue(request, pledge, staff, errors=errors, status_code=422)
+    return _queue(request, pledge, staff, search_email=email)
 
 
 @router.get(f"{QUEUE}.csv")
