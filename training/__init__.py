@@ -1,0 +1,1 @@
+"""Tools that build Pledge's shipped artefacts but are not shipped themselves."""
