@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from training.pii import slots, values
+from training.pii import slots, spoken, values
 from training.pii.builder import Style, Val
 from training.pii.context import Ctx, noise, who
 
@@ -124,7 +124,7 @@ def sms_thread(c: Ctx) -> None:
     c.a(
         "{co}: your order {o} has shipped. Track: {k}",
         co=c.rng.choice(values.COMPANIES),
-        o=Val(values.account_id(c.rng)[1], "ACCOUNT_ID"),
+        o=Val(values.account_id(c.rng, "order number")[1], "ACCOUNT_ID"),
         k=noise(values.tracking(c.rng), "TRACKING"),
     )
     c.u(
@@ -192,7 +192,7 @@ def uk_chat(c: Ctx) -> None:
     slots.name(c)
     slots.dob(c)
     slots.address(c)
-    _, ident = values.account_id(c.rng)
+    _, ident = values.account_id(c.rng, "account")
     c.a("And the a/c or customer number?")
     c.u("a/c {x}", x=Val(ident, "ACCOUNT_ID"))
     slots.phone(c)
@@ -209,7 +209,7 @@ def insurance_claim(c: Ctx) -> None:
     _human_intro(c)
     c.u("I'm calling about a claim for my car, it was hit on {d}.", d=c.when())
     slots.name(c)
-    _, ident = values.account_id(c.rng)
+    _, ident = values.account_id(c.rng, "policy number")
     c.a("What's your policy number?")
     c.u("it's {x}", x=Val(c.digits_said(ident), "ACCOUNT_ID"))
     g, f = c.person()
@@ -265,7 +265,7 @@ def helpdesk_ticket(c: Ctx) -> None:
         "yes that's my home connection. updated to {v} this morning",
         v=noise(values.version(c.rng), "VERSION"),
     )
-    _, ident = values.account_id(c.rng)
+    _, ident = values.account_id(c.rng, "client ref")
     c.a("Can you confirm the client ref on the account?")
     c.u("{x}", x=Val(ident, "ACCOUNT_ID"))
     c.a("And an email for the update?")
@@ -286,7 +286,7 @@ def sms_caps(c: Ctx) -> None:
         s=noise(values.store(c.rng), "STORE"),
     )
     c.a("Sorry {g}! What's the number on your loyalty card?", g=who(c.me.given))
-    _, ident = values.account_id(c.rng)
+    _, ident = values.account_id(c.rng, "loyalty number")
     c.u("{x}", x=Val(ident, "ACCOUNT_ID"))
     c.a(
         "Thanks. Use code {p} for {x} off today. Ref {r}.",
@@ -312,7 +312,7 @@ def returns_rma(c: Ctx) -> None:
     )
     slots.name(c)
     c.a("What's the order number?")
-    _, ident = values.account_id(c.rng)
+    _, ident = values.account_id(c.rng, "order number")
     c.u("order {x}, bought {d}", x=Val(ident, "ACCOUNT_ID"), d=c.when())
     c.a(
         "I've issued RMA {r}. Print the label and ship within {u}; refund of {t} follows.",
@@ -322,6 +322,319 @@ def returns_rma(c: Ctx) -> None:
     )
     _shuffled(c, [slots.address, slots.email], keep=0.7)
     slots.bye(c)
+
+
+def ivr_prompts(c: Ctx) -> None:
+    """IVR prompts then a human: spoken account number, birth date and phone digits."""
+    c.speakers("IVR: ", "Caller: ")
+    c.a("Welcome to " + c.rng.choice(values.COMPANIES) + ". Calls may be recorded.")
+    c.a("Please say or enter your account number, followed by the hash key.")
+    _, ident = values.account_id(c.rng, "account")
+    c.u("{x}", x=Val(spoken.digits(ident, c.rng), "ACCOUNT_ID"))
+    c.a("Thank you. Please say your date of birth.")
+    birth = values.date_text(c.me.dob, c.rng, spoken_=True)
+    c.u("{d}", d=Val(birth, "DATE_OF_BIRTH"))
+    c.a(
+        "Your current balance is {t}. Your next payment is due on {d}.",
+        t=slots.said_money(c),
+        d=c.when(),
+    )
+    c.a("To speak to an advisor, press zero.")
+    g, _f = c.person()
+    c.speakers("Advisor: ", "Caller: ")
+    c.a("Hi, you're through to {n}. Can I take your name?", n=who(g))
+    c.u("{n}", n=who(c.full_name()))
+    c.a("Thanks {g}. And a number in case we get cut off?", g=who(c.me.given))
+    c.u("{p}", p=Val(spoken.digits(c.me.phone, c.rng), "PHONE"))
+
+
+def names_as_labels(c: Ctx) -> None:
+    """Chat whose speaker labels are the people's names; no cue before the customer's name."""
+    ag, _af = c.person()
+    agent_label = f"{ag} ({c.rng.choice(('Support', 'Agent', 'Team'))}): "
+    c.speakers((who(ag), agent_label[len(ag) :]), (who(c.me.given), ": "))
+    c.a("Hello! How can I help?")
+    c.u("hi, the app shows an old address for me")
+    c.a("No problem, can you confirm the full name and date of birth on the account?")
+    c.u("{n}, {d}", n=who(c.full_name()), d=Val(c.dob(), "DATE_OF_BIRTH"))
+    c.a("Thanks. What should the address be?")
+    c.u("{a}", a=Val(c.me.address, "STREET_ADDRESS"))
+    c.a("Updated. Anything else, {g}?", g=who(c.me.given))
+    c.u("no that's all, thanks {g}", g=who(ag))
+
+
+def telecom_chat(c: Ctx) -> None:
+    """Mobile plan chat: subscriber ID, two phone numbers, data percentages, an IPv6 lease."""
+    c.speakers("Agent: ", "Customer: ")
+    _bot_intro(c)
+    c.u("I want to move my number {p} to a new SIM", p=Val(c.me.phone, "PHONE"))
+    slots.name(c)
+    c.a("What's your subscriber ID?")
+    _, ident = values.account_id(c.rng, "subscriber ID")
+    c.u("{x}", x=Val(ident, "ACCOUNT_ID"))
+    c.a(
+        "You've used {x} of your data; the plan renews in {u}.",
+        x=noise(values.percent(c.rng), "PERCENT"),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+    other = values.phone(c.rng, c.me.region if c.me.region != "CA" else "US")
+    c.u("also add my son's line {p} please", p=Val(other, "PHONE"))
+    c.a(
+        "Done. Your router was assigned {ip}; firmware {v} is current.",
+        ip=Val(values.ipv6(c.rng), "IP_ADDRESS"),
+        v=noise(values.version(c.rng), "VERSION"),
+    )
+    slots.bye(c)
+
+
+def eu_chat(c: Ctx) -> None:
+    """A German customer writing English: DE address and phone, DD.MM.YYYY dates."""
+    c.speakers("Service: ", "Kunde: ")
+    _bot_intro(c)
+    c.u("Hello, I have a question to my contract.")
+    slots.name(c)
+    c.a("Which customer number is this about?")
+    _, ident = values.account_id(c.rng, "customer no.")
+    c.u("Customer no. {x}", x=Val(ident, "ACCOUNT_ID"))
+    slots.dob(c)
+    slots.address(c)
+    slots.phone(c)
+    c.a("Thank you. The contract started {d} and ends {e}.", d=c.when(old=True), e=c.when())
+
+
+def loyalty_sms(c: Ctx) -> None:
+    """Lower-case SMS with typos: loyalty number, store, promo code, time, signed with a name."""
+    c.speakers("", "")
+    _, ident = values.account_id(c.rng, "loyalty number")
+    c.u("hey my points didnt show up, card no {x}", x=Val(ident, "ACCOUNT_ID"))
+    c.a("Thanks! Which store and when?")
+    c.u(
+        "store {s} around {t} yesterday. cheers {g}",
+        s=noise(values.store(c.rng), "STORE"),
+        t=slots.said_time(c),
+        g=who(c.me.given),
+    )
+    c.a(
+        "Sorted, {g}: points added and here's {p} for {x} off.",
+        g=who(c.me.given),
+        p=noise(values.promo(c.rng), "PROMO"),
+        x=noise(values.percent(c.rng), "PERCENT"),
+    )
+
+
+def email_dictation(c: Ctx) -> None:
+    """ASR call: the customer spells their surname and dictates their e-mail address."""
+    c.speakers("agent: ", "customer: ")
+    c.a("you're through to accounts how can i help")
+    c.u("i never got my statement by email")
+    c.a("can i take your surname")
+    c.u("{f} that's {s}", f=who(c.me.family), s=who(spoken.letters(values.ascii_fold(c.me.family))))
+    c.a("and the first name")
+    c.u("{g}", g=who(c.me.given))
+    c.a("what email address do we have")
+    c.u("{e}", e=Val(values.email_dictated(c.me.email, c.rng), "EMAIL"))
+    c.a("i'll resend it now it can take {u}", u=noise(values.duration(c.rng), "DURATION"))
+
+
+def third_party_call(c: Ctx) -> None:
+    """Call about someone else's account: a spouse or child named, a colleague to ask for."""
+    c.speakers("agent: ", "caller: ")
+    _human_intro(c)
+    g, f = c.person()
+    rel = c.rng.choice(("wife", "husband", "mum", "dad", "son", "daughter"))
+    c.u("hi I'm calling for my " + rel + " {n}, it's their account", n=who(f"{g} {f}"))
+    c.a("I'll need them on the line, or your name if you're an authorised user.")
+    slots.name(c)
+    kind, ident = values.account_id(c.rng)
+    c.a("Got you listed. What is the " + kind + "?")
+    c.u("{x}", x=Val(c.digits_said(ident), "ACCOUNT_ID"))
+    _cg, cf = c.person()
+    c.a(
+        "Thanks. If you call back ask for {t} {n}, case {r}.",
+        t=c.me.title,
+        n=who(cf),
+        r=noise(values.case_ref(c.rng)[1], "CASE"),
+    )
+
+
+def delivery_dates(c: Ctx) -> None:
+    """Bot chat full of dates: order and delivery dates beside an ISO birth date."""
+    c.speakers("Bot: ", "Customer: ")
+    _bot_intro(c)
+    _, ident = values.account_id(c.rng, "order number")
+    c.u("order {x} placed on {d} still not here", x=Val(ident, "ACCOUNT_ID"), d=c.when())
+    c.a(
+        "It left the depot {d} at {t} with tracking {k}.",
+        d=c.when(),
+        t=slots.said_time(c),
+        k=noise(values.tracking(c.rng), "TRACKING"),
+    )
+    c.a("To change the delivery I need to verify you. Name and date of birth?")
+    c.u("{n}, born {d}", n=who(c.full_name()), d=Val(c.me.dob.isoformat(), "DATE_OF_BIRTH"))
+    c.a(
+        "Thanks. Customer since {d}. New slot: {e} between {t} and {u}.",
+        d=c.when(old=True),
+        e=c.when(),
+        t=slots.said_time(c),
+        u=slots.said_time(c),
+    )
+
+
+# ---------------------------------------------------------------- test families
+def speaker_numbers(c: Ctx) -> None:
+    """ASR diarised call ("speaker 1/2"), no punctuation, names without cues, spoken values."""
+    c.speakers("speaker 1: ", "speaker 2: ")
+    c.a("good afternoon who am i speaking with")
+    c.u("{n}", n=who(c.full_name()))
+    c.a("thanks {g} whats the reason for the call", g=who(c.me.given))
+    c.u("my internet drops every evening around {t}", t=slots.said_time(c))
+    c.a("can you read me the number on the bill")
+    _, ident = values.account_id(c.rng, "account")
+    c.u("{x}", x=Val(spoken.digits(ident, c.rng), "ACCOUNT_ID"))
+    c.a("and the best number to call you back")
+    c.u("{p}", p=Val(spoken.digits(c.me.phone, c.rng), "PHONE"))
+    c.a(
+        "ive raised ticket {r} an engineer comes {d}",
+        r=noise(values.case_ref(c.rng)[1], "CASE"),
+        d=c.when(),
+    )
+    c.u("cheers and send it to {e}", e=Val(values.email_dictated(c.me.email, c.rng), "EMAIL"))
+
+
+def whatsapp_export(c: Ctx) -> None:
+    """A messaging-app export: "[date, time] Name: text", AU numbers and addresses."""
+    day = values.date_text(values.recent_date(c.rng), c.rng, order="EU")
+
+    def stamp(label: str | Val) -> Callable[[], tuple[str | Val, ...]]:
+        def prefix() -> tuple[str | Val, ...]:
+            return ("[", noise(day, "DATE"), ", ", slots.said_time(c), "] ", label, ": ")
+
+        return prefix
+
+    c.speakers(stamp("Support"), stamp(who(c.me.given)))
+    c.u("hi, parcel for {a} hasn't arrived", a=Val(c.me.address, "STREET_ADDRESS"))
+    c.a("Sorry! Can you send the order number and a phone number?")
+    _, ident = values.account_id(c.rng, "order number")
+    c.u("{x} and {p}", x=Val(ident, "ACCOUNT_ID"), p=Val(c.me.phone, "PHONE"))
+    c.a(
+        "Thanks {g}, it's with the courier, tracking {k}",
+        g=who(c.me.given),
+        k=noise(values.tracking(c.rng), "TRACKING"),
+    )
+    c.u(
+        "ta - {n}", n=who(f"{c.me.given[0]}. {c.me.family}" if c.rng.random() < 0.3 else c.me.given)
+    )
+
+
+def pharmacy_member(c: Ctx) -> None:
+    """Operator/Member call at a pharmacy plan: member ID, British-style DOB, a doctor named."""
+    c.speakers("Operator: ", "Member: ")
+    c.a("Pharmacy benefits, go ahead.")
+    c.u("Hi, {n} here, my prescription was refused", n=who(c.full_name()))
+    c.a("Member ID please?")
+    _, ident = values.account_id(c.rng, "member ID")
+    c.u("It's {x}", x=Val(ident, "ACCOUNT_ID"))
+    c.a("And date of birth?")
+    c.u("{d}", d=Val(values.date_text(c.me.dob, c.rng, order="EU"), "DATE_OF_BIRTH"))
+    _dg, df = c.person()
+    c.u("Dr {n} prescribed it on {d}", n=who(df), d=c.when())
+    c.a(
+        "The co-pay is {t}, {x} covered. Refill ready in {u}.",
+        t=slots.said_money(c),
+        x=noise(values.percent(c.rng), "PERCENT"),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+    slots.address(c)
+
+
+def travel_booking(c: Ctx) -> None:
+    """Travel chat: booking code (not personal), frequent-flyer number, a child passenger."""
+    ag, _af = c.person()
+    c.speakers(("Agent (", who(ag), "): "), "Guest: ")
+    code = values.case_ref(c.rng)[1]
+    c.u("Hi I need to add a passenger to booking {r}", r=noise(code, "CASE"))
+    c.a("Of course. Whose name is the booking under?")
+    c.u(
+        "{n}, frequent flyer {x}",
+        n=who(c.full_name()),
+        x=Val(values.account_id(c.rng, "loyalty number")[1], "ACCOUNT_ID"),
+    )
+    g, _f = c.person()
+    c.u(
+        "add my son {n}, born {d}",
+        n=who(f"{g} {c.me.family}"),
+        d=Val(values.date_text(values.birth_date(c.rng), c.rng), "DATE_OF_BIRTH"),
+    )
+    c.a(
+        "Done. Flight departs {d} at {t}. Confirmation goes to which email?",
+        d=c.when(),
+        t=slots.said_time(c),
+    )
+    c.u("{e}", e=Val(c.me.email, "EMAIL"))
+    c.a("Sent. The fare difference is {t}.", t=slots.said_money(c))
+
+
+def utility_meter(c: Ctx) -> None:
+    """Energy chat: meter serial and reading beside the account number; Indian phone formats."""
+    c.speakers("Customer Care: ", "You: ")
+    c.a("Welcome to " + c.rng.choice(values.COMPANIES) + " live chat.")
+    c.u("My bill jumped {x} this month", x=noise(values.percent(c.rng), "PERCENT"))
+    slots.name(c)
+    slots.account(c)
+    c.a("What's the serial on your meter?")
+    c.u(
+        "{s}, reading {m}",
+        s=noise(values.serial(c.rng), "SERIAL"),
+        m=values.digits(c.rng, 5),
+    )
+    c.a(
+        "The last actual read was {d}; I've booked a check for {e}.", d=c.when(old=True), e=c.when()
+    )
+    c.a("Which number should the technician call?")
+    c.u("{p}", p=Val(values.phone(c.rng, "IN"), "PHONE"))
+
+
+def escalation_transfer(c: Ctx) -> None:
+    """Escalated call: transfers between named staff, the account holder named, order numbers."""
+    c.speakers("agent: ", "customer: ")
+    sg, sf = c.person()
+    c.a("I'll transfer you to {n} in our escalations team.", n=who(f"{sg} {sf}"))
+    c.a("Hi, {n} speaking. Who's the account holder?", n=who(sg))
+    c.u("the account holder is {n}", n=who(c.full_name()))
+    c.a("And the order numbers?")
+    _, a1 = values.account_id(c.rng, "order number")
+    c.u(
+        "{x} and the older one was {y}",
+        x=Val(a1, "ACCOUNT_ID"),
+        y=Val(values.account_id(c.rng, "order number")[1], "ACCOUNT_ID"),
+    )
+    _mg, mf = c.person()
+    c.a(
+        "I'll pass this to my manager; if it drops ask for {t} {n}. Reference {r}.",
+        t=c.rng.choice(("Mr", "Ms")),
+        n=who(mf),
+        r=noise(values.case_ref(c.rng)[1], "CASE"),
+    )
+    slots.phone(c)
+
+
+def device_repair(c: Ctx) -> None:
+    """Repair booking: model and serial of the product, firmware version, the IP it last used."""
+    c.speakers("Tech: ", "Client: ")
+    c.u(
+        "My {m} won't boot after firmware {v}",
+        m=noise(values.model(c.rng), "MODEL"),
+        v=noise(values.version(c.rng), "VERSION"),
+    )
+    c.a("Sorry about that. Serial number?")
+    c.u("{s}", s=noise(values.serial(c.rng), "SERIAL"))
+    c.a(
+        "It last checked in from {ip} on {d}. Is that your network?",
+        ip=Val(values.ipv4(c.rng), "IP_ADDRESS"),
+        d=c.when(),
+    )
+    c.u("yes. I'm {n}", n=who(c.full_name()))
+    slots.card(c)
 
 
 def _mk(
@@ -363,6 +676,20 @@ FAMILIES: tuple[Family, ...] = (
     _mk("it_support", "train", "web_chat", it_support),
     _mk("billing_chat", "train", "web_chat", billing_chat),
     _mk("returns_rma", "train", "web_chat", returns_rma),
+    _mk("ivr_prompts", "train", "call_transcript", ivr_prompts),
+    _mk("names_as_labels", "train", "web_chat", names_as_labels),
+    _mk("telecom_chat", "train", "web_chat", telecom_chat),
+    _mk("eu_chat", "train", "web_chat", eu_chat, region="DE", date_order="EU"),
+    _mk("loyalty_sms", "train", "sms", loyalty_sms, Style(case="lower", typos=0.05)),
+    _mk(
+        "email_dictation",
+        "train",
+        "call_transcript",
+        email_dictation,
+        Style(case="lower", punct=False),
+    ),
+    _mk("third_party_call", "train", "call_transcript", third_party_call, spoken=0.3),
+    _mk("delivery_dates", "train", "web_chat", delivery_dates),
     _mk("bank_call", "test", "call_transcript", bank_call, spoken=0.3),
     _mk("uk_chat", "test", "web_chat", uk_chat, region="UK", date_order="EU"),
     _mk(
@@ -375,4 +702,26 @@ FAMILIES: tuple[Family, ...] = (
     ),
     _mk("helpdesk_ticket", "test", "web_chat", helpdesk_ticket),
     _mk("sms_caps", "test", "sms", sms_caps, Style(case="upper")),
+    _mk(
+        "speaker_numbers",
+        "test",
+        "call_transcript",
+        speaker_numbers,
+        Style(case="lower", punct=False),
+        spoken=0.8,
+    ),
+    _mk(
+        "whatsapp_export",
+        "test",
+        "sms",
+        whatsapp_export,
+        Style(typos=0.02),
+        region="AU",
+        date_order="EU",
+    ),
+    _mk("pharmacy_member", "test", "call_transcript", pharmacy_member, region="CA"),
+    _mk("travel_booking", "test", "web_chat", travel_booking),
+    _mk("utility_meter", "test", "web_chat", utility_meter, region="IN"),
+    _mk("escalation_transfer", "test", "call_transcript", escalation_transfer, Style(case="lower")),
+    _mk("device_repair", "test", "web_chat", device_repair),
 )

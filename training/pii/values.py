@@ -274,9 +274,12 @@ def date_text(d: date, rng: random.Random, *, order: str = "US", spoken_: bool =
 
 
 # ---------------------------------------------------------------- identifiers
-def account_id(rng: random.Random) -> tuple[str, str]:
-    """(cue, id): an identifier of a customer and the words that usually precede it."""
-    kind = rng.choice(
+def account_id(rng: random.Random, kind: str | None = None) -> tuple[str, str]:
+    """(cue, id): an identifier of a customer and the words that usually precede it.
+
+    ``kind`` fixes the cue (and so the shape); by default one is drawn.
+    """
+    kind = kind or rng.choice(
         (
             "account",
             "acct",
