@@ -480,6 +480,78 @@ def delivery_dates(c: Ctx) -> None:
     )
 
 
+def contact_form(c: Ctx) -> None:
+    """A pre-chat form pasted as "Field: value" lines, then a short bot exchange."""
+    c.speakers("", "")
+    c.u("Name: {n}", n=who(c.full_name()))
+    c.u("Email: {e}", e=Val(c.me.email, "EMAIL"))
+    c.u("Phone: {p}", p=Val(c.me.phone, "PHONE"))
+    kind, ident = values.account_id(c.rng)
+    c.u(kind.capitalize() + ": {x}", x=Val(ident, "ACCOUNT_ID"))
+    c.u(
+        "Topic: {k} {r} still open after {u}",
+        k=values.case_ref(c.rng)[0],
+        r=noise(values.case_ref(c.rng)[1], "CASE"),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+    c.speakers("Bot: ", "Visitor: ")
+    c.a(
+        "Thanks {g}, an agent will join in about {u}.",
+        g=who(c.me.given),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+    c.u("ok, my app is on {v} if that matters", v=noise(values.version(c.rng), "VERSION"))
+
+
+def crm_greeting(c: Ctx) -> None:
+    """The agent already knows the caller and uses their name with no cue; card last four."""
+    c.speakers("Agent: ", "Customer: ")
+    g = c.me.given
+    c.a("Hi {g}, welcome back! I can see your last order from {d}.", g=who(g), d=c.when())
+    c.u("yes, the {m} arrived broken", m=noise(values.model(c.rng), "MODEL"))
+    c.a(
+        "So sorry " + c.me.title + " {n}. Is the card ending {l} still the one to refund?",
+        n=who(c.me.family),
+        l=noise(values.digits(c.rng, 4, lead="0123456789"), "LAST4"),
+    )
+    c.u("yes please. and can you update my address to {a}", a=Val(c.me.address, "STREET_ADDRESS"))
+    c.a(
+        "Done, {g}. Refund of {t} in {u}.",
+        g=who(g),
+        t=slots.said_money(c),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+
+
+def quick_replies(c: Ctx) -> None:
+    """Bot with button replies in brackets; values typed on their own lines with short labels."""
+    c.speakers("Bot: ", "User: ")
+    _bot_intro(c)
+    c.a("[Track an order] [Billing] [Talk to a person]")
+    c.u("[Billing]")
+    c.a("Please type your DOB (so we can find you).")
+    c.u("DOB {d}", d=Val(c.dob(), "DATE_OF_BIRTH"))
+    c.a("And your SSN or account number?")
+    if c.rng.random() < 0.5:
+        c.u("ssn {s}", s=Val(values.ssn(c.rng), "US_SSN"))
+    else:
+        kind, ident = values.account_id(c.rng)
+        c.u(kind + " {x}", x=Val(ident, "ACCOUNT_ID"))
+    c.a(
+        "Found you, {g}. Your balance is {t}, due {d}.",
+        g=who(c.me.given),
+        t=slots.said_money(c),
+        d=c.when(),
+    )
+    c.u("[Talk to a person]")
+    g, f = c.person()
+    c.a(
+        "Connecting you to {n}. Reference {r}.",
+        n=who(f"{g} {f[0]}."),
+        r=noise(values.case_ref(c.rng)[1], "CASE"),
+    )
+
+
 # ---------------------------------------------------------------- test families
 def speaker_numbers(c: Ctx) -> None:
     """ASR diarised call ("speaker 1/2"), no punctuation, names without cues, spoken values."""
@@ -690,6 +762,9 @@ FAMILIES: tuple[Family, ...] = (
     ),
     _mk("third_party_call", "train", "call_transcript", third_party_call, spoken=0.3),
     _mk("delivery_dates", "train", "web_chat", delivery_dates),
+    _mk("contact_form", "train", "web_chat", contact_form),
+    _mk("crm_greeting", "train", "web_chat", crm_greeting),
+    _mk("quick_replies", "train", "web_chat", quick_replies),
     _mk("bank_call", "test", "call_transcript", bank_call, spoken=0.3),
     _mk("uk_chat", "test", "web_chat", uk_chat, region="UK", date_order="EU"),
     _mk(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,3 +103,9 @@ def test_distractors_cover_the_look_alikes(corpus: dict[str, list[dict[str, Any]
     for rows in corpus.values():
         per_split = {d["type"] for row in rows for d in row["distractors"]}
         assert {"CASE", "VERSION", "DATE", "TOTAL"} <= per_split
+
+
+def test_readme_lists_every_family_with_its_split() -> None:
+    readme = (Path(__file__).parents[3] / "training" / "pii" / "README.md").read_text()
+    for family in FAMILIES:
+        assert f"| `{family.name}` | {family.split} | {family.channel} |" in readme
