@@ -88,8 +88,8 @@ _TOKEN_RX = re.compile(rf"(?<![\w'’@.,$-])(?P<id>{_ID_BODY})")
 # What may stand between an account cue and its value: "no.", "number's", "# is", "id:",
 # "number on file is", "is under", "it's", "would be".
 _FILLER_RX = re.compile(
-    r"(?:\s*(?:numbers?|no\.?|num|nr|#|id|code|ref\.?|reference|card))*(?:'s)?"
-    r"(?:\s*(?:on file|is|was|would be|will be|reads|of|under|=|:|-))*"
+    r"(?:\s*(?:numbers?(?: of)?|no\.?|num|nr|#|id|code|ref\.?|reference|card))*(?:'s)?"
+    r"(?:\s*(?:on file|is|was|would be|will be|reads|under|=|:|-))*"
     r"(?:\s*(?:it's|its|it is|my|the|our|just))*\s*:?\s*"
 )
 # Before an account cue: "77310925 is my", "4410-229-871, that's the".

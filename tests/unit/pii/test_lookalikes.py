@@ -90,6 +90,40 @@ def test_case_ticket_and_other_numbers_are_not_accounts(text: str) -> None:
     assert labelled(text, "ACCOUNT_ID") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "agent: can i get the account number\ncaller: yeah its four four one two nine "
+            "zero seven seven",
+            [("four four one two nine zero seven seven", "ACCOUNT_ID")],
+        ),
+        (
+            "caller: my account number is 4471 2209 13 and my phone is 415 362 8890",
+            [("4471 2209 13", "ACCOUNT_ID"), ("415 362 8890", "PHONE")],
+        ),
+        (
+            "agent: whats the account number\ncaller: 7731 0925 is the ticket number sorry\n"
+            "caller: the account is 4471 2209 13",
+            [("4471 2209 13", "ACCOUNT_ID")],
+        ),
+        (
+            "Agent: Account number, please.\nCustomer: my mobile is four one five three six "
+            "two eight eight nine zero",
+            [("four one five three six two eight eight nine zero", "PHONE")],
+        ),
+        (
+            "Agent: Thanks, ticket 55120934 is open for account 77310925.",
+            [("77310925", "ACCOUNT_ID")],
+        ),
+        ("caller: i placed an order of 50000 units", []),
+        ("Customer: member since 20150101", []),
+    ],
+)
+def test_short_dialogues(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
 def test_each_number_takes_its_own_nearest_cue() -> None:
     text = "Customer: my account number is 55120934 and the ticket is 77120456"
     assert found(text) == [("55120934", "ACCOUNT_ID")]
