@@ -1,89 +1,294 @@
-"""Account, order, member, policy and customer identifiers.
+"""Account, order, member, policy and customer identifiers, told apart from look-alikes.
 
-Identifier formats are arbitrary ("AC-4839201", "ORD 77812", "#105854701", "cust711184",
-"7622 8555 57"), so format alone proves nothing; a value is an ACCOUNT_ID when a cue names
-it ("account number is ...", "order #...", "member ID ...") or when it is the first
-identifier-looking value a customer gives right after being asked for one.  Look-alikes
-(tracking, case and model numbers, "ending in 4821" read-backs) never carry these cues.
+Identifier formats are arbitrary ("AC-4839201", "ORD 77812", "9V4-1182-203", "7622 8555
+57", "four four one two ..."), and a case, ticket, tracking or confirmation number, a
+serial or a phone number can be written exactly the same way.  So format proves nothing and
+the words around a value decide (issue #16):
+
+* every cue word is found once and given a class: an account cue ("account", "acct",
+  "a/c", "member ID", "policy no.", "rewards number", "order #", ...), a look-alike cue
+  ("case", "ticket", "incident", "claim", "tracking", "RMA", "serial", "model", "store",
+  "promo", "confirmation", "booking", "reference", ...), a phone cue ("phone", "cell",
+  "call me", ...) or another data cue ("card", "ssn", "zip", "ending in", ...);
+* a value right after an account cue and its filler ("acct no. is", "under account",
+  "customer # is") is an account id, and so is one right before "is my / that's the"
+  and an account cue ("77310925 is my account number");
+* a value in a reply to an agent who asked for an account number is one only when no cue
+  of the reply's own comes before it or names it just after ("I only have the ticket
+  number, it's 55120934" is not an account id, whatever the agent asked).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
 
-from pledge.pii.context import Doc, literal_trie_pattern, word_cue_pattern, word_cues
+from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
 __all__ = ["find_accounts"]
 
-_ID = (
-    r"(?P<id>#?(?:(?P<prefix>[A-Za-z]{1,5})[ -]?)?\d(?:[\d]|[ -](?=\d)){3,24}"
-    r"(?:-?[A-Za-z]{1,3}\b)?)(?![\w@]|[./:]\d)"
+_ACCOUNT = "ACCOUNT"
+# A cue word's class.  Multi-word cues win over their first word ("work order" is a
+# look-alike, "order" an account cue).  "a c" is "a/c" in `Doc.spaced`, where "/" is a space.
+_CUE_CLASSES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            *"account accounts acct acc order member membership policy customer client "
+            "loyalty rewards reward subscriber subscription contract billing patient".split(),
+            "a c",
+        ],
+        _ACCOUNT,
+    ),
+    **dict.fromkeys(
+        [
+            *"case ticket incident claim dispute confirmation conf tracking track rma return "
+            "returns shipment shipping booking reservation serial model store promo coupon "
+            "voucher version firmware build invoice receipt transaction quote reference ref "
+            "sku item part product extension ext room flight gate seat".split(),
+            "work order",
+            "return order",
+        ],
+        "LOOKALIKE",
+    ),
+    **dict.fromkeys(
+        [
+            *"phone cell cellphone mobile landline telephone tel callback fax whatsapp".split(),
+            "call me",
+            "call back",
+            "reach me",
+            "text me",
+            "contact number",
+        ],
+        "PHONE",
+    ),
+    **dict.fromkeys(
+        [
+            *"card ssn social zip zipcode postcode dob born birthday ending ends".split(),
+            "last four",
+            "last 4",
+        ],
+        "OTHER",
+    ),
+}
+_Scan = tuple[re.Pattern[str], re.Pattern[str]]
+
+# An identifier: chunks of letters and digits joined by single dashes or spaces, every chunk
+# after an optional letter prefix holding a digit, optionally ending in a short letter
+# suffix ("CR-20931-B").  Not followed by what would make it part of something else.
+_CHUNK = r"[a-z]{0,4}\d[a-z0-9]*"
+_ID_BODY = (
+    rf"#?(?:(?P<prefix>[a-z]{{1,5}})[ -]?)?{_CHUNK}(?:[ -]{_CHUNK}|-[a-z]{{1,3}}\b)*"
+    r"(?![\w@]|[./:]\d)"
 )
-_CUE_LIST = (
-    "account acct a/c order member membership policy customer client reference ref "
-    "loyalty subscriber subscription contract booking reservation patient billing".split()
+_ID_RX = re.compile(rf"(?<![\w'’@.-])(?P<id>{_ID_BODY})")
+_TOKEN_RX = re.compile(rf"(?<![\w'’@.,$-])(?P<id>{_ID_BODY})")
+# What may stand between an account cue and its value: "no.", "number's", "# is", "id:",
+# "number on file is", "is under", "it's", "would be".
+_FILLER_RX = re.compile(
+    r"(?:\s*(?:numbers?(?: of)?|no\.?|num|nr|#|id|code|ref\.?|reference|card))*(?:'s)?"
+    r"(?:\s*(?:on file|is|was|would be|will be|reads|under|=|:|-))*"
+    r"(?:\s*(?:it's|its|it is|my|the|our|just))*\s*:?\s*"
 )
-_CUE_WORDS = "(?:" + literal_trie_pattern(_CUE_LIST) + ")"
-_CUE_SCAN = word_cue_pattern(_CUE_LIST)
-_FILLER = r"(?:\s*(?:number|no\.?|num|#|id|code|nr)){0,2}(?:\s*(?:is|was|would be|:|=|reads|of))?"
-_CUE_RX = re.compile(
-    rf"{_CUE_WORDS}{_FILLER}(?:\s*(?:it's|its|my|the))?\s*:?\s*(?<![\w'’@.-]){_ID}"
+# Before an account cue: "77310925 is my", "4410-229-871, that's the".
+_NAMED_BEFORE_RX = re.compile(
+    rf"(?<![\w'’@.,$-])(?P<id>{_ID_BODY})[,;]?\s+"
+    r"(?:is|was|that's|thats|that is|it's|its|being|as)\s+(?:my|the|our)\s+$"
 )
+_NAMED_BEFORE_ENDS = ("my ", "the ", "our ")
+_NAMED_VERBS = frozenset("is was that's thats it's its being as".split())
+# After a reply's value: "55120934 is the ticket number" names it by a cue of its own.
+_NAMED_AFTER_RX = re.compile(r"[,;]?\s+(?:is|was|that's|thats|it's|being|as)\s+(?:my|the|our)\s")
+_CLAUSE_END_RX = re.compile(r"[.;!?\n]")
 _DIGIT = re.compile(r"\d")
-_MAX_CUE_TO_ID = 64  # longest cue + filler ("subscription number would be it's #") + 1
-_TOKEN_RX = re.compile(rf"(?<![\w'’@.,$-]){_ID}")
-_STOP_PREFIX = COMMON_WORDS | frozenset(
-    "is was my the its no num nr id of on in at for to and number or s a an by since from "
-    "born placed dated until due after before opened".split()
+_MAX_CUE_TO_ID = 48  # longest filler ("number's on file is it's my ") and then some
+_STOP_PREFIX = (
+    COMMON_WORDS
+    | frozenset(_CUE_CLASSES)
+    | frozenset(
+        "is was my the its no num nr id of on in at for to and number or s a an by since from "
+        "born placed dated until due after before opened".split()
+    )
 )
-_NOT_AFTER = re.compile(r"(?:ending|ends|last|tracking|case|ticket|model)\W*$")
-_DATE_LIKE = re.compile(r"^\d{1,4}[-.]\d{1,2}[-.]\d{1,4}$")
+_FILLER_PREFIX = frozenset("is was no num nr id number s its".split())
+_ACCOUNT_WORDS = frozenset(w for w, kind in _CUE_CLASSES.items() if kind == _ACCOUNT)
+_NEVER_PREFIX = frozenset(_CUE_CLASSES) - _ACCOUNT_WORDS | frozenset(
+    "born placed dated until due after before opened since from".split()
+)
+_DATE_LIKE = re.compile(
+    r"^(\d{1,2})[-.](\d{1,2})[-.](?:\d{2}|\d{4})$|^\d{4}[-.]\d{1,2}[-.]\d{1,2}$"
+)
 
 
-def _clean(m: re.Match[str]) -> tuple[int, int] | None:
-    """Offsets of the identifier, minus a filler word the regex took as a prefix."""
+def _date_like(value: str) -> bool:
+    """ "03-14-1985", "14.03.85", "1985-03-14": a date, not an identifier."""
+    m = _DATE_LIKE.match(value)
+    if not m:
+        return False
+    if m.group(1) is None:
+        return True
+    a, b = int(m.group(1)), int(m.group(2))
+    return 1 <= min(a, b) <= 12 and max(a, b) <= 31
+
+
+def _clean(m: re.Match[str], after_word: bool = False) -> tuple[int, int] | None:
+    """Offsets of the identifier, minus a filler word the regex took as a prefix.
+
+    With *after_word*, an ordinary word before the digits ("yep 6004112933") is left out;
+    otherwise it means the digits are not what the cue names ("account balance 12500").
+    A look-alike cue before them is never a prefix ("account: case 44120987"), an account
+    cue may be ("account number is acc 67143826"); letters joined
+    to the digits by a dash always are ("ACC-41067351", "C-7755550").
+    """
     start, end = m.span("id")
     prefix = m.group("prefix")
-    if prefix and prefix.lower() in _STOP_PREFIX:
+    glued = prefix and m.string[m.end("prefix") : m.end("prefix") + 1] == "-"
+    if prefix and not glued and prefix in _STOP_PREFIX and prefix not in _ACCOUNT_WORDS:
+        if prefix in _NEVER_PREFIX or not (after_word or prefix in _FILLER_PREFIX):
+            return None
         start = m.start("id") + len(prefix)
         while start < end and not m.string[start].isalnum() and m.string[start] != "#":
             start += 1
-        if prefix.lower() not in {"is", "was", "no", "num", "nr", "id", "number", "s", "its"}:
-            return None  # a real word before the digits: not an identifier
     value = m.string[start:end]
     digits = sum(c.isdigit() for c in value)
-    if digits < 5 or _DATE_LIKE.match(value):
+    if digits < 5 or _date_like(value):
         return None
     return start, end
 
 
-def find_accounts(doc: Doc) -> list[Span]:
-    """Cued identifiers anywhere, plus the first identifier in a reply to an ID question."""
+class _Cues:
+    """The cue words of *scan* in doc.text[start:end], by offset, with their classes.
+
+    The whole transcript is searched for account cues only; all classes are searched only in
+    replies to an account question, which keeps the common case as cheap as one small scan.
+    Speaker labels ("Customer:") are among the hits; `_cued` skips them when it matters.
+    """
+
+    def __init__(self, doc: Doc, scan: _Scan, start: int, end: int) -> None:
+        spaced = doc.spaced
+        self.hits = [
+            (m.start() + 1, m.end(), _CUE_CLASSES[m.group()[1:]])
+            for m in scan[0].finditer(spaced, max(0, start - 1), end)
+        ]
+        if start == 0 or spaced[start - 1] == " ":
+            first = scan[1].match(spaced, start, end)
+            if first and (not self.hits or self.hits[0][0] != start):
+                self.hits.insert(0, (start, first.end(), _CUE_CLASSES[first.group()]))
+        self.starts = [h[0] for h in self.hits]
+
+    def any_between(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, start)
+        return i < len(self.starts) and self.starts[i] < end
+
+
+def _cue_scan(words: Iterable[str]) -> _Scan:
+    """Like `word_cue_pattern`, but a cue must also end a word ("acc" is not "according")."""
+    body = "(?:" + literal_trie_pattern(words) + r")(?![a-z0-9])"
+    return re.compile(" " + body), re.compile(body)
+
+
+_ALL_CUES = _cue_scan(_CUE_CLASSES)
+_ACCOUNT_CUES = _cue_scan(w for w, kind in _CUE_CLASSES.items() if kind == _ACCOUNT)
+
+
+def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int] | None:
+    """The value right after an account cue ending at *end*, if any."""
     low = doc.low
+    lead = _FILLER_RX.match(low, end)
+    pos = lead.end() if lead else end
+    run = runs.get(pos)
+    if run is not None and run.spoken:
+        return run.start, run.end
+    m = _ID_RX.match(low, pos)
+    if not m or "\n" in m.group():
+        return None
+    got = _clean(m)
+    if got and low[got[0] - 1] == "#":
+        return got[0] - 1, got[1]  # "order #105854701": the filler took the sign
+    return got
+
+
+def _names_before(low: str, pos: int) -> bool:
+    """A cheap test for "... is my" / "that's the" right before *pos*."""
+    if not low.endswith(_NAMED_BEFORE_ENDS, 0, pos):
+        return False
+    words = low[max(0, pos - 16) : pos].split()
+    return len(words) >= 2 and (words[-2] in _NAMED_VERBS or words[-2:-1] == ["is"])
+
+
+def _before_cue(doc: Doc, turn: Turn, pos: int) -> tuple[int, int] | None:
+    """The value named by "<value> is my" right before an account cue at *pos*."""
+    m = _NAMED_BEFORE_RX.search(doc.low, max(turn.body, pos - 64), pos)
+    return _clean(m) if m else None
+
+
+def _cued(doc: Doc, cues: _Cues) -> list[Span]:
+    low = doc.low
+    spoken = [r.start for r in doc.runs if r.spoken]
+    runs = {r.start: r for r in doc.runs if r.spoken}
     spans: list[Span] = []
-    for pos, _ in word_cues(doc.spaced, _CUE_SCAN):
-        # Most cue words ("customer", "order") are not followed by an identifier: a digit
-        # search is far cheaper than the full pattern's backtracking.
-        if _DIGIT.search(low, pos, pos + _MAX_CUE_TO_ID) is None:
+    for pos, end, kind in cues.hits:
+        if kind != _ACCOUNT:
             continue
-        if pos < doc.turn_at(pos).body:
-            continue  # the speaker label ("Customer: ...") is not a cue
-        m = _CUE_RX.match(low, pos)
-        if not m or "\n" in m.group():
-            continue
-        got = _clean(m)
+        got: tuple[int, int] | None = None
+        # Most cue words ("customer", "order") are not near an identifier: a digit search
+        # is far cheaper than the patterns' backtracking, and than finding the turn.
+        if _DIGIT.search(low, end, end + _MAX_CUE_TO_ID) is not None or any(
+            end <= start < end + _MAX_CUE_TO_ID for start in spoken
+        ):
+            turn = doc.turn_at(pos)
+            if pos < turn.body:
+                continue  # the speaker label ("Customer: ...") is not a cue
+            got = _after_cue(doc, end, runs)
+        if got is None and _names_before(low, pos):
+            got = _before_cue(doc, doc.turn_at(pos), pos)
         if got:
             spans.append(Span(got[0], got[1], "ACCOUNT_ID"))
+    return spans
+
+
+def _named_after(doc: Doc, cues: _Cues, end: int) -> bool:
+    """Whether "<value> is the <cue>" follows the value ending at *end*."""
+    m = _NAMED_AFTER_RX.match(doc.low, end)
+    if not m:
+        return False
+    stop = _CLAUSE_END_RX.search(doc.low, m.end(), m.end() + 40)
+    return cues.any_between(m.end(), stop.start() if stop else m.end() + 40)
+
+
+def _reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in _TOKEN_RX.finditer(doc.low, turn.body, turn.end):
+        got = _clean(m, after_word=True)
+        if got and sum(c.isdigit() for c in doc.low[got[0] : got[1]]) >= 6:
+            out.append(got)
+    out += [(r.start, r.end) for r in doc.runs if r.spoken and turn.body <= r.start < turn.end]
+    return sorted(out)
+
+
+def _answers(doc: Doc) -> list[Span]:
+    """The first uncued identifier in each reply to a question asking for one."""
+    spans: list[Span] = []
     for turn in doc.turns:
         if turn.topic != "ACCOUNT_ID" or turn.is_agent:
             continue
-        for m in _TOKEN_RX.finditer(low, turn.body, turn.end):
-            got = _clean(m)
-            if not got or _NOT_AFTER.search(low, turn.body, got[0]):
+        candidates = _reply_candidates(doc, turn)
+        if not candidates:
+            continue
+        cues = _Cues(doc, _ALL_CUES, turn.body, turn.end)
+        for start, end in candidates:
+            if cues.any_between(turn.body, start):
+                break  # the reply's own cue decides, here and after it
+            if _named_after(doc, cues, end):
                 continue
-            if sum(c.isdigit() for c in low[got[0] : got[1]]) >= 6:
-                spans.append(Span(got[0], got[1], "ACCOUNT_ID", 1.0))
-                break
+            spans.append(Span(start, end, "ACCOUNT_ID"))
+            break
     return spans
+
+
+def find_accounts(doc: Doc) -> list[Span]:
+    """Identifiers named by an account cue, plus the first uncued one in a reply to an
+    agent asking for one."""
+    return _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)

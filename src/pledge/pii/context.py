@@ -54,9 +54,11 @@ _CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor
 # address on the account"), the one named first wins.  All cues are plain literals in one
 # alternation (the regex engine then skips non-candidate positions quickly); the matched
 # literal maps back to its label.
+# Booking, reservation and reference numbers are look-alikes (`accounts`), not identifiers
+# of the person, so a question about them sets no topic.
 _ID_WORDS = (
-    "account acct order member membership policy customer client reference ref subscriber "
-    "loyalty booking reservation"
+    "account acct order member membership policy customer client subscriber subscription "
+    "loyalty rewards contract billing"
 ).split()
 _ID_SUFFIXES = ("number", "no.", "num", "#", "id", "code")
 _TOPIC_CUES: dict[str, str] = {
