@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 
 from pledge.core import Pledge
 from pledge.db.base import utcnow
-from pledge.db.models import Conversation, Delivery, ServiceCustomer
+from pledge.db.models import AuditEntry, Client, Conversation, Delivery, ServiceCustomer
 from pledge.delivery import Kind, read_payload
 from pledge.jobs import deliver
 from pledge.service_data.retention import expire_conversations
@@ -110,6 +110,7 @@ def test_by_default_no_turn_text_is_stored_or_queued(
     assert WORD not in str(content)
     assert WORD not in _table_text(pledge, TABLES)
     assert WORD.encode().hex() not in _table_text(pledge, TABLES)
+    assert _audited_kept(pledge) == [False]
 
 
 def test_keep_transcript_stores_and_queues_the_redacted_turns(
@@ -122,6 +123,28 @@ def test_keep_transcript_stores_and_queues_the_redacted_turns(
     assert "Maria Gonzalez" not in str(content)  # still redacted
     (queued,) = _queued_bodies(pledge)
     assert queued["turns"] == answer["turns"]
+    assert _audited_kept(pledge) == [True]
+
+
+def test_instructions_stored_before_the_key_keep_no_transcript(
+    pledge: Pledge, client: TestClient
+) -> None:
+    """A Client registered before ``keep_transcript`` existed has no such key stored."""
+    acme = make_client(pledge, "Acme")
+    with pledge.transaction() as session:
+        row = session.get(Client, acme.id)
+        assert row is not None
+        row.instructions = {k: v for k, v in row.instructions.items() if k != "keep_transcript"}
+    answer = _post(client, acme.key)
+    assert _sealed_content(pledge, answer["id"]) == {"collected": answer["collected"]}
+
+
+def _audited_kept(pledge: Pledge) -> list[bool]:
+    with pledge.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "service.conversation_stored")
+        ).all()
+    return [entry.details["transcript_kept"] for entry in entries]
 
 
 def test_get_answers_empty_turns_when_not_kept(pledge: Pledge, client: TestClient) -> None:
@@ -163,6 +186,8 @@ def test_the_webhook_carries_turns_only_when_kept(
     assert deliver(pledge, [Kind.CLIENT_WEBHOOK]).sent == 1
     (post,) = receiver.received
     body = body_json(post)
+    fields = {"event", "conversation_id", "customer", "channel", "collected", "created_at"}
+    assert set(body) == (fields | {"turns"} if keep else fields)
     assert body["collected"] == answer["collected"]
     assert body["customer"] == {"id": "c-9"}
     if keep:
