@@ -161,6 +161,26 @@ def test_clients_page_is_for_admins(pledge: Pledge, client: TestClient, officer:
         data={"name": "Bad", "instructions": "collect: []\n", "csrf": csrf_of(page.text)},
     )
     assert "not valid" in bad.text
+    assert "not kept" in created.text  # the transcript, by default
+    keeping = client.post(
+        "/admin/clients",
+        data={
+            "name": "Globex",
+            "instructions": yaml_text + "keep_transcript: true\n",
+            "csrf": csrf_of(page.text),
+        },
+    )
+    assert "kept (redacted)" in keeping.text
+    refused = client.post(
+        "/admin/clients",
+        data={
+            "name": "Initech",
+            "instructions": yaml_text + "keep_transcript: sometimes\n",
+            "csrf": csrf_of(page.text),
+        },
+    )
+    assert "keep_transcript" in refused.text
+    assert "valid boolean" in refused.text
 
 
 def test_sign_out_ends_the_session_and_is_audited(

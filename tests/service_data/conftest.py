@@ -80,11 +80,14 @@ class ClientKeys:
     key: str
 
 
-def make_client(pledge: Pledge, name: str, webhook_url: str | None = None) -> ClientKeys:
+def make_client(
+    pledge: Pledge, name: str, webhook_url: str | None = None, **extra: Any
+) -> ClientKeys:
+    """A Client with the test instructions; ``extra`` adds keys (``keep_transcript=True``)."""
     if webhook_url:
         pledge.settings.webhook_allow_hosts = LOCAL_HOSTS
     client_id, key = create_client(
-        pledge, name=name, instructions=instructions(webhook_url), actor="test"
+        pledge, name=name, instructions=instructions(webhook_url, **extra), actor="test"
     )
     return ClientKeys(client_id, key)
 

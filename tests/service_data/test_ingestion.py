@@ -46,7 +46,7 @@ def test_collects_instructed_fields_and_redacts_the_rest(
     assert [t["speaker"] for t in body["turns"]][:2] == ["agent", "customer"]
     stored = client.get(f"/api/v1/service/conversations/{body['id']}", headers=auth(acme.key))
     assert stored.status_code == 200
-    assert stored.json()["turns"] == body["turns"]
+    assert stored.json()["turns"] == []  # kept only with keep_transcript: true
     assert stored.json()["collected"] == body["collected"]
     assert set(stored.json()) == {
         "id",
@@ -55,6 +55,7 @@ def test_collects_instructed_fields_and_redacts_the_rest(
         "retain_until",
         "collected",
         "turns",
+        "transcript_kept",
     }
     created = datetime.fromisoformat(stored.json()["created_at"])
     assert stored.json()["created_at"] == created.isoformat()  # "+00:00", as it always was

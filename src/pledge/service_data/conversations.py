@@ -45,13 +45,19 @@ def client_conversation(pledge: Pledge, client_id: str, conversation_id: str) ->
 
 
 def opened(keys: KeyManager, data_key: bytes, row: Conversation) -> StoredConversation:
-    """A conversation row decrypted with its customer's data key."""
+    """A conversation row decrypted with its customer's data key.
+
+    A row sealed without ``turns`` is one whose Client did not ask to keep the
+    transcript: it reads back with no turns and ``transcript_kept`` false.
+    """
     content = keys.decrypt_json(data_key, row.ciphertext, f"conversation:{row.id}")
+    turns = content.get("turns")
     return StoredConversation(
         id=row.id,
         channel=row.channel,
         created_at=row.created_at,
         retain_until=row.retain_until,
         collected=content["collected"],
-        turns=[RedactedTurn.model_validate(turn) for turn in content["turns"]],
+        turns=[RedactedTurn.model_validate(turn) for turn in turns or []],
+        transcript_kept=turns is not None,
     )

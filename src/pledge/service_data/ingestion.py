@@ -1,7 +1,9 @@
 """Ingesting a conversation: detect, collect what was instructed, redact the rest.
 
-The raw transcript lives only in memory during this call: what is stored,
-returned and forwarded is the redacted turns and the collected fields.
+The raw transcript lives only in memory during this call. The answer carries the
+redacted turns; what is stored and forwarded is the collected fields, and the
+redacted turns only when the Client's instructions say ``keep_transcript: true``
+(issue #16): by default no turn text, redacted or not, is written anywhere.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def _store(
     with pledge.transaction() as session:
         customer = get_or_create_customer(session, keys, client_id, conversation.customer.id)
         row_id = new_id()
-        content = {"turns": result.turns, "collected": result.collected}
+        content = stored_content(instructions, result)
         session.add(
             Conversation(
                 id=row_id,
@@ -157,7 +159,7 @@ def _store(
                 client_id=client_id,
                 conversation_id=row_id,
                 customer_id=customer.id,
-                body=_webhook_body(conversation, row_id, result, now),
+                body=_webhook_body(instructions, conversation, row_id, result, now),
                 now=now,
             )
         audit.append(
@@ -171,6 +173,7 @@ def _store(
                 "collected_fields": sorted(result.collected),
                 "redacted": result.labels,
                 "forwarded": forwarded,
+                "transcript_kept": instructions.keep_transcript,
             },
         )
     return IngestedConversation(
@@ -182,11 +185,27 @@ def _store(
     )
 
 
+def stored_content(instructions: Instructions, result: Redacted) -> dict[str, Any]:
+    """What the conversation row seals: the collected fields, plus the redacted turns only
+    when the Client asked to keep the transcript. The key's absence is how a reader tells
+    a conversation whose transcript was not kept (rows stored before always have it)."""
+    content: dict[str, Any] = {"collected": result.collected}
+    if instructions.keep_transcript:
+        content["turns"] = result.turns
+    return content
+
+
 def _webhook_body(
-    conversation: ConversationIn, conversation_id: str, result: Redacted, now: datetime
+    instructions: Instructions,
+    conversation: ConversationIn,
+    conversation_id: str,
+    result: Redacted,
+    now: datetime,
 ) -> dict[str, Any]:
-    """What the Client receives: its own customer id and the collected fields, nothing else."""
-    return {
+    """What the Client receives: its own customer id and the collected fields, and the
+    redacted turns only when its instructions keep the transcript (the outbox holds this
+    body until delivered, so it is one more copy the default must not make)."""
+    body: dict[str, Any] = {
         "event": "conversation.collected",
         "conversation_id": conversation_id,
         "customer": {"id": conversation.customer.id},
@@ -194,3 +213,6 @@ def _webhook_body(
         "collected": result.collected,
         "created_at": now.isoformat(),
     }
+    if instructions.keep_transcript:
+        body["turns"] = result.turns
+    return body

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -112,6 +113,11 @@ class Instructions(BaseModel):
         description=f"At least {MIN_SECRET_LENGTH} characters, e.g. `openssl rand -hex 32`.",
     )
     purposes: list[str] = Field(default_factory=lambda: ["service_provision"])
+    keep_transcript: StrictBool = Field(
+        default=False,
+        description="Store (and forward) the redacted turns too; by default only the "
+        "collected fields are kept. true or false, nothing else.",
+    )
 
     @field_validator("webhook_secret")
     @classmethod

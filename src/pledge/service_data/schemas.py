@@ -83,7 +83,13 @@ class StoredConversation(Shape):
     created_at: IsoDateTime
     retain_until: IsoDateTime
     collected: dict[str, str]
-    turns: list[RedactedTurn]
+    turns: list[RedactedTurn] = Field(
+        description="The redacted turns when the transcript was kept; empty otherwise."
+    )
+    transcript_kept: bool = Field(
+        description="Whether the Client's instructions kept the redacted transcript "
+        "(`keep_transcript`) when this conversation was stored."
+    )
 
 
 class Delivery(Shape):

@@ -76,7 +76,9 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16))
     """chat, sms or voice."""
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    """AES-GCM under the customer's key of {"turns": redacted turns, "collected": fields}."""
+    """AES-GCM under the customer's key of {"collected": fields}, with "turns" (the redacted
+    turns) only when the Client's instructions say ``keep_transcript`` (rows stored before
+    issue #16 always have them)."""
     labels: Mapped[dict[str, int]] = mapped_column(JSON)
     """How many spans of each PII label were found (counts only), for reporting."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
