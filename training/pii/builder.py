@@ -28,6 +28,7 @@ DISTRACTORS = (
     "DATE",
     "OLDDATE",
     "BOT",
+    "AGENT",
     "TOTAL",
     "TIME",
     "DURATION",

@@ -59,7 +59,7 @@ def _human_intro(c: Ctx) -> None:
                 "Hi there! {n} here from customer support.",
             )
         ),
-        n=who(g if c.rng.random() < 0.7 else f"{g} {f}"),
+        n=noise(g if c.rng.random() < 0.7 else f"{g} {f}", "AGENT"),
     )
 
 
@@ -105,7 +105,7 @@ def call_asr(c: Ctx) -> None:
     c.speakers("rep: ", "caller: ")
     c.a(
         "thank you for calling " + c.rng.choice(values.COMPANIES) + " this is {n} how can i help",
-        n=who(c.person()[0]),
+        n=noise(c.person()[0], "AGENT"),
     )
     c.u("hi yeah i need to update my details")
     slots.name(c)
@@ -342,7 +342,7 @@ def ivr_prompts(c: Ctx) -> None:
     c.a("To speak to an advisor, press zero.")
     g, _f = c.person()
     c.speakers("Advisor: ", "Caller: ")
-    c.a("Hi, you're through to {n}. Can I take your name?", n=who(g))
+    c.a("Hi, you're through to {n}. Can I take your name?", n=noise(g, "AGENT"))
     c.u("{n}", n=who(c.full_name()))
     c.a("Thanks {g}. And a number in case we get cut off?", g=who(c.me.given))
     c.u("{p}", p=Val(spoken.digits(c.me.phone, c.rng), "PHONE"))
@@ -352,7 +352,7 @@ def names_as_labels(c: Ctx) -> None:
     """Chat whose speaker labels are the people's names; no cue before the customer's name."""
     ag, _af = c.person()
     agent_label = f"{ag} ({c.rng.choice(('Support', 'Agent', 'Team'))}): "
-    c.speakers((who(ag), agent_label[len(ag) :]), (who(c.me.given), ": "))
+    c.speakers((noise(ag, "AGENT"), agent_label[len(ag) :]), (who(c.me.given), ": "))
     c.a("Hello! How can I help?")
     c.u("hi, the app shows an old address for me")
     c.a("No problem, can you confirm the full name and date of birth on the account?")
@@ -360,7 +360,7 @@ def names_as_labels(c: Ctx) -> None:
     c.a("Thanks. What should the address be?")
     c.u("{a}", a=Val(c.me.address, "STREET_ADDRESS"))
     c.a("Updated. Anything else, {g}?", g=who(c.me.given))
-    c.u("no that's all, thanks {g}", g=who(ag))
+    c.u("no that's all, thanks {g}", g=noise(ag, "AGENT"))
 
 
 def telecom_chat(c: Ctx) -> None:
@@ -622,7 +622,7 @@ def pharmacy_member(c: Ctx) -> None:
 def travel_booking(c: Ctx) -> None:
     """Travel chat: booking code (not personal), frequent-flyer number, a child passenger."""
     ag, _af = c.person()
-    c.speakers(("Agent (", who(ag), "): "), "Guest: ")
+    c.speakers(("Agent (", noise(ag, "AGENT"), "): "), "Guest: ")
     code = values.case_ref(c.rng)[1]
     c.u("Hi I need to add a passenger to booking {r}", r=noise(code, "CASE"))
     c.a("Of course. Whose name is the booking under?")

@@ -30,6 +30,7 @@ from pledge.pii.context import (
     word_cues,
 )
 from pledge.pii.name_data import COMMON_WORDS, FIRST_NAMES, NAME_PARTICLES, SURNAMES
+from pledge.pii.person_model import find_learned_names
 from pledge.pii.spans import Span
 
 __all__ = ["find_names"]
@@ -361,5 +362,10 @@ def find_names(doc: Doc) -> list[Span]:
         if word in known or (_plain(word) in FIRST_NAMES and word not in COMMON_WORDS):
             spans.append(Span(m.start("name"), m.end("name"), "PERSON"))
             known.add(word)
+    for span in find_learned_names(doc):
+        words = {_norm(w) for w in text[span.start : span.end].split()}
+        if not words & bots:
+            spans.append(span)
+            known |= {w for w in words if len(w) > 2 and w not in NAME_PARTICLES}
     spans += _propagate(low, known - COMMON_WORDS - bots)
     return spans

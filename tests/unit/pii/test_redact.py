@@ -14,6 +14,9 @@ filler = st.text(
     ),
     max_size=40,
 )
+# Without letters: a word of any script may be read as a name by the learned PERSON model,
+# which is not what these properties are about.
+symbols = filler.map(lambda s: "".join(c for c in s if not c.isalpha()))
 
 
 @settings(max_examples=60, deadline=None)
@@ -26,7 +29,7 @@ def test_email_offsets_exact_with_unicode_around(before: str, after: str) -> Non
 
 
 @settings(max_examples=60, deadline=None)
-@given(filler, filler)
+@given(symbols, symbols)
 def test_redacted_text_hides_value(before: str, after: str) -> None:
     text = f"{before} Customer: my card is 4111 1111 1111 1111 {after}"
     out = redact(text, detect(text))

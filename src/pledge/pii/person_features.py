@@ -1,0 +1,262 @@
+"""What the learned PERSON model sees of each word: one function for training and detection.
+
+Rules find names after cues ("my name is ..."); a name with no cue ("sure, Oluwaseun
+Adeyemi", "transfer me to Sandra Okafor", "- Priya" at the end of a text) is recognisable
+only from what its words are (in a name list of some country, rare in English, capitalised
+where the text has capitals) and from the words around them.  Each word is described by a
+fixed list of *templates*; a feature is a template's value at that word.  Training
+(``training/pii/train_person.py``) and detection (`pledge.pii.person_model`) both call
+`word_values` / `context_values`, so what the model was trained on is exactly what it sees.
+
+Word identities are used only for common English words and the words *around* a candidate:
+a name's own spelling is never a feature, so the model cannot memorise the names it was
+trained on and must generalise from lexicon buckets, shape and context.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from pledge.pii.context import Doc
+from pledge.pii.person_lexicon import lexicon_flags
+
+__all__ = [
+    "CONTEXT_TEMPLATES",
+    "WORD_TEMPLATES",
+    "Token",
+    "context_values",
+    "is_candidate",
+    "tokens_of",
+    "word_values",
+]
+
+_TOKEN_RX = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*\.?")
+_PARTICLES = frozenset(
+    "van von der den de del della di da dos das du la le bin binti bint ibn al el ben ter "
+    "mac st".split()
+)
+# Function words are never names; they are skipped (tagged "not a name") without scoring.
+_FUNCTION = frozenset(
+    """a an the and or but nor so yet if then than that this these those there here what
+    which who whom whose when where why how is am are was were be been being do does did
+    done have has had having i me my mine we us our you your yours he him his she her hers
+    it its they them their to of in on at by for from with about into over under up down
+    out off as not no yes can could would should shall will may might must just also very
+    too all any some each every both either neither one two three four five six seven
+    eight nine ten oh ok okay um uh hi hello hey thanks thank please sorry sure yeah yep
+    got get let lets i'm i've i'll i'd it's that's what's there's you're we're they're
+    don't can't won't didn't doesn't isn't wasn't number email address phone account
+    order card date birth street road""".split()
+)
+
+
+class Token(NamedTuple):
+    """A word of the transcript: offsets, its lower-case form, and where it sits."""
+
+    start: int
+    end: int
+    low: str
+    turn: int  # index into Doc.turns
+    first: bool  # first word of a sentence (turn start or after . ! ?)
+
+
+def tokens_of(doc: Doc) -> list[Token]:
+    """Every word of the transcript, with its turn and whether it starts a sentence."""
+    text, low = doc.text, doc.low
+    out: list[Token] = []
+    for index, turn in enumerate(doc.turns):
+        first = True
+        pos = turn.start
+        for m in _TOKEN_RX.finditer(text, turn.start, turn.end):
+            s, e = m.span()
+            if text[e - 1] == ".":
+                e -= 1
+            if not text[s:e].replace("'", "").replace("’", "").replace("-", "").isalpha():
+                continue  # "¼": a \w character that is no letter
+            gap = text[pos:s]
+            if any(c in ".!?" for c in gap) or s == turn.body:
+                first = True
+            out.append(Token(s, e, low[s:e], index, first))
+            first = False
+            pos = e
+    return out
+
+
+def is_candidate(token: Token, text: str) -> bool:
+    """Words worth scoring: not a function word; a lone letter only as an initial ("K.")."""
+    low = token.low
+    if len(low) == 1:
+        return text[token.start].isupper() and text[token.end : token.end + 1] == "."
+    return low not in _FUNCTION
+
+
+def _shape(word: str) -> str:
+    if len(word) == 1:
+        return "I"
+    if word.islower():
+        return "x"
+    if word.isupper():
+        return "X"
+    if word[0].isupper() and word[1:].islower():
+        return "Xx"
+    if word[0].isupper():
+        return "XxX"  # McDonald, O'Neill, Al-Hassan
+    return "xX"
+
+
+WORD_TEMPLATES: tuple[str, ...] = (
+    "bias",
+    "lex",  # first-name, surname and English-frequency buckets together
+    "first",
+    "last",
+    "english",
+    "shape",
+    "shape_lex",
+    "suffix3",
+    "suffix2",
+    "length",
+    "common_word",  # the word itself, only when it is common English
+    "particle",
+    "accent",
+)
+
+
+def word_values(word: str) -> tuple[str, ...]:
+    """The word's own features, in `WORD_TEMPLATES` order (cacheable by the word)."""
+    low = word.lower().replace("’", "'")
+    flags = lexicon_flags(low)
+    shape = _shape(word)
+    length = len(low)
+    return (
+        "1",
+        flags,
+        flags[0],
+        flags[1],
+        flags[2],
+        shape,
+        shape + flags,
+        low[-3:] if length > 3 else "",
+        low[-2:] if length > 2 else "",
+        "1"
+        if length == 1
+        else "2"
+        if length == 2
+        else "4"
+        if length <= 4
+        else "7"
+        if length <= 7
+        else "8",
+        low if flags[2] >= "2" else "",
+        "1" if low in _PARTICLES else "",
+        "" if low.isascii() else "1",
+    )
+
+
+CONTEXT_TEMPLATES: tuple[str, ...] = (
+    "prev1",
+    "prev2",
+    "next1",
+    "next2",
+    "prev_bigram",
+    "punct_before",
+    "punct_after",
+    "first_shape",
+    "first_lex",
+    "lower_turn_lex",
+    "role",
+    "role_prev1",
+    "topic",
+    "position",
+    "turn_length",
+    "prev_class",
+    "next_class",
+    "prev_tag",
+    "prev_tag_shape",
+    "speaker_label",
+)
+
+_EDGES = frozenset(("|", "<s>", "</s>"))  # turn edge, sentence start, sentence end
+_PUNCT = frozenset(",.:;!?()-—'\"")
+
+
+def _punct(text: str, start: int, end: int, before: bool) -> str:
+    """The nearest non-space character before (or after) a word within its line."""
+    i = start - 1 if before else end
+    step = -1 if before else 1
+    while 0 <= i < len(text) and text[i] in " \t":
+        i += step
+    if i < 0 or i >= len(text) or text[i] == "\n":
+        return "|"
+    c = text[i]
+    return c if c in _PUNCT else "d" if c.isdigit() else "a"
+
+
+def _class(word: str) -> str:
+    """A neighbour in brief: shape and whether it is a known given name or surname."""
+    flags = lexicon_flags(word.lower().replace("’", "'"))
+    return _shape(word) + ("f" if flags[0] >= "2" else "") + ("l" if flags[1] >= "2" else "")
+
+
+def context_values(
+    doc: Doc, tokens: list[Token], i: int, prev_tag: str, turn_words: int, lower_turn: bool
+) -> tuple[str, ...]:
+    """The word's context features, in `CONTEXT_TEMPLATES` order.
+
+    ``prev_tag`` is the decision for the word before ("N" name, "O" other): names run over
+    several words.  ``turn_words`` and ``lower_turn`` describe the word's turn.
+    """
+    tok = tokens[i]
+    text = doc.text
+    turn = doc.turns[tok.turn]
+
+    def near(j: int) -> str:
+        if 0 <= j < len(tokens) and tokens[j].turn == tok.turn:
+            return tokens[j].low
+        return "|"
+
+    # Neighbours stop at the sentence: "Got it. Deliveries will ..." says nothing of
+    # "Deliveries", while "got it, Maria" does.
+    if tok.first:
+        p1 = p2 = "<s>"
+    else:
+        p1 = near(i - 1)
+        p2 = "<s>" if tokens[i - 1].first else near(i - 2)
+    n1 = near(i + 1)
+    if n1 != "|" and tokens[i + 1].first:
+        n1 = n2 = "</s>"
+    else:
+        n2 = "</s>" if n1 != "|" and i + 2 < len(tokens) and tokens[i + 2].first else near(i + 2)
+    word = text[tok.start : tok.end]
+    shape = _shape(word)
+    flags = lexicon_flags(tok.low)
+    role = "A" if turn.is_agent else "C"
+    position = 0
+    j = i - 1
+    while j >= 0 and tokens[j].turn == tok.turn and position < 4:
+        position += 1
+        j -= 1
+    prev_class = p1 if p1 in _EDGES else _class(text[tokens[i - 1].start : tokens[i - 1].end])
+    next_class = n1 if n1 in _EDGES else _class(text[tokens[i + 1].start : tokens[i + 1].end])
+    return (
+        p1,
+        p2,
+        n1,
+        n2,
+        p2 + " " + p1,
+        _punct(text, tok.start, tok.end, True),
+        _punct(text, tok.start, tok.end, False),
+        shape if tok.first else "",
+        flags if tok.first else "",
+        flags if lower_turn else "",
+        role,
+        role + p1,
+        role + (turn.topic or ""),
+        str(position),
+        "1" if turn_words <= 1 else "3" if turn_words <= 3 else "6" if turn_words <= 6 else "9",
+        prev_class,
+        next_class,
+        prev_tag,
+        prev_tag + shape,
+        "1" if tok.start < turn.body else "",
+    )

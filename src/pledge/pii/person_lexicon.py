@@ -1,0 +1,39 @@
+"""Name and English-word buckets for the learned PERSON model.
+
+``model/lexicon.tsv.gz`` is built at training time from names-dataset (given names and
+surnames of 105 countries) and wordfreq (English word frequencies) by
+``training/pii/build_lexicon.py``; neither package is needed here.  Each word maps to three
+digits: its best given-name rank bucket, surname rank bucket and English frequency bucket
+(0 = absent, 3 = most common; English 4 = function-word frequent).  Loaded once, on first
+use, in about 50 ms.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import cache
+from importlib.resources import files
+
+__all__ = ["lexicon_flags", "lexicon_words"]
+
+_ABSENT = "000"
+
+
+@cache
+def _table() -> dict[str, str]:
+    raw = files("pledge.pii").joinpath("model/lexicon.tsv.gz").read_bytes()
+    table: dict[str, str] = {}
+    for line in gzip.decompress(raw).decode().splitlines():
+        flags, words = line.split("\t")
+        table.update(dict.fromkeys(words.split(" "), flags))
+    return table
+
+
+def lexicon_flags(word: str) -> str:
+    """Three bucket digits for a lower-case word (``"000"`` for an unknown word)."""
+    return _table().get(word, _ABSENT)
+
+
+def lexicon_words() -> list[tuple[str, str]]:
+    """Every word with its flags (for training)."""
+    return list(_table().items())
