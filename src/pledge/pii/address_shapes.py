@@ -92,6 +92,11 @@ _FRENCH_RX = re.compile(
     rf"[ \t]+(?P<name>(?:(?i:{_P})[ \t]*)?{_NAME}(?:[ \t]+(?:(?i:{_P})[ \t]*)?"
     rf"{_NAME}){{0,3}}?)(?:,?[ \t]+(?P<postal>\d{{5}})[ \t]+{_CITY})"
 )
+# Which shapes to try: a compound ending anywhere (substring tests in C), a type-first or
+# French type word after a space (one pass that opens with a literal space).
+_TYPE_WORD_RX = re.compile(
+    rf" (?:(?P<first>{'|'.join(_TYPE_FIRST)})|{'|'.join(_FRENCH_TYPES)})[ .]"
+)
 GivesAddress = Callable[[Doc, Turn, int], bool]
 
 
@@ -103,17 +108,18 @@ def find_continental(doc: Doc, gives_address: GivesAddress) -> list[Span]:
     """Compound streets with the number after; type-first streets (Spanish, Italian,
     Portuguese) when capitalised or given as an address; French streets with their
     postcode and city (the type words are English words too)."""
-    low, text = doc.low, doc.text
+    text = doc.text
     spans: list[Span] = []
-    if any(end in low for end in _COMPOUND_ENDS):
+    if any(end in doc.low for end in _COMPOUND_ENDS):
         for m in _COMPOUND_RX.finditer(text):
             spans.append(Span(m.start(), m.end(), "STREET_ADDRESS"))
-    if any(word in low for word in _TYPE_FIRST):
+    kinds = {"first" if m.group("first") else "french" for m in _TYPE_WORD_RX.finditer(doc.spaced)}
+    if "first" in kinds:
         for m in _TYPE_FIRST_RX.finditer(text):
             turn = doc.turn_at(m.start())
             if _name_is_capitalised(m.group("name")) or gives_address(doc, turn, m.start()):
                 spans.append(Span(m.start(), m.end(), "STREET_ADDRESS"))
-    if any(word in low for word in _FRENCH_TYPES):
+    if "french" in kinds:
         for m in _FRENCH_RX.finditer(text):
             spans.append(Span(m.start(), m.end(), "STREET_ADDRESS"))
     return spans

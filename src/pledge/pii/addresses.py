@@ -26,7 +26,7 @@ from pledge.pii.address_words import (
     US_STATES,
     WEAK_SUFFIXES,
 )
-from pledge.pii.context import Doc, Turn, literal_trie_pattern, word_cue_pattern, word_cues
+from pledge.pii.context import Doc, Turn, literal_trie_pattern, word_cues
 from pledge.pii.spans import Span
 
 __all__ = ["find_addresses", "gives_address"]
@@ -93,7 +93,10 @@ _SPOKEN_RX = _compile(rf"(?<![\w-])(?P<spoken>{_SPOKEN_HOUSE}){_STREET}")
 _UNIT_HINT = re.compile(r"(?:apt|apartment|suite|ste|unit|floor|level|lvl|flat|studio|room)\b")
 _NUMBER_HINT = re.compile(_NUMBER_WORD + r"\b")
 _BAD_BEFORE = frozenset("$#.,-_")
-_SUFFIX_SCAN = word_cue_pattern(_SUFFIXES)
+# Suffix words as whole words (the lookahead rejects "please" for "pl" inside the engine,
+# which matters: prefixes of common words are most of the hits otherwise).
+_SUFFIX_SCAN_BODY = "(?:" + literal_trie_pattern(_SUFFIXES) + r")(?=\.?(?![\w]))"
+_SUFFIX_SCAN = (re.compile(" " + _SUFFIX_SCAN_BODY), re.compile(_SUFFIX_SCAN_BODY))
 _PO_BOX_RX = re.compile(
     rf"\b(?:(?:p\.?\s?o\.?\s?|post office\s+)box|(?:rr|r\.r\.|rural route|hc|highway contract)"
     rf"\s*\d{{1,3}},?\s+box)\s+\d{{1,6}}(?:,?\s+{_CITY},?\s+{_REGION}\b(?:,?\s+{_POSTAL})?)?",
