@@ -46,7 +46,7 @@ _TURN_RX = re.compile(
 _AGENT_WORDS = frozenset(
     "agent bot assistant rep representative support operator advisor adviser associate "
     "system va ai specialist staff helpdesk service host concierge virtual chatbot "
-    "csr tech technician officer".split()
+    "csr tech technician officer ivr".split()
 )
 _CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor patient".split())
 

@@ -39,6 +39,15 @@ _YEAR_WORD = (
     rf"|(?:{_TENS}(?:[ -]{_UNITS})?|(?:oh|o)[ -]{_UNITS}))"
 )
 _DAY = rf"(?:[0-3]?\d(?:st|nd|rd|th)?|{_DAY_WORD})"
+# A numeric date read out as words, month first ("nine three nineteen ninety six", "six
+# twenty five nineteen eighty nine"): only with a four-digit spoken year, so that a run of
+# number words is not taken for a date on a two-digit guess.
+_MONTH_NUMBER_WORD = rf"(?:{_UNITS}|ten|eleven|twelve)"
+_DAY_NUMBER_WORD = rf"(?:(?:twenty|thirty)(?:[ -]{_UNITS})?|{_TEENS}|{_UNITS})"
+_FULL_YEAR_WORD = (
+    rf"(?:nineteen[ -](?:{_TENS}(?:[ -]{_UNITS})?|{_TEENS}|(?:oh|o)[ -]{_UNITS})"
+    rf"|two thousand(?:(?: and)? (?:{_UNITS}|{_TEENS}))?|twenty[ -](?:oh[ -]{_UNITS}|{_TEENS}))"
+)
 _YEAR = rf"(?:(?:19|20)\d\d|'?\d\d|{_YEAR_WORD})"
 _DATE_RX = re.compile(
     r"(?<![\w/.-])(?:"
@@ -47,6 +56,8 @@ _DATE_RX = re.compile(
     r"|\d{1,2} \d{1,2} (?:19|20)\d\d"  # voice: 3 14 1985
     rf"|{_MONTH}\s+{_DAY},?\s+(?:of\s+)?{_YEAR}"  # March 14th, 1985
     rf"|(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"  # 14 March 1985
+    rf"|{_MONTH_NUMBER_WORD}[ -]{_DAY_NUMBER_WORD}[ ,]+{_FULL_YEAR_WORD}"  # nine three nineteen ...
+    rf"|{_MONTH}\s+(?:of\s+)?(?:19|20)\d\d"  # March 1984 (a birth cue is required)
     r")(?![\w/]|[.-]\d)"
 )
 _BIRTH_CUE = re.compile(r"b(?:orn|irth|-?day|d\b)|dob\b|d\.o\.b")
@@ -56,8 +67,12 @@ _BIRTH_SCAN = word_cue_pattern(
 )
 _OTHER_CUE = re.compile(
     r"(?:since|opened|effective|due|after|before|until|till|by|from|placed|expires?|"
-    r"renews?|scheduled|starting|ending|on file)\W*(?:on\W*)?$"
+    r"renews?|scheduled|starting|ending|on file|ordered|order(?: date)?|shipped|"
+    r"delivered|delivery(?: date)?|arrived|arriving|paid|purchased|bought|booked|"
+    r"appointment|issued|expiry|expiration|installed|joined|moved)\W*(?:(?:on|at|is|was)\W*)?$"
 )
+# An agent line that asks (a question, or a request to say, enter, confirm ... something).
+_ASKS = re.compile(r"\?|\b(?:please|confirm|say|enter|verify|provide|give|tell|need|type)\b")
 _FOUR_DIGIT_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -70,14 +85,14 @@ def _year(value: str) -> int | None:
     return None
 
 
-def _is_birth(text: str, turn: Turn, start: int, value: str, first: bool) -> bool:
+def _is_birth(text: str, turn: Turn, start: int, value: str, first: bool, asked: bool) -> bool:
     before = text[turn.body : start]
     cue = _BIRTH_CUE.search(before[-60:])
     if cue:
         tail = before[cue.end() :]
         # "born in 1985, member since 03/04/2010": a nearer non-birth cue wins.
         return not _OTHER_CUE.search(tail)
-    if turn.is_agent or turn.topic != "DATE_OF_BIRTH" or not first:
+    if turn.is_agent or not asked or not first:
         return False
     if _OTHER_CUE.search(before[-25:]):
         return False
@@ -86,16 +101,33 @@ def _is_birth(text: str, turn: Turn, start: int, value: str, first: bool) -> boo
 
 
 def find_birth_dates(doc: Doc) -> list[Span]:
-    """Only turns with a birth cue or answering a birth-date question are scanned at all."""
+    """Only turns with a birth cue or answering a birth-date question are scanned at all.
+
+    A customer turn answers a birth-date question when the agent's topic is the birth date,
+    or when the agent's latest block asks for it among other things ("confirm the full name
+    and date of birth on the account?": the topic is the name, named first, yet the date in
+    the reply is the birth date).
+    """
     low = doc.low
     cued = {doc.turn_at(pos).start for pos, _ in word_cues(doc.spaced, _BIRTH_SCAN)}
     spans: list[Span] = []
+    asked = False
+    after_agent = False
     for turn in doc.turns:
-        if turn.topic != "DATE_OF_BIRTH" and turn.start not in cued:
+        if turn.is_agent:
+            if not after_agent:
+                asked = False
+            after_agent = True
+            if turn.start in cued and _ASKS.search(low, turn.body, turn.end):
+                asked = True
+            continue
+        after_agent = False
+        answers = asked or turn.topic == "DATE_OF_BIRTH"
+        if not answers and turn.start not in cued:
             continue
         first = True
         for m in _DATE_RX.finditer(low, turn.body, turn.end):
-            if _is_birth(low, turn, m.start(), m.group(), first):
+            if _is_birth(low, turn, m.start(), m.group(), first, answers):
                 spans.append(Span(m.start(), m.end(), "DATE_OF_BIRTH"))
             first = False
     return spans
