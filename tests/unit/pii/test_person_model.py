@@ -1,0 +1,123 @@
+"""The learned PERSON model: names without cues, look-alikes kept clean, reproducible training.
+
+The sentences here are written by hand, in phrasings neither dev.jsonl nor the generator
+uses, so they test what the model learned rather than what it was shown.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from importlib.resources import files
+
+import pytest
+
+from pledge.pii import Detector
+from pledge.pii.context import make_doc
+from pledge.pii.person_features import CONTEXT_TEMPLATES, WORD_TEMPLATES, tokens_of
+from pledge.pii.person_lexicon import lexicon_flags
+from pledge.pii.person_model import find_learned_names
+
+PERSONS = Detector(labels=["PERSON"])
+
+NAMED = [
+    (
+        "Agent: who do I have the pleasure of chatting with?\nCustomer: Oluwaseun Adeyemi",
+        "Oluwaseun Adeyemi",
+    ),
+    ("Customer: my wife Mei Lin set up the account", "Mei Lin"),
+    ("Customer: hi its about my delivery, thanks - Priyanka", "Priyanka"),
+    ("Agent: Lovely, thank you Bartholomew. Anything else?", "Bartholomew"),
+    ("Customer: Siobhan Ní Bhriain speaking, I rang yesterday", "Siobhan"),
+    ("Customer: it is under Haruto Takahashi", "Haruto Takahashi"),
+    ("Customer: The parcel was signed for by Tomasz Wiśniewski apparently", "Tomasz"),
+]
+
+# Known misses (docs/pii.md): the words before a name weigh too much when the training
+# data used them otherwise ("through to" an organisation).
+MISSED = [
+    ("Customer: could you put me through to Sandra Okafor in billing", "Sandra Okafor"),
+]
+
+CLEAN = [
+    "Agent: You're welcome. Take care!",
+    "Agent: Done. Autopay will run on the first of the month.",
+    "Customer: My camera won't connect to Wi-Fi since the update.",
+    "Customer: Hi, I'm calling about my bill from last month.",
+    "Agent: Thank you for calling Northwind Energy, how can I help?",
+    "Agent: Your parcel is at our Springfield depot.",
+    "Customer: Great, cheers for sorting that out.",
+    "Agent: Deliveries will now go to the new address.",
+]
+
+
+@pytest.mark.parametrize(("text", "name"), NAMED)
+def test_names_without_the_usual_cues(text: str, name: str) -> None:
+    found = [text[s.start : s.end] for s in PERSONS.detect(text)]
+    assert any(name in f or f in name for f in found), found
+
+
+@pytest.mark.xfail(strict=True, reason="known misses, docs/pii.md")
+@pytest.mark.parametrize(("text", "name"), MISSED)
+def test_known_misses(text: str, name: str) -> None:
+    test_names_without_the_usual_cues(text, name)
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_capitalised_words_that_are_not_names(text: str) -> None:
+    assert [text[s.start : s.end] for s in PERSONS.detect(text)] == []
+
+
+def test_the_assistants_own_name_is_not_reported() -> None:
+    text = (
+        "Bot: Hi! I'm Juniper, the virtual helper here.\nUser: hello Juniper, my name is Ana Silva"
+    )
+    found = [text[s.start : s.end] for s in PERSONS.detect(text)]
+    assert found == ["Ana Silva"]
+
+
+def test_words_are_letters_only() -> None:
+    doc = make_doc("Customer: ¼¼ A. Smith-Jones o'neill 42")
+    assert [doc.text[t.start : t.end] for t in tokens_of(doc)] == [
+        "Customer",
+        "A",
+        "Smith-Jones",
+        "o'neill",
+    ]
+
+
+def test_a_lone_lower_case_letter_is_never_a_name() -> None:
+    doc = make_doc("caller: it was at 7 thirty a m and then p m")
+    assert find_learned_names(doc) == []
+
+
+def test_lexicon_buckets() -> None:
+    assert lexicon_flags("oluwaseun")[0] != "0"  # a given name somewhere
+    assert lexicon_flags("okafor")[1] != "0"  # a surname somewhere
+    assert lexicon_flags("the")[2] == "4"  # very common English
+    assert lexicon_flags("zzqxv") == "000"
+
+
+def test_shipped_weights_cover_every_template_and_come_from_the_train_split() -> None:
+    raw = files("pledge.pii").joinpath("model/person.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(raw))
+    assert data["meta"]["split"] == "train"
+    assert set(data["word"]) <= set(WORD_TEMPLATES)
+    assert set(data["context"]) <= set(CONTEXT_TEMPLATES)
+    # every context template was used by training; a template dropped from the features
+    # but left in the weights (or the reverse) would silently shift every score
+    assert set(data["context"]) == set(CONTEXT_TEMPLATES)
+
+
+@pytest.mark.slow
+def test_shipped_weights_are_what_the_training_script_makes() -> None:
+    """Reproducible: the script, on its documented defaults, gives the shipped bytes."""
+    from training.pii import train_person
+    from training.pii.generate import generate
+
+    shipped = files("pledge.pii").joinpath("model/person.json.gz").read_bytes()
+    meta = json.loads(gzip.decompress(shipped))["meta"]
+    rows = list(generate("train", meta["count"], meta["seed"]))
+    extra = train_person.negatives(meta["count"] // 4, meta["seed"])
+    weights = train_person.train(rows + extra, meta["epochs"], meta["seed"])
+    assert train_person.export(weights, meta) == shipped
