@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from pledge.pii.person_features import (
     context_values,
     is_candidate,
     tokens_of,
+    turn_facts,
     word_values,
 )
 from pledge.pii.person_lexicon import lexicon_words
@@ -45,13 +47,8 @@ class _Example:
         self.tokens = tokens_of(self.doc)
         names = [(s["start"], s["end"]) for s in row["spans"] if s["label"] == "PERSON"]
         self.gold = [any(s < t.end and t.start < e for s, e in names) for t in self.tokens]
-        text, low = self.doc.text, self.doc.low
-        self.words: dict[int, int] = {}
-        self.lower: dict[int, bool] = {}
-        for t in self.tokens:
-            self.words[t.turn] = self.words.get(t.turn, 0) + 1
-            turn = self.doc.turns[t.turn]
-            self.lower[t.turn] = text[turn.body : turn.end] == low[turn.body : turn.end]
+        sizes = Counter(t.turn for t in self.tokens)
+        self.facts = {n: turn_facts(self.doc, n, size) for n, size in sizes.items()}
 
 
 class Perceptron:
@@ -85,13 +82,15 @@ class Perceptron:
 def _keys(ex: _Example, i: int, prev: str) -> list[_Key]:
     tok = ex.tokens[i]
     word = ex.doc.text[tok.start : tok.end]
-    values = word_values(word) + context_values(
-        ex.doc, ex.tokens, i, prev, ex.words[tok.turn], ex.lower[tok.turn]
-    )
+    values = word_values(word) + context_values(ex.doc, ex.tokens, i, prev, ex.facts[tok.turn])
     return [(n, v) for n, v in enumerate(values) if v]
 
 
-def train(rows: Iterable[dict[str, Any]], epochs: int, seed: int) -> dict[_Key, float]:
+def train(
+    rows: Iterable[dict[str, Any]], epochs: int, seed: int, dropout: float = 0.0
+) -> dict[_Key, float]:
+    """Averaged perceptron; ``dropout`` hides each feature from a training step with that
+    probability, so no single context word can carry a decision on its own."""
     examples = [_Example(row) for row in rows]
     model = Perceptron()
     rng = random.Random(seed)
@@ -101,10 +100,14 @@ def train(rows: Iterable[dict[str, Any]], epochs: int, seed: int) -> dict[_Key, 
         for ex in examples:
             prev = "O"
             for i, tok in enumerate(ex.tokens):
+                if tok.place == 0:
+                    prev = "O"  # turns are tagged on their own (the model caches them)
                 if not is_candidate(tok, ex.doc.text):
                     prev = "O"
                     continue
                 keys = _keys(ex, i, prev)
+                if dropout:
+                    keys = [k for k in keys if rng.random() >= dropout]
                 guess = model.score(keys) > 0.0
                 model.step += 1
                 if guess != ex.gold[i]:
@@ -129,6 +132,7 @@ def export(weights: dict[_Key, float], meta: dict[str, Any]) -> bytes:
     return gzip.compress(body.encode(), mtime=0)
 
 
+ASR_SHARE = 0.35
 _SPEAKERS = ("Agent", "Customer", "Bot", "User", "rep", "caller")
 
 
@@ -156,7 +160,10 @@ def negatives(count: int, seed: int) -> list[dict[str, Any]]:
             words = [w.capitalize() if w in plain and rng.random() < 0.15 else w for w in words]
             words[0] = words[0].capitalize()
             end = rng.choice([".", "!", "?", "", "."])
-            lines.append(f"{rng.choice(_SPEAKERS)}: {' '.join(words)}{end}")
+            line = " ".join(words) + end
+            if rng.random() < ASR_SHARE:  # speech recognised: lower case, no punctuation
+                line = " ".join(words).lower()
+            lines.append(f"{rng.choice(_SPEAKERS)}: {line}")
         if rng.random() < 0.6:
             lines.insert(rng.randrange(len(lines) + 1), _place_line(rng, plain))
         rows.append({"text": "\n".join(lines), "spans": []})
@@ -231,18 +238,21 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=6)
+    # 0.2 helped on train families held out from training but cost dev.jsonl precision
+    parser.add_argument("--dropout", type=float, default=0.0)
     parser.add_argument("--out", type=Path, default=Path("src/pledge/pii/model/person.json.gz"))
     args = parser.parse_args()
     rows = list(generate("train", args.count, args.seed))
     corpus = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
     extra = negatives(args.count // 4, args.seed)
-    weights = train(rows + extra, args.epochs, args.seed)
+    weights = train(rows + extra, args.epochs, args.seed, args.dropout)
     meta = {
         "split": "train",
         "count": args.count,
         "negatives": len(extra),
         "seed": args.seed,
         "epochs": args.epochs,
+        "dropout": args.dropout,
         "corpus_sha256": corpus,
     }
     args.out.write_bytes(export(weights, meta))

@@ -16,6 +16,7 @@ trained on and must generalise from lexicon buckets, shape and context.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from pledge.pii.context import Doc
@@ -25,13 +26,16 @@ __all__ = [
     "CONTEXT_TEMPLATES",
     "WORD_TEMPLATES",
     "Token",
+    "TurnFacts",
     "context_values",
     "is_candidate",
     "tokens_of",
+    "turn_facts",
+    "turn_tokens",
     "word_values",
 ]
 
-_TOKEN_RX = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*\.?")
+_TOKEN_RX = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du la le bin binti bint ibn al el ben ter "
     "mac st".split()
@@ -59,38 +63,59 @@ class Token(NamedTuple):
     low: str
     turn: int  # index into Doc.turns
     first: bool  # first word of a sentence (turn start or after . ! ?)
+    place: int  # position in its turn
 
 
-def tokens_of(doc: Doc) -> list[Token]:
-    """Every word of the transcript, with its turn and whether it starts a sentence."""
+def turn_tokens(doc: Doc, index: int) -> list[Token]:
+    """The words of one turn, with whether each starts a sentence.
+
+    The loop body is kept small since it runs for every word of every transcript.
+    """
     text, low = doc.text, doc.low
+    turn = doc.turns[index]
     out: list[Token] = []
-    for index, turn in enumerate(doc.turns):
-        first = True
-        pos = turn.start
-        for m in _TOKEN_RX.finditer(text, turn.start, turn.end):
-            s, e = m.span()
-            if text[e - 1] == ".":
-                e -= 1
-            if not text[s:e].replace("'", "").replace("’", "").replace("-", "").isalpha():
-                continue  # "¼": a \w character that is no letter
-            gap = text[pos:s]
-            if any(c in ".!?" for c in gap) or s == turn.body:
-                first = True
-            out.append(Token(s, e, low[s:e], index, first))
-            first = False
-            pos = e
+    append = out.append
+    pos = body = turn.body
+    n = 0
+    for m in _TOKEN_RX.finditer(text, turn.start, turn.end):
+        s, e = m.span()
+        word = m.group()
+        if not word.isalpha() and not _letters(word):
+            continue  # "¼": a \w character that is no letter
+        gap = text[pos:s]
+        first = s == body or "." in gap or "?" in gap or "!" in gap or pos <= body
+        append(Token(s, e, low[s:e], index, first, n))
+        pos = e
+        n += 1
     return out
 
 
+def tokens_of(doc: Doc) -> list[Token]:
+    """Every word of the transcript (`turn_tokens` of each turn)."""
+    return [tok for index in range(len(doc.turns)) for tok in turn_tokens(doc, index)]
+
+
+def _letters(word: str) -> bool:
+    return word.replace("'", "").replace("’", "").replace("-", "").isalpha()
+
+
 def is_candidate(token: Token, text: str) -> bool:
-    """Words worth scoring: not a function word; a lone letter only as an initial ("K.")."""
+    """Words worth scoring.
+
+    Not a function word; a lone letter only as an initial ("K."); and not a word that is
+    common English while no country's name lists hold it ("deliveries", "camera"): such
+    words are not names, and skipping them keeps scoring to about a third of the words.
+    """
     low = token.low
     if len(low) == 1:
         return text[token.start].isupper() and text[token.end : token.end + 1] == "."
-    return low not in _FUNCTION
+    if low in _FUNCTION:
+        return False
+    flags = lexicon_flags(low)
+    return not (flags[0] == "0" and flags[1] == "0" and flags[2] != "0")
 
 
+@lru_cache(maxsize=65536)
 def _shape(word: str) -> str:
     if len(word) == 1:
         return "I"
@@ -192,52 +217,67 @@ def _punct(text: str, start: int, end: int, before: bool) -> str:
     return c if c in _PUNCT else "d" if c.isdigit() else "a"
 
 
+@lru_cache(maxsize=65536)
 def _class(word: str) -> str:
     """A neighbour in brief: shape and whether it is a known given name or surname."""
     flags = lexicon_flags(word.lower().replace("’", "'"))
     return _shape(word) + ("f" if flags[0] >= "2" else "") + ("l" if flags[1] >= "2" else "")
 
 
+class TurnFacts(NamedTuple):
+    """What the context features need of a turn, worked out once per turn."""
+
+    role: str  # "A" agent, "C" customer
+    topic: str  # "A" + what the agent asked for, or "C"
+    words: str  # bucket of the turn's word count
+    lower: bool  # the turn has no capital letter
+    body: int
+
+
+def turn_facts(doc: Doc, index: int, words: int) -> TurnFacts:
+    """`TurnFacts` of turn *index*, which has *words* words."""
+    turn = doc.turns[index]
+    role = "A" if turn.is_agent else "C"
+    size = "1" if words <= 1 else "3" if words <= 3 else "6" if words <= 6 else "9"
+    lower = doc.text[turn.body : turn.end] == doc.low[turn.body : turn.end]
+    return TurnFacts(role, role + (turn.topic or ""), size, lower, turn.body)
+
+
 def context_values(
-    doc: Doc, tokens: list[Token], i: int, prev_tag: str, turn_words: int, lower_turn: bool
+    doc: Doc, tokens: list[Token], i: int, prev_tag: str, facts: TurnFacts
 ) -> tuple[str, ...]:
     """The word's context features, in `CONTEXT_TEMPLATES` order.
 
     ``prev_tag`` is the decision for the word before ("N" name, "O" other): names run over
-    several words.  ``turn_words`` and ``lower_turn`` describe the word's turn.
+    several words.  ``facts`` describe the word's turn.
     """
     tok = tokens[i]
     text = doc.text
-    turn = doc.turns[tok.turn]
-
-    def near(j: int) -> str:
-        if 0 <= j < len(tokens) and tokens[j].turn == tok.turn:
-            return tokens[j].low
-        return "|"
-
-    # Neighbours stop at the sentence: "Got it. Deliveries will ..." says nothing of
-    # "Deliveries", while "got it, Maria" does.
+    last = len(tokens) - 1
+    # Neighbours stop at the turn ("|") and at the sentence: "Got it. Deliveries will ..."
+    # says nothing of "Deliveries", while "got it, Maria" does.
     if tok.first:
         p1 = p2 = "<s>"
+        prev_class = "<s>"
     else:
-        p1 = near(i - 1)
-        p2 = "<s>" if tokens[i - 1].first else near(i - 2)
-    n1 = near(i + 1)
-    if n1 != "|" and tokens[i + 1].first:
-        n1 = n2 = "</s>"
+        before = tokens[i - 1]
+        p1 = before.low
+        prev_class = _class(text[before.start : before.end])
+        p2 = "<s>" if before.first else tokens[i - 2].low
+    if i == last or tokens[i + 1].turn != tok.turn:
+        n1 = n2 = next_class = "|"
+    elif tokens[i + 1].first:
+        n1 = n2 = next_class = "</s>"
     else:
-        n2 = "</s>" if n1 != "|" and i + 2 < len(tokens) and tokens[i + 2].first else near(i + 2)
-    word = text[tok.start : tok.end]
-    shape = _shape(word)
+        after = tokens[i + 1]
+        n1 = after.low
+        next_class = _class(text[after.start : after.end])
+        if i + 1 == last or tokens[i + 2].turn != tok.turn:
+            n2 = "|"
+        else:
+            n2 = "</s>" if tokens[i + 2].first else tokens[i + 2].low
+    shape = _shape(text[tok.start : tok.end])
     flags = lexicon_flags(tok.low)
-    role = "A" if turn.is_agent else "C"
-    position = 0
-    j = i - 1
-    while j >= 0 and tokens[j].turn == tok.turn and position < 4:
-        position += 1
-        j -= 1
-    prev_class = p1 if p1 in _EDGES else _class(text[tokens[i - 1].start : tokens[i - 1].end])
-    next_class = n1 if n1 in _EDGES else _class(text[tokens[i + 1].start : tokens[i + 1].end])
     return (
         p1,
         p2,
@@ -248,15 +288,15 @@ def context_values(
         _punct(text, tok.start, tok.end, False),
         shape if tok.first else "",
         flags if tok.first else "",
-        flags if lower_turn else "",
-        role,
-        role + p1,
-        role + (turn.topic or ""),
-        str(position),
-        "1" if turn_words <= 1 else "3" if turn_words <= 3 else "6" if turn_words <= 6 else "9",
+        flags if facts.lower else "",
+        facts.role,
+        facts.role + p1,
+        facts.topic,
+        str(min(tok.place, 4)),
+        facts.words,
         prev_class,
         next_class,
         prev_tag,
         prev_tag + shape,
-        "1" if tok.start < turn.body else "",
+        "1" if tok.start < facts.body else "",
     )

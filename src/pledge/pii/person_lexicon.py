@@ -11,7 +11,6 @@ use, in about 50 ms.
 from __future__ import annotations
 
 import gzip
-from functools import cache
 from importlib.resources import files
 
 __all__ = ["lexicon_flags", "lexicon_words"]
@@ -19,21 +18,23 @@ __all__ = ["lexicon_flags", "lexicon_words"]
 _ABSENT = "000"
 
 
-@cache
-def _table() -> dict[str, str]:
-    raw = files("pledge.pii").joinpath("model/lexicon.tsv.gz").read_bytes()
-    table: dict[str, str] = {}
-    for line in gzip.decompress(raw).decode().splitlines():
-        flags, words = line.split("\t")
-        table.update(dict.fromkeys(words.split(" "), flags))
-    return table
+_loaded: dict[str, str] = {}
+
+
+def _load() -> dict[str, str]:
+    if not _loaded:
+        raw = files("pledge.pii").joinpath("model/lexicon.tsv.gz").read_bytes()
+        for line in gzip.decompress(raw).decode().splitlines():
+            flags, words = line.split("\t")
+            _loaded.update(dict.fromkeys(words.split(" "), flags))
+    return _loaded
 
 
 def lexicon_flags(word: str) -> str:
     """Three bucket digits for a lower-case word (``"000"`` for an unknown word)."""
-    return _table().get(word, _ABSENT)
+    return (_loaded or _load()).get(word, _ABSENT)
 
 
 def lexicon_words() -> list[tuple[str, str]]:
     """Every word with its flags (for training)."""
-    return list(_table().items())
+    return list(_load().items())

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import Counter
 from functools import cache
 from importlib.resources import files
+from itertools import repeat
 from typing import Any
 
 from pledge.pii.context import Doc
@@ -24,7 +24,8 @@ from pledge.pii.person_features import (
     Token,
     context_values,
     is_candidate,
-    tokens_of,
+    turn_facts,
+    turn_tokens,
     word_values,
 )
 from pledge.pii.spans import Span
@@ -32,7 +33,10 @@ from pledge.pii.spans import Span
 __all__ = ["PersonModel", "find_learned_names", "load_model"]
 
 _JOINERS = frozenset(" \t-")
+_get = dict.get
+_ZEROS = repeat(0.0)  # map() stops at the shortest: the feature values
 _WORD_CACHE_LIMIT = 200_000
+_TURN_CACHE_LIMIT = 100_000
 
 
 class PersonModel:
@@ -42,21 +46,23 @@ class PersonModel:
         self.word_tables = [word.get(name, {}) for name in WORD_TEMPLATES]
         self.context_tables = [context.get(name, {}) for name in CONTEXT_TEMPLATES]
         self._word_scores: dict[str, float] = {}
+        self._turns: dict[tuple[int, int, int, bool, str | None], tuple[tuple[int, int], ...]] = {}
 
     def word_score(self, word: str) -> float:
         score = self._word_scores.get(word)
         if score is None:
             values = word_values(word)
-            score = sum(t.get(v, 0.0) for t, v in zip(self.word_tables, values, strict=True))
+            score = sum(map(_get, self.word_tables, values, _ZEROS))
             if len(self._word_scores) < _WORD_CACHE_LIMIT:
                 self._word_scores[word] = score
         return score
 
     def tag(self, doc: Doc, tokens: list[Token]) -> list[bool]:
-        """For each token, whether it is (part of) a person's name."""
-        text, low = doc.text, doc.low
-        words = Counter(t.turn for t in tokens)
-        lower: dict[int, bool] = {}
+        """For each token of one turn, whether it is (part of) a person's name."""
+        if not tokens:
+            return []
+        text = doc.text
+        facts = turn_facts(doc, tokens[0].turn, len(tokens))
         tables = self.context_tables
         out: list[bool] = []
         prev = "O"
@@ -65,36 +71,50 @@ class PersonModel:
                 out.append(False)
                 prev = "O"
                 continue
-            if tok.turn not in lower:
-                turn = doc.turns[tok.turn]
-                lower[tok.turn] = text[turn.body : turn.end] == low[turn.body : turn.end]
-            values = context_values(doc, tokens, i, prev, words[tok.turn], lower[tok.turn])
+            values = context_values(doc, tokens, i, prev, facts)
             score = self.word_score(text[tok.start : tok.end])
-            score += sum(t.get(v, 0.0) for t, v in zip(tables, values, strict=True))
+            score += sum(map(_get, tables, values, _ZEROS))
             out.append(score > 0.0)
             prev = "N" if score > 0.0 else "O"
         return out
 
+    def turn_names(self, doc: Doc, index: int) -> tuple[tuple[int, int], ...]:
+        """Name spans of one turn, as offsets from the turn's start.
 
-def spans_of(doc: Doc, tokens: list[Token], tags: list[bool]) -> list[Span]:
-    """Runs of name words in one turn, joined across spaces and hyphens only."""
-    text = doc.text
-    spans: list[Span] = []
+        A turn is tagged from its own words, role and the agent's question only, so the
+        answer is cached: agents' scripted lines and short replies ("no thanks, bye") recur
+        across conversations.  The key is the line's salted ``hash`` with its length, not the
+        line: the cache keeps no transcript text.
+        """
+        turn = doc.turns[index]
+        line = doc.text[turn.start : turn.end]
+        key = (hash(line), len(line), turn.body - turn.start, turn.is_agent, turn.topic)
+        found = self._turns.get(key)
+        if found is None:
+            tokens = turn_tokens(doc, index)
+            runs = _runs(doc.text, tokens, self.tag(doc, tokens))
+            found = tuple((s - turn.start, e - turn.start) for s, e in runs)
+            if len(self._turns) < _TURN_CACHE_LIMIT:
+                self._turns[key] = found
+        return found
+
+
+def _runs(text: str, tokens: list[Token], tags: list[bool]) -> list[tuple[int, int]]:
+    """Runs of name words, joined across spaces and hyphens only."""
+    runs: list[tuple[int, int]] = []
     start = end = -1
-    turn = -1
     for tok, is_name in zip(tokens, tags, strict=True):
         if not is_name:
             continue
-        gap = text[end : tok.start]
-        if start >= 0 and tok.turn == turn and all(c in _JOINERS for c in gap):
+        if start >= 0 and all(c in _JOINERS for c in text[end : tok.start]):
             end = tok.end
             continue
         if start >= 0:
-            spans.append(Span(start, end, "PERSON", 0.8))
-        start, end, turn = tok.start, tok.end, tok.turn
+            runs.append((start, end))
+        start, end = tok.start, tok.end
     if start >= 0:
-        spans.append(Span(start, end, "PERSON", 0.8))
-    return spans
+        runs.append((start, end))
+    return runs
 
 
 @cache
@@ -107,5 +127,9 @@ def load_model() -> PersonModel:
 
 def find_learned_names(doc: Doc) -> list[Span]:
     """PERSON spans the model finds (the rules' spans are merged with these later)."""
-    tokens = tokens_of(doc)
-    return spans_of(doc, tokens, load_model().tag(doc, tokens))
+    model = load_model()
+    spans: list[Span] = []
+    for index, turn in enumerate(doc.turns):
+        for s, e in model.turn_names(doc, index):
+            spans.append(Span(turn.start + s, turn.start + e, "PERSON", 0.8))
+    return spans

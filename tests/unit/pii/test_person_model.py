@@ -119,5 +119,5 @@ def test_shipped_weights_are_what_the_training_script_makes() -> None:
     meta = json.loads(gzip.decompress(shipped))["meta"]
     rows = list(generate("train", meta["count"], meta["seed"]))
     extra = train_person.negatives(meta["count"] // 4, meta["seed"])
-    weights = train_person.train(rows + extra, meta["epochs"], meta["seed"])
+    weights = train_person.train(rows + extra, meta["epochs"], meta["seed"], meta["dropout"])
     assert train_person.export(weights, meta) == shipped
