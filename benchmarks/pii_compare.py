@@ -75,7 +75,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DATA / "dev.jsonl")
     ap.add_argument("--presidio-python", help="python of a venv with Presidio installed")
-    ap.add_argument("--repeat", type=int, default=1, help="timed passes for Pledge (1: a second pass would find every turn in the model's cache)")
+    # one pass: a second would find every turn in the PERSON model's cache
+    ap.add_argument("--repeat", type=int, default=1, help="timed passes for Pledge")
     args = ap.parse_args()
     adapter = "py:" + str(REPO / "benchmarks" / "pii_adapter.py") + ":make_detector"
     results = {"pledge": run_eval(sys.executable, adapter, args.corpus, args.repeat)}

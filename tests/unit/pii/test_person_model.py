@@ -30,13 +30,13 @@ NAMED = [
     ("Agent: Lovely, thank you Bartholomew. Anything else?", "Bartholomew"),
     ("Customer: Siobhan Ní Bhriain speaking, I rang yesterday", "Siobhan"),
     ("Customer: it is under Haruto Takahashi", "Haruto Takahashi"),
-    ("Customer: The parcel was signed for by Tomasz Wiśniewski apparently", "Tomasz"),
 ]
 
 # Known misses (docs/pii.md): the words before a name weigh too much when the training
-# data used them otherwise ("through to" an organisation).
+# data used them otherwise ("through to" an organisation, "signed for by").
 MISSED = [
     ("Customer: could you put me through to Sandra Okafor in billing", "Sandra Okafor"),
+    ("Customer: The parcel was signed for by Tomasz Wiśniewski apparently", "Tomasz"),
 ]
 
 CLEAN = [
