@@ -30,6 +30,7 @@ from pledge.pii.context import (
     word_cues,
 )
 from pledge.pii.name_data import COMMON_WORDS, FIRST_NAMES, NAME_PARTICLES, SURNAMES
+from pledge.pii.person_lexicon import lexicon_flags
 from pledge.pii.person_model import find_learned_names
 from pledge.pii.spans import Span
 
@@ -126,6 +127,24 @@ _ADDRESSING_WORDS = (
     ),
 )
 _SELF_WORDS = ("i'm", "i’m", "i am", "this is", "my name is", "name's")
+# Someone else named by their relation or by a request to reach them: "my son Jake",
+# "put me through to Sandra Okafor".  The words after must look like a name (`_lexicon_name`).
+_RELATION_WORDS = (
+    *(
+        f"my {who}"
+        for who in (
+            "son", "daughter", "wife", "husband", "partner", "spouse", "mum", "mom", "mother",
+            "dad", "father", "brother", "sister", "grandmother", "grandfather", "grandma",
+            "grandpa", "aunt", "uncle", "niece", "nephew", "cousin", "friend", "colleague",
+            "manager", "boss", "neighbour", "neighbor", "fiancé", "fiance", "fiancée", "child",
+            "kid", "landlord", "landlady", "carer", "caregiver", "flatmate", "roommate",
+            "assistant", "doctor", "tenant", "stepson", "stepdaughter",
+        )
+    ),
+    "ask for", "speak to", "speak with", "talk to", "talk with", "transfer me to",
+    "put me through to", "transferring you to", "transfer you to", "passing you to",
+    "on behalf of", "signed for by", "addressed to", "made out to",
+)  # fmt: skip
 
 
 def _trie(words: tuple[str, ...]) -> str:
@@ -140,6 +159,7 @@ _ADDRESSING = re.compile(
     rf"(?P<name>{_WORD})(?=[ \t]*(?:[,.!?;]|$))",
     re.MULTILINE,
 )
+_RELATION_CUE = re.compile(_trie(_RELATION_WORDS) + r"[ \t,:-]+")
 _SELF_INTRO = re.compile(_trie(_SELF_WORDS) + rf"\s+(?P<name>{_TOKEN})")
 _KIND_WORDS: dict[str, tuple[str, ...]] = {
     "strong": _STRONG_WORDS,
@@ -147,6 +167,7 @@ _KIND_WORDS: dict[str, tuple[str, ...]] = {
     "title": _TITLE_WORDS,
     "addressing": _ADDRESSING_WORDS,
     "self": _SELF_WORDS,
+    "relation": _RELATION_WORDS,
 }
 _ANY_CUE = word_cue_pattern(w for words in _KIND_WORDS.values() for w in words)
 _FILLER = re.compile(
@@ -198,7 +219,9 @@ def _capitalised_name(token: str) -> bool:
     return token[:1].isupper() and token[1:2].islower() and _norm(token) in FIRST_NAMES
 
 
-def _name_tokens(text: str, start: int, end: int, lenient: bool = False) -> tuple[int, int] | None:
+def _name_tokens(
+    text: str, start: int, end: int, lenient: bool = False, particle_first: bool = False
+) -> tuple[int, int] | None:
     """The longest run of name-like tokens starting at *start*, as offsets, or None."""
     m = _NAME_RUN.match(text, start, end)
     if not m:
@@ -209,7 +232,8 @@ def _name_tokens(text: str, start: int, end: int, lenient: bool = False) -> tupl
         raw = m.group()[a:b]
         word = _norm(raw)
         as_name = _capitalised_name(raw) or (lenient and _plain(word) in FIRST_NAMES)
-        if (word in COMMON_WORDS and not as_name) or (not kept and word in NAME_PARTICLES):
+        leading = not kept and word in NAME_PARTICLES and not particle_first
+        if (word in COMMON_WORDS and not as_name and word not in NAME_PARTICLES) or leading:
             break
         kept.append((a, b))
         if len(kept) == 4:
@@ -328,9 +352,49 @@ def _titled_names(doc: Doc, hits: dict[str, list[int]]) -> list[tuple[int, int]]
         m = _TITLE.match(low, pos)
         if not m:
             continue
-        got = _name_tokens(text, m.end(), doc.turn_at(pos).end)
+        got = _name_tokens(text, m.end(), doc.turn_at(pos).end, particle_first=True)
         if got and _looks_like_name(text[got[0] : got[1]], text[pos].islower(), False):
             out.append(got)
+    return out
+
+
+def _lexicon_word(word: str) -> bool:
+    """A given name or surname somewhere that is not first an everyday English word."""
+    flags = lexicon_flags(_plain(_norm(word)))
+    if flags[2] >= "2" and flags[0] < "3":
+        return False  # "Support", "Visa", "wants": everyday words first
+    return max(flags[0], flags[1]) >= "1"
+
+
+def _lexicon_prefix(text: str, start: int, end: int, lowercase_text: bool) -> int:
+    """End of the longest run of name words from *start* (capitalised where text has capitals)."""
+    stop = start
+    for m in _NONSPACE.finditer(text, start, end):
+        word = m.group().rstrip(".,!?;:")
+        if _norm(word) in NAME_PARTICLES:
+            continue
+        if (not lowercase_text and not word[:1].isupper()) or not _lexicon_word(word):
+            break
+        stop = m.start() + len(word)
+    return stop
+
+
+def _related_names(doc: Doc, hits: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """ "my son Blessing Chukwu", "ask for Sandra Okafor": people named by others."""
+    text, low = doc.text, doc.low
+    out: list[tuple[int, int]] = []
+    for pos in hits["relation"]:
+        m = _RELATION_CUE.match(low, pos)
+        if not m:
+            continue
+        turn = doc.turn_at(pos)
+        got = _name_tokens(text, m.end(), turn.end, particle_first=True)
+        if not got:
+            continue
+        lowercase = text[turn.body : turn.end] == low[turn.body : turn.end]
+        stop = _lexicon_prefix(text, got[0], got[1], lowercase)
+        if stop > got[0]:
+            out.append((got[0], stop))
     return out
 
 
@@ -347,7 +411,7 @@ def find_names(doc: Doc) -> list[Span]:
             got = _answer_name(doc, turn)
             if got:
                 found.append(got)
-    for s, e in found + _titled_names(doc, hits):
+    for s, e in found + _titled_names(doc, hits) + _related_names(doc, hits):
         if _norm(text[s:e].split()[0]) in bots:
             continue
         spans.append(Span(s, e, "PERSON"))

@@ -30,13 +30,11 @@ NAMED = [
     ("Agent: Lovely, thank you Bartholomew. Anything else?", "Bartholomew"),
     ("Customer: Siobhan Ní Bhriain speaking, I rang yesterday", "Siobhan"),
     ("Customer: it is under Haruto Takahashi", "Haruto Takahashi"),
-]
-
-# Known misses (docs/pii.md): the words before a name weigh too much when the training
-# data used them otherwise ("through to" an organisation, "signed for by").
-MISSED = [
     ("Customer: could you put me through to Sandra Okafor in billing", "Sandra Okafor"),
     ("Customer: The parcel was signed for by Tomasz Wiśniewski apparently", "Tomasz"),
+    ("caller: yeah my dad james wants to know", "james"),
+    ("Agent: if you call back, ask for Mrs dos Santos", "dos Santos"),
+    ("Customer: it's for my stepdaughter Amara-Grace Obi", "Amara-Grace Obi"),
 ]
 
 CLEAN = [
@@ -48,6 +46,9 @@ CLEAN = [
     "Agent: Your parcel is at our Springfield depot.",
     "Customer: Great, cheers for sorting that out.",
     "Agent: Deliveries will now go to the new address.",
+    "Customer: can I talk to Support please",
+    "Customer: my wife Visa card was charged twice",
+    "Customer: could I speak to a manager",
 ]
 
 
@@ -55,12 +56,6 @@ CLEAN = [
 def test_names_without_the_usual_cues(text: str, name: str) -> None:
     found = [text[s.start : s.end] for s in PERSONS.detect(text)]
     assert any(name in f or f in name for f in found), found
-
-
-@pytest.mark.xfail(strict=True, reason="known misses, docs/pii.md")
-@pytest.mark.parametrize(("text", "name"), MISSED)
-def test_known_misses(text: str, name: str) -> None:
-    test_names_without_the_usual_cues(text, name)
 
 
 @pytest.mark.parametrize("text", CLEAN)
