@@ -29,6 +29,7 @@ __all__ = [
     "TurnFacts",
     "context_values",
     "is_candidate",
+    "may_hold_names",
     "tokens_of",
     "turn_facts",
     "turn_tokens",
@@ -109,10 +110,24 @@ def is_candidate(token: Token, text: str) -> bool:
     low = token.low
     if len(low) == 1:
         return text[token.start].isupper() and text[token.end : token.end + 1] == "."
+    return _candidate_word(low)
+
+
+def _candidate_word(low: str) -> bool:
     if low in _FUNCTION:
         return False
     flags = lexicon_flags(low)
-    return not (flags[0] == "0" and flags[1] == "0" and flags[2] != "0")
+    return flags[2] == "0" or flags[0] != "0" or flags[1] != "0"
+
+
+def may_hold_names(doc: Doc, index: int) -> bool:
+    """Whether any word of the turn is worth scoring (most turns of agents' scripts are not);
+    a cheap look at the words alone, before `turn_tokens` builds anything."""
+    turn = doc.turns[index]
+    words = _TOKEN_RX.findall(doc.low, turn.start, turn.end)
+    return any(len(w) > 1 and _candidate_word(w.replace("’", "'")) for w in words) or any(
+        len(w) == 1 for w in words
+    )
 
 
 @lru_cache(maxsize=65536)

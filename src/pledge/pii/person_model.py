@@ -24,6 +24,7 @@ from pledge.pii.person_features import (
     Token,
     context_values,
     is_candidate,
+    may_hold_names,
     turn_facts,
     turn_tokens,
     word_values,
@@ -90,7 +91,9 @@ class PersonModel:
         line = doc.text[turn.start : turn.end]
         key = (hash(line), len(line), turn.body - turn.start, turn.is_agent, turn.topic)
         found = self._turns.get(key)
-        if found is None:
+        if found is None and not may_hold_names(doc, index):
+            found = ()
+        elif found is None:
             tokens = turn_tokens(doc, index)
             runs = _runs(doc.text, tokens, self.tag(doc, tokens))
             found = tuple((s - turn.start, e - turn.start) for s, e in runs)
