@@ -29,7 +29,7 @@ from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
-__all__ = ["find_accounts"]
+__all__ = ["find_accounts", "nearest_cue"]
 
 _ACCOUNT = "ACCOUNT"
 # A cue word's class.  Multi-word cues win over their first word ("work order" is a
@@ -51,13 +51,21 @@ _CUE_CLASSES: dict[str, str] = {
             "sku item part product extension ext room flight gate seat".split(),
             "work order",
             "return order",
+            "complaint",
+            "service request",
         ],
         "LOOKALIKE",
     ),
     **dict.fromkeys(
         [
-            *"phone cell cellphone mobile landline telephone tel callback fax whatsapp".split(),
+            *"phone cell cellphone mobile landline telephone tel callback fax whatsapp line "
+            "call ring sms".split(),
             "call me",
+            "ring me",
+            "number to reach",
+            "reach you",
+            "reach me on",
+            "reach me at",
             "call back",
             "reach me",
             "text me",
@@ -315,3 +323,25 @@ def find_accounts(doc: Doc) -> list[Span]:
     """Identifiers named by an account cue, plus the first uncued one in a reply to an
     agent asking for one."""
     return _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)
+
+
+# A clause ends at ".", "!", "?" or ";" and a space, except the dot of an abbreviation such
+# as "no." or "tel." (the cue "acct no. 4471" spans it).
+_CLAUSE_BREAK_RX = re.compile(r"(?<!\bno)(?<!\btel)[.!?;]\s")
+_CUE_WINDOW = 48
+
+
+def nearest_cue(doc: Doc, start: int) -> str | None:
+    """The class ("ACCOUNT", "LOOKALIKE", "PHONE", "OTHER") of the nearest cue word before
+    *start* in its line and clause (a form line's label counts), or None.
+
+    Why: a number's shape says little about what it is; the closest word naming it does
+    ("complaint reference 313-812-1476" is not a phone number, "text me at ..." is one).
+    """
+    turn = doc.turn_at(start)
+    label = doc.low[turn.start : turn.body]
+    lo = max(turn.start if _field_label(label) else turn.body, start - _CUE_WINDOW)
+    for m in _CLAUSE_BREAK_RX.finditer(doc.low, lo, start):
+        lo = m.end()
+    hits = _Cues(doc, _ALL_CUES, lo, start).hits
+    return hits[-1][2] if hits else None

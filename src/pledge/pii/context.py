@@ -80,6 +80,8 @@ _TOPIC_CUES: dict[str, str] = {
             "contact number",
             "text you",
             "reach you",
+            "ring you",
+            "whatsapp",
         ],
         "PHONE",
     ),

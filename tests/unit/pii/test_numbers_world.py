@@ -34,7 +34,7 @@ PHONES: list[tuple[str, str]] = [
     # Unassigned ranges, but a phone cue says what they are.
     ("Customer: text me at 457-440-1304", "457-440-1304"),
     ("Customer: my mobile is 07700 900123", "07700 900123"),
-    ("Member: callback number 1-911-224-0508", "1-911-224-0508"),
+    ("Member: callback number 1-427-224-0508", "1-427-224-0508"),
     ("Customer: phone 4365344658 x316", "4365344658 x316"),
     ("Customer: call me at (212) 736-5000 extension 204", "(212) 736-5000 extension 204"),
     # Spoken, with pauses written as ellipses, and international without "plus".
