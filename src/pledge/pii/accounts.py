@@ -29,7 +29,7 @@ from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
-__all__ = ["find_accounts", "nearest_cue"]
+__all__ = ["cue_after", "find_accounts", "nearest_cue"]
 
 _ACCOUNT = "ACCOUNT"
 # A cue word's class.  Multi-word cues win over their first word ("work order" is a
@@ -109,7 +109,9 @@ _NAMED_BEFORE_RX = re.compile(
 _NAMED_BEFORE_ENDS = ("my ", "the ", "our ")
 _NAMED_VERBS = frozenset("is was that's thats it's its being as".split())
 # After a reply's value: "55120934 is the ticket number" names it by a cue of its own.
-_NAMED_AFTER_RX = re.compile(r"[,;]?\s+(?:is|was|that's|thats|it's|being|as)\s+(?:my|the|our)\s")
+_NAMED_AFTER_RX = re.compile(
+    r"[,;]?\s+(?:is|was|that's|thats|it's|being|as)\s+(?:my|the|our|your)\s"
+)
 _CLAUSE_END_RX = re.compile(r"[.;!?\n]")
 _DIGIT = re.compile(r"\d")
 _MAX_CUE_TO_ID = 48  # longest filler ("number's on file is it's my ") and then some
@@ -345,3 +347,14 @@ def nearest_cue(doc: Doc, start: int) -> str | None:
         lo = m.end()
     hits = _Cues(doc, _ALL_CUES, lo, start).hits
     return hits[-1][2] if hits else None
+
+
+def cue_after(doc: Doc, end: int) -> str | None:
+    """The class of the cue naming the value that ends at *end* after it ("... as your
+    contact number", "... is my mobile"), or None."""
+    m = _NAMED_AFTER_RX.match(doc.low, end)
+    if not m:
+        return None
+    stop = _CLAUSE_END_RX.search(doc.low, m.end(), m.end() + 40)
+    hits = _Cues(doc, _ALL_CUES, m.end(), stop.start() if stop else m.end() + 40).hits
+    return hits[0][2] if hits else None

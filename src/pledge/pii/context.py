@@ -149,6 +149,8 @@ _TOPIC_RX = re.compile(literal_trie_pattern(_TOPIC_CUES))
 # the identifier only when the request names nothing else ("the name on the account").
 _WEAK_ID_CUES = ("account", "acct", "a/c", "client ref", "policy", "membership")
 _WEAK_ID_RX = re.compile(r"\b(?:" + literal_trie_pattern(_WEAK_ID_CUES) + r")\b")
+# "Number" alone, asked for ("And a number in case we get cut off?"), is a phone number.
+_WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
 # A sentence is a request (and so sets the topic of the reply) if it asks or instructs.
 _REQUEST_RX = re.compile(
     r"\?|\b(?:"
@@ -209,7 +211,11 @@ def _topic(question: str) -> str | None:
 
     Cached by line: agents and bots repeat the same questions across conversations.
     """
-    if not _TOPIC_RX.search(question + " ") and not _WEAK_ID_RX.search(question):
+    if not (
+        _TOPIC_RX.search(question + " ")
+        or _WEAK_ID_RX.search(question)
+        or _WEAK_PHONE_RX.search(question)
+    ):
         return None
     for sentence in reversed(_SENTENCE_SPLIT.split(question)):
         if _REQUEST_RX.search(sentence):
@@ -218,6 +224,8 @@ def _topic(question: str) -> str | None:
                 return _TOPIC_CUES[m.group()]
             if _WEAK_ID_RX.search(sentence):
                 return "ACCOUNT_ID"
+            if _WEAK_PHONE_RX.search(sentence):
+                return "PHONE"
     return None
 
 

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from pledge.pii.accounts import nearest_cue
+from pledge.pii.accounts import cue_after, nearest_cue
 from pledge.pii.context import DigitRun, Doc
 from pledge.pii.spans import Span
 
@@ -36,6 +36,11 @@ __all__ = ["REGIONS", "find_phones", "is_phone_number", "is_plausible_phone"]
 # An extension belongs to the number: "(212) 555-0147 x204", "... ext. 12", "extension 3".
 _EXTENSION_RX = re.compile(r"[ \t]*,?[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}\b")
 _DATE_SHAPE = re.compile(r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{4}[-./]\d{1,2}[-./]\d{1,2})$")
+# "Number" alone means a phone number when someone gives or asks for theirs ("my number
+# is", "move my number", "a number in case we get cut off"); an account cue in between
+# would be nearer and decide first.
+_MY_NUMBER_RX = re.compile(r"\b(?:my|your|a|best|good|contact) number\b")
+_CUE_WINDOW = 48
 # National numbers with a trunk 0 are tried in these regions (the UK first, as before).
 REGIONS: tuple[str, ...] = (
     "GB", "DE", "FR", "AU", "IN", "IE", "NL", "IT", "ES", "NZ", "ZA", "CH", "AT", "BE",
@@ -73,9 +78,8 @@ def _valid(number: str, region: str | None, possible: bool = False) -> bool:
 
 
 def _nanp_assignable(area: str) -> bool:
-    """An area code the plan may assign: not N11 (service codes), not 555 (fictional), not
-    N9X (kept for expanding the plan)."""
-    return area[1:] != "11" and area != "555" and area[1] != "9"
+    """An area code that may be dialled: not N11 (service codes), not 555 (fictional)."""
+    return area[1:] != "11" and area != "555"
 
 
 def _nanp(digits: str) -> bool:
@@ -132,8 +136,10 @@ def _plausible_shape(run: DigitRun, text: str) -> bool:
     return all(len(g) <= longest for g in run.groups[1:])
 
 
-def _accepted(doc: Doc, run: DigitRun) -> bool:
-    """The nearest cue first (a look-alike cue vetoes); then validity; then, after a phone
+def _accepted(doc: Doc, run: DigitRun, end: int) -> bool:
+    """Whether *run* (ending at *end* with its extension) is a phone number.
+
+    The nearest cue first (a look-alike cue vetoes); then validity; then, after a phone
     cue or in a reply to a phone question, plausibility.  Cheapest tests first: each
     ``phonenumbers`` call costs more than a cue scan."""
     cue = nearest_cue(doc, run.start)
@@ -142,8 +148,11 @@ def _accepted(doc: Doc, run: DigitRun) -> bool:
     if is_phone_number(run.digits, international=run.plus):
         return True
     if cue is None:
+        cue = cue_after(doc, end)
+    if cue is None:
         turn = doc.turn_at(run.start)
-        asked = not turn.is_agent and turn.topic == "PHONE"
+        before = doc.low[max(turn.body, run.start - _CUE_WINDOW) : run.start]
+        asked = (not turn.is_agent and turn.topic == "PHONE") or bool(_MY_NUMBER_RX.search(before))
     else:
         asked = cue == "PHONE"
     return asked and is_plausible_phone(run.digits)
@@ -154,7 +163,8 @@ def find_phones(doc: Doc) -> list[Span]:
     for run in doc.runs:
         if run.start in doc.negative or not _plausible_shape(run, doc.text):
             continue
-        if _accepted(doc, run):
-            ext = _EXTENSION_RX.match(doc.low, run.end)
-            spans.append(Span(run.start, ext.end() if ext else run.end, "PHONE"))
+        ext = _EXTENSION_RX.match(doc.low, run.end)
+        end = ext.end() if ext else run.end
+        if _accepted(doc, run, end):
+            spans.append(Span(run.start, end, "PHONE"))
     return spans

@@ -51,6 +51,10 @@ PHONES: list[tuple[str, str]] = [
         "Agent: What's a good phone number for you?\nCustomer: it's 61 2 9876 5432",
         "61 2 9876 5432",
     ),
+    # "Number" on its own, asked for or given, and a cue after the value.
+    ("Agent: Is there a good number to try?\nCustomer: 427 202 8472", "427 202 8472"),
+    ("Customer: can you unlock my number 427.202.8472", "427.202.8472"),
+    ("Agent: I have 427-202-8472 x55 as your mobile, correct?", "427-202-8472 x55"),
 ]
 
 
