@@ -35,7 +35,13 @@ __all__ = ["REGIONS", "find_phones", "is_phone_number", "is_plausible_phone"]
 
 # An extension belongs to the number: "(212) 555-0147 x204", "... ext. 12", "extension 3".
 _EXTENSION_RX = re.compile(r"[ \t]*,?[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}\b")
-_DATE_SHAPE = re.compile(r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{4}[-./]\d{1,2}[-./]\d{1,2})$")
+# A date, alone or with the hour of a time after it ("05-06-2024 10:30", "02 03 2024").
+_DATE_SHAPE = re.compile(
+    r"^(?:\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2} \d{1,2} (?:19|20)\d\d"
+    r"|\d{4}[-./]\d{1,2}[-./]\d{1,2})"
+    r"(?:$|,?[ \t])"
+)
+_HOUR_AFTER = re.compile(r":\d\d")
 # "Number" alone means a phone number when someone gives or asks for theirs ("my number
 # is", "move my number", "a number in case we get cut off"); an account cue in between
 # would be nearer and decide first.
@@ -125,7 +131,7 @@ def is_plausible_phone(digits: str) -> bool:
 def _plausible_shape(run: DigitRun, text: str) -> bool:
     if run.separators == "..." and len(run.groups) == 4:
         return False  # dotted quad: an IP address or a version
-    if _DATE_SHAPE.match(text[run.start : run.end]):
+    if _DATE_SHAPE.match(text[run.start : run.end] + " ") or _HOUR_AFTER.match(text, run.end):
         return False
     # Written numbers come in groups of 1-5 digits (or one block); long blocks mean IDs.
     longest = 12 if run.plus else 5

@@ -72,6 +72,10 @@ PHONE_LOOKALIKES: list[str] = [
     "Agent: the part number is 030 12345678",
     "Customer: I'm on version 4.12.2031 of the app",
     "Customer: it cost $2,125.55 at 10:45 on 12/05/2024",
+    "[03.12.2024 09:15] Anna: hi, my phone broke",
+    "Customer: the engineer came on 05-06-2024 10:30",
+    "Agent: booked for 01.02.2024, 09:45, call us if not",
+    "Customer: mobile delivery slot on 02 03 2024",
 ]
 
 
