@@ -11,8 +11,9 @@ the words around a value decide (issue #16):
   "promo", "confirmation", "booking", "reference", ...), a phone cue ("phone", "cell",
   "call me", ...) or another data cue ("card", "ssn", "zip", "ending in", ...);
 * a value right after an account cue and its filler ("acct no. is", "under account",
-  "customer # is") is an account id, and so is one right before "is my / that's the"
-  and an account cue ("77310925 is my account number");
+  "customer # is") is an account id, also on a form line ("Acct: 91948014", "Customer
+  number: ..."; a speaker label such as "Customer:" is not a cue), and so is one right
+  before "is my / that's the" and an account cue ("77310925 is my account number");
 * a value in a reply to an agent who asked for an account number is one only when no cue
   of the reply's own comes before it or names it just after ("I only have the ticket
   number, it's 55120934" is not an account id, whatever the agent asked).
@@ -28,7 +29,7 @@ from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
-__all__ = ["find_accounts"]
+__all__ = ["cue_after", "find_accounts", "nearest_cue"]
 
 _ACCOUNT = "ACCOUNT"
 # A cue word's class.  Multi-word cues win over their first word ("work order" is a
@@ -50,13 +51,21 @@ _CUE_CLASSES: dict[str, str] = {
             "sku item part product extension ext room flight gate seat".split(),
             "work order",
             "return order",
+            "complaint",
+            "service request",
         ],
         "LOOKALIKE",
     ),
     **dict.fromkeys(
         [
-            *"phone cell cellphone mobile landline telephone tel callback fax whatsapp".split(),
+            *"phone cell cellphone mobile landline telephone tel callback fax whatsapp line "
+            "call ring sms".split(),
             "call me",
+            "ring me",
+            "number to reach",
+            "reach you",
+            "reach me on",
+            "reach me at",
             "call back",
             "reach me",
             "text me",
@@ -80,11 +89,11 @@ _Scan = tuple[re.Pattern[str], re.Pattern[str]]
 # suffix ("CR-20931-B").  Not followed by what would make it part of something else.
 _CHUNK = r"[a-z]{0,4}\d[a-z0-9]*"
 _ID_BODY = (
-    rf"#?(?:(?P<prefix>[a-z]{{1,5}})[ -]?)?{_CHUNK}(?:[ -]{_CHUNK}|-[a-z]{{1,3}}\b)*"
+    rf"#?(?:(?P<prefix>[a-z]{{1,5}})[ /-]?)?{_CHUNK}(?:[ /-]{_CHUNK}|[/-][a-z]{{1,3}}\b)*"
     r"(?![\w@]|[./:]\d)"
 )
-_ID_RX = re.compile(rf"(?<![\w'’@.-])(?P<id>{_ID_BODY})")
-_TOKEN_RX = re.compile(rf"(?<![\w'’@.,$-])(?P<id>{_ID_BODY})")
+_ID_RX = re.compile(rf"(?<![\w'’@./-])(?P<id>{_ID_BODY})")
+_TOKEN_RX = re.compile(rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})")
 # What may stand between an account cue and its value: "no.", "number's", "# is", "id:",
 # "number on file is", "is under", "it's", "would be".
 _FILLER_RX = re.compile(
@@ -94,13 +103,15 @@ _FILLER_RX = re.compile(
 )
 # Before an account cue: "77310925 is my", "4410-229-871, that's the".
 _NAMED_BEFORE_RX = re.compile(
-    rf"(?<![\w'’@.,$-])(?P<id>{_ID_BODY})[,;]?\s+"
+    rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})[,;]?\s+"
     r"(?:is|was|that's|thats|that is|it's|its|being|as)\s+(?:my|the|our)\s+$"
 )
 _NAMED_BEFORE_ENDS = ("my ", "the ", "our ")
 _NAMED_VERBS = frozenset("is was that's thats it's its being as".split())
 # After a reply's value: "55120934 is the ticket number" names it by a cue of its own.
-_NAMED_AFTER_RX = re.compile(r"[,;]?\s+(?:is|was|that's|thats|it's|being|as)\s+(?:my|the|our)\s")
+_NAMED_AFTER_RX = re.compile(
+    r"[,;]?\s+(?:is|was|that's|thats|it's|being|as)\s+(?:my|the|our|your)\s"
+)
 _CLAUSE_END_RX = re.compile(r"[.;!?\n]")
 _DIGIT = re.compile(r"\d")
 _MAX_CUE_TO_ID = 48  # longest filler ("number's on file is it's my ") and then some
@@ -118,7 +129,7 @@ _NEVER_PREFIX = frozenset(_CUE_CLASSES) - _ACCOUNT_WORDS | frozenset(
     "born placed dated until due after before opened since from".split()
 )
 _DATE_LIKE = re.compile(
-    r"^(\d{1,2})[-.](\d{1,2})[-.](?:\d{2}|\d{4})$|^\d{4}[-.]\d{1,2}[-.]\d{1,2}$"
+    r"^(\d{1,2})[-./](\d{1,2})[-./](?:\d{2}|\d{4})$|^\d{4}[-./]\d{1,2}[-./]\d{1,2}$"
 )
 
 
@@ -144,7 +155,7 @@ def _clean(m: re.Match[str], after_word: bool = False) -> tuple[int, int] | None
     """
     start, end = m.span("id")
     prefix = m.group("prefix")
-    glued = prefix and m.string[m.end("prefix") : m.end("prefix") + 1] == "-"
+    glued = prefix and m.string[m.end("prefix") : m.end("prefix") + 1] in ("-", "/")
     if prefix and not glued and prefix in _STOP_PREFIX and prefix not in _ACCOUNT_WORDS:
         if prefix in _NEVER_PREFIX or not (after_word or prefix in _FILLER_PREFIX):
             return None
@@ -224,6 +235,21 @@ def _before_cue(doc: Doc, turn: Turn, pos: int) -> tuple[int, int] | None:
     return _clean(m) if m else None
 
 
+# Who speaks, as opposed to which field a form line fills ("Member:" vs "Member no.:").
+_ROLE_WORDS = frozenset("customer client member patient subscriber user caller guest".split())
+_FIELD_WORDS = frozenset("number no no. num # id ref code".split())
+_LABEL_WORDS_RX = re.compile(r"[a-z/#.]+")
+
+
+def _field_label(label: str) -> bool:
+    """Whether a line's "label:" prefix names a field ("Acct:", "Customer number:"), so
+    that its account cue applies to the value after it, rather than a speaker."""
+    words = _LABEL_WORDS_RX.findall(label)
+    if not words:
+        return False
+    return bool(_FIELD_WORDS.intersection(words)) or words[0] not in _ROLE_WORDS
+
+
 def _cued(doc: Doc, cues: _Cues) -> list[Span]:
     low = doc.low
     spoken = [r.start for r in doc.runs if r.spoken]
@@ -239,7 +265,7 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
             end <= start < end + _MAX_CUE_TO_ID for start in spoken
         ):
             turn = doc.turn_at(pos)
-            if pos < turn.body:
+            if pos < turn.body and not _field_label(doc.low[turn.start : turn.body]):
                 continue  # the speaker label ("Customer: ...") is not a cue
             got = _after_cue(doc, end, runs)
         if got is None and _names_before(low, pos):
@@ -258,11 +284,18 @@ def _named_after(doc: Doc, cues: _Cues, end: int) -> bool:
     return cues.any_between(m.end(), stop.start() if stop else m.end() + 40)
 
 
+def _long_enough(value: str) -> bool:
+    """An uncued reply needs six digits, or five with letters ("CR/54879/LU"): shorter
+    numbers are more often quantities, prices or years."""
+    digits = sum(c.isdigit() for c in value)
+    return digits >= 6 or (digits == 5 and any(c.isalpha() for c in value))
+
+
 def _reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _TOKEN_RX.finditer(doc.low, turn.body, turn.end):
         got = _clean(m, after_word=True)
-        if got and sum(c.isdigit() for c in doc.low[got[0] : got[1]]) >= 6:
+        if got and _long_enough(doc.low[got[0] : got[1]]):
             out.append(got)
     out += [(r.start, r.end) for r in doc.runs if r.spoken and turn.body <= r.start < turn.end]
     return sorted(out)
@@ -292,3 +325,36 @@ def find_accounts(doc: Doc) -> list[Span]:
     """Identifiers named by an account cue, plus the first uncued one in a reply to an
     agent asking for one."""
     return _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)
+
+
+# A clause ends at ".", "!", "?" or ";" and a space, except the dot of an abbreviation such
+# as "no." or "tel." (the cue "acct no. 4471" spans it).
+_CLAUSE_BREAK_RX = re.compile(r"(?<!\bno)(?<!\btel)[.!?;]\s")
+_CUE_WINDOW = 48
+
+
+def nearest_cue(doc: Doc, start: int) -> str | None:
+    """The class ("ACCOUNT", "LOOKALIKE", "PHONE", "OTHER") of the nearest cue word before
+    *start* in its line and clause (a form line's label counts), or None.
+
+    Why: a number's shape says little about what it is; the closest word naming it does
+    ("complaint reference 313-812-1476" is not a phone number, "text me at ..." is one).
+    """
+    turn = doc.turn_at(start)
+    label = doc.low[turn.start : turn.body]
+    lo = max(turn.start if _field_label(label) else turn.body, start - _CUE_WINDOW)
+    for m in _CLAUSE_BREAK_RX.finditer(doc.low, lo, start):
+        lo = m.end()
+    hits = _Cues(doc, _ALL_CUES, lo, start).hits
+    return hits[-1][2] if hits else None
+
+
+def cue_after(doc: Doc, end: int) -> str | None:
+    """The class of the cue naming the value that ends at *end* after it ("... as your
+    contact number", "... is my mobile"), or None."""
+    m = _NAMED_AFTER_RX.match(doc.low, end)
+    if not m:
+        return None
+    stop = _CLAUSE_END_RX.search(doc.low, m.end(), m.end() + 40)
+    hits = _Cues(doc, _ALL_CUES, m.end(), stop.start() if stop else m.end() + 40).hits
+    return hits[0][2] if hits else None

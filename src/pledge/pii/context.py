@@ -56,10 +56,11 @@ _CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor
 # literal maps back to its label.
 # Booking, reservation and reference numbers are look-alikes (`accounts`), not identifiers
 # of the person, so a question about them sets no topic.
-_ID_WORDS = (
-    "account acct order member membership policy customer client subscriber subscription "
-    "loyalty rewards contract billing"
-).split()
+_ID_WORDS = [
+    *"account acct order member membership policy customer client subscriber subscription "
+    "loyalty rewards contract billing a/c".split(),
+    "client ref",
+]
 _ID_SUFFIXES = ("number", "no.", "num", "#", "id", "code")
 _TOPIC_CUES: dict[str, str] = {
     **dict.fromkeys(["email", "e-mail"], "EMAIL"),
@@ -79,6 +80,8 @@ _TOPIC_CUES: dict[str, str] = {
             "contact number",
             "text you",
             "reach you",
+            "ring you",
+            "whatsapp",
         ],
         "PHONE",
     ),
@@ -142,6 +145,12 @@ def literal_trie_pattern(words: Iterable[str]) -> str:
 
 
 _TOPIC_RX = re.compile(literal_trie_pattern(_TOPIC_CUES))
+# An id word on its own ("Which account is this about?", "Can I have your acct?") asks for
+# the identifier only when the request names nothing else ("the name on the account").
+_WEAK_ID_CUES = ("account", "acct", "a/c", "client ref", "policy", "membership")
+_WEAK_ID_RX = re.compile(r"\b(?:" + literal_trie_pattern(_WEAK_ID_CUES) + r")\b")
+# "Number" alone, asked for ("And a number in case we get cut off?"), is a phone number.
+_WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
 # A sentence is a request (and so sets the topic of the reply) if it asks or instructs.
 _REQUEST_RX = re.compile(
     r"\?|\b(?:"
@@ -202,13 +211,21 @@ def _topic(question: str) -> str | None:
 
     Cached by line: agents and bots repeat the same questions across conversations.
     """
-    if not _TOPIC_RX.search(question + " "):
+    if not (
+        _TOPIC_RX.search(question + " ")
+        or _WEAK_ID_RX.search(question)
+        or _WEAK_PHONE_RX.search(question)
+    ):
         return None
     for sentence in reversed(_SENTENCE_SPLIT.split(question)):
         if _REQUEST_RX.search(sentence):
             m = _TOPIC_RX.search(sentence + " ")
             if m:
                 return _TOPIC_CUES[m.group()]
+            if _WEAK_ID_RX.search(sentence):
+                return "ACCOUNT_ID"
+            if _WEAK_PHONE_RX.search(sentence):
+                return "PHONE"
     return None
 
 
@@ -311,7 +328,8 @@ _WORD_DIGITS = {
 }
 _DW = "(?:" + literal_trie_pattern(_WORD_DIGITS) + ")"
 _SPOKEN_TOKEN = rf"(?:\d+|{_DW}|(?:double|triple)[ \t]+(?:{_DW}|\d))"
-_SEP = r"(?:[ \t]*[-.,][ \t]*|[ \t]+|[ \t]*\)[ \t]*)"
+# A pause in dictation is often written as an ellipsis ("four four ... seven six").
+_SEP = r"(?:[ \t]*(?:\.\.\.|…|[-.,])[ \t]*|[ \t]+|[ \t]*\)[ \t]*)"
 # Written runs start with a digit (cheap to scan for); the context before is checked in code.
 # ASCII digits only: a digit of another script ("౦") never extends a card or phone number.
 _WRITTEN_RX = re.compile(rf"[(0-9](?:(?<=\()[0-9])?[0-9]*(?:{_SEP}\(?[0-9]+)*\)?")

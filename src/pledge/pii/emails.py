@@ -1,15 +1,17 @@
 """E-mail addresses, typed ("jo.roe@example.com") or dictated ("jo dot roe at gmail dot com").
 
 Typed addresses are found from each "@" outwards rather than by scanning every position
-with one big pattern.  The dictated form is only accepted when it ends in a common
-top-level domain, so "meet at noon" is never an address.
+with one big pattern.  The dictated form ("j o h n
+underscore smith at sign outlook dot co dot uk") is only accepted when it ends in "dot" and a
+top-level domain (a country code or a common generic one), so "meet at noon" is never an
+address.
 """
 
 from __future__ import annotations
 
 import re
 
-from pledge.pii.context import Doc
+from pledge.pii.context import Doc, literal_trie_pattern
 from pledge.pii.spans import Span
 
 __all__ = ["find_emails"]
@@ -19,13 +21,25 @@ _DOMAIN_RX = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
     r"\.[A-Za-z]{2,24}\b"
 )
-_TLD = r"(?:com|net|org|edu|gov|io|co|us|uk|de|ca|info|biz|me)"
+# Top-level domains accepted at the end of a dictated address: any two-letter country code
+# and the generic ones people use.  Other words ("at home dot backup") never end an address.
+_GENERIC_TLDS = (
+    "com net org edu gov mil int info biz name pro mobi io me tv fm ai app dev xyz online "
+    "site shop store tech email mail cloud live life world today blog art design studio "
+    "photography media news club space website network systems solutions agency"
+).split()
+_TLD = rf"(?:{literal_trie_pattern(_GENERIC_TLDS)}|[a-z]{{2}})(?![a-z0-9])"
+# A local part or domain label said whole ("jones", "amy5") or spelled ("j o h n"); joined
+# by said punctuation; then "at" ("at sign", "at symbol", "at the rate (of)"), the domain
+# labels and the TLD, each after "dot".
+_SAID = r"(?:[a-z0-9](?![a-z0-9])(?:[ \t][a-z0-9](?![a-z0-9])){1,40}|[a-z0-9][a-z0-9_.-]*)"
 _SPOKEN_RX = re.compile(
-    rf"[a-z0-9][a-z0-9_.-]*(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9_-]+)*"
-    rf"\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+{_TLD}\b"
+    rf"(?<![a-z0-9_.'’-]){_SAID}(?:\s+(?:dot|period|underscore|dash|hyphen)\s+{_SAID})*"
+    rf"\s+at(?:\s+(?:sign|symbol|the\s+rate(?:\s+of)?))?"
+    rf"\s+[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+{_TLD}"
 )
 # Opens with a literal so the engine can skip between "dot"s (a leading \b would not).
-_SPOKEN_HINT = re.compile(rf"dot\s+{_TLD}\b")
+_SPOKEN_HINT = re.compile(rf"dot\s+{_TLD}")
 
 
 def _typed(text: str) -> list[Span]:
@@ -49,7 +63,5 @@ def find_emails(doc: Doc) -> list[Span]:
     """Typed addresses anywhere, plus dictated ones when the text says "dot com" etc."""
     spans = _typed(doc.text)
     if _SPOKEN_HINT.search(doc.low):
-        for m in _SPOKEN_RX.finditer(doc.low):
-            if m.start() == 0 or not doc.low[m.start() - 1].isalnum():
-                spans.append(Span(m.start(), m.end(), "EMAIL"))
+        spans += [Span(m.start(), m.end(), "EMAIL") for m in _SPOKEN_RX.finditer(doc.low)]
     return spans
