@@ -56,7 +56,8 @@ def _parsed(raw: bytes) -> BeaconIn:
     try:
         return BeaconIn.model_validate_json(raw)
     except ValidationError as exc:
-        fields = error_fields(exc.errors(include_input=False))  # type: ignore[arg-type]
+        located = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+        fields = error_fields(located)
         raise ValidationFailed("the page view is not valid", fields=fields) from None
 
 
