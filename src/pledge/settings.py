@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests (and code resends) one IP address may make per hour, anonymously.",
     )
+    beacon_limit_per_ip: int = Field(
+        default=120,
+        ge=1,
+        description="Page views one IP address may report to the beacon per minute.",
+    )
     intake_limit_per_address: int = Field(
         default=3,
         ge=1,

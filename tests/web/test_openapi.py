@@ -68,7 +68,11 @@ def answers_json(operation: dict[str, Any]) -> bool:
 def problems_of(spec: dict[str, Any], method: str, operation: dict[str, Any]) -> list[str]:
     problems = []
     successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
-    schemas = [r.get("content", {}).get(JSON, {}).get("schema", {}) for r in successes.values()]
+    # 204 No Content has no body to describe; an operation answering only 204 is described.
+    bodies = {s: r for s, r in successes.items() if s != "204"}
+    schemas = [r.get("content", {}).get(JSON, {}).get("schema", {}) for r in bodies.values()]
+    if successes.keys() == {"204"} and not successes["204"].get("content"):
+        schemas = [{"type": "null"}]
     if not schemas or not all(described(spec, schema) for schema in schemas):
         problems.append("no 2xx response schema")
     if method in WITH_BODY:

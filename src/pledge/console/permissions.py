@@ -55,6 +55,8 @@ class Permission(StrEnum):
     """Enter a complaint received by post or phone; investigate, answer, escalate."""
     ROPA_READ = "ropa.read"
     """The record of processing activities (GDPR Art. 30)."""
+    ANALYTICS_READ = "analytics.read"
+    """The site's visitor aggregates (groups of at least k page views, never one page view)."""
     ACCOUNT_OWN = "account.own"
     """One's own account: password, sessions."""
     SECOND_FACTOR_OWN = "account.second_factor"
@@ -79,6 +81,7 @@ READ_ONLY = frozenset(
         Permission.REGISTERS_READ,
         Permission.COMPLAINTS_READ,
         Permission.ROPA_READ,
+        Permission.ANALYTICS_READ,
     }
 )
 

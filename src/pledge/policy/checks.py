@@ -25,6 +25,7 @@ __all__ = [
     "check_default_jurisdiction",
     "check_duplicate_ids",
     "check_legal_bases",
+    "check_log_data",
     "check_marketing",
     "check_objection",
     "check_references",
@@ -164,6 +165,28 @@ def check_references(doc: PolicyDocument, locate: Locate) -> list[Problem]:
         if cookie.recipient is not None and cookie.recipient not in recipients:
             message = f"recipient {cookie.recipient!r} is referenced but not declared"
             problems.append(_error(locate, ("cookies", index, "recipient"), message))
+    return problems
+
+
+def check_log_data(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """The log data's category and purpose must be declared, and the category kept for it."""
+    log_data = doc.log_data
+    if log_data is None:
+        return []
+    category = next((c for c in doc.categories if c.id == log_data.category), None)
+    problems: list[Problem] = []
+    if category is None:
+        message = f"category {log_data.category!r} is referenced but not declared"
+        problems.append(_error(locate, ("log_data", "category"), message))
+    if log_data.purpose not in {p.id for p in doc.purposes}:
+        message = f"purpose {log_data.purpose!r} is referenced but not declared"
+        problems.append(_error(locate, ("log_data", "purpose"), message))
+    elif category is not None and log_data.purpose not in category.purposes:
+        message = f"category {category.id!r} is not collected for purpose {log_data.purpose!r}"
+        problems.append(_error(locate, ("log_data", "purpose"), message))
+    if log_data.retention.duration is None:
+        message = "log data needs a retention duration: each event is deleted when it ends"
+        problems.append(_error(locate, ("log_data", "retention"), message))
     return problems
 
 
@@ -386,6 +409,7 @@ CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_verification,
     check_translations,
     check_authorities,
+    check_log_data,
 )
 """Every cross-reference check, in the order their problems are reported."""
 

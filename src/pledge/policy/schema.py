@@ -580,6 +580,22 @@ class Registers(_Model):
     )
 
 
+class LogData(_Model):
+    """The site's visitor log data: what the first-party beacon keeps, how long, what is shown.
+
+    ``category`` and ``purpose`` name the policy's own (checked); ``retention`` counts
+    from each page view, after which the event row goes and only aggregates stay;
+    ``min_group_size`` is k: a count (of page views) is published only for a group of
+    at least k, so no published figure describes one or two visitors.
+    """
+
+    section: str | None = None
+    category: Identifier
+    purpose: Identifier
+    retention: Retention
+    min_group_size: Annotated[int, PydanticField(ge=2, le=1000)]
+
+
 LanguageTag = Annotated[str, PydanticField(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 """``en``, ``de``, ``pt-BR``: the form of the policy's ``language``."""
 
@@ -628,6 +644,8 @@ class PolicyDocument(_Model):
     authorities: list[Authority] = []
     """The data protection authorities of the countries whose people may complain to one."""
     complaints: Complaints = PydanticField(default_factory=Complaints)
+    log_data: LogData | None = None
+    """The beacon's visitor log data; without it ``POST /api/v1/beacon`` answers 404."""
 
 
 class Policy(PolicyDocument):

@@ -35,6 +35,8 @@ class RetentionReport:
     """Legal requests, business transfers and breaches past the policy's ``registers`` periods."""
     complaints: int = 0
     """Complaints past the policy's ``complaints.retention`` (or never confirmed)."""
+    page_views: int = 0
+    """The site's log data past ``log_data.retention`` (their days kept as aggregates)."""
     batches: int = 0
     longest_transaction: float = 0.0
     """Seconds of the longest transaction the run held open."""
@@ -60,6 +62,7 @@ class RetentionReport:
             f"register entries: {sum(self.registers.values())}"
             + (f" ({per_register})" if per_register else ""),
             f"complaints: {self.complaints}",
+            f"site page views: {self.page_views}",
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,4 +81,5 @@ class RetentionReport:
             "conversations": self.conversations,
             "registers": dict(sorted(self.registers.items())),
             "complaints": self.complaints,
+            "page_views": self.page_views,
         }

@@ -7,7 +7,9 @@ complaints (the policy's ``complaints.retention`` after their answer,
 :mod:`pledge.complaints.retention`),
 cookie-consent rows and the outbox's finished deliveries
 (:mod:`pledge.retention.housekeeping`), the privacy officer's registers past
-the policy's ``registers`` periods (:mod:`pledge.registers.retention`), then
+the policy's ``registers`` periods (:mod:`pledge.registers.retention`), the
+site's page views past ``log_data.retention`` with their days rolled up into
+aggregates (:mod:`pledge.site_analytics.retention`), then
 the people left with nothing to keep are shredded
 (:mod:`pledge.retention.subjects`). A person under a legal hold keeps
 everything. A dry run counts the same things with the same conditions and
@@ -38,6 +40,7 @@ from pledge.retention.subjects import shred_people
 from pledge.rights.holds import held_subject_ids
 from pledge.rights.retention import count_expiring, expire_requests
 from pledge.service_data.retention import expire_conversations
+from pledge.site_analytics import expire_page_views
 
 
 def run_retention(
@@ -70,6 +73,7 @@ def _remove(pledge: Pledge, report: RetentionReport, batch: int) -> None:
     delete_cookies(pledge, report, batch)
     delete_deliveries(pledge, report, batch)
     report.registers = expire_registers(pledge, as_of=report.as_of)
+    report.page_views = expire_page_views(pledge, as_of=report.as_of)
 
 
 def _count(pledge: Pledge, report: RetentionReport, held: set[str]) -> None:
@@ -88,3 +92,4 @@ def _count(pledge: Pledge, report: RetentionReport, held: set[str]) -> None:
     report.requests = count_expiring(pledge, now=report.as_of)
     report.registers = expire_registers(pledge, as_of=report.as_of, dry_run=True)
     report.complaints = len(expired_ids(pledge, report.as_of))
+    report.page_views = expire_page_views(pledge, as_of=report.as_of, dry_run=True)

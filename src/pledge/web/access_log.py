@@ -4,7 +4,9 @@ Some contract routes take an e-mail in the query string
 (``GET /api/v1/consents?email=...``), and unsubscribe links carry a token
 that lets anyone holding it change a person's choices. Uvicorn's access log
 writes the full path with its query; this filter drops the query and masks
-the token before any handler sees the record.
+the token before any handler sees the record. For the site's beacon it also
+drops the caller's address: that route keeps the address as a country only,
+and the log must not keep it either.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 
 ACCESS_LOGGER = "uvicorn.access"
 _TOKEN_PATH = re.compile(r"^(/u/)[^/?]+")
+NO_CLIENT_PATHS = frozenset({"/api/v1/beacon"})
+"""Paths logged without the caller's address."""
 
 
 def scrub_path(path: str) -> str:
@@ -28,7 +32,9 @@ class ScrubAccessLog(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], scrub_path(args[2]), *args[3:])
+            path = scrub_path(args[2])
+            client = "-" if path in NO_CLIENT_PATHS else args[0]
+            record.args = (client, args[1], path, *args[3:])
         return True
 
 

@@ -26,6 +26,7 @@ from pledge.web import (
     consent_pages,
     console,
     console_account,
+    console_analytics,
     console_breaches,
     console_complaints,
     console_deliveries,
@@ -44,6 +45,7 @@ from pledge.web import (
 )
 from pledge.web.access_log import install_access_log_filter
 from pledge.web.api import (
+    analytics,
     breaches,
     complaints,
     consents,
@@ -119,6 +121,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         systems.router,
         requests.router,
         complaints.router,
+        analytics.router,
         privacy_center.router,
         request_forms.router,
         child_report_form.router,
@@ -137,6 +140,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_staff.router,
         console_records.router,
         console_systems.router,
+        console_analytics.router,
         consent_pages.router,
     ):
         app.include_router(router)

@@ -39,6 +39,7 @@ from pledge.db.models.service_data import (
     ServiceCustomer,
     WebhookDelivery,
 )
+from pledge.db.models.site_analytics import SiteAggregate, SiteEvent
 from pledge.db.models.staff import StaffSession, StaffUser
 from pledge.db.models.subjects import Identity, Subject, SubjectKey
 from pledge.db.models.throttle import ThrottleCounter
@@ -80,6 +81,8 @@ __all__ = [
     "RequestPageSession",
     "RightsRequest",
     "ServiceCustomer",
+    "SiteAggregate",
+    "SiteEvent",
     "StaffSession",
     "StaffUser",
     "Subject",

@@ -1,0 +1,63 @@
+"""The site's visitor log data: one row per page view, and the aggregates that outlive them.
+
+A page view holds no IP address, no cookie or visitor id and no user-agent
+string: the country the address resolved to, the browser and OS families, the
+device class and the few browser settings the policy names. Rows are deleted
+after the policy's ``log_data.retention``; before that, their day is rolled up
+into ``site_aggregates``, which keep only groups of at least k page views.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pledge.db.base import Base, UTCDateTime, new_id
+
+
+class SiteEvent(Base):
+    """One page view sent by the beacon after analytics consent."""
+
+    __tablename__ = "site_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    """The UTC day of ``occurred_at``: what aggregates group by."""
+    path: Mapped[str] = mapped_column(String(300))
+    landing: Mapped[bool] = mapped_column(Boolean)
+    """The first page of a visit (no referrer, or one from another site): counts a visit."""
+    search_engine: Mapped[str | None] = mapped_column(String(40))
+    search_terms: Mapped[str | None] = mapped_column(String(200))
+    forms: Mapped[list[str]] = mapped_column(JSON)
+    seconds: Mapped[int] = mapped_column(Integer)
+    country: Mapped[str | None] = mapped_column(String(2))
+    browser_family: Mapped[str] = mapped_column(String(64))
+    browser_major: Mapped[str | None] = mapped_column(String(16))
+    os_family: Mapped[str] = mapped_column(String(64))
+    device_class: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(35))
+    screen_class: Mapped[str | None] = mapped_column(String(16))
+    do_not_track: Mapped[bool] = mapped_column(Boolean)
+
+
+class SiteAggregate(Base):
+    """A day's count for one group (a page, a country...) kept after its page views went.
+
+    Written by the retention run just before it deletes a day's page views, and only
+    for groups of at least the policy's k: a smaller group could never be shown.
+    """
+
+    __tablename__ = "site_aggregates"
+    __table_args__ = (UniqueConstraint("day", "dimension", "key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    dimension: Mapped[str] = mapped_column(String(16))
+    """``views``, ``visits``, ``pages``, ``countries`` or ``browsers``."""
+    key: Mapped[str] = mapped_column(String(300))
+    events: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(Integer)
+    """Time on page summed over the group's page views (their mean is seconds / events)."""
