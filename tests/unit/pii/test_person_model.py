@@ -116,3 +116,16 @@ def test_shipped_weights_are_what_the_training_script_makes() -> None:
     extra = train_person.negatives(meta["count"] // 4, meta["seed"])
     weights = train_person.train(rows + extra, meta["epochs"], meta["seed"], meta["dropout"])
     assert train_person.export(weights, meta) == shipped
+
+
+def test_the_turn_cache_keeps_no_text_and_ignores_digits() -> None:
+    from pledge.pii.person_model import load_model
+
+    model = load_model()
+    first = "Customer: hi, Okonkwo Adaeze here, order 55120934 arrived broken"
+    second = "Customer: hi, Okonkwo Adaeze here, order 98765432 arrived broken"
+    found = [[t[s.start : s.end] for s in PERSONS.detect(t)] for t in (first, second)]
+    assert found[0] == found[1] == ["Okonkwo Adaeze"]
+    for key, value in model._turns.items():
+        assert not any(isinstance(part, str) and len(part) > 8 for part in key)
+        assert all(isinstance(n, int) for pair in value for n in pair)
