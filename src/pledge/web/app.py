@@ -47,6 +47,7 @@ from pledge.web.api import (
     breaches,
     complaints,
     consents,
+    forms,
     holds,
     legal_requests,
     policy,
@@ -61,6 +62,7 @@ from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
 from pledge.web.openapi import install_openapi
 from pledge.web.security_headers import SecurityHeadersMiddleware
+from pledge.web.site_form_posts import upload_paths
 from pledge.web.text_guard import TextGuardMiddleware
 
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
@@ -119,6 +121,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         systems.router,
         requests.router,
         complaints.router,
+        forms.router,
         privacy_center.router,
         request_forms.router,
         child_report_form.router,
@@ -161,6 +164,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         key_bytes=settings.max_body_bytes,
         principal_of=principal_of,
         larger={"/api/v1/marketing/filter": (settings.max_send_list_bytes, ("system",))},
+        public_larger=upload_paths(pledge.policy),
     )
     app.add_middleware(LanguageMiddleware)  # inside the headers: its cookie means no-store
     app.add_middleware(SecurityHeadersMiddleware)
