@@ -38,7 +38,7 @@ NOT_FILE = N_("Choose a file to send.")
 NOT_YEAR = N_("Enter the year you were born, such as 1990.")
 TOO_YOUNG = N_(
     "Sorry: we cannot take data from children under %(age)d, so nothing was kept. "
-    "If a child gave us data, tell us through the link below."
+    "If a child gave us data, tell us through the link above."
 )
 CONSENT_NEEDED = N_("Tick this box to sign up: we send this only with your consent.")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")

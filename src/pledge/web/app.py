@@ -40,6 +40,7 @@ from pledge.web import (
     public,
     request_forms,
     request_page,
+    site_form_page,
     well_known,
 )
 from pledge.web.access_log import install_access_log_filter
@@ -128,6 +129,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         complaint_form.router,
         complaint_page.router,
         request_page.router,
+        site_form_page.router,
         console.router,
         console_pages.router,
         console_account.router,

@@ -10,20 +10,18 @@ company's own pages may embed the forms with ``/static/forms.js``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from pledge.core import Pledge
-from pledge.db.base import utcnow
 from pledge.errors import NotFound, ValidationFailed
-from pledge.i18n import Language
+from pledge.i18n import Language, source_language
 from pledge.policy import SiteForm
+from pledge.records.schemas import RecordOut
 from pledge.site_forms.describe import describe
-from pledge.site_forms.intake import Value, check_submission
-from pledge.site_forms.spam import TOKEN_FIELD, token_problem
+from pledge.site_forms.intake import Value
+from pledge.site_forms.screen import screen, worded
 from pledge.site_forms.submit import Seen, submit
 from pledge.web.deps import PledgeDep
 from pledge.web.intake import throttle_site_form
@@ -67,34 +65,19 @@ async def submit_form(form_id: str, request: Request, pledge: PledgeDep) -> JSON
 
 def accept(
     pledge: Pledge, request: Request, form: SiteForm, values: dict[str, Value], t: Language
-) -> Any:
-    """Check (spam, fields, age), count, then keep; English messages for the API."""
-    submission = checked(pledge, form, values)
+) -> RecordOut:
+    """Check (spam, fields, age), count, then keep; the API's messages are English."""
+    try:
+        submission = screen(pledge, form, values)
+    except ValidationFailed as exc:
+        fields = worded(pledge, exc.fields, source_language())
+        raise ValidationFailed("the form is not valid", fields=fields) from None
     throttle_site_form(pledge, request, submission.email)
-    seen = Seen(
+    return submit(pledge, form, submission, t, seen_in(request))
+
+
+def seen_in(request: Request) -> Seen:
+    return Seen(
         ip=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
     )
-    return submit(pledge, form, submission, t, seen)
-
-
-def checked(pledge: Pledge, form: SiteForm, values: dict[str, Value]) -> Any:
-    """The submission, or ValidationFailed naming the fields (English, ``%(age)d`` filled)."""
-    token = values.get(TOKEN_FIELD)
-    spam = token_problem(pledge, form.id, token if isinstance(token, str) else "")
-    try:
-        submission = check_submission(pledge.policy, form, values, utcnow().date())
-    except ValidationFailed as exc:
-        fields = dict(exc.fields)
-        if spam:
-            fields[TOKEN_FIELD] = spam
-        raise ValidationFailed("the form is not valid", fields=english(pledge, fields)) from None
-    if spam:
-        raise ValidationFailed("the form is not valid", fields=english(pledge, {TOKEN_FIELD: spam}))
-    return submission
-
-
-def english(pledge: Pledge, fields: dict[str, str]) -> dict[str, str]:
-    return {
-        k: v % {"age": pledge.policy.minimum_age} if "%(" in v else v for k, v in fields.items()
-    }
