@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from pledge.consent.schemas import openapi_body
 from pledge.core import Pledge
 from pledge.errors import NotFound, ValidationFailed
 from pledge.i18n import Language, source_language
@@ -26,9 +28,68 @@ from pledge.site_forms.submit import Seen, submit
 from pledge.web.deps import PledgeDep
 from pledge.web.intake import throttle_site_form
 from pledge.web.language import request_language
+from pledge.web.openapi import errors
 from pledge.web.site_form_posts import read_values
 
 router = APIRouter(tags=["forms"])
+
+
+class FieldOut(BaseModel):
+    name: str
+    label: str
+    type: str
+    required: bool
+    max_length: int | None = None
+    accept: list[str] | None = None
+    max_bytes: int | None = None
+
+
+class ConsentQuestionOut(BaseModel):
+    name: str
+    purpose: str
+    text: str
+    version: str
+    ask_in: list[str]
+    checked_in: list[str]
+
+
+class FormOut(BaseModel):
+    """A site form: the contract's ``id``, ``category``, ``purpose``, ``fields``, and more."""
+
+    id: str
+    title: str
+    category: str
+    purpose: str
+    notice: str
+    fields: list[FieldOut]
+    consents: list[ConsentQuestionOut]
+    ask_age: bool
+    age_field: str | None
+    minimum_age: int
+    child_report: str
+    honeypot: str
+    token_field: str
+    token: str
+
+
+class SubmissionIn(BaseModel):
+    """The form's fields by name (a file as a multipart part), its token and consent answers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    form_token: str
+    email: str
+    country: str
+    homepage: str | None = Field(default=None, description="The honeypot: leave it empty.")
+    birth_year: str | None = Field(default=None, description="Where the form has ask_age.")
+
+
+class SubmittedOut(BaseModel):
+    id: str
+    form: str
+    status: str
+
+
 OPEN = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
 
 
@@ -39,7 +100,7 @@ def declared(pledge: Pledge, form_id: str) -> SiteForm:
     return form
 
 
-@router.get("/api/v1/forms")
+@router.get("/api/v1/forms", response_model=list[FormOut], responses=errors(429))
 def list_forms(request: Request, pledge: PledgeDep) -> JSONResponse:
     """Every form the policy declares, in the reader's language, each with a spam token."""
     code = request_language(request).code
@@ -47,13 +108,19 @@ def list_forms(request: Request, pledge: PledgeDep) -> JSONResponse:
     return JSONResponse(body, headers=OPEN)
 
 
-@router.get("/api/v1/forms/{form_id}")
+@router.get("/api/v1/forms/{form_id}", response_model=FormOut, responses=errors(404))
 def one_form(form_id: str, request: Request, pledge: PledgeDep) -> JSONResponse:
     form = declared(pledge, form_id)
     return JSONResponse(describe(pledge, form, request_language(request).code), headers=OPEN)
 
 
-@router.post("/api/v1/forms/{form_id}", status_code=201)
+@router.post(
+    "/api/v1/forms/{form_id}",
+    status_code=201,
+    response_model=SubmittedOut,
+    responses=errors(400, 404, 413, 422, 429),
+    openapi_extra=openapi_body(SubmissionIn),
+)
 async def submit_form(form_id: str, request: Request, pledge: PledgeDep) -> JSONResponse:
     form = declared(pledge, form_id)
     values = await read_values(request)
