@@ -99,3 +99,27 @@ def test_the_careers_form_with_a_resume_in_chromium(
     assert "Apply for a position" in _mail_to(app, "carl.careers@example.org")
     [held] = records_for_email(app.pledge, "carl.careers@example.org")
     assert held.data["resume"]["media_type"] == "application/pdf"
+
+
+def test_the_embeddable_script_renders_and_posts_a_form_on_another_page(
+    context: object, mailing_app: MailingApp
+) -> None:
+    app = mailing_app
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.set_content(
+        '<main><div data-pledge-form="newsletter"></div></main>'
+        f'<script src="{app.url}/static/forms.js"></script>'
+    )
+    page.get_by_role("heading", name="Subscribe to our newsletter").wait_for()
+    page.get_by_label("Your e-mail address").fill("nina.news@example.org")
+    page.get_by_label("Country where you live").fill("FR")
+    page.get_by_label("Year of birth").fill("1979")
+    page.wait_for_timeout(HUMAN_PAUSE_MS)
+    page.get_by_role("button", name="Send").click()
+    page.locator("#pledge-newsletter-newsletter_opt_in-error").wait_for()  # EU: opt-in needed
+    assert records_for_email(app.pledge, "nina.news@example.org") == []
+    page.get_by_label("Yes, send me the newsletter").check()
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Thank you: we received your form.").wait_for()
+    [held] = records_for_email(app.pledge, "nina.news@example.org")
+    assert held.purpose == "marketing"

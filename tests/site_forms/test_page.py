@@ -51,3 +51,10 @@ def test_a_careers_application_with_a_resume_from_the_page(
     assert page.status_code == 201, page.text
     assert "we received your form" in page.text
     assert counts(pledge)["records"] == 1
+
+
+def test_the_embeddable_script_is_first_party(client: TestClient) -> None:
+    script = client.get("/static/forms.js")
+    assert script.status_code == 200
+    assert "/api/v1/forms/" in script.text
+    assert "https://" not in script.text.replace("https://PLEDGE-HOST", "")

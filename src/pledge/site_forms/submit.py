@@ -37,7 +37,7 @@ def submit(
     pledge: Pledge, form: SiteForm, submission: Submission, t: Language, seen: Seen
 ) -> RecordOut:
     """Keep a checked submission and queue its confirmation in the person's language."""
-    subject = SubjectIn(email=submission.email, country=submission.country)
+    subject = SubjectIn(email=submission.email, country=submission.country, phone=submission.phone)
     record = RecordIn(
         subject=subject,
         category=form.category,

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pledge.consent.schemas import openapi_body
 from pledge.core import Pledge
-from pledge.errors import NotFound, ValidationFailed
+from pledge.errors import NotFound, PledgeError, ValidationFailed
 from pledge.i18n import Language, source_language
 from pledge.policy import SiteForm
 from pledge.records.schemas import RecordOut
@@ -26,6 +26,7 @@ from pledge.site_forms.intake import Value
 from pledge.site_forms.screen import screen, worded
 from pledge.site_forms.submit import Seen, submit
 from pledge.web.deps import PledgeDep
+from pledge.web.errors import retry_after
 from pledge.web.intake import throttle_site_form
 from pledge.web.language import request_language
 from pledge.web.openapi import errors
@@ -122,10 +123,17 @@ def one_form(form_id: str, request: Request, pledge: PledgeDep) -> JSONResponse:
     openapi_extra=openapi_body(SubmissionIn),
 )
 async def submit_form(form_id: str, request: Request, pledge: PledgeDep) -> JSONResponse:
-    form = declared(pledge, form_id)
-    values = await read_values(request)
-    t = request_language(request)
-    out = await run_in_threadpool(accept, pledge, request, form, values, t)
+    try:
+        form = declared(pledge, form_id)
+        values = await read_values(request)
+        t = request_language(request)
+        out = await run_in_threadpool(accept, pledge, request, form, values, t)
+    except PledgeError as exc:
+        if exc.status_code >= 500:
+            raise
+        # An embedding page on another origin reads refusals too: the same open headers.
+        headers = {**OPEN, **(retry_after(exc) or {})}
+        return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
     body = {"id": out.id, "form": form.id, "status": "received"}
     return JSONResponse(body, status_code=201, headers=OPEN)
 
