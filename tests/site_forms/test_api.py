@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from pledge.core import Pledge
 from pledge.db.models import ConsentEvent, Delivery, Record
+from pledge.jobs import deliver_outbox
 from pledge.records.service import records_for_email
+from tests.integration.smtp_server import SmtpServer
 from tests.site_forms.helpers import NOTHING, contact, counts, token
 
 
@@ -109,3 +111,29 @@ def test_an_under_13_is_refused_and_nothing_kept_not_even_the_address(
     assert records_for_email(pledge, "ada@example.org") == []
     missing = client.post("/api/v1/forms/contact", json=contact(pledge, birth_year=None))
     assert set(missing.json()["error"]["fields"]) == {"birth_year"}
+
+
+def test_the_consent_answer_keeps_the_question_as_evidence(
+    client: TestClient, pledge: Pledge
+) -> None:
+    from pledge.consent.ledger.evidence import text_hash
+
+    body = contact(pledge, marketing_opt_in=True)
+    assert client.post("/api/v1/forms/contact", json=body).status_code == 201
+    question = pledge.policy.site.forms[0].consents[0]
+    with pledge.sessions() as session:
+        [event] = session.scalars(select(ConsentEvent)).all()
+    assert (event.method, event.channel, event.jurisdiction) == ("web_form", "email", "eu")
+    assert event.text_hash == text_hash(question.text)
+
+
+def test_the_confirmation_is_mailed_in_the_persons_language(
+    mailer: Pledge, smtp: SmtpServer, client: TestClient
+) -> None:
+    headers = {"Accept-Language": "de"}
+    response = client.post("/api/v1/forms/contact", json=contact(mailer), headers=headers)
+    assert response.status_code == 201
+    deliver_outbox(mailer)
+    [mail] = smtp.messages_to("ada@example.org")
+    assert "Wir haben Ihr Formular erhalten: Kontakt" in mail.message["Subject"]
+    assert "Please send me your prices." not in mail.body
