@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from pledge.policy.schema import PolicyDocument, Problem
+from pledge.policy.schema import Category, PolicyDocument, Problem, SiteForm, SiteFormField
 
 __all__ = [
     "CHECKS",
@@ -30,6 +30,7 @@ __all__ = [
     "check_objection",
     "check_references",
     "check_sharing_symmetry",
+    "check_site_forms",
     "check_transfers",
     "check_translations",
     "check_verification",
@@ -396,6 +397,103 @@ def check_authorities(doc: PolicyDocument, locate: Locate) -> list[Problem]:
     return problems
 
 
+FILLS: dict[str, frozenset[str]] = {
+    "text": frozenset({"string", "text"}),
+    "textarea": frozenset({"text", "string"}),
+    "email": frozenset({"email"}),
+    "phone": frozenset({"phone"}),
+    "country": frozenset({"country"}),
+    "checkbox": frozenset({"boolean"}),
+    "date": frozenset({"date", "date_of_birth"}),
+    "file": frozenset({"file"}),
+}
+"""Which category field types each form field type may fill."""
+
+SUBJECT_FIELDS = {"email": "email", "country": "country"}
+"""Fields every form asks (required, of this type): they name the person and their law."""
+
+RESERVED = frozenset({"form_token", "homepage", "birth_year", "language"})
+"""Names the forms' machinery posts beside the declared fields."""
+
+
+def check_site_forms(doc: PolicyDocument, locate: Locate) -> list[Problem]:
+    """A form collects only declared data for a declared purpose, and asks consent lawfully."""
+    forms = doc.site.forms
+    problems = list(_duplicates(locate, ("site", "forms"), (f.id for f in forms), "form id"))
+    for index, form in enumerate(forms):
+        problems += _check_site_form(doc, locate, ("site", "forms", index), form)
+    return problems
+
+
+def _check_site_form(
+    doc: PolicyDocument, locate: Locate, base: Loc, form: SiteForm
+) -> list[Problem]:
+    problems: list[Problem] = []
+    category = next((c for c in doc.categories if c.id == form.category), None)
+    if category is None:
+        problems.append(_error(locate, (*base, "category"), "category is not declared"))
+    if not any(p.id == form.purpose for p in doc.purposes):
+        problems.append(_error(locate, (*base, "purpose"), "purpose is not declared"))
+    elif category is not None and form.purpose not in category.purposes:
+        message = f"purpose {form.purpose!r} is not a purpose of category {category.id!r}"
+        problems.append(_error(locate, (*base, "purpose"), message))
+    for name, kind in SUBJECT_FIELDS.items():
+        field = form.field(name)
+        if field is None or field.type != kind or not field.required:
+            message = f"every form asks a required {kind} field {name!r}"
+            problems.append(_error(locate, (*base, "fields"), message))
+    problems += _duplicates(locate, (*base, "fields"), (f.id for f in form.fields), "field id")
+    for position, field in enumerate(form.fields):
+        problems += _check_form_field(locate, (*base, "fields", position), field, category)
+    problems += _check_consents(doc, locate, base, form)
+    return problems
+
+
+def _check_form_field(
+    locate: Locate, loc: Loc, field: SiteFormField, category: Category | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if field.id in RESERVED:
+        problems.append(_error(locate, (*loc, "id"), f"{field.id!r} is reserved by the forms"))
+    declared = category.field(field.id) if category is not None else None
+    if declared is None and category is not None and field.id not in SUBJECT_FIELDS:
+        message = f"field {field.id!r} is not a field of category {category.id!r}"
+        problems.append(_error(locate, (*loc, "id"), message))
+    elif declared is not None and declared.type not in FILLS[field.type]:
+        message = f"a {field.type} input cannot fill a field of type {declared.type}"
+        problems.append(_error(locate, (*loc, "type"), message))
+    if field.type == "file" and not field.accept:
+        problems.append(_error(locate, (*loc, "accept"), "a file field names what it accepts"))
+    if field.type != "file" and (field.accept or field.max_bytes):
+        problems.append(_error(locate, (*loc, "accept"), "only file fields take files"))
+    return problems
+
+
+def _check_consents(
+    doc: PolicyDocument, locate: Locate, base: Loc, form: SiteForm
+) -> list[Problem]:
+    problems: list[Problem] = []
+    jurisdictions = {j.id for j in doc.jurisdictions}
+    opt_in = {j.id for j in doc.jurisdictions if j.opt_in_marketing}
+    purposes = {p.id for p in doc.purposes}
+    fields = {f.id for f in form.fields}
+    for index, question in enumerate(form.consents):
+        loc: Loc = (*base, "consents", index)
+        if question.purpose not in purposes:
+            problems.append(_error(locate, (*loc, "purpose"), "purpose is not declared"))
+        if question.id in fields or question.id in RESERVED:
+            problems.append(_error(locate, (*loc, "id"), "the id of a field or reserved name"))
+        for key in ("ask_in", "checked_in"):
+            problems += _undeclared(
+                locate, (*loc, key), getattr(question, key), jurisdictions, "jurisdiction"
+            )
+        for jid in question.checked_in:
+            if jid in opt_in:
+                message = f"consent must start unticked in opt-in jurisdiction {jid!r}"
+                problems.append(_error(locate, (*loc, "checked_in"), message))
+    return problems
+
+
 CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_duplicate_ids,
     check_default_jurisdiction,
@@ -410,6 +508,7 @@ CHECKS: tuple[Callable[[PolicyDocument, Locate], list[Problem]], ...] = (
     check_translations,
     check_authorities,
     check_log_data,
+    check_site_forms,
 )
 """Every cross-reference check, in the order their problems are reported."""
 

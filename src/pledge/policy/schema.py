@@ -30,6 +30,7 @@ __all__ = [
     "Authority",
     "Category",
     "Complaints",
+    "ConsentQuestion",
     "Controller",
     "Cookie",
     "DisputeResolution",
@@ -49,6 +50,10 @@ __all__ = [
     "Right",
     "RightType",
     "Security",
+    "Site",
+    "SiteForm",
+    "SiteFormField",
+    "SiteFormText",
     "Statement",
     "Statements",
     "Transfer",
@@ -600,6 +605,107 @@ LanguageTag = Annotated[str, PydanticField(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 """``en``, ``de``, ``pt-BR``: the form of the policy's ``language``."""
 
 
+FormSlug = Annotated[
+    str, PydanticField(pattern=r"^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$", max_length=64)
+]
+"""A form's id, as it appears in ``/forms/{id}``: lower case letters and digits, ``_`` or ``-``."""
+
+SiteFieldType = Literal["text", "email", "phone", "country", "textarea", "checkbox", "date", "file"]
+"""What a form field is shown as, and which category field types it may fill
+(:data:`pledge.policy.checks.FILLS`)."""
+
+UploadKind = Literal["pdf", "docx"]
+
+
+class SiteFormField(_Model):
+    """One input of a site form; its ``id`` is the category field it fills.
+
+    ``email`` and ``country`` are asked of every form: they name the person
+    (the subject) and decide their jurisdiction; they fill the category's
+    fields of the same id only where the category declares them.
+    """
+
+    id: Identifier
+    label: Text
+    type: SiteFieldType
+    required: bool = False
+    max_length: Annotated[int, PydanticField(ge=1, le=20_000)] | None = None
+    """Most characters accepted (text: 200 unless set; textarea: 5,000 unless set)."""
+    accept: list[UploadKind] = []
+    """File fields: the kinds accepted, told apart by content, never by name."""
+    max_bytes: Annotated[int, PydanticField(ge=1, le=10_000_000)] | None = None
+    """File fields: the largest file accepted (2 MB unless set)."""
+
+
+class ConsentQuestion(_Model):
+    """A consent asked on a form, recorded in the consent ledger with its wording.
+
+    ``ask_in`` lists the jurisdictions where it is asked (empty: everywhere);
+    ``checked_in`` those where the box starts ticked, never one whose
+    marketing is opt-in (the GDPR's consent is a clear affirmative act).
+    """
+
+    id: Identifier
+    purpose: Identifier
+    text: Text
+    version: Annotated[str, PydanticField(pattern=r"^[A-Za-z0-9._-]{1,20}$")] = "1"
+    ask_in: list[str] = []
+    checked_in: list[str] = []
+
+    def asked_in(self, jurisdiction: str) -> bool:
+        return not self.ask_in or jurisdiction in self.ask_in
+
+
+class SiteFormText(_Model):
+    """A form's texts in another language; what is left out stays in the policy's language."""
+
+    title: Text | None = None
+    notice: Text | None = None
+    fields: dict[Identifier, Text] = {}
+    consents: dict[Identifier, Text] = {}
+
+
+class SiteForm(_Model):
+    """A collection point of the site: the data a form takes, why, and what it tells people."""
+
+    id: FormSlug
+    title: Text
+    category: Identifier
+    purpose: Identifier
+    notice: Text
+    """Told above the form: what is collected and why (a notice at collection)."""
+    fields: Annotated[list[SiteFormField], PydanticField(min_length=1)]
+    consents: list[ConsentQuestion] = []
+    ask_age: bool = False
+    """The form may reach children: it asks a birth year; under ``minimum_age`` is refused."""
+    translations: dict[LanguageTag, SiteFormText] = {}
+
+    def field(self, id: str) -> SiteFormField | None:
+        return next((item for item in self.fields if item.id == id), None)
+
+    def text(self, language: str) -> SiteFormText:
+        """The form's texts in ``language``, the policy's own where none is given."""
+        found = self.translations.get(language) or SiteFormText()
+        return SiteFormText(
+            title=found.title or self.title,
+            notice=found.notice or self.notice,
+            fields={f.id: found.fields.get(f.id, f.label) for f in self.fields},
+            consents={c.id: found.consents.get(c.id, c.text) for c in self.consents},
+        )
+
+
+class Site(_Model):
+    """The company's website as a collection point: its forms and their spam checks."""
+
+    section: str | None = None
+    forms: list[SiteForm] = []
+    min_fill_seconds: Annotated[int, PydanticField(ge=0, le=600)] = 3
+    """A form sent sooner after it was issued is taken for a robot's."""
+
+    def form(self, id: str) -> SiteForm | None:
+        return next((item for item in self.forms if item.id == id), None)
+
+
 class JurisdictionText(_Model):
     """A jurisdiction's texts in another language: its name and its rights' descriptions."""
 
@@ -646,6 +752,8 @@ class PolicyDocument(_Model):
     complaints: Complaints = PydanticField(default_factory=Complaints)
     log_data: LogData | None = None
     """The beacon's visitor log data; without it ``POST /api/v1/beacon`` answers 404."""
+    site: Site = PydanticField(default_factory=Site)
+    """The site's forms (collection points); see ``docs/forms.md``."""
 
 
 class Policy(PolicyDocument):

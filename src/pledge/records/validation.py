@@ -142,6 +142,26 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= MAX_TEXT
 
 
+UPLOAD_KEYS = frozenset({"filename", "media_type", "size", "sha256", "content_base64"})
+MAX_UPLOAD_CHARS = 14_000_000
+"""Base64 of the largest file a form may take (10 MB), with room to spare."""
+
+
+def _is_file(value: Any) -> bool:
+    """A file's name or text, or a form's upload: its name, type, size, digest and bytes."""
+    if isinstance(value, str):
+        return len(value) <= MAX_TEXT
+    if not isinstance(value, dict) or set(value) != UPLOAD_KEYS:
+        return False
+    content = value["content_base64"]
+    return (
+        isinstance(content, str)
+        and len(content) <= MAX_UPLOAD_CHARS
+        and _is_int(value["size"])
+        and all(isinstance(value[k], str) for k in ("filename", "media_type", "sha256"))
+    )
+
+
 def _is_date(value: Any) -> bool:
     if not isinstance(value, str):
         return False
@@ -201,7 +221,7 @@ def _is_url(value: Any) -> bool:
 _CHECKERS: dict[str, Callable[[Any], bool]] = {
     "string": _is_short_text,
     "text": _is_text,
-    "file": _is_text,
+    "file": _is_file,
     "email": _is_email,
     "phone": _is_phone,
     "url": _is_url,

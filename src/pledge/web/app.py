@@ -41,6 +41,7 @@ from pledge.web import (
     public,
     request_forms,
     request_page,
+    site_form_page,
     well_known,
 )
 from pledge.web.access_log import install_access_log_filter
@@ -49,6 +50,7 @@ from pledge.web.api import (
     breaches,
     complaints,
     consents,
+    forms,
     holds,
     legal_requests,
     policy,
@@ -63,6 +65,7 @@ from pledge.web.language import LanguageMiddleware
 from pledge.web.limits import BodyLimitMiddleware
 from pledge.web.openapi import install_openapi
 from pledge.web.security_headers import SecurityHeadersMiddleware
+from pledge.web.site_form_posts import upload_paths
 from pledge.web.text_guard import TextGuardMiddleware
 
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
@@ -122,12 +125,14 @@ def create_app(pledge: Pledge) -> FastAPI:
         requests.router,
         complaints.router,
         analytics.router,
+        forms.router,
         privacy_center.router,
         request_forms.router,
         child_report_form.router,
         complaint_form.router,
         complaint_page.router,
         request_page.router,
+        site_form_page.router,
         console.router,
         console_pages.router,
         console_account.router,
@@ -165,6 +170,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         key_bytes=settings.max_body_bytes,
         principal_of=principal_of,
         larger={"/api/v1/marketing/filter": (settings.max_send_list_bytes, ("system",))},
+        public_larger=upload_paths(pledge.policy),
     )
     app.add_middleware(LanguageMiddleware)  # inside the headers: its cookie means no-store
     app.add_middleware(SecurityHeadersMiddleware)

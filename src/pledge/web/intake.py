@@ -37,3 +37,16 @@ def throttle_intake(pledge: Pledge, request: Request, email: str | None) -> None
     if email is not None:
         by_address = Rule("intake-address", settings.intake_limit_per_address, HOUR)
         enforce(pledge, by_address, email.strip().lower(), message=FOR_ADDRESS)
+
+
+def throttle_site_form(pledge: Pledge, request: Request, email: str) -> None:
+    """Count one site-form submission per IP and per address, on counters of their own.
+
+    The same hourly limits as intake (``PLEDGE_INTAKE_LIMIT_PER_IP``,
+    ``PLEDGE_INTAKE_LIMIT_PER_ADDRESS``): each submission mails its address once.
+    """
+    settings = pledge.settings
+    by_ip = Rule("site-form-ip", settings.intake_limit_per_ip, HOUR)
+    enforce(pledge, by_ip, caller(request), message=FROM_HERE)
+    by_address = Rule("site-form-address", settings.intake_limit_per_address, HOUR)
+    enforce(pledge, by_address, email.strip().lower(), message=FOR_ADDRESS)

@@ -47,6 +47,7 @@ class BodyLimitMiddleware:
         key_bytes: int,
         principal_of: PrincipalOf,
         larger: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
+        public_larger: Mapping[str, int] | None = None,
     ) -> None:
         self.app = app
         self.public_bytes = min(public_bytes, key_bytes)
@@ -54,12 +55,14 @@ class BodyLimitMiddleware:
         self.principal_of = principal_of
         self.larger = dict(larger or {})
         """Path → (bytes, roles): paths that take bigger bodies from keys of these roles."""
+        self.public_larger = dict(public_larger or {})
+        """Path → bytes: public paths that take a file (a site form's résumé) from anyone."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.public_bytes
+        limit = max(self.public_bytes, self.public_larger.get(scope["path"], 0))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             limit = await self._limit_for_caller(scope)
@@ -88,16 +91,17 @@ class BodyLimitMiddleware:
 
     async def _limit_for_caller(self, scope: Scope) -> int:
         """The largest body this caller may send: checked key and role, never a bare header."""
+        public = max(self.public_bytes, self.public_larger.get(scope["path"], 0))
         token = bearer_token(scope)
         if token is None:
-            return self.public_bytes
+            return public
         principal = await self.principal_of(token)
         if principal is None:
-            return self.public_bytes
+            return public
         larger = self.larger.get(scope["path"])
         if larger is not None and principal.role in larger[1]:
-            return max(self.key_bytes, larger[0])
-        return self.key_bytes
+            return max(self.key_bytes, larger[0], public)
+        return max(self.key_bytes, public)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -1,0 +1,158 @@
+"""``/api/v1/forms``: the site's collection points, for anyone (and the embeddable script).
+
+``GET /api/v1/forms`` lists the policy's forms, each with a fresh spam token;
+``GET /api/v1/forms/{id}`` one form; ``POST /api/v1/forms/{id}`` a submission
+(JSON, or multipart with a file) → 201, or 422 naming each field at fault with
+nothing stored, 404 for a form the policy does not declare, 429 past a rate
+limit. Answers carry ``Access-Control-Allow-Origin: *`` (no credentials), so a
+company's own pages may embed the forms with ``/static/forms.js``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from pledge.consent.schemas import openapi_body
+from pledge.core import Pledge
+from pledge.errors import NotFound, PledgeError, ValidationFailed
+from pledge.i18n import Language, source_language
+from pledge.policy import SiteForm
+from pledge.records.schemas import RecordOut
+from pledge.site_forms.describe import describe
+from pledge.site_forms.intake import Value
+from pledge.site_forms.screen import screen, worded
+from pledge.site_forms.submit import Seen, submit
+from pledge.web.deps import PledgeDep
+from pledge.web.errors import retry_after
+from pledge.web.intake import throttle_site_form
+from pledge.web.language import request_language
+from pledge.web.openapi import errors
+from pledge.web.site_form_posts import read_values
+
+router = APIRouter(tags=["forms"])
+
+
+class FieldOut(BaseModel):
+    name: str
+    label: str
+    type: str
+    required: bool
+    max_length: int | None = None
+    accept: list[str] | None = None
+    max_bytes: int | None = None
+
+
+class ConsentQuestionOut(BaseModel):
+    name: str
+    purpose: str
+    text: str
+    version: str
+    ask_in: list[str]
+    checked_in: list[str]
+
+
+class FormOut(BaseModel):
+    """A site form: the contract's ``id``, ``category``, ``purpose``, ``fields``, and more."""
+
+    id: str
+    title: str
+    category: str
+    purpose: str
+    notice: str
+    fields: list[FieldOut]
+    consents: list[ConsentQuestionOut]
+    ask_age: bool
+    age_field: str | None
+    minimum_age: int
+    child_report: str
+    honeypot: str
+    token_field: str
+    token: str
+
+
+class SubmissionIn(BaseModel):
+    """The form's fields by name (a file as a multipart part), its token and consent answers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    form_token: str
+    email: str
+    country: str
+    homepage: str | None = Field(default=None, description="The honeypot: leave it empty.")
+    birth_year: str | None = Field(default=None, description="Where the form has ask_age.")
+
+
+class SubmittedOut(BaseModel):
+    id: str
+    form: str
+    status: str
+
+
+OPEN = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+
+
+def declared(pledge: Pledge, form_id: str) -> SiteForm:
+    form = pledge.policy.site.form(form_id)
+    if form is None:
+        raise NotFound("no such form")
+    return form
+
+
+@router.get("/api/v1/forms", response_model=list[FormOut], responses=errors(429))
+def list_forms(request: Request, pledge: PledgeDep) -> JSONResponse:
+    """Every form the policy declares, in the reader's language, each with a spam token."""
+    code = request_language(request).code
+    body = [describe(pledge, form, code) for form in pledge.policy.site.forms]
+    return JSONResponse(body, headers=OPEN)
+
+
+@router.get("/api/v1/forms/{form_id}", response_model=FormOut, responses=errors(404))
+def one_form(form_id: str, request: Request, pledge: PledgeDep) -> JSONResponse:
+    form = declared(pledge, form_id)
+    return JSONResponse(describe(pledge, form, request_language(request).code), headers=OPEN)
+
+
+@router.post(
+    "/api/v1/forms/{form_id}",
+    status_code=201,
+    response_model=SubmittedOut,
+    responses=errors(400, 404, 413, 422, 429),
+    openapi_extra=openapi_body(SubmissionIn),
+)
+async def submit_form(form_id: str, request: Request, pledge: PledgeDep) -> JSONResponse:
+    try:
+        form = declared(pledge, form_id)
+        values = await read_values(request)
+        t = request_language(request)
+        out = await run_in_threadpool(accept, pledge, request, form, values, t)
+    except PledgeError as exc:
+        if exc.status_code >= 500:
+            raise
+        # An embedding page on another origin reads refusals too: the same open headers.
+        headers = {**OPEN, **(retry_after(exc) or {})}
+        return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
+    body = {"id": out.id, "form": form.id, "status": "received"}
+    return JSONResponse(body, status_code=201, headers=OPEN)
+
+
+def accept(
+    pledge: Pledge, request: Request, form: SiteForm, values: dict[str, Value], t: Language
+) -> RecordOut:
+    """Check (spam, fields, age), count, then keep; the API's messages are English."""
+    try:
+        submission = screen(pledge, form, values)
+    except ValidationFailed as exc:
+        fields = worded(pledge, exc.fields, source_language())
+        raise ValidationFailed("the form is not valid", fields=fields) from None
+    throttle_site_form(pledge, request, submission.email)
+    return submit(pledge, form, submission, t, seen_in(request))
+
+
+def seen_in(request: Request) -> Seen:
+    return Seen(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )

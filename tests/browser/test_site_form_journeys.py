@@ -1,0 +1,125 @@
+"""The contact and careers forms filled in Chromium on their pages, checked with axe-core.
+
+The app runs as ``pledge serve`` does (jobs in-process, mail to a real SMTP
+server): each submission's confirmation mail arrives there. Each page (the
+form, the form with errors, the thank-you) passes axe-core with no serious or
+critical violation, fits a narrow window and is usable by keyboard.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from pledge.records.service import records_for_email
+from tests.browser.accessibility import check_page, require_axe
+from tests.browser.conftest import MailingApp
+from tests.site_forms.helpers import pdf, png
+
+HUMAN_PAUSE_MS = 3200  # longer than the policy's site.min_fill_seconds
+
+
+@pytest.fixture(autouse=True)
+def _axe() -> None:
+    require_axe()
+
+
+def _mail_to(app: MailingApp, email: str) -> str:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        mails = app.smtp.messages_to(email)
+        if mails:
+            return mails[-1].body
+        time.sleep(0.1)
+    raise AssertionError(f"no confirmation mail to {email}")
+
+
+def test_the_contact_form_in_chromium(context: object, mailing_app: MailingApp) -> None:
+    app = mailing_app
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{app.url}/forms/contact?country=FR")
+    page.get_by_role("heading", name="Contact us").wait_for()
+    assert not page.get_by_label("Send me news about products").is_checked()
+    check_page(page, "the contact form")
+
+    page.get_by_label("Your name").fill("Clara Contact")
+    page.get_by_label("Your e-mail address").fill("not-an-address")
+    page.get_by_label("Your message").fill("Please call me about pricing.")
+    page.get_by_label("The year you were born").fill("1985")
+    page.wait_for_timeout(HUMAN_PAUSE_MS)
+    page.get_by_role("button", name="Send").click()
+    page.locator("#email-error").wait_for()
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Your message").input_value() == "Please call me about pricing."
+    check_page(page, "the contact form with an error")
+
+    page.get_by_label("Your e-mail address").fill("clara.contact@example.org")
+    page.get_by_label("Send me news about products").check()
+    page.wait_for_timeout(HUMAN_PAUSE_MS)
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("heading", name="Thank you: we received your form").wait_for()
+    check_page(page, "the contact form's thank-you")
+
+    body = _mail_to(app, "clara.contact@example.org")
+    assert "Contact us" in body
+    assert "Please call me" not in body  # the mail repeats no value sent
+    [held] = records_for_email(app.pledge, "clara.contact@example.org")
+    assert held.data["inquiry"] == "Please call me about pricing."
+
+
+def test_the_careers_form_with_a_resume_in_chromium(
+    context: object, mailing_app: MailingApp, tmp_path: Path
+) -> None:
+    app = mailing_app
+    wrong = tmp_path / "resume.pdf"
+    wrong.write_bytes(png())
+    right = tmp_path / "resume.docx"  # a PDF under a Word name: kept as the PDF it is
+    right.write_bytes(pdf())
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{app.url}/forms/careers?country=DE")
+    page.get_by_role("heading", name="Apply for a position").wait_for()
+    check_page(page, "the careers form")
+
+    page.get_by_label("Your name").fill("Carl Careers")
+    page.get_by_label("Your e-mail address").fill("carl.careers@example.org")
+    page.get_by_label("Your résumé").set_input_files(str(wrong))
+    page.wait_for_timeout(HUMAN_PAUSE_MS)
+    page.get_by_role("button", name="Send").click()
+    page.locator("#resume-error").wait_for()
+    assert "not accepted" in page.locator("#resume-error").inner_text()
+    assert records_for_email(app.pledge, "carl.careers@example.org") == []
+    check_page(page, "the careers form with a refused file")
+
+    page.get_by_label("Your résumé").set_input_files(str(right))
+    page.wait_for_timeout(HUMAN_PAUSE_MS)
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("heading", name="Thank you: we received your form").wait_for()
+    assert "Apply for a position" in _mail_to(app, "carl.careers@example.org")
+    [held] = records_for_email(app.pledge, "carl.careers@example.org")
+    assert held.data["resume"]["media_type"] == "application/pdf"
+
+
+def test_the_embeddable_script_renders_and_posts_a_form_on_another_page(
+    context: object, mailing_app: MailingApp
+) -> None:
+    app = mailing_app
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.set_content(
+        '<main><div data-pledge-form="newsletter"></div></main>'
+        f'<script src="{app.url}/static/forms.js"></script>'
+    )
+    page.get_by_role("heading", name="Subscribe to our newsletter").wait_for()
+    page.get_by_label("Your e-mail address").fill("nina.news@example.org")
+    page.get_by_label("Country where you live").fill("FR")
+    page.get_by_label("Year of birth").fill("1979")
+    page.wait_for_timeout(HUMAN_PAUSE_MS)
+    page.get_by_role("button", name="Send").click()
+    page.locator("#pledge-newsletter-newsletter_opt_in-error").wait_for()  # EU: opt-in needed
+    assert records_for_email(app.pledge, "nina.news@example.org") == []
+    page.get_by_label("Yes, send me the newsletter").check()
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Thank you: we received your form.").wait_for()
+    [held] = records_for_email(app.pledge, "nina.news@example.org")
+    assert held.purpose == "marketing"
