@@ -12,7 +12,7 @@ from importlib.resources import files
 
 import pytest
 
-from pledge.pii import Detector
+from pledge.pii import LABELS, Detector
 from pledge.pii.context import make_doc
 from pledge.pii.person_features import CONTEXT_TEMPLATES, WORD_TEMPLATES, tokens_of
 from pledge.pii.person_lexicon import lexicon_flags
@@ -127,5 +127,6 @@ def test_the_turn_cache_keeps_no_text_and_ignores_digits() -> None:
     found = [[t[s.start : s.end] for s in PERSONS.detect(t)] for t in (first, second)]
     assert found[0] == found[1] == ["Okonkwo Adaeze"]
     for key, value in model._turns.items():
-        assert not any(isinstance(part, str) and len(part) > 8 for part in key)
+        # the line's hash, its length and offsets, the speaker's role and the agent's topic
+        assert all(isinstance(part, str) is False or part in LABELS for part in key)
         assert all(isinstance(n, int) for pair in value for n in pair)
