@@ -1,18 +1,23 @@
 """The contact and careers forms filled in Chromium on their pages, checked with axe-core.
 
 The app runs as ``pledge serve`` does (jobs in-process, mail to a real SMTP
-server): each submission's confirmation mail arrives there. Each page (the
+server): each submission's confirmation mail arrives there, and a ticked box
+becomes a consent only when the person follows the mail's link and presses
+its button, in the same browser. Each page (the
 form, the form with errors, the thank-you) passes axe-core with no serious or
 critical violation, fits a narrow window and is usable by keyboard.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from pledge.db.models import ConsentEvent
 from pledge.records.service import records_for_email
 from tests.browser.accessibility import check_page, require_axe
 from tests.browser.conftest import MailingApp
@@ -34,6 +39,17 @@ def _mail_to(app: MailingApp, email: str) -> str:
             return mails[-1].body
         time.sleep(0.1)
     raise AssertionError(f"no confirmation mail to {email}")
+
+
+def _link(body: str) -> str:
+    found = re.search(r"https?://\S+/forms/confirm/\S+", body)
+    assert found, body
+    return found.group(0)
+
+
+def _consents(app: MailingApp) -> list[tuple[str, bool, str]]:
+    with app.pledge.sessions() as session:
+        return [(e.purpose, e.granted, e.method) for e in session.scalars(select(ConsentEvent))]
 
 
 def test_the_contact_form_in_chromium(context: object, mailing_app: MailingApp) -> None:
@@ -62,11 +78,22 @@ def test_the_contact_form_in_chromium(context: object, mailing_app: MailingApp) 
     page.get_by_role("heading", name="Thank you: we received your form").wait_for()
     check_page(page, "the contact form's thank-you")
 
+    page.get_by_text("open the link in that mail").wait_for()
     body = _mail_to(app, "clara.contact@example.org")
     assert "Contact us" in body
     assert "Please call me" not in body  # the mail repeats no value sent
     [held] = records_for_email(app.pledge, "clara.contact@example.org")
     assert held.data["inquiry"] == "Please call me about pricing."
+    assert _consents(app) == []  # the ticked box waits for the person's mailbox
+
+    page.goto(_link(body))
+    page.get_by_role("heading", name="Confirm your choices").wait_for()
+    check_page(page, "the confirmation link's page")
+    assert _consents(app) == []  # opening the link is not confirming
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name="Thank you: your choices are confirmed").wait_for()
+    check_page(page, "the confirmed choices")
+    assert _consents(app) == [("marketing", True, "email_confirmation")]
 
 
 def test_the_careers_form_with_a_resume_in_chromium(
@@ -120,6 +147,11 @@ def test_the_embeddable_script_renders_and_posts_a_form_on_another_page(
     assert records_for_email(app.pledge, "nina.news@example.org") == []
     page.get_by_label("Yes, send me the newsletter").check()
     page.get_by_role("button", name="Send").click()
-    page.get_by_text("Thank you: we received your form.").wait_for()
+    page.get_by_text("open the link we e-mailed you").wait_for()
+    assert records_for_email(app.pledge, "nina.news@example.org") == []  # not before the link
+    link = _link(_mail_to(app, "nina.news@example.org"))
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name="Thank you: your choices are confirmed").wait_for()
     [held] = records_for_email(app.pledge, "nina.news@example.org")
     assert held.purpose == "marketing"

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pledge.core import Pledge
 from pledge.db.models import ConsentEvent, Delivery, Record, Subject
+from pledge.jobs import deliver_outbox
 from pledge.site_forms.spam import issue_token
+from tests.integration.smtp_server import SmtpServer
 
 MARKER = b"RESUME-MARKER-7f3a9c-Ada-Lovelace-experience"
 
@@ -76,3 +80,22 @@ def counts(pledge: Pledge) -> dict[str, int]:
 
 
 NOTHING = {"subjects": 0, "records": 0, "consents": 0, "mails": 0}
+
+
+def confirmation_link(pledge: Pledge, smtp: SmtpServer, email: str) -> str:
+    """The path of the confirmation link in the last mail to ``email`` (sent now)."""
+    deliver_outbox(pledge)
+    mails = smtp.messages_to(email)
+    assert mails, f"no mail to {email}"
+    found = re.search(r"https?://[^/\s]+(/forms/confirm/\S+)", mails[-1].body)
+    assert found, mails[-1].body
+    return found.group(1)
+
+
+def follow_link(client: TestClient, pledge: Pledge, smtp: SmtpServer, email: str) -> str:
+    """Open the mailed link and press its button, as the person does; returns the path."""
+    path = confirmation_link(pledge, smtp, email)
+    assert client.get(path).status_code == 200
+    pressed = client.post(path)
+    assert pressed.status_code == 200, pressed.text
+    return path

@@ -10,7 +10,7 @@ from pledge.db.models import ConsentEvent, Delivery, Record
 from pledge.jobs import deliver_outbox
 from pledge.records.service import records_for_email
 from tests.integration.smtp_server import SmtpServer
-from tests.site_forms.helpers import NOTHING, contact, counts, token
+from tests.site_forms.helpers import NOTHING, contact, counts, follow_link, token
 
 
 def test_the_forms_of_the_policy_are_listed_for_anyone(client: TestClient) -> None:
@@ -46,11 +46,12 @@ def test_an_unknown_form_is_404(client: TestClient, pledge: Pledge) -> None:
     assert client.post("/api/v1/forms/nope", json=contact(pledge)).status_code == 404
 
 
-def test_a_contact_submission_is_a_record_with_its_consent_and_mail(
+def test_a_contact_submission_is_a_record_and_its_consent_waits_for_the_mail(
     client: TestClient, pledge: Pledge
 ) -> None:
     response = client.post("/api/v1/forms/contact", json=contact(pledge, marketing_opt_in=True))
     assert response.status_code == 201, response.text
+    assert response.json() == {"form": "contact", "status": "confirm_by_mail"}
     [held] = records_for_email(pledge, "ada@example.org")
     assert (held.category, held.purpose) == ("identification", "respond_to_requests")
     assert held.data["inquiry"] == "Please send me your prices."
@@ -58,22 +59,22 @@ def test_a_contact_submission_is_a_record_with_its_consent_and_mail(
     with pledge.sessions() as session:
         events = session.scalars(select(ConsentEvent)).all()
         mails = session.scalars(select(Delivery)).all()
-    assert [(e.purpose, e.granted) for e in events] == [("marketing", True)]
+    assert events == []  # a ticked box is a consent only once the mailed link is followed
     assert [m.template for m in mails] == ["site_form_confirmation"]
 
 
-def test_an_eu_visitor_who_leaves_the_box_unticked_is_recorded_as_no(
-    client: TestClient, pledge: Pledge
-) -> None:
-    assert client.post("/api/v1/forms/contact", json=contact(pledge)).status_code == 201
+def test_an_unticked_box_records_nothing(client: TestClient, pledge: Pledge) -> None:
+    response = client.post("/api/v1/forms/contact", json=contact(pledge))
+    assert response.json() == {"form": "contact", "status": "received"}
     with pledge.sessions() as session:
-        events = session.scalars(select(ConsentEvent)).all()
-    assert [(e.purpose, e.granted) for e in events] == [("marketing", False)]
+        assert session.scalars(select(ConsentEvent)).all() == []
 
 
-def test_an_eu_newsletter_needs_the_ticked_box(client: TestClient, pledge: Pledge) -> None:
+def test_an_eu_newsletter_needs_the_ticked_box_and_then_the_link(
+    client: TestClient, mailer: Pledge, smtp: SmtpServer
+) -> None:
     body = {
-        "form_token": token(pledge, "newsletter"),
+        "form_token": token(mailer, "newsletter"),
         "email": "news@example.org",
         "country": "FR",
         "birth_year": "1980",
@@ -81,11 +82,17 @@ def test_an_eu_newsletter_needs_the_ticked_box(client: TestClient, pledge: Pledg
     refused = client.post("/api/v1/forms/newsletter", json=body)
     assert refused.status_code == 422
     assert set(refused.json()["error"]["fields"]) == {"newsletter_opt_in"}
-    assert counts(pledge) == NOTHING
+    assert counts(mailer) == NOTHING
     given = client.post("/api/v1/forms/newsletter", json={**body, "newsletter_opt_in": True})
     assert given.status_code == 201, given.text
-    with pledge.sessions() as session:
+    assert given.json()["status"] == "confirm_by_mail"
+    assert {**counts(mailer), "mails": 0} == NOTHING  # only the mail: no person, no record
+    follow_link(client, mailer, smtp, "news@example.org")
+    with mailer.sessions() as session:
         assert session.scalars(select(Record.purpose)).all() == ["marketing"]
+        assert [(e.purpose, e.granted) for e in session.scalars(select(ConsentEvent))] == [
+            ("marketing", True)
+        ]
 
 
 def test_invalid_fields_are_named_and_nothing_is_stored(client: TestClient, pledge: Pledge) -> None:
@@ -113,17 +120,22 @@ def test_an_under_13_is_refused_and_nothing_kept_not_even_the_address(
     assert set(missing.json()["error"]["fields"]) == {"birth_year"}
 
 
-def test_the_consent_answer_keeps_the_question_as_evidence(
-    client: TestClient, pledge: Pledge
+def test_the_confirmed_consent_keeps_the_question_as_evidence(
+    client: TestClient, mailer: Pledge, smtp: SmtpServer
 ) -> None:
     from pledge.consent.ledger.evidence import text_hash
 
-    body = contact(pledge, marketing_opt_in=True)
+    body = contact(mailer, marketing_opt_in=True)
     assert client.post("/api/v1/forms/contact", json=body).status_code == 201
-    question = pledge.policy.site.forms[0].consents[0]
-    with pledge.sessions() as session:
+    follow_link(client, mailer, smtp, "ada@example.org")
+    question = mailer.policy.site.forms[0].consents[0]
+    with mailer.sessions() as session:
         [event] = session.scalars(select(ConsentEvent)).all()
-    assert (event.method, event.channel, event.jurisdiction) == ("web_form", "email", "eu")
+    assert (event.method, event.channel, event.jurisdiction) == (
+        "email_confirmation",
+        "email",
+        "eu",
+    )
     assert event.text_hash == text_hash(question.text)
 
 

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pledge.records.schemas import SubjectIn
 
-Method = Literal["web_form", "banner", "api", "unsubscribe_link", "staff", "gpc"]
+Method = Literal[
+    "web_form", "banner", "api", "unsubscribe_link", "staff", "gpc", "email_confirmation"
+]
 """How a consent was given or withdrawn; shown in the history as proof."""
 
 Channel = Literal["email", "post", "phone"]

@@ -18,6 +18,14 @@ from pydantic import (
 
 from pledge.validation import parse_model
 
+SITE_FORM_SOURCE = "site form "
+"""How a public site form's records begin their ``source`` (then the form's id).
+
+Anyone may type anything, under anyone's address, into a public form: these
+records are kept and shown to the person, but never compared with what
+someone gives to prove who they are (:mod:`pledge.rights.identity`).
+"""
+
 
 class SubjectIn(BaseModel):
     """Who the data is about; e-mail is the key a person later uses to ask for it."""

@@ -16,10 +16,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from pledge.core import Pledge
-from pledge.db.models import RightsRequest
+from pledge.db.models import Record, RightsRequest
 from pledge.delivery import deliver_these
 from pledge.i18n import N_
 from pledge.policy import REVEALS_OR_CHANGES_DATA, RightType
+from pledge.records.schemas import SITE_FORM_SOURCE
 from pledge.rights import mails
 from pledge.rights.actions import ACTIONS, Context, Done
 from pledge.rights.actions.disclose import CATEGORIES_ONLY
@@ -154,11 +155,29 @@ def _awaits_corrections(ctx: Context) -> bool:
 
 def _verified_enough(ctx: Context, presence: Presence) -> bool:
     """Specific pieces, erasure and correction need a second data point, when data is held
-    (in the store, or in a connected system)."""
+    (in the store, or in a connected system).
+
+    One exception: erasing what only public site forms brought needs only the
+    mailbox. Those records were filed under this address by whoever typed it,
+    and a form's values never count as a second data point
+    (:data:`~pledge.records.schemas.SITE_FORM_SOURCE`), so without it a person
+    who only ever used the site's forms could never have them erased.
+    """
     row = ctx.row
     if row.type not in REVEALS_OR_CHANGES_DATA or (row.subject_id is None and not presence.found):
         return True
-    return row.verification == "full"
+    if row.verification == "full":
+        return True
+    return row.type == "erasure" and not presence.found and _only_site_forms(ctx)
+
+
+def _only_site_forms(ctx: Context) -> bool:
+    sources = set(
+        ctx.session.scalars(
+            select(Record.source).where(Record.subject_id == ctx.row.subject_id).distinct()
+        )
+    )
+    return bool(sources) and all(source.startswith(SITE_FORM_SOURCE) for source in sources)
 
 
 def fulfil_verified(pledge: Pledge, *, limit: int = 50) -> int:

@@ -35,6 +35,7 @@ from pledge.crypto import KeyDestroyed, KeyManager
 from pledge.db.models import Identity, SubjectKey
 from pledge.errors import ValidationFailed
 from pledge.policy import Verification
+from pledge.records.schemas import SITE_FORM_SOURCE
 from pledge.records.service import decrypted_records
 
 __all__ = [
@@ -180,7 +181,8 @@ def matches_held_data(
     """True when every given data point equals one held about the subject (and one was given).
 
     A phone is compared with the subject's phone identities; any other field
-    with the values of that field in the subject's records, decrypted here.
+    with the values of that field in the subject's records, decrypted here,
+    except those a public site form brought (anyone could have typed them).
     """
     if not wanted:
         return False
@@ -214,6 +216,8 @@ def _held_record_indexes(
         return {}
     held: dict[str, set[str]] = {field: set() for field in fields}
     for record in records:
+        if record.source.startswith(SITE_FORM_SOURCE):
+            continue  # anyone may have typed it under this address
         data: dict[str, Any] = record.data
         for field in fields:
             value = data.get(field)

@@ -53,8 +53,6 @@ class Submission:
     jurisdiction: str
     data: dict[str, Any]
     answers: dict[str, bool] = field(default_factory=dict)
-    phone: str | None = None
-    """Kept as one of the person's identities too, so it can prove who they are later."""
 
 
 def check_submission(
@@ -89,10 +87,7 @@ def check_submission(
         raise ValidationFailed("the form is not valid", fields=errors)
     category = policy.category(form.category)
     kept = {k: v for k, v in clean.items() if category is not None and category.field(k)}
-    phone = clean.get("phone")
-    return Submission(
-        str(clean["email"]), country, jurisdiction, kept, answers, phone=phone and str(phone)
-    )
+    return Submission(str(clean["email"]), country, jurisdiction, kept, answers)
 
 
 def age_problem(value: Value | None, minimum_age: int, today: date) -> str | None:

@@ -1,19 +1,25 @@
 """Spam checks that need no third party: a signed, timed token and a honeypot field.
 
-A form is issued with ``<issued>.<HMAC(form id, issued)>``. A submission whose
+A form is issued with ``<issued>.<nonce>.<HMAC(form id, issued, nonce)>``
+(the random nonce makes two forms fetched in the same second differ). A submission whose
 token is missing, forged, for another form or older than :data:`TOKEN_LIFETIME`
 is refused, and so is one sent sooner than the policy's ``site.min_fill_seconds``
 after the form was issued: people read a form before they send it, robots do
-not. The honeypot (:data:`HONEYPOT`) is an input people never see; whatever
+not. A token is spent by the submission it lets through (:func:`spend_token`):
+one fetched form is one submission, however often it is replayed. The
+honeypot (:data:`HONEYPOT`) is an input people never see; whatever
 fills it is a robot.
 """
 
 from __future__ import annotations
 
 import hmac
+import secrets
 import time
 
+from pledge.access.throttle import Rule, hit
 from pledge.core import Pledge
+from pledge.errors import ValidationFailed
 from pledge.i18n import N_
 
 HONEYPOT = "homepage"
@@ -24,22 +30,26 @@ TOO_SOON = N_(
 )
 EXPIRED = N_("This form has expired or was not issued by this site; please reload the page.")
 HONEYPOT_FILLED = N_("Leave this field empty.")
+ALREADY_SENT = N_("This form was already sent; reload the page to send it again.")
+SPENT = Rule("site-form-token", 1, TOKEN_LIFETIME)
 
 
 def issue_token(pledge: Pledge, form_id: str, *, now: float | None = None) -> str:
     issued = int(time.time() if now is None else now)
-    return f"{issued}.{pledge.keys.sign(f'site-form:{form_id}:{issued}')}"
+    nonce = secrets.token_hex(8)
+    return f"{issued}.{nonce}.{pledge.keys.sign(f'site-form:{form_id}:{issued}:{nonce}')}"
 
 
 def token_problem(
     pledge: Pledge, form_id: str, token: str, *, now: float | None = None
 ) -> str | None:
     """None for a token of this form, issued long enough ago; else why it is refused."""
-    issued_text, _, mac = token.partition(".")
-    if not issued_text.isdigit() or len(issued_text) > 12:
+    issued_text, _, rest = token.partition(".")
+    nonce, _, mac = rest.partition(".")
+    if not issued_text.isdigit() or len(issued_text) > 12 or not 0 < len(nonce) <= 32:
         return EXPIRED
     issued = int(issued_text)
-    expected = pledge.keys.sign(f"site-form:{form_id}:{issued}")
+    expected = pledge.keys.sign(f"site-form:{form_id}:{issued}:{nonce}")
     if not hmac.compare_digest(expected.encode(), mac.encode("utf-8", "replace")):
         return EXPIRED
     current = time.time() if now is None else now
@@ -48,3 +58,13 @@ def token_problem(
     if current - issued < pledge.policy.site.min_fill_seconds:
         return TOO_SOON
     return None
+
+
+def spend_token(pledge: Pledge, form_id: str, token: str) -> None:
+    """Mark a valid token used; ValidationFailed naming the token field if it was already.
+
+    Counted in the shared rate-limit table under a keyed hash of the token,
+    for as long as a token lives, so every server process sees the same.
+    """
+    if not hit(pledge, SPENT, form_id, token).allowed:
+        raise ValidationFailed("the form is not valid", fields={TOKEN_FIELD: ALREADY_SENT})

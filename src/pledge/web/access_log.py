@@ -4,7 +4,8 @@ Some contract routes take an e-mail in the query string
 (``GET /api/v1/consents?email=...``), and unsubscribe links carry a token
 that lets anyone holding it change a person's choices. Uvicorn's access log
 writes the full path with its query; this filter drops the query and masks
-the token before any handler sees the record. For the site's beacon it also
+the token (so is a site form's confirmation link, ``/forms/confirm/TOKEN``)
+before any handler sees the record. For the site's beacon it also
 drops the caller's address: that route keeps the address as a country only,
 and the log must not keep it either.
 """
@@ -15,7 +16,7 @@ import logging
 import re
 
 ACCESS_LOGGER = "uvicorn.access"
-_TOKEN_PATH = re.compile(r"^(/u/)[^/?]+")
+_TOKEN_PATH = re.compile(r"^(/u/|/forms/confirm/)[^/?]+")
 NO_CLIENT_PATHS = frozenset({"/api/v1/beacon"})
 """Paths logged without the caller's address."""
 

@@ -41,6 +41,7 @@ from pledge.web import (
     public,
     request_forms,
     request_page,
+    site_form_confirm,
     site_form_page,
     well_known,
 )
@@ -133,6 +134,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         complaint_page.router,
         request_page.router,
         site_form_page.router,
+        site_form_confirm.router,
         console.router,
         console_pages.router,
         console_account.router,

@@ -39,14 +39,22 @@ def throttle_intake(pledge: Pledge, request: Request, email: str | None) -> None
         enforce(pledge, by_address, email.strip().lower(), message=FOR_ADDRESS)
 
 
-def throttle_site_form(pledge: Pledge, request: Request, email: str) -> None:
-    """Count one site-form submission per IP and per address, on counters of their own.
+def throttle_site_form_caller(pledge: Pledge, request: Request) -> None:
+    """Count one site-form submission for the caller's network, before any check costs time.
 
-    The same hourly limits as intake (``PLEDGE_INTAKE_LIMIT_PER_IP``,
-    ``PLEDGE_INTAKE_LIMIT_PER_ADDRESS``): each submission mails its address once.
+    The same hourly limit as intake (``PLEDGE_INTAKE_LIMIT_PER_IP``), on a
+    counter of its own; refused submissions count too, so an uploaded file is
+    never examined more often than the limit.
     """
-    settings = pledge.settings
-    by_ip = Rule("site-form-ip", settings.intake_limit_per_ip, HOUR)
+    by_ip = Rule("site-form-ip", pledge.settings.intake_limit_per_ip, HOUR)
     enforce(pledge, by_ip, caller(request), message=FROM_HERE)
-    by_address = Rule("site-form-address", settings.intake_limit_per_address, HOUR)
+
+
+def throttle_site_form_address(pledge: Pledge, email: str) -> None:
+    """Count one valid submission for its address (``PLEDGE_INTAKE_LIMIT_PER_ADDRESS``).
+
+    Each valid submission mails its address once: this bounds the mail a
+    stranger can make someone receive.
+    """
+    by_address = Rule("site-form-address", pledge.settings.intake_limit_per_address, HOUR)
     enforce(pledge, by_address, email.strip().lower(), message=FOR_ADDRESS)

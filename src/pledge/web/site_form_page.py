@@ -23,16 +23,15 @@ from pledge.i18n import Language
 from pledge.policy import SiteForm
 from pledge.site_forms.describe import CHILD_REPORT_PATH
 from pledge.site_forms.intake import AGE_FIELD, MAX_LENGTH, Value
-from pledge.site_forms.screen import screen, worded
+from pledge.site_forms.screen import worded
 from pledge.site_forms.spam import HONEYPOT, TOKEN_FIELD, issue_token
 from pledge.site_forms.submit import submit
 from pledge.site_forms.uploads import max_bytes
 from pledge.web.api.forms import declared, seen_in
 from pledge.web.countries import countries, is_country
 from pledge.web.deps import PledgeDep
-from pledge.web.intake import throttle_site_form
 from pledge.web.language import request_language
-from pledge.web.site_form_posts import read_values
+from pledge.web.site_form_posts import read_values, take
 from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
@@ -110,14 +109,12 @@ def _send(
 ) -> HTMLResponse:
     country = _country(values.get("country"))
     try:
-        submission = screen(pledge, form, values)
+        submission = take(pledge, request, form, values)
     except ValidationFailed as exc:
         errors = worded(pledge, exc.fields, t)
         return _page(
             pledge, request, form, country=country, status_code=422, values=values, errors=errors
         )
-    try:
-        throttle_site_form(pledge, request, submission.email)
     except Throttled as exc:
         error = t.gettext("Sorry: %(problem)s.", problem=t.lookup(exc.message))
         response = _page(
@@ -125,5 +122,13 @@ def _send(
         )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    submit(pledge, form, submission, t, seen_in(request))
-    return _page(pledge, request, form, country=country, status_code=201, submitted=True)
+    done = submit(pledge, form, submission, t, seen_in(request))
+    return _page(
+        pledge,
+        request,
+        form,
+        country=country,
+        status_code=201,
+        submitted=True,
+        confirm_by_mail=done.confirm_by_mail,
+    )

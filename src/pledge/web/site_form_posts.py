@@ -15,11 +15,15 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from pledge.core import Pledge
 from pledge.errors import BadRequest
-from pledge.policy import Policy
-from pledge.site_forms.intake import Value
+from pledge.policy import Policy, SiteForm
+from pledge.site_forms.intake import Submission, Value
+from pledge.site_forms.screen import screen
+from pledge.site_forms.spam import TOKEN_FIELD, spend_token
 from pledge.site_forms.uploads import Upload, max_bytes
 from pledge.validation import check_text_fields
+from pledge.web.intake import throttle_site_form_address, throttle_site_form_caller
 
 MAX_PARTS = 64
 
@@ -27,6 +31,21 @@ MAX_PARTS = 64
 class InMemoryParser(MultiPartParser):
     spool_max_size = 64 * 1024 * 1024
     """Above any body the limits let through: files stay in memory."""
+
+
+def take(pledge: Pledge, request: Request, form: SiteForm, values: dict[str, Value]) -> Submission:
+    """Every check, cheapest first; the submission, or Throttled / ValidationFailed.
+
+    The caller's network is counted before anything is examined (a file's
+    content included), the address only once the submission is valid, and the
+    form's token is spent last, by the submission it lets through.
+    """
+    throttle_site_form_caller(pledge, request)
+    submission = screen(pledge, form, values)
+    throttle_site_form_address(pledge, submission.email)
+    token = values.get(TOKEN_FIELD)
+    spend_token(pledge, form.id, token if isinstance(token, str) else "")
+    return submission
 
 
 async def read_values(request: Request) -> dict[str, Value]:

@@ -40,6 +40,7 @@ from pledge.db.models.service_data import (
     WebhookDelivery,
 )
 from pledge.db.models.site_analytics import SiteAggregate, SiteEvent
+from pledge.db.models.site_forms import FormConfirmation
 from pledge.db.models.staff import StaffSession, StaffUser
 from pledge.db.models.subjects import Identity, Subject, SubjectKey
 from pledge.db.models.throttle import ThrottleCounter
@@ -62,6 +63,7 @@ __all__ = [
     "DeliveryCircuit",
     "Disclosure",
     "DoNotCall",
+    "FormConfirmation",
     "Identity",
     "KeyRingEntry",
     "LegalHold",

@@ -36,7 +36,7 @@ class ConsentEvent(Base):
     granted: Mapped[bool] = mapped_column(Boolean)
     """True when consent was given, False when it was withdrawn (or the person opted out)."""
     method: Mapped[str] = mapped_column(String(32))
-    """web_form, banner, api, unsubscribe_link, staff or gpc."""
+    """web_form, banner, api, unsubscribe_link, staff, gpc or email_confirmation."""
     jurisdiction: Mapped[str] = mapped_column(String(32))
     """Policy jurisdiction of the person at the time; decides opt-in or opt-out rules."""
     policy_version: Mapped[str] = mapped_column(String(64))

@@ -4,7 +4,9 @@
 ``GET /api/v1/forms/{id}`` one form; ``POST /api/v1/forms/{id}`` a submission
 (JSON, or multipart with a file) → 201, or 422 naming each field at fault with
 nothing stored, 404 for a form the policy does not declare, 429 past a rate
-limit. Answers carry ``Access-Control-Allow-Origin: *`` (no credentials), so a
+limit. A 201 says the same whatever is held about the address (no record id,
+no refusal for a person who restricted processing): only what was sent decides
+it. Answers carry ``Access-Control-Allow-Origin: *`` (no credentials), so a
 company's own pages may embed the forms with ``/static/forms.js``.
 """
 
@@ -20,17 +22,15 @@ from pledge.core import Pledge
 from pledge.errors import NotFound, PledgeError, ValidationFailed
 from pledge.i18n import Language, source_language
 from pledge.policy import SiteForm
-from pledge.records.schemas import RecordOut
 from pledge.site_forms.describe import describe
 from pledge.site_forms.intake import Value
-from pledge.site_forms.screen import screen, worded
-from pledge.site_forms.submit import Seen, submit
+from pledge.site_forms.screen import worded
+from pledge.site_forms.submit import Seen, Submitted, submit
 from pledge.web.deps import PledgeDep
 from pledge.web.errors import retry_after
-from pledge.web.intake import throttle_site_form
 from pledge.web.language import request_language
 from pledge.web.openapi import errors
-from pledge.web.site_form_posts import read_values
+from pledge.web.site_form_posts import read_values, take
 
 router = APIRouter(tags=["forms"])
 
@@ -86,9 +86,8 @@ class SubmissionIn(BaseModel):
 
 
 class SubmittedOut(BaseModel):
-    id: str
     form: str
-    status: str
+    status: str = Field(description="``received``, or ``confirm_by_mail``: a link is mailed.")
 
 
 OPEN = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
@@ -134,20 +133,19 @@ async def submit_form(form_id: str, request: Request, pledge: PledgeDep) -> JSON
         # An embedding page on another origin reads refusals too: the same open headers.
         headers = {**OPEN, **(retry_after(exc) or {})}
         return JSONResponse(exc.to_json(), status_code=exc.status_code, headers=headers)
-    body = {"id": out.id, "form": form.id, "status": "received"}
-    return JSONResponse(body, status_code=201, headers=OPEN)
+    status = "confirm_by_mail" if out.confirm_by_mail else "received"
+    return JSONResponse({"form": form.id, "status": status}, status_code=201, headers=OPEN)
 
 
 def accept(
     pledge: Pledge, request: Request, form: SiteForm, values: dict[str, Value], t: Language
-) -> RecordOut:
-    """Check (spam, fields, age), count, then keep; the API's messages are English."""
+) -> Submitted:
+    """Count, check (spam, fields, age), then keep; the API's messages are English."""
     try:
-        submission = screen(pledge, form, values)
+        submission = take(pledge, request, form, values)
     except ValidationFailed as exc:
         fields = worded(pledge, exc.fields, source_language())
         raise ValidationFailed("the form is not valid", fields=fields) from None
-    throttle_site_form(pledge, request, submission.email)
     return submit(pledge, form, submission, t, seen_in(request))
 
 

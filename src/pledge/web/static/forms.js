@@ -94,7 +94,11 @@
         .then(function (response) { return response.json().then(function (body) { return [response.status, body]; }); })
         .then(function (answer) {
           if (answer[0] === 201) {
-            container.replaceChildren(el("p", { role: "status" }, "Thank you: we received your form."));
+            var thanks = "Thank you: we received your form.";
+            if (answer[1].status === "confirm_by_mail") {
+              thanks += " To confirm what you asked for, open the link we e-mailed you.";
+            }
+            container.replaceChildren(el("p", { role: "status" }, thanks));
           } else {
             var error = answer[1].error || {};
             showErrors(form, error.fields || { form: error.message || "Please try again." });

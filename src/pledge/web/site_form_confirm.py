@@ -1,0 +1,68 @@
+"""``/forms/confirm/{token}``: the link mailed after a site form, where the person confirms.
+
+``GET`` only shows what the link confirms and a button: mail scanners and
+link previews open links, and must not give anyone's consent. ``POST`` (the
+button) records the held answers as the person's own, with the click's
+address and browser as evidence, and keeps a submission that waited for its
+consent; the link then stops working. A link that is unknown, forged, used or
+expired gets the same page (404), which tells nothing about anyone.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from pledge.core import Pledge
+from pledge.site_forms.confirmations import CONFIRM_PATH, peek, take
+from pledge.site_forms.submit import confirm_held
+from pledge.web.api.forms import seen_in
+from pledge.web.deps import PledgeDep
+from pledge.web.language import request_language
+from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
+
+router = APIRouter(include_in_schema=False)
+PATH = CONFIRM_PATH + "{token}"
+
+
+def _page(
+    pledge: Pledge, request: Request, token: str, form_id: str | None, *, done: bool = False
+) -> HTMLResponse:
+    switch_back_to(request, CONFIRM_PATH + token)
+    form = pledge.policy.site.form(form_id) if form_id else None
+    html = render(
+        request,
+        "site_form_confirm.html",
+        path=CONFIRM_PATH + token,
+        title=form.text(request_language(request).code).title if form else None,
+        found=form is not None,
+        done=done,
+        controller=pledge.policy.controller.short_name,
+    )
+    status = 200 if form is not None else 404
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Content-Security-Policy"] = PUBLIC_FORM_POLICY
+    return response
+
+
+@router.get(PATH, response_class=HTMLResponse)
+async def show_confirmation(token: str, request: Request, pledge: PledgeDep) -> HTMLResponse:
+    form_id = await run_in_threadpool(peek, pledge, token)
+    return _page(pledge, request, token, form_id)
+
+
+@router.post(PATH, response_class=HTMLResponse)
+async def confirm(token: str, request: Request, pledge: PledgeDep) -> HTMLResponse:
+    return await run_in_threadpool(_confirm, pledge, request, token)
+
+
+def _confirm(pledge: Pledge, request: Request, token: str) -> HTMLResponse:
+    taken = take(pledge, token)
+    form = pledge.policy.site.form(taken[0]) if taken else None
+    if taken is None or form is None:
+        return _page(pledge, request, token, None)
+    confirm_held(pledge, form, taken[1], seen_in(request))
+    return _page(pledge, request, token, form.id, done=True)

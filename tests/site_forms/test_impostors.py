@@ -1,0 +1,111 @@
+"""What a stranger can do with a public form and someone else's address: nothing to them.
+
+Found by the security review of issue #17: a form added the typed phone to a
+known person (who could then be impersonated with it), answered 409 for a
+person who had restricted processing (telling a stranger so), and its token
+could be replayed for a day. Each test would fail on that code.
+"""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from pledge.core import Pledge
+from pledge.db.models import Identity, Record, SubjectRestriction
+from pledge.records.service import find_subject_id
+from pledge.restrictions import RestrictionKind
+from tests.site_forms.helpers import careers, contact, counts, png, token
+
+VICTIM = "victim@example.org"
+
+
+def _known(client: TestClient, pledge: Pledge) -> str:
+    body = contact(pledge, email=VICTIM, form_token=token(pledge, "contact"))
+    assert client.post("/api/v1/forms/contact", json=body).status_code == 201
+    with pledge.sessions() as session:
+        found = find_subject_id(session, pledge.keys, VICTIM)
+    assert found is not None
+    return found
+
+
+def _limit(pledge: Pledge, subject_id: str, kind: str) -> None:
+    with pledge.transaction() as session:
+        session.add(SubjectRestriction(subject_id=subject_id, kind=kind))
+
+
+def _records(pledge: Pledge) -> int:
+    with pledge.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Record)) or 0)
+
+
+def test_a_typed_phone_is_never_added_to_a_known_person(client: TestClient, pledge: Pledge) -> None:
+    subject_id = _known(client, pledge)
+    body = {
+        "form_token": token(pledge, "demo_request"),
+        "name": "Mallory",
+        "email": VICTIM,
+        "country": "DE",
+        "phone": "+49 30 1234567",
+        "company": "Evil Corp",
+        "birth_year": "1980",
+    }
+    assert client.post("/api/v1/forms/demo_request", json=body).status_code == 201
+    with pledge.sessions() as session:
+        kinds = session.scalars(
+            select(Identity.kind).where(Identity.subject_id == subject_id)
+        ).all()
+    assert sorted(kinds) == ["email"]
+
+
+def test_a_restricted_person_gets_the_answer_anyone_gets_and_nothing_is_kept(
+    client: TestClient, pledge: Pledge
+) -> None:
+    subject_id = _known(client, pledge)
+    _limit(pledge, subject_id, RestrictionKind.STORAGE_ONLY)
+    before = _records(pledge)
+    body = contact(pledge, email=VICTIM, form_token=token(pledge, "contact"))
+    answer = client.post("/api/v1/forms/contact", json=body)
+    stranger = client.post(
+        "/api/v1/forms/contact",
+        json=contact(pledge, email="nobody.yet@example.org", form_token=token(pledge, "contact")),
+    )
+    assert (answer.status_code, answer.json()) == (stranger.status_code, stranger.json())
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert _records(pledge) == before + 1  # the stranger's record only
+
+
+def test_a_token_lets_one_submission_through(client: TestClient, pledge: Pledge) -> None:
+    body = contact(pledge)
+    assert client.post("/api/v1/forms/contact", json=body).status_code == 201
+    replay = client.post("/api/v1/forms/contact", json={**body, "email": "two@example.org"})
+    assert replay.status_code == 422
+    assert "already sent" in replay.json()["error"]["fields"]["form_token"]
+    assert counts(pledge)["records"] == 1
+
+
+def test_a_refused_submission_keeps_its_token(client: TestClient, pledge: Pledge) -> None:
+    body = contact(pledge, email="not-an-address")
+    assert client.post("/api/v1/forms/contact", json=body).status_code == 422
+    fixed = client.post("/api/v1/forms/contact", json={**body, "email": "ada@example.org"})
+    assert fixed.status_code == 201, fixed.text
+
+
+def test_the_network_is_counted_before_a_file_is_examined(
+    client: TestClient, pledge: Pledge
+) -> None:
+    pledge.settings.intake_limit_per_ip = 2
+    for _ in range(2):
+        refused = client.post(
+            "/api/v1/forms/careers",
+            data=careers(pledge),
+            files={"resume": ("cv.pdf", png(), "application/pdf")},
+        )
+        assert refused.status_code == 422
+    third = client.post(
+        "/api/v1/forms/careers",
+        data=careers(pledge),
+        files={"resume": ("cv.pdf", png(), "application/pdf")},
+    )
+    assert third.status_code == 429
+    assert "Retry-After" in third.headers
