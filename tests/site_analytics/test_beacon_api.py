@@ -73,6 +73,24 @@ def _everything_stored(pledge: Pledge) -> str:
     return "\n".join(out)
 
 
+def test_tokens_ids_and_addresses_in_a_path_are_not_kept(
+    visitor: TestClient, pledge: Pledge
+) -> None:
+    paths = {
+        "/u/Zx81kQ2mR7tLw0pYv3NbA9c/prefs": "/u/:id/prefs",
+        "/forms/confirm/3f9a2c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b.q8Kf": "/forms/confirm/:id",
+        "/team/ada%40example.org": "/team/:email",
+        "/orders/55120934": "/orders/:id",
+        "/pricing/enterprise-2025": "/pricing/enterprise-2025",
+    }
+    for path in paths:
+        answer = visitor.post("/api/v1/beacon", json={**VIEW, "path": path})
+        assert answer.status_code == 204, answer.text
+    with pledge.sessions() as session:
+        kept = set(session.scalars(select(SiteEvent.path)))
+    assert kept == set(paths.values())
+
+
 def test_the_access_log_drops_the_address_of_the_beacon_only() -> None:
     def record(path: str) -> logging.LogRecord:
         return logging.LogRecord(

@@ -47,16 +47,22 @@ class PersonModel:
     def __init__(self, word: dict[str, dict[str, float]], context: dict[str, dict[str, float]]):
         self.word_tables = [word.get(name, {}) for name in WORD_TEMPLATES]
         self.context_tables = [context.get(name, {}) for name in CONTEXT_TEMPLATES]
-        self._word_scores: dict[str, float] = {}
+        self._word_scores: dict[tuple[int, int], float] = {}
         self._turns: dict[tuple[int, int, int, bool, str | None], tuple[tuple[int, int], ...]] = {}
 
     def word_score(self, word: str) -> float:
-        score = self._word_scores.get(word)
+        """The word's own part of the score, cached under its salted ``hash`` and length.
+
+        Not under the word: the words scored are the transcripts' names, and the
+        cache lives as long as the process.
+        """
+        key = (hash(word), len(word))
+        score = self._word_scores.get(key)
         if score is None:
             values = word_values(word)
             score = sum(map(_get, self.word_tables, values, _ZEROS))
             if len(self._word_scores) < _WORD_CACHE_LIMIT:
-                self._word_scores[word] = score
+                self._word_scores[key] = score
         return score
 
     def tag(self, doc: Doc, tokens: list[Token]) -> list[bool]:

@@ -1,7 +1,8 @@
 """One page view from the beacon: checked whole, turned into log data, stored without the IP.
 
 The caller's IP address becomes a country here and goes no further: it is
-not stored, not audited and not logged. The user agent becomes families
+not stored, not audited and not logged. The path is kept with its tokens,
+ids and addresses replaced by placeholders (:mod:`.paths`). The user agent becomes families
 (:mod:`pledge.site_analytics.agents`); the referrer, search terms or nothing.
 No visitor or cookie id is accepted: the policy's log data declares none
 the beacon needs, and page views are never linked to one another.
@@ -20,6 +21,7 @@ from pledge.db.models import SiteEvent
 from pledge.errors import NotFound
 from pledge.site_analytics.agents import describe
 from pledge.site_analytics.geo import country_of
+from pledge.site_analytics.paths import generalise
 from pledge.site_analytics.referrers import search_terms
 
 FormId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -74,7 +76,7 @@ def record_page_view(
         id=new_id(),
         occurred_at=when,
         day=when.date(),
-        path=view.path,
+        path=generalise(view.path),
         landing=view.landing,
         search_engine=search[0] if search else None,
         search_terms=search[1] if search else None,

@@ -130,3 +130,5 @@ def test_the_turn_cache_keeps_no_text_and_ignores_digits() -> None:
         # the line's hash, its length and offsets, the speaker's role and the agent's topic
         assert all(isinstance(part, str) is False or part in LABELS for part in key)
         assert all(isinstance(n, int) for pair in value for n in pair)
+    assert model._word_scores
+    assert all(isinstance(part, int) for key in model._word_scores for part in key)
