@@ -25,7 +25,7 @@ class Position(Base):
     title: Mapped[str] = mapped_column(String(200))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_by: Mapped[str] = mapped_column(String(128))
-    """The actor who opened it (``staff:<id>``)."""
+    """The actor who opened it (``user:<id>``)."""
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     """Set when it closed: the applications that had not asked to be kept were deleted then."""
     closed_by: Mapped[str | None] = mapped_column(String(128), default=None)
