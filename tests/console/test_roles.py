@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from pledge.console.accounts import create_user, user_id_for
 from pledge.console.permissions import (
+    RECRUITING,
     ROLE_PERMISSIONS,
     ROLES,
     SELF_SERVICE,
@@ -90,8 +91,10 @@ def test_every_staff_route_declares_one_permission(pledge: Pledge) -> None:
 def test_the_table_is_as_documented() -> None:
     table = ROLE_PERMISSIONS
     assert set(ROLES) == {"admin", "privacy_officer", "support", "recruiter", "auditor"}
-    assert table["admin"] == frozenset(Permission)
-    assert table["recruiter"] == SELF_SERVICE  # no recruiting pages exist yet
+    assert table["admin"] == frozenset(Permission) - RECRUITING
+    assert table["recruiter"] == SELF_SERVICE | RECRUITING
+    # Applicants are for the recruiting team alone: not even an admin or a privacy officer.
+    assert [role for role in ROLES if table[role] & RECRUITING] == ["recruiter"]
     writes = {
         Permission.REQUESTS_ENTER,
         Permission.REQUESTS_ACT,
@@ -244,7 +247,7 @@ def test_each_role_lands_where_it_may_go(pledge: Pledge, client: TestClient) -> 
         "privacy_officer": "/admin",
         "support": "/admin",
         "auditor": "/admin",
-        "recruiter": "/admin/account",
+        "recruiter": "/admin/recruiting",
     }
     for role, where in landing.items():
         email = f"land-{role}@interactions.com"
@@ -269,7 +272,7 @@ def test_each_role_lands_where_it_may_go(pledge: Pledge, client: TestClient) -> 
     assert page.status_code == 200
     nav = NAV.search(page.text)
     assert nav
-    assert re.findall(r'href="([^"]+)"', nav.group(1)) == ["/admin/account"]
+    assert re.findall(r'href="([^"]+)"', nav.group(1)) == ["/admin/recruiting", "/admin/account"]
 
 
 def test_only_privacy_officers_and_admins_approve_corrections(

@@ -206,6 +206,49 @@ def check_environment(
     return problems
 
 
+HAND_OVER_CATEGORY = "employment_application"
+"""What a hand-over carries: an application, the policy's category of job applicants' data."""
+HAND_OVER_PURPOSES = {"background_check": "background_checks"}
+"""A hand-over to a third party is a disclosure for this purpose (the employee record is
+the company's own)."""
+
+
+def check_hand_overs(policy: Policy, systems: SystemsFile, locate: Locate) -> list[Problem]:
+    """A hand-over reads fields of the application category and goes where the policy allows."""
+    category = policy.category(HAND_OVER_CATEGORY)
+    problems = []
+    for system_id, system in systems.systems.items():
+        for kind, target in system.hand_over.items():
+            loc: Loc = ("systems", system_id, "hand_over", kind)
+            if category is None:
+                message = f"the policy declares no category {HAND_OVER_CATEGORY!r}"
+                problems.append(_error(locate, loc, message))
+                continue
+            for name, source in target.columns.items():
+                field = category.field(source.split(".", 1)[0])
+                if field is None:
+                    message = f"not a field of {HAND_OVER_CATEGORY!r}"
+                    problems.append(_error(locate, (*loc, "columns", name), message))
+                elif "." in source and field.type != "file":
+                    message = "only a file field has parts"
+                    problems.append(_error(locate, (*loc, "columns", name), message))
+            purpose = HAND_OVER_PURPOSES.get(kind)
+            if purpose is None:
+                continue
+            recipient = policy.recipient(system.recipient or "")
+            if (
+                recipient is None
+                or HAND_OVER_CATEGORY not in recipient.categories
+                or (recipient.purposes and purpose not in recipient.purposes)
+            ):
+                message = (
+                    f"a {kind} hand-over goes to a policy recipient that receives "
+                    f"{HAND_OVER_CATEGORY!r} for {purpose!r}: set the system's 'recipient'"
+                )
+                problems.append(_error(locate, loc, message))
+    return problems
+
+
 def check_static(
     policy: Policy, systems: SystemsFile, environ: Mapping[str, str], locate: Locate
 ) -> list[Problem]:
@@ -217,12 +260,14 @@ def check_static(
         *check_references(systems, locate),
         *check_reachability(systems, locate),
         *check_identity_fields(systems, locate),
+        *check_hand_overs(policy, systems, locate),
     ]
 
 
 __all__ = [
     "check_categories",
     "check_environment",
+    "check_hand_overs",
     "check_identity_fields",
     "check_reachability",
     "check_recipients",

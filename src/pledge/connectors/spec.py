@@ -15,7 +15,7 @@ never in the file: ``url_env`` and ``secret_env`` name environment variables.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -117,6 +117,38 @@ class CollectionSpec(_Model):
         return collection, target
 
 
+HandOverKind = Literal["background_check", "employee_record"]
+"""What a hand-over is for: an application sent to the background-check processor, or a
+hired applicant's application written into the employee-record system."""
+
+HandOverSource = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9_]{0,62}(\.(content|filename|media_type|sha256|size))?$"),
+]
+"""A field of the application (``name``), or a part of a file field (``resume.content``:
+its bytes; ``resume.filename``, ``.media_type``, ``.sha256``, ``.size``)."""
+
+
+class HandOver(_Model):
+    """A table the system takes applications into, one row per application (SQL kinds only).
+
+    Only the columns named here are written, each from the application field it names.
+    """
+
+    table: SqlName
+    reference: SqlName
+    """The column that receives Pledge's application id: a second hand-over of the same
+    application finds its row and writes nothing (give it a unique index)."""
+    columns: Annotated[dict[SqlName, HandOverSource], Field(min_length=1)]
+    """Column -> the application field (or file part) it receives."""
+
+    @model_validator(mode="after")
+    def _reference_apart(self) -> HandOver:
+        if self.reference in self.columns:
+            raise ValueError("the reference column cannot also receive a field")
+        return self
+
+
 class SystemSpec(_Model):
     """One connected system: a database, or a processor's API."""
 
@@ -131,11 +163,15 @@ class SystemSpec(_Model):
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     """Total deadline of one connection attempt and its work."""
     collections: dict[SqlName, CollectionSpec]
+    hand_over: dict[HandOverKind, HandOver] = {}
+    """Tables recruiting writes applications into (``docs/recruiting.md``)."""
 
     @model_validator(mode="after")
     def _http_has_secret(self) -> SystemSpec:
         if self.kind is SystemKind.HTTP and self.secret_env is None:
             raise ValueError("an http system needs 'secret_env' (its signing secret)")
+        if self.kind is SystemKind.HTTP and self.hand_over:
+            raise ValueError("only an SQL database takes hand-overs ('hand_over')")
         return self
 
 
@@ -144,6 +180,24 @@ class SystemsFile(_Model):
 
     systems: dict[SystemId, SystemSpec] = {}
 
+    @model_validator(mode="after")
+    def _one_receiver_per_hand_over(self) -> SystemsFile:
+        seen: set[str] = set()
+        for system in self.systems.values():
+            for kind in system.hand_over:
+                if kind in seen:
+                    raise ValueError(f"more than one system takes the hand-over {kind!r}")
+                seen.add(kind)
+        return self
+
+    def receiver(self, kind: str) -> tuple[str, SystemSpec, HandOver] | None:
+        """The system that takes hand-overs of ``kind``, its declaration and table."""
+        for system_id, system in self.systems.items():
+            found = system.hand_over.get(kind)  # type: ignore[call-overload]
+            if found is not None:
+                return system_id, system, found
+        return None
+
 
 __all__ = [
     "SQL_KINDS",
@@ -151,6 +205,8 @@ __all__ = [
     "CollectionSpec",
     "Erase",
     "FieldSpec",
+    "HandOver",
+    "HandOverKind",
     "Restriction",
     "SystemKind",
     "SystemSpec",

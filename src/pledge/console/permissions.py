@@ -57,6 +57,10 @@ class Permission(StrEnum):
     """The record of processing activities (GDPR Art. 30)."""
     ANALYTICS_READ = "analytics.read"
     """The site's visitor aggregates (groups of at least k page views, never one page view)."""
+    RECRUITING_READ = "recruiting.read"
+    """Positions and their applicants, decrypted (every showing audited as a read)."""
+    RECRUITING_ACT = "recruiting.act"
+    """Open and close positions, send an application for a background check, hire."""
     ACCOUNT_OWN = "account.own"
     """One's own account: password, sessions."""
     SECOND_FACTOR_OWN = "account.second_factor"
@@ -89,8 +93,13 @@ REQUEST_WORK = frozenset(
     {Permission.REQUESTS_READ, Permission.REQUESTS_ENTER, Permission.REQUESTS_ACT}
 )
 
+RECRUITING = frozenset({Permission.RECRUITING_READ, Permission.RECRUITING_ACT})
+"""Applicants' data is for the recruiting team alone: no other role, not even an admin or a
+privacy officer, reads it (the policy names the recruiting team and its providers, no one
+else). An admin who must reach it gives an account the ``recruiter`` role, which is audited."""
+
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "admin": frozenset(Permission),
+    "admin": frozenset(Permission) - RECRUITING,
     "privacy_officer": SELF_SERVICE
     | READ_ONLY
     | REQUEST_WORK
@@ -103,11 +112,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         Permission.COMPLAINTS_ACT,
     },
     "support": SELF_SERVICE | REQUEST_WORK | {Permission.DELIVERIES_READ},
-    "recruiter": SELF_SERVICE,
+    "recruiter": SELF_SERVICE | RECRUITING,
     "auditor": SELF_SERVICE | READ_ONLY,
 }
-"""role → what it may do. The recruiter has only its own account until the console has
-recruiting pages; the auditor reads everything and changes nothing but its own sign-in."""
+"""role → what it may do. The recruiter has its own account and the recruiting pages only;
+the auditor reads everything but applicants and changes nothing but its own sign-in."""
 
 ROLES = tuple(ROLE_PERMISSIONS)
 ROLE_ALIASES = {"staff": "support"}

@@ -34,6 +34,7 @@ from pledge.web import (
     console_legal_requests,
     console_pages,
     console_records,
+    console_recruiting,
     console_staff,
     console_systems,
     console_transfers,
@@ -148,6 +149,7 @@ def create_app(pledge: Pledge) -> FastAPI:
         console_records.router,
         console_systems.router,
         console_analytics.router,
+        console_recruiting.router,
         consent_pages.router,
     ):
         app.include_router(router)

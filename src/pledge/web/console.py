@@ -193,12 +193,16 @@ async def login(request: Request, pledge: PledgeDep, form: FormDep) -> Response:
 
 
 def landing(role: str, second_factor: bool) -> str:
-    """Where a fresh session starts: set-up for an admin without an app, else the queue, or
-    the account page for a role that may not read requests."""
+    """Where a fresh session starts: set-up for an admin without an app, else the queue, the
+    recruiting page for a recruiter, or the account page."""
     permissions = permissions_of(role, second_factor=second_factor)
     if Permission.SECOND_FACTOR_OWN in permissions and Permission.ACCOUNT_OWN not in permissions:
         return SECOND_FACTOR_PAGE
-    return "/admin" if Permission.REQUESTS_READ in permissions else "/admin/account"
+    if Permission.REQUESTS_READ in permissions:
+        return "/admin"
+    if Permission.RECRUITING_READ in permissions:
+        return "/admin/recruiting"
+    return "/admin/account"
 
 
 def _signed_in(pledge: Pledge, signed: SignedIn) -> Response:

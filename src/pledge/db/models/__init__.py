@@ -17,6 +17,7 @@ from pledge.db.models.key_ring import KeyRingEntry
 from pledge.db.models.outbox import Delivery, DeliveryCircuit, OutboxMessage
 from pledge.db.models.policy_versions import PolicyChangeMail, PolicyPublication, PolicyVersion
 from pledge.db.models.records import Record
+from pledge.db.models.recruiting import Position
 from pledge.db.models.registers import (
     Breach,
     BusinessTransfer,
@@ -76,6 +77,7 @@ __all__ = [
     "PolicyChangeMail",
     "PolicyPublication",
     "PolicyVersion",
+    "Position",
     "RecipientNotice",
     "Record",
     "RegisterNotice",

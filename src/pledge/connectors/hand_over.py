@@ -1,0 +1,108 @@
+"""Hand-overs: one application written as one row into a connected SQL database.
+
+Recruiting sends an application to the background-check processor and, on
+hire, into the employee-record system; the connected-systems file names, per
+kind, the system, its table and which column receives which application field
+(:class:`~pledge.connectors.spec.HandOver`). Only those columns are written,
+through SQLAlchemy's quoting, in one transaction with the system's deadlines.
+
+Why a reference column: a hand-over may be repeated (a retry after Pledge
+failed to record it, a double click), so the row is looked up by Pledge's
+application id first and written only when it is absent. A unique index on
+the column makes two hand-overs at the same moment write one row at most.
+Errors say the system, the table and the exception's class, never a value.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import column, insert, select, table
+
+from pledge.connectors.base import SystemMisdeclared
+from pledge.connectors.engines import database_errors
+from pledge.connectors.registry import Systems
+from pledge.connectors.spec import HandOver
+from pledge.connectors.sql import SqlConnector
+
+FILE_PARTS = frozenset({"content", "filename", "media_type", "sha256", "size"})
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """Where an application went, and whether this call wrote it (False: it was there)."""
+
+    system_id: str
+    recipient: str | None
+    """The policy recipient the system is, if it declares one."""
+    table: str
+    written: bool
+    columns: tuple[str, ...]
+
+
+def receiver(systems: Systems, kind: str) -> tuple[str, HandOver, str | None]:
+    """The system id taking ``kind``, its table and its recipient; SystemMisdeclared if none."""
+    found = systems.file.receiver(kind)
+    if found is None:
+        raise SystemMisdeclared(f"no connected system takes the hand-over {kind!r}")
+    system_id, spec, target = found
+    return system_id, target, spec.recipient
+
+
+def sources(target: HandOver) -> set[str]:
+    """The application fields a hand-over reads (a file part counts as its field)."""
+    return {source.split(".", 1)[0] for source in target.columns.values()}
+
+
+def row_values(target: HandOver, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Each declared column's value from the application (None where the field is absent)."""
+    values: dict[str, Any] = {}
+    for name, source in target.columns.items():
+        field, _, part = source.partition(".")
+        value = data.get(field)
+        if isinstance(value, dict):  # a file: {filename, media_type, size, sha256, content_base64}
+            wanted = part or "content"
+            if wanted == "content":
+                encoded = value.get("content_base64")
+                value = base64.b64decode(encoded) if isinstance(encoded, str) else None
+            else:
+                value = value.get(wanted)
+        elif part:
+            value = None  # a part of a field that is not a file
+        values[name] = value
+    return values
+
+
+def hand_over(systems: Systems, kind: str, reference: str, data: Mapping[str, Any]) -> HandedOver:
+    """Write the application ``data`` under ``reference`` into the ``kind`` receiver's table.
+
+    Raises :class:`~pledge.connectors.base.SystemUnavailable` (try later) or
+    :class:`~pledge.connectors.base.SystemMisdeclared` (the file or the table is wrong).
+    """
+    system_id, target, recipient = receiver(systems, kind)
+    connector = systems.connector(system_id)
+    if not isinstance(connector, SqlConnector):
+        raise SystemMisdeclared(f"{system_id}: only an SQL database takes hand-overs")
+    values = row_values(target, data)
+    names = (target.reference, *values)
+    rows = table(target.table, *(column(name) for name in names))
+    reference_column = rows.c[target.reference]
+    with database_errors(system_id, target.table), connector.engine.begin() as conn:
+        there = conn.execute(
+            select(reference_column).where(reference_column == reference).limit(1)
+        ).first()
+        if there is None:
+            conn.execute(insert(rows).values({target.reference: reference, **values}))
+    return HandedOver(
+        system_id=system_id,
+        recipient=recipient,
+        table=target.table,
+        written=there is None,
+        columns=tuple(sorted(values)),
+    )
+
+
+__all__ = ["FILE_PARTS", "HandedOver", "hand_over", "receiver", "row_values", "sources"]

@@ -1,0 +1,160 @@
+"""Positions: opened and closed by the recruiting team; closing one settles its applications.
+
+When a position closes, each application naming it (and still held for
+recruitment) is settled in the same transaction as the closing:
+
+- the person ticked "keep my application" (``future_opportunities``) and has
+  not objected to ``career_opportunities`` since: the record stays, now for
+  ``career_opportunities`` (its legal basis re-read for the person's
+  jurisdiction), until its retention deadline, which does not move;
+- otherwise it is deleted, whatever the person's jurisdiction;
+- a person under a legal hold, or who restricted processing, keeps it as it is
+  (deleting would defeat the hold or the restriction); it is counted as left.
+
+Closing a closed position again settles the applications that named it after
+it closed. The audit entry holds the position's id and counts only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from pledge import audit
+from pledge.core import Pledge
+from pledge.db.base import utcnow
+from pledge.db.models import Position
+from pledge.errors import Conflict, NotFound, ValidationFailed
+from pledge.recruiting.applications import (
+    APPLIED,
+    KEPT,
+    application_rows,
+    decrypt,
+    stays_for_future,
+)
+from pledge.restrictions import RestrictionKind, collection_limits
+from pledge.rights.holds import held_subject_ids
+from pledge.validation import check_text_fields
+
+POSITION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+TITLE_MAX = 200
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What closing a position did, in counts."""
+
+    deleted: int
+    kept: int
+    """Kept for future openings, as the person asked."""
+    left: int
+    """Left as they were: a legal hold or a restriction of processing covers the person."""
+
+
+def normalise_id(value: str) -> str:
+    return value.strip().lower()
+
+
+def check_position_input(position_id: str, title: str) -> dict[str, str]:
+    """Problems by field; empty when both are good."""
+    problems: dict[str, str] = {}
+    if not POSITION_ID.match(normalise_id(position_id)):
+        problems["id"] = "letters, digits and hyphens, at most 64, such as backend-engineer-2027"
+    clean = title.strip()
+    if not clean:
+        problems["title"] = "give the position's title"
+    elif len(clean) > TITLE_MAX or "\n" in clean or "\r" in clean:
+        problems["title"] = f"one line of at most {TITLE_MAX} characters"
+    else:
+        try:
+            check_text_fields({"title": clean})
+        except ValidationFailed as exc:
+            problems.update(exc.fields)
+    return problems
+
+
+def open_position(pledge: Pledge, position_id: str, title: str, *, actor: str) -> Position:
+    """Open a new position; ValidationFailed by field, Conflict when the id is taken."""
+    problems = check_position_input(position_id, title)
+    if problems:
+        raise ValidationFailed("the position is not valid", fields=problems)
+    key = normalise_id(position_id)
+    with pledge.transaction() as session:
+        if session.get(Position, key) is not None:
+            raise Conflict("a position with this id exists", fields={"id": "already used"})
+        position = Position(id=key, title=title.strip(), opened_at=utcnow(), opened_by=actor)
+        session.add(position)
+        audit.append(
+            session,
+            action="recruiting.position_opened",
+            actor=actor,
+            object_type="position",
+            object_id=key,
+        )
+    return position
+
+
+def list_positions(pledge: Pledge) -> list[Position]:
+    """Open positions first, then closed ones, newest first within each."""
+    with pledge.sessions() as session:
+        rows = list(session.scalars(select(Position)))
+    return sorted(rows, key=lambda p: (p.closed_at is not None, -p.opened_at.timestamp()))
+
+
+def open_ids(pledge: Pledge) -> set[str]:
+    with pledge.sessions() as session:
+        return set(session.scalars(select(Position.id).where(Position.closed_at.is_(None))))
+
+
+def close_position(
+    pledge: Pledge, position_id: str, *, actor: str, now: datetime | None = None
+) -> Closed:
+    """Close the position (if open) and settle every application naming it, in one transaction."""
+    key = normalise_id(position_id)
+    policy = pledge.policy
+    with pledge.transaction() as session:
+        position = session.get(Position, key, with_for_update=True)
+        if position is None:
+            raise NotFound("no such position")
+        if position.closed_at is None:
+            position.closed_at = now or utcnow()
+            position.closed_by = actor
+        rows = {row.id: row for row in application_rows(session, purpose=APPLIED)}
+        mine = [a for a in decrypt(session, pledge.keys, list(rows.values())) if a.position == key]
+        held = held_subject_ids(session)
+        limits = collection_limits(session, {a.subject_id for a in mine})
+        deleted = kept = left = 0
+        for application in mine:
+            row = rows[application.id]
+            kinds = limits.get(application.subject_id, set())
+            if application.subject_id in held or RestrictionKind.STORAGE_ONLY in kinds:
+                left += 1
+            elif stays_for_future(kinds, policy, row.jurisdiction, application.keep):
+                row.purpose = KEPT
+                row.legal_basis = policy.legal_basis(KEPT, row.jurisdiction) or row.legal_basis
+                kept += 1
+            else:
+                session.delete(row)
+                deleted += 1
+        audit.append(
+            session,
+            action="recruiting.position_closed",
+            actor=actor,
+            object_type="position",
+            object_id=key,
+            details={"deleted": deleted, "kept": kept, "left": left},
+        )
+    return Closed(deleted=deleted, kept=kept, left=left)
+
+
+__all__ = [
+    "Closed",
+    "check_position_input",
+    "close_position",
+    "list_positions",
+    "open_ids",
+    "open_position",
+]
