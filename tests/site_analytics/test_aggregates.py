@@ -38,6 +38,19 @@ def test_a_group_of_k_minus_one_is_hidden_and_a_group_of_k_is_shown(pledge: Pled
     assert shown["views"][0].mean_seconds == 10.0
 
 
+def test_search_terms_are_shown_only_for_groups_of_k(pledge: Pledge) -> None:
+    assert pledge.policy.log_data is not None
+    k = pledge.policy.log_data.min_group_size
+    for terms, count in (("virtual assistant", k), ("ada lovelace phone number", k - 1)):
+        referrer = "https://www.google.com/search?q=" + terms.replace(" ", "+")
+        view = BeaconIn(path="/", landing=True, seconds=5, referrer=referrer)
+        for _ in range(count):
+            record_page_view(pledge, view, ip="193.51.0.1", user_agent=FIREFOX, now=DAY)
+    views(pledge, "/", 3, ip="193.51.0.1")  # no search: not a group of its own
+    shown = published(pledge, DAY.date(), DAY.date()).dimensions
+    assert [(g.key, g.events) for g in shown["search_terms"]] == [("virtual assistant", k)]
+
+
 def test_the_admin_api_returns_only_groups_of_k(
     pledge: Pledge, client: TestClient, admin_key: str, system_key: str
 ) -> None:

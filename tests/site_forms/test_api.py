@@ -41,6 +41,15 @@ def test_german_labels_where_the_policy_translates_them(client: TestClient) -> N
     assert {f["name"]: f["label"] for f in form["fields"]}["email"] == "Ihre E-Mail-Adresse"
 
 
+def test_the_embeddable_scripts_words_come_in_the_readers_language(client: TestClient) -> None:
+    english = client.get("/api/v1/forms/contact").json()["words"]
+    german = client.get("/api/v1/forms/contact", headers={"Accept-Language": "de"}).json()
+    assert english["send"] == "Send"
+    assert german["words"]["send"] == "Senden"
+    assert set(german["words"]) == set(english)
+    assert all(german["words"][key] != english[key] for key in english)
+
+
 def test_an_unknown_form_is_404(client: TestClient, pledge: Pledge) -> None:
     assert client.get("/api/v1/forms/nope").status_code == 404
     assert client.post("/api/v1/forms/nope", json=contact(pledge)).status_code == 404

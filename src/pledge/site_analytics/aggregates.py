@@ -31,6 +31,7 @@ DIMENSIONS: dict[str, str] = {
     "pages": "Pages",
     "countries": "Countries",
     "browsers": "Browsers",
+    "search_terms": "Search terms that led here",
 }
 
 
@@ -41,6 +42,8 @@ def _key(dimension: str) -> ColumnElement[str] | InstrumentedAttribute[str]:
         return func.coalesce(SiteEvent.country, "unknown")
     if dimension == "browsers":
         return SiteEvent.browser_family
+    if dimension == "search_terms":
+        return func.coalesce(SiteEvent.search_terms, "")
     return literal("all")
 
 
@@ -54,6 +57,8 @@ def live_rows(session: Session, dimension: str, since: date, until: date) -> lis
     )
     if dimension == "visits":
         query = query.where(SiteEvent.landing.is_(True))
+    if dimension == "search_terms":
+        query = query.where(SiteEvent.search_terms.is_not(None))
     return [(d, str(k), int(n), int(s)) for d, k, n, s in session.execute(query)]
 
 

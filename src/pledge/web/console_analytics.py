@@ -52,6 +52,7 @@ def analytics_page(
         chart("Pages", totals(groups["pages"])),
         chart("Countries", totals(groups["countries"])),
         chart("Browsers", totals(groups["browsers"])),
+        chart("Search terms that led here", totals(groups["search_terms"])),
     ]
     return page(
         request,

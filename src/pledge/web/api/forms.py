@@ -71,6 +71,9 @@ class FormOut(BaseModel):
     honeypot: str
     token_field: str
     token: str
+    words: dict[str, str] = Field(
+        description="The embeddable script's own words (button, thank-you...), translated."
+    )
 
 
 class SubmissionIn(BaseModel):

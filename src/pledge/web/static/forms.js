@@ -76,7 +76,7 @@
     form.appendChild(el("input", { type: "hidden", name: spec.token_field, value: spec.token }));
     spec.fields.forEach(function (field) { row(form, field.label, input(field, prefix), field.type === "checkbox"); });
     if (spec.ask_age) {
-      row(form, "Year of birth", el("input", { id: prefix + spec.age_field, name: spec.age_field,
+      row(form, spec.words.year_of_birth, el("input", { id: prefix + spec.age_field, name: spec.age_field,
         type: "text", inputmode: "numeric", maxlength: "4", required: "", autocomplete: "bday-year" }));
     }
     spec.consents.forEach(function (question) {
@@ -84,24 +84,24 @@
         type: "checkbox", value: "on" }), true);
     });
     var child = el("p");
-    var link = el("a", { href: origin + spec.child_report }, "Report data given by a child under " + spec.minimum_age);
+    var link = el("a", { href: origin + spec.child_report }, spec.words.child_report);
     child.appendChild(link);
     form.appendChild(child);
-    form.appendChild(el("button", { type: "submit" }, "Send"));
+    form.appendChild(el("button", { type: "submit" }, spec.words.send));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       fetch(origin + "/api/v1/forms/" + encodeURIComponent(spec.id), { method: "POST", body: new FormData(form) })
         .then(function (response) { return response.json().then(function (body) { return [response.status, body]; }); })
         .then(function (answer) {
           if (answer[0] === 201) {
-            var thanks = "Thank you: we received your form.";
+            var thanks = spec.words.thanks + ".";
             if (answer[1].status === "confirm_by_mail") {
-              thanks += " To confirm what you asked for, open the link we e-mailed you.";
+              thanks += " " + spec.words.confirm_by_mail;
             }
             container.replaceChildren(el("p", { role: "status" }, thanks));
           } else {
             var error = answer[1].error || {};
-            showErrors(form, error.fields || { form: error.message || "Please try again." });
+            showErrors(form, error.fields || { form: error.message || spec.words.try_again });
           }
         });
     });

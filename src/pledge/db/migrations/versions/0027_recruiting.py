@@ -1,7 +1,7 @@
 """recruiting: the positions applications name
 
 Revision ID: 0027_recruiting
-Revises: 0025_log_data
+Revises: 0026_form_confirmations
 Create Date: 2027-02-01 08:00:00
 
 Why: recruiting (issue #17, point 3) closes a position and, with it, deletes
@@ -17,7 +17,7 @@ from alembic import op
 import pledge.db.base
 
 revision = "0027_recruiting"
-down_revision = "0025_log_data"
+down_revision = "0026_form_confirmations"
 branch_labels = None
 depends_on = None
 
