@@ -13,10 +13,11 @@ from sqlalchemy import select
 from pledge.connectors.base import SystemMisdeclared, SystemUnavailable
 from pledge.connectors.registry import Systems
 from pledge.core import Pledge
-from pledge.db.models import AuditEntry, Disclosure, Identity, Subject
+from pledge.db.models import AuditEntry, Disclosure, Identity, Subject, SubjectRestriction
 from pledge.errors import NotFound
 from pledge.records.service import find_subject_id, records_for_email
 from pledge.recruiting.hand_overs import NotAllowed, background_check, hire
+from pledge.restrictions import RestrictionKind
 from pledge.rights.holds import create_hold
 from tests.recruiting.conftest import CHECK_REQUESTS, EMPLOYEES, Target, apply
 from tests.site_forms.helpers import MARKER, pdf
@@ -162,6 +163,23 @@ def test_a_hold_stops_a_hire_before_anything_leaves(
     with pytest.raises(NotAllowed):
         hire(pledge, record_id, actor="staff:r")
     assert target.rows(EMPLOYEES) == []
+    assert records_for_email(pledge, EMAIL)
+
+
+def test_a_restriction_stops_a_hire_and_a_check_before_anything_leaves(
+    pledge: Pledge, client: TestClient, target: Target
+) -> None:
+    record_id = apply(client, pledge, EMAIL)
+    with pledge.sessions() as session:
+        subject_id = find_subject_id(session, pledge.keys, EMAIL)
+    with pledge.transaction() as session:
+        session.add(SubjectRestriction(subject_id=subject_id, kind=RestrictionKind.STORAGE_ONLY))
+    with pytest.raises(NotAllowed):
+        hire(pledge, record_id, actor="staff:r")
+    with pytest.raises(NotAllowed):
+        background_check(pledge, record_id, actor="staff:r")
+    assert target.rows(EMPLOYEES) == []
+    assert target.rows(CHECK_REQUESTS) == []
     assert records_for_email(pledge, EMAIL)
 
 

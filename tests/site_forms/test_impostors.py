@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pledge.core import Pledge
-from pledge.db.models import Identity, Record, SubjectRestriction
+from pledge.db.models import Delivery, Identity, Record, SubjectRestriction
 from pledge.records.service import find_subject_id
 from pledge.restrictions import RestrictionKind
 from tests.site_forms.helpers import careers, contact, counts, png, token
@@ -109,3 +109,27 @@ def test_the_network_is_counted_before_a_file_is_examined(
     )
     assert third.status_code == 429
     assert "Retry-After" in third.headers
+
+
+def test_a_token_written_otherwise_is_still_the_same_spent_token(
+    client: TestClient, pledge: Pledge
+) -> None:
+    body = contact(pledge)
+    assert client.post("/api/v1/forms/contact", json=body).status_code == 201
+    issued, nonce, mac = body["form_token"].split(".")
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in issued)  # full-width digits
+    for variant in (f"0{issued}.{nonce}.{mac}", f"{wide}.{nonce}.{mac}", "².x.y"):
+        replay = client.post("/api/v1/forms/contact", json={**body, "form_token": variant})
+        assert replay.status_code == 422, (variant, replay.text)
+        assert set(replay.json()["error"]["fields"]) == {"form_token"}
+    assert counts(pledge)["records"] == 1
+
+
+def test_a_mail_carrying_a_link_is_not_kept_under_the_persons_key(
+    client: TestClient, pledge: Pledge
+) -> None:
+    ticked = contact(pledge, marketing_opt_in=True)
+    assert client.post("/api/v1/forms/contact", json=ticked).status_code == 201
+    with pledge.sessions() as session:
+        [mail] = session.scalars(select(Delivery)).all()
+    assert mail.subject_id is None  # system key: purged once delivered

@@ -151,6 +151,8 @@ def hire(pledge: Pledge, record_id: str, *, actor: str) -> Hired:
     with pledge.sessions() as session:
         if holds_on(session, subject_id=subject_id, email_index=None):
             raise NotAllowed("a legal hold covers this person: their data may not be deleted")
+        if RestrictionKind.STORAGE_ONLY in restrictions_for(session, subject_id):
+            raise NotAllowed("the person restricted processing: their data may only be stored")
     handed = hand_over(systems, EMPLOYEE_RECORD, application.id, application.data)
     with pledge.transaction() as session:
         shred = not _keeps_something(session, subject_id)

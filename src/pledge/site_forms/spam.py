@@ -14,6 +14,7 @@ fills it is a robot.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import time
 
@@ -32,6 +33,10 @@ EXPIRED = N_("This form has expired or was not issued by this site; please reloa
 HONEYPOT_FILLED = N_("Leave this field empty.")
 ALREADY_SENT = N_("This form was already sent; reload the page to send it again.")
 SPENT = Rule("site-form-token", 1, TOKEN_LIFETIME)
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_NONCE = re.compile(r"[0-9a-f]{16}")
+"""ASCII only, exactly as issued: ``0123`` or a full-width digit would be another string
+for the same token, and so a way round :func:`spend_token`."""
 
 
 def issue_token(pledge: Pledge, form_id: str, *, now: float | None = None) -> str:
@@ -46,7 +51,7 @@ def token_problem(
     """None for a token of this form, issued long enough ago; else why it is refused."""
     issued_text, _, rest = token.partition(".")
     nonce, _, mac = rest.partition(".")
-    if not issued_text.isdigit() or len(issued_text) > 12 or not 0 < len(nonce) <= 32:
+    if not _DIGITS.fullmatch(issued_text) or not _NONCE.fullmatch(nonce):
         return EXPIRED
     issued = int(issued_text)
     expected = pledge.keys.sign(f"site-form:{form_id}:{issued}:{nonce}")
@@ -63,8 +68,10 @@ def token_problem(
 def spend_token(pledge: Pledge, form_id: str, token: str) -> None:
     """Mark a valid token used; ValidationFailed naming the token field if it was already.
 
-    Counted in the shared rate-limit table under a keyed hash of the token,
-    for as long as a token lives, so every server process sees the same.
+    Counted in the shared rate-limit table under a keyed hash of the form and
+    the token's nonce (what the signature binds), for as long as a token lives,
+    so every server process sees the same.
     """
-    if not hit(pledge, SPENT, form_id, token).allowed:
+    nonce = token.split(".")[1] if token.count(".") == 2 else token
+    if not hit(pledge, SPENT, form_id, nonce).allowed:
         raise ValidationFailed("the form is not valid", fields={TOKEN_FIELD: ALREADY_SENT})

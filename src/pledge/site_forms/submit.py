@@ -89,7 +89,9 @@ def submit(
             "subject": subject.model_dump(mode="json"),
         }
         token = hold(pledge, form.id, held)
-    _mail(pledge, form, submission.email, t, token, subject_id)
+    # A mail carrying a link is sealed with the system key and purged once sent (the
+    # person's key would keep it, and the link with it, for as long as they are held).
+    _mail(pledge, form, submission.email, t, token, None if token else subject_id)
     return Submitted(confirm_by_mail=deferred or bool(grants))
 
 

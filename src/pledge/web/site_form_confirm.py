@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from pledge.core import Pledge
+from pledge.errors import PledgeError
 from pledge.site_forms.confirmations import CONFIRM_PATH, peek, take
 from pledge.site_forms.submit import confirm_held
 from pledge.web.api.forms import seen_in
@@ -64,5 +65,10 @@ def _confirm(pledge: Pledge, request: Request, token: str) -> HTMLResponse:
     form = pledge.policy.site.form(taken[0]) if taken else None
     if taken is None or form is None:
         return _page(pledge, request, token, None)
-    confirm_held(pledge, form, taken[1], seen_in(request))
+    try:
+        confirm_held(pledge, form, taken[1], seen_in(request))
+    except PledgeError:
+        # The policy changed since the form was sent (a purpose or channel gone): nothing
+        # it no longer allows is recorded, and the person is told the link did not work.
+        return _page(pledge, request, token, None)
     return _page(pledge, request, token, form.id, done=True)

@@ -37,14 +37,15 @@ def take(pledge: Pledge, request: Request, form: SiteForm, values: dict[str, Val
     """Every check, cheapest first; the submission, or Throttled / ValidationFailed.
 
     The caller's network is counted before anything is examined (a file's
-    content included), the address only once the submission is valid, and the
-    form's token is spent last, by the submission it lets through.
+    content included); the token is spent by a valid submission, and only then
+    is the address counted, so replaying a spent token cannot use up someone
+    else's address's limit.
     """
     throttle_site_form_caller(pledge, request)
     submission = screen(pledge, form, values)
-    throttle_site_form_address(pledge, submission.email)
     token = values.get(TOKEN_FIELD)
     spend_token(pledge, form.id, token if isinstance(token, str) else "")
+    throttle_site_form_address(pledge, submission.email)
     return submission
 
 
