@@ -253,6 +253,7 @@ def test_an_expired_form_token_is_refused(mailer: Pledge) -> None:
     fresh = new_form_token(mailer, now=2_000_000)
     assert spend_form_token(mailer, fresh, now=2_000_000 + FORM_LIFETIME - 1) is None
     assert spend_form_token(mailer, fresh, now=2_000_000 + FORM_LIFETIME) is not None
+    assert spend_form_token(mailer, "x.².y") is not None  # a digit int() refuses: no 500
 
 
 def test_a_rectification_by_post_is_approved_and_the_record_changes(

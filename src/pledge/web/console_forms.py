@@ -11,6 +11,7 @@ second hit is refused with a message, so nothing is written twice.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -38,6 +39,9 @@ def new_form_token(pledge: Pledge, *, now: float | None = None) -> str:
     return f"{nonce}.{issued}.{_signature(pledge, nonce, issued)}"
 
 
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
 def spend_form_token(pledge: Pledge, token: str, *, now: float | None = None) -> str | None:
     """Use the token up; None when it was good, else why the form is refused.
 
@@ -47,8 +51,8 @@ def spend_form_token(pledge: Pledge, token: str, *, now: float | None = None) ->
     now = time.time() if now is None else now
     nonce, _, rest = token.partition(".")
     issued_text, _, signature = rest.partition(".")
-    if not nonce or not issued_text.isdigit():
-        return EXPIRED
+    if not nonce or not _DIGITS.fullmatch(issued_text):
+        return EXPIRED  # ASCII digits only: int() refuses some that isdigit() accepts
     issued = int(issued_text)
     if not same(_signature(pledge, nonce, issued), signature):
         return EXPIRED
