@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from pledge.db.models import ConsentEvent
 from pledge.records.service import records_for_email
+from pledge.recruiting.positions import open_position
 from tests.browser.accessibility import check_page, require_axe
 from tests.browser.conftest import MailingApp
 from tests.site_forms.helpers import pdf, png
@@ -104,11 +105,13 @@ def test_the_careers_form_with_a_resume_in_chromium(
     wrong.write_bytes(png())
     right = tmp_path / "resume.docx"  # a PDF under a Word name: kept as the PDF it is
     right.write_bytes(pdf())
+    open_position(app.pledge, "backend-page", "Backend engineer", actor="test")
     page = context.new_page()  # type: ignore[attr-defined]
     page.goto(f"{app.url}/forms/careers?country=DE")
     page.get_by_role("heading", name="Apply for a position").wait_for()
     check_page(page, "the careers form")
 
+    page.get_by_label("Position (its reference").select_option(label="Backend engineer")
     page.get_by_label("Your name").fill("Carl Careers")
     page.get_by_label("Your e-mail address").fill("carl.careers@example.org")
     page.get_by_label("Your résumé").set_input_files(str(wrong))
@@ -126,6 +129,38 @@ def test_the_careers_form_with_a_resume_in_chromium(
     assert "Apply for a position" in _mail_to(app, "carl.careers@example.org")
     [held] = records_for_email(app.pledge, "carl.careers@example.org")
     assert held.data["resume"]["media_type"] == "application/pdf"
+    assert held.data["position"] == "backend-page"
+
+
+def test_the_embeddable_careers_form_lists_the_open_positions(
+    context: object, mailing_app: MailingApp, tmp_path: Path
+) -> None:
+    app = mailing_app
+    open_position(app.pledge, "data-embed", "Data analyst", actor="test")
+    open_position(app.pledge, "design-embed", "Designer", actor="test")
+    resume = tmp_path / "cv.pdf"
+    resume.write_bytes(pdf())
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.set_content(
+        '<main><div data-pledge-form="careers"></div></main>'
+        f'<script src="{app.url}/static/forms.js"></script>'
+    )
+    page.get_by_role("heading", name="Apply for a position").wait_for()
+    choices = page.get_by_label("Position (its reference").locator("option").all_inner_texts()
+    assert {"Data analyst", "Designer"} <= set(choices[1:])
+    page.get_by_label("Your name").fill("Dora Design")
+    page.get_by_label("Your e-mail address").fill("dora.design@example.org")
+    page.get_by_label("Country where you live").fill("FR")
+    page.get_by_label("Your résumé").set_input_files(str(resume))
+    page.wait_for_timeout(HUMAN_PAUSE_MS)
+    page.get_by_role("button", name="Send").click()
+    page.locator("#pledge-careers-position-error").wait_for()  # none chosen yet
+    assert records_for_email(app.pledge, "dora.design@example.org") == []
+    page.get_by_label("Position (its reference").select_option(label="Designer")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Thank you: we received your form").wait_for()
+    [held] = records_for_email(app.pledge, "dora.design@example.org")
+    assert held.data["position"] == "design-embed"
 
 
 def test_the_embeddable_script_renders_and_posts_a_form_on_another_page(
@@ -194,6 +229,8 @@ def test_every_form_of_the_policy_is_sent_from_its_page(
             field.set_input_files(str(resume))
         elif item.type == "checkbox":
             field.check()
+        elif field.evaluate("node => node.tagName") == "SELECT":  # the open positions
+            field.select_option(index=1)
         else:
             field.fill(SAMPLE[item.type])
     if form.ask_age:

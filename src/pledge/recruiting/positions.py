@@ -28,9 +28,11 @@ from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import Position
 from pledge.errors import Conflict, NotFound, ValidationFailed
+from pledge.i18n import N_
 from pledge.recruiting.applications import (
     APPLIED,
     KEPT,
+    POSITION_FIELD,
     application_rows,
     decrypt,
     stays_for_future,
@@ -109,6 +111,39 @@ def open_ids(pledge: Pledge) -> set[str]:
         return set(session.scalars(select(Position.id).where(Position.closed_at.is_(None))))
 
 
+NOT_OPEN = N_("Choose one of the open positions.")
+NONE_OPEN = N_("No position is open at the moment.")
+
+
+def open_choices(pledge: Pledge) -> list[tuple[str, str]] | None:
+    """The open positions as (id, title) by title; None when the team never opened one.
+
+    A company that does not manage its positions here gets a free-text field;
+    once it does, an application must name an open one, so that closing it
+    settles the application.
+    """
+    with pledge.sessions() as session:
+        rows = list(session.scalars(select(Position)))
+    if not rows:
+        return None
+    found = [(p.id, p.title) for p in rows if p.closed_at is None]
+    return sorted(found, key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
+def check_position(pledge: Pledge, data: dict[str, object]) -> None:
+    """Normalise ``data``'s position to an open position's id; ValidationFailed if it is not one."""
+    choices = open_choices(pledge)
+    if choices is None:
+        return
+    value = data.get(POSITION_FIELD)
+    key = normalise_id(value) if isinstance(value, str) else ""
+    if not choices:
+        raise ValidationFailed("no position is open", fields={POSITION_FIELD: NONE_OPEN})
+    if key not in {position_id for position_id, _ in choices}:
+        raise ValidationFailed("not an open position", fields={POSITION_FIELD: NOT_OPEN})
+    data[POSITION_FIELD] = key
+
+
 def close_position(
     pledge: Pledge, position_id: str, *, actor: str, now: datetime | None = None
 ) -> Closed:
@@ -152,9 +187,11 @@ def close_position(
 
 __all__ = [
     "Closed",
+    "check_position",
     "check_position_input",
     "close_position",
     "list_positions",
+    "open_choices",
     "open_ids",
     "open_position",
 ]

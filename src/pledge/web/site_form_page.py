@@ -21,6 +21,7 @@ from pledge.core import Pledge
 from pledge.errors import ValidationFailed
 from pledge.i18n import Language
 from pledge.policy import SiteForm
+from pledge.recruiting.applications import POSITION_FIELD
 from pledge.site_forms.describe import CHILD_REPORT_PATH
 from pledge.site_forms.intake import AGE_FIELD, MAX_LENGTH, Value
 from pledge.site_forms.screen import worded
@@ -31,7 +32,7 @@ from pledge.web.api.forms import declared, seen_in
 from pledge.web.countries import countries, is_country
 from pledge.web.deps import PledgeDep
 from pledge.web.language import request_language
-from pledge.web.site_form_posts import read_values, take
+from pledge.web.site_form_posts import position_choices, read_values, take
 from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +56,7 @@ def _page(
     jurisdiction = pledge.policy.jurisdiction_for(country).id if country else None
     shown = [q for q in form.consents if jurisdiction is None or q.asked_in(jurisdiction)]
     kept = {k: v for k, v in (values or {}).items() if isinstance(v, str)}
+    positions = position_choices(pledge, form)
     html = render(
         request,
         "site_form.html",
@@ -73,6 +75,7 @@ def _page(
         file_sizes={f.id: max_bytes(f) // 1_000_000 for f in form.fields if f.type == "file"},
         country=country,
         countries=countries(t.code),
+        choices={} if positions is None else {POSITION_FIELD: positions},
         child_report=f"{CHILD_REPORT_PATH}?country={country}",
         minimum_age=pledge.policy.minimum_age,
         controller=pledge.policy.controller.short_name,

@@ -18,6 +18,9 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from pledge.core import Pledge
 from pledge.errors import BadRequest
 from pledge.policy import Policy, SiteForm
+from pledge.recruiting.applications import CATEGORY as APPLICATIONS
+from pledge.recruiting.applications import POSITION_FIELD
+from pledge.recruiting.positions import check_position, open_choices
 from pledge.site_forms.intake import Submission, Value
 from pledge.site_forms.screen import screen
 from pledge.site_forms.spam import TOKEN_FIELD, spend_token
@@ -43,10 +46,22 @@ def take(pledge: Pledge, request: Request, form: SiteForm, values: dict[str, Val
     """
     throttle_site_form_caller(pledge, request)
     submission = screen(pledge, form, values)
+    if names_position(form):
+        check_position(pledge, submission.data)
     token = values.get(TOKEN_FIELD)
     spend_token(pledge, form.id, token if isinstance(token, str) else "")
     throttle_site_form_address(pledge, submission.email)
     return submission
+
+
+def names_position(form: SiteForm) -> bool:
+    """An application form asking which position: it must name an open one (recruiting)."""
+    return form.category == APPLICATIONS and any(f.id == POSITION_FIELD for f in form.fields)
+
+
+def position_choices(pledge: Pledge, form: SiteForm) -> list[tuple[str, str]] | None:
+    """The open positions to choose from on ``form``; None for a free-text field."""
+    return open_choices(pledge) if names_position(form) else None
 
 
 async def read_values(request: Request) -> dict[str, Value]:

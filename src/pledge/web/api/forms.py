@@ -12,6 +12,8 @@ company's own pages may embed the forms with ``/static/forms.js``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +24,7 @@ from pledge.core import Pledge
 from pledge.errors import NotFound, PledgeError, ValidationFailed
 from pledge.i18n import Language, source_language
 from pledge.policy import SiteForm
+from pledge.recruiting.applications import POSITION_FIELD
 from pledge.site_forms.describe import describe
 from pledge.site_forms.intake import Value
 from pledge.site_forms.screen import worded
@@ -30,9 +33,14 @@ from pledge.web.deps import PledgeDep
 from pledge.web.errors import retry_after
 from pledge.web.language import request_language
 from pledge.web.openapi import errors
-from pledge.web.site_form_posts import read_values, take
+from pledge.web.site_form_posts import position_choices, read_values, take
 
 router = APIRouter(tags=["forms"])
+
+
+class ChoiceOut(BaseModel):
+    value: str
+    label: str
 
 
 class FieldOut(BaseModel):
@@ -43,6 +51,10 @@ class FieldOut(BaseModel):
     max_length: int | None = None
     accept: list[str] | None = None
     max_bytes: int | None = None
+    choices: list[ChoiceOut] | None = Field(
+        default=None,
+        description="The values the field takes (the open positions of a careers form).",
+    )
 
 
 class ConsentQuestionOut(BaseModel):
@@ -107,14 +119,26 @@ def declared(pledge: Pledge, form_id: str) -> SiteForm:
 def list_forms(request: Request, pledge: PledgeDep) -> JSONResponse:
     """Every form the policy declares, in the reader's language, each with a spam token."""
     code = request_language(request).code
-    body = [describe(pledge, form, code) for form in pledge.policy.site.forms]
+    body = [described(pledge, form, code) for form in pledge.policy.site.forms]
     return JSONResponse(body, headers=OPEN)
 
 
 @router.get("/api/v1/forms/{form_id}", response_model=FormOut, responses=errors(404))
 def one_form(form_id: str, request: Request, pledge: PledgeDep) -> JSONResponse:
     form = declared(pledge, form_id)
-    return JSONResponse(describe(pledge, form, request_language(request).code), headers=OPEN)
+    return JSONResponse(described(pledge, form, request_language(request).code), headers=OPEN)
+
+
+def described(pledge: Pledge, form: SiteForm, code: str) -> dict[str, Any]:
+    """The form as :func:`describe` gives it, with the open positions where it asks for one."""
+    body = describe(pledge, form, code)
+    choices = position_choices(pledge, form)
+    if choices is not None:
+        for field in body["fields"]:
+            if field["name"] == POSITION_FIELD:
+                field["choices"] = [{"value": k, "label": label} for k, label in choices]
+                field["required"] = True
+    return body
 
 
 @router.post(

@@ -25,6 +25,12 @@
     var node;
     if (spec.type === "textarea") {
       node = el("textarea", { id: id, name: spec.name, rows: "5" });
+    } else if (spec.choices) {
+      node = el("select", { id: id, name: spec.name });
+      node.appendChild(el("option", { value: "" }, "…"));
+      spec.choices.forEach(function (choice) {
+        node.appendChild(el("option", { value: choice.value }, choice.label));
+      });
     } else if (spec.type === "country") {
       node = el("input", { id: id, name: spec.name, type: "text", maxlength: "2",
                            autocomplete: "country", pattern: "[A-Za-z]{2}" });
