@@ -119,3 +119,40 @@ def test_a_new_persons_no_is_recorded_at_once(client: TestClient, pledge: Pledge
     body = contact(pledge, country="US", email="new.person@example.org")
     assert client.post("/api/v1/forms/contact", json=body).status_code == 201
     assert _events(pledge) == [("marketing", False)]
+
+
+def test_the_page_says_what_the_button_confirms(
+    client: TestClient, mailer: Pledge, smtp: SmtpServer
+) -> None:
+    _ticked(client, mailer)
+    page = client.get(confirmation_link(mailer, smtp, EMAIL))
+    assert "You said yes to" in page.text
+    assert "Send me news about products, services and events by e-mail." in page.text
+    assert "You said no to" not in page.text
+    assert "Your form is kept only once you confirm." not in page.text  # kept already
+    assert EMAIL not in page.text  # nothing the person typed
+    german = client.get(confirmation_link(mailer, smtp, EMAIL), headers={"Accept-Language": "de"})
+    assert "Schicken Sie mir Neuigkeiten" in german.text
+
+
+def test_the_page_shows_a_deliberate_no_and_a_form_that_waits(
+    client: TestClient, mailer: Pledge, smtp: SmtpServer
+) -> None:
+    _ticked(client, mailer, country="US")
+    confirmation_link(mailer, smtp, EMAIL)  # now a known person
+    body = contact(mailer, country="US", form_token=token(mailer, "contact"))
+    assert client.post("/api/v1/forms/contact", json=body).status_code == 201
+    page = client.get(confirmation_link(mailer, smtp, EMAIL))
+    assert "You said no to" in page.text
+    assert "You said yes to" not in page.text
+    letter = {
+        "form_token": token(mailer, "newsletter"),
+        "email": "nina@example.org",
+        "country": "FR",
+        "birth_year": "1980",
+        "newsletter_opt_in": True,
+    }
+    assert client.post("/api/v1/forms/newsletter", json=letter).status_code == 201
+    waiting = client.get(confirmation_link(mailer, smtp, "nina@example.org"))
+    assert "Yes, send me the newsletter by e-mail." in waiting.text
+    assert "Your form is kept only once you confirm." in waiting.text

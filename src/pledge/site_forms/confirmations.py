@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -44,16 +45,37 @@ def hold(pledge: Pledge, form_id: str, answers: dict[str, Any]) -> str:
     return f"{row_id}.{base64.urlsafe_b64encode(key).decode().rstrip('=')}"
 
 
-def peek(pledge: Pledge, token: str) -> str | None:
-    """The form id a live token confirms, without using it (the page before the button)."""
+@dataclass(frozen=True)
+class Pending:
+    """What a live link confirms, as its page shows it: no value the person typed."""
+
+    form_id: str
+    answers: dict[str, bool]
+    """Each consent question's id and the answer given (yes, or a deliberate no)."""
+    keeps_form: bool
+    """The form itself waits for the confirmation (it rests on the consent asked)."""
+
+
+def peek(pledge: Pledge, token: str) -> Pending | None:
+    """What a live token confirms, without using it (the page before the button)."""
     parsed = _parse(token)
     if parsed is None:
         return None
     with pledge.sessions() as session:
         row = session.get(FormConfirmation, parsed[0])
-        if row is None or row.expires_at < utcnow() or _open(row, parsed[1]) is None:
+        if row is None or row.expires_at < utcnow():
             return None
-        return row.form_id
+        held = _open(row, parsed[1])
+        if held is None:
+            return None
+        answers = held.get("answers")
+        return Pending(
+            form_id=row.form_id,
+            answers={
+                str(k): bool(v) for k, v in (answers if isinstance(answers, dict) else {}).items()
+            },
+            keeps_form=held.get("record") is not None,
+        )
 
 
 def take(pledge: Pledge, token: str) -> tuple[str, dict[str, Any]] | None:

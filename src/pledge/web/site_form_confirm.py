@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pledge.core import Pledge
 from pledge.errors import PledgeError
-from pledge.site_forms.confirmations import CONFIRM_PATH, peek, take
+from pledge.site_forms.confirmations import CONFIRM_PATH, Pending, peek, take
 from pledge.site_forms.submit import confirm_held
 from pledge.web.api.forms import seen_in
 from pledge.web.deps import PledgeDep
@@ -28,17 +28,29 @@ PATH = CONFIRM_PATH + "{token}"
 
 
 def _page(
-    pledge: Pledge, request: Request, token: str, form_id: str | None, *, done: bool = False
+    pledge: Pledge,
+    request: Request,
+    token: str,
+    form_id: str | None,
+    *,
+    done: bool = False,
+    pending: Pending | None = None,
 ) -> HTMLResponse:
     switch_back_to(request, CONFIRM_PATH + token)
     form = pledge.policy.site.form(form_id) if form_id else None
+    text = form.text(request_language(request).code) if form else None
+    asked = {q.id for q in form.consents} if form else set()
+    answers = {k: v for k, v in (pending.answers if pending else {}).items() if k in asked}
     html = render(
         request,
         "site_form_confirm.html",
         path=CONFIRM_PATH + token,
-        title=form.text(request_language(request).code).title if form else None,
+        title=text.title if text else None,
         found=form is not None,
         done=done,
+        yes=[text.consents[k] for k, v in answers.items() if v] if text else [],
+        no=[text.consents[k] for k, v in answers.items() if not v] if text else [],
+        keeps_form=pending is not None and pending.keeps_form,
         controller=pledge.policy.controller.short_name,
     )
     status = 200 if form is not None else 404
@@ -51,8 +63,8 @@ def _page(
 
 @router.get(PATH, response_class=HTMLResponse)
 async def show_confirmation(token: str, request: Request, pledge: PledgeDep) -> HTMLResponse:
-    form_id = await run_in_threadpool(peek, pledge, token)
-    return _page(pledge, request, token, form_id)
+    pending = await run_in_threadpool(peek, pledge, token)
+    return _page(pledge, request, token, pending.form_id if pending else None, pending=pending)
 
 
 @router.post(PATH, response_class=HTMLResponse)
