@@ -1,6 +1,6 @@
 """Staff accounts for tests: create one of any role and sign it in, code and all.
 
-Admins must have an authenticator app, so :func:`create_staff` sets one up for
+Admins and recruiters must have an authenticator app, so :func:`create_staff` sets one up for
 them (as ``pledge users totp enroll`` does) and remembers its secret;
 :func:`sign_in` then answers the code step with a code computed by pyotp, as
 the person's phone would. A code is accepted once, so :func:`fresh_code`
@@ -18,6 +18,7 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from pledge.console.accounts import create_user, user_id_for
+from pledge.console.permissions import SECOND_FACTOR_REQUIRED
 from pledge.console.second_factor import enrol_now
 from pledge.console.totp import STEP_SECONDS
 from pledge.core import Pledge
@@ -49,9 +50,9 @@ def remember(email: str, secret: str) -> None:
 
 
 def create_staff(pledge: Pledge, email: str, role: str, password: str = PASSWORD) -> str:
-    """A new account of ``role``; an admin gets an authenticator app at once. Returns its id."""
+    """A new account of ``role``; one that needs a second factor gets an app at once (its id)."""
     user_id = create_user(pledge, email=email, role=role, password=password, actor="test")
-    if role == "admin":
+    if role in SECOND_FACTOR_REQUIRED:
         enrol(pledge, email)
     return user_id
 

@@ -24,6 +24,7 @@ from pledge.console.permissions import (
     RECRUITING,
     ROLE_PERMISSIONS,
     ROLES,
+    SECOND_FACTOR_REQUIRED,
     SELF_SERVICE,
     Permission,
 )
@@ -31,11 +32,12 @@ from pledge.core import Pledge
 from pledge.db.base import UTCDateTime, utcnow
 from pledge.db.migrate import downgrade, upgrade
 from pledge.db.models import AuditEntry, StaffUser
+from pledge.recruiting.positions import open_ids
 from pledge.rights.schemas import RequestIn
 from pledge.rights.service import submit
 from pledge.web.app import create_app
 from pledge.web.deps import declared_permission, signed_in_staff
-from tests.staff_accounts import create_staff, csrf_of, sign_in
+from tests.staff_accounts import PASSWORD, create_staff, csrf_of, sign_in
 from tests.unit.test_docs import _all_routes
 
 PUBLIC_CONSOLE = {("GET", "/admin/login"), ("POST", "/admin/login")}
@@ -260,10 +262,10 @@ def test_each_role_lands_where_it_may_go(pledge: Pledge, client: TestClient) -> 
                 | {"csrf": csrf_of(form.text)},
                 follow_redirects=False,
             )
-            if role == "admin":  # the code step first
+            if role in SECOND_FACTOR_REQUIRED:  # the code step first
                 assert answer.headers["location"] == "/admin/login/code"
                 assert sign_in(browser, email) == 303
-                assert browser.get("/admin").status_code == 200
+                assert browser.get(where).status_code == 200
                 continue
             assert answer.headers["location"] == where, role
     recruiter = TestClient(client.app, raise_server_exceptions=False)
@@ -389,3 +391,30 @@ def test_0015_renames_staff_to_support_and_back(pledge: Pledge) -> None:
         back = dict(conn.execute(sa.select(STAFF_USERS.c.id, STAFF_USERS.c.role)).all())
     assert back == {"u-0": "staff", "u-1": "admin"}
     upgrade(pledge.engine)
+
+
+def test_a_recruiter_without_an_authenticator_app_reaches_only_its_set_up(
+    pledge: Pledge, client: TestClient
+) -> None:
+    """Applicants' résumés are read in clear on the recruiting page: a password is not enough."""
+    email = "new-recruiter@interactions.com"
+    create_user(pledge, email=email, role="recruiter", password=PASSWORD, actor="test")
+    with TestClient(client.app, raise_server_exceptions=False) as browser:
+        form = browser.get("/admin/login")
+        answer = browser.post(
+            "/admin/login",
+            data={"email": email, "password": PASSWORD, "csrf": csrf_of(form.text)},
+            follow_redirects=False,
+        )
+        assert answer.headers["location"] == "/admin/account/second-factor"
+        refused = browser.get("/admin/recruiting", follow_redirects=False)
+        assert refused.headers.get("location") == "/admin/account/second-factor"
+        setup = browser.get("/admin/account/second-factor")
+        assert "set one up before anything else" in setup.text
+        opening = browser.post(
+            "/admin/recruiting/positions",
+            data={"csrf": csrf_of(setup.text), "id": "x-1", "title": "X"},
+            follow_redirects=False,
+        )
+        assert opening.status_code in (303, 403)
+    assert open_ids(pledge) == set()

@@ -52,7 +52,7 @@ def create(
 ) -> None:
     """Create a console account; reads the password from stdin (never from the command line).
 
-    An admin account must then set up an authenticator app: at its first sign-in
+    An admin or recruiter account must then set up an authenticator app: at its first sign-in
     in the console, or now with ``pledge users totp enroll``.
     """
     password = _password()

@@ -122,9 +122,10 @@ ROLES = tuple(ROLE_PERMISSIONS)
 ROLE_ALIASES = {"staff": "support"}
 """Older names still accepted as input; stored under the new name."""
 
-SECOND_FACTOR_REQUIRED = frozenset({"admin"})
+SECOND_FACTOR_REQUIRED = frozenset({"admin", "recruiter"})
 """Roles that must use an authenticator app: until it is set up, such an account reaches
-only the set-up page (:data:`ENROLMENT_ONLY`)."""
+only the set-up page (:data:`ENROLMENT_ONLY`). The recruiter reads applicants' résumés in
+clear, so a stolen password alone must not open them."""
 
 ENROLMENT_ONLY = frozenset({Permission.SECOND_FACTOR_OWN, Permission.SIGN_OUT})
 
