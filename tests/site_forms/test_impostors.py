@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from pledge.core import Pledge
 from pledge.db.models import Delivery, Identity, Record, SubjectRestriction
-from pledge.records.service import find_subject_id
+from pledge.records.service import find_subject_id, records_for_email
 from pledge.restrictions import RestrictionKind
-from tests.site_forms.helpers import careers, contact, counts, png, token
+from tests.integration.smtp_server import SmtpServer
+from tests.site_forms.helpers import careers, confirmation_link, contact, counts, png, token
 
 VICTIM = "victim@example.org"
 
@@ -133,3 +134,32 @@ def test_a_mail_carrying_a_link_is_not_kept_under_the_persons_key(
     with pledge.sessions() as session:
         [mail] = session.scalars(select(Delivery)).all()
     assert mail.subject_id is None  # system key: purged once delivered
+
+
+def test_claiming_another_country_for_a_known_person_waits_for_their_mailbox(
+    client: TestClient, mailer: Pledge, smtp: SmtpServer
+) -> None:
+    """A stranger typing "US" for someone held in the EU must not pass them off as opted
+    out of the GDPR's consent: the submission is held until the mailbox's owner confirms,
+    and the answer is the one anyone sending the same gets."""
+    known = "known.eu@example.org"
+    first = contact(mailer, email=known, country="DE")
+    assert client.post("/api/v1/forms/contact", json=first).status_code == 201
+    before = [(r.purpose, r.legal_basis) for r in records_for_email(mailer, known)]
+    letter = {
+        "form_token": token(mailer, "newsletter"),
+        "email": known,
+        "country": "US",
+        "birth_year": "1980",
+    }
+    answer = client.post("/api/v1/forms/newsletter", json=letter)
+    stranger = dict(letter, email="unknown.us@example.org", form_token=token(mailer, "newsletter"))
+    same = client.post("/api/v1/forms/newsletter", json=stranger)
+    assert answer.status_code == same.status_code == 201
+    assert answer.json() == same.json() | {"form": "newsletter"}
+    assert [(r.purpose, r.legal_basis) for r in records_for_email(mailer, known)] == before
+    path = confirmation_link(mailer, smtp, known)
+    assert client.post(path).status_code == 200  # the person moved, and says so
+    assert ("marketing", "notice") in [
+        (r.purpose, r.legal_basis) for r in records_for_email(mailer, known)
+    ]

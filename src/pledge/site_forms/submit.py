@@ -7,7 +7,10 @@ carries may change what is held about someone who is already known:
   carries a link (:mod:`pledge.site_forms.confirmations`), and only following
   it records the consent, with the wording shown as evidence (double opt-in);
 - a submission whose purpose rests on consent where the person lives (an EU
-  newsletter) is held with its consent until that link is followed;
+  newsletter) is held with its consent until that link is followed, and so is
+  one claiming another country than the one held for a known person (a
+  stranger typing "US" for someone in the EU must not pass them off as
+  opted out of the GDPR's consent);
 - a "no" (a box that starts ticked, left unticked) is recorded at once only for
   a person this submission creates; for a known person it waits for the link;
 - no phone number or other identity is added to the person: a public form's
@@ -25,10 +28,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from pledge.consent.ledger import record_consent
 from pledge.consent.ledger.evidence import text_hash
 from pledge.consent.schemas import ConsentIn, EvidenceIn
 from pledge.core import Pledge
+from pledge.db.models import Subject
 from pledge.errors import Conflict, ValidationFailed
 from pledge.i18n import Language
 from pledge.mail.outbox import queue_mail
@@ -70,9 +76,11 @@ def submit(
         data=submission.data,
     )
     validate_all(pledge.policy, [record], batch=False)
-    deferred = pledge.policy.legal_basis(form.purpose, submission.jurisdiction) == "consent"
+    held_in = _held_jurisdiction(pledge, submission.email)
+    known = held_in is not None
+    needs_consent = pledge.policy.legal_basis(form.purpose, submission.jurisdiction) == "consent"
+    deferred = needs_consent or (known and held_in != submission.jurisdiction)
     grants, refusals = _acts(form, submission)
-    known = _known(pledge, submission.email)
     subject_id = None
     if not deferred:
         subject_id = _keep(pledge, record)
@@ -92,7 +100,8 @@ def submit(
     # A mail carrying a link is sealed with the system key and purged once sent (the
     # person's key would keep it, and the link with it, for as long as they are held).
     _mail(pledge, form, submission.email, t, token, None if token else subject_id)
-    return Submitted(confirm_by_mail=deferred or bool(grants))
+    # Told from what was sent only: a stranger must not learn that the address is known.
+    return Submitted(confirm_by_mail=needs_consent or bool(grants))
 
 
 def _acts(
@@ -110,9 +119,13 @@ def _acts(
     return grants, refusals
 
 
-def _known(pledge: Pledge, email: str) -> bool:
+def _held_jurisdiction(pledge: Pledge, email: str) -> str | None:
+    """The jurisdiction held for the person with this address; None for someone unknown."""
     with pledge.sessions() as session:
-        return find_subject_id(session, pledge.keys, email) is not None
+        subject_id = find_subject_id(session, pledge.keys, email)
+        if subject_id is None:
+            return None
+        return session.scalar(select(Subject.jurisdiction).where(Subject.id == subject_id))
 
 
 def _keep(pledge: Pledge, record: RecordIn) -> str | None:
