@@ -8,9 +8,12 @@ through SQLAlchemy's quoting, in one transaction with the system's deadlines.
 
 Why a reference column: a hand-over may be repeated (a retry after Pledge
 failed to record it, a double click), so the row is looked up by Pledge's
-application id first and written only when it is absent. A unique index on
-the column makes two hand-overs at the same moment write one row at most.
-Errors say the system, the table and the exception's class, never a value.
+application id first and written only when it is absent. Two hand-overs at
+the same moment may both find no row and both insert: a unique index on the
+column lets one of them in, and the other's integrity error, when the row is
+then found, means "already written" (``written`` False), not a failure.
+Without the index both rows stay. Errors say the system, the table and the
+exception's class, never a value.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import column, insert, select, table
+from sqlalchemy import Connection, column, insert, select, table
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.expression import ColumnClause
 
 from pledge.connectors.base import SystemMisdeclared
 from pledge.connectors.engines import database_errors
@@ -90,19 +95,33 @@ def hand_over(systems: Systems, kind: str, reference: str, data: Mapping[str, An
     names = (target.reference, *values)
     rows = table(target.table, *(column(name) for name in names))
     reference_column = rows.c[target.reference]
-    with database_errors(system_id, target.table), connector.engine.begin() as conn:
-        there = conn.execute(
-            select(reference_column).where(reference_column == reference).limit(1)
-        ).first()
-        if there is None:
-            conn.execute(insert(rows).values({target.reference: reference, **values}))
+    with database_errors(system_id, target.table):
+        try:
+            with connector.engine.begin() as conn:
+                written = not _found(conn, reference_column, reference)
+                if written:
+                    conn.execute(insert(rows).values({target.reference: reference, **values}))
+        except IntegrityError:
+            # Another hand-over of the same application inserted it since our look-up
+            # (the unique index refused ours): already written. Any other refusal (a
+            # NOT NULL column left out of the declaration) leaves no row: it is raised.
+            with connector.engine.connect() as conn:
+                if not _found(conn, reference_column, reference):
+                    raise
+            written = False
     return HandedOver(
         system_id=system_id,
         recipient=recipient,
         table=target.table,
-        written=there is None,
+        written=written,
         columns=tuple(sorted(values)),
     )
+
+
+def _found(conn: Connection, reference_column: ColumnClause[object], reference: str) -> bool:
+    """Whether the table holds a row of this application already."""
+    query = select(reference_column).where(reference_column == reference).limit(1)
+    return conn.execute(query).first() is not None
 
 
 __all__ = ["FILE_PARTS", "HandedOver", "hand_over", "receiver", "row_values", "sources"]
