@@ -21,7 +21,7 @@ from pledge.db.models import AuditEntry, Disclosure, Identity, Subject, SubjectR
 from pledge.errors import NotFound
 from pledge.records.service import find_subject_id, records_for_email
 from pledge.recruiting.hand_overs import NotAllowed, background_check, hire
-from pledge.restrictions import RestrictionKind
+from pledge.restrictions import RestrictionKind, objection
 from pledge.rights.holds import create_hold
 from tests.recruiting.conftest import CHECK_REQUESTS, EMPLOYEES, Target, apply
 from tests.site_forms.helpers import MARKER, pdf
@@ -284,3 +284,52 @@ def test_an_integrity_error_that_is_no_race_is_still_a_misdeclaration(tmp_path: 
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM employees")).scalar_one() == 0
     engine.dispose()
+
+
+def test_a_person_who_objected_to_background_checks_is_not_sent(
+    pledge: Pledge, client: TestClient, target: Target
+) -> None:
+    record_id = apply(client, pledge, EMAIL)
+    other = apply(client, pledge, "no.objection@example.org")
+    with pledge.transaction() as session:
+        subject_id = find_subject_id(session, pledge.keys, EMAIL)
+        assert subject_id
+        session.add(SubjectRestriction(subject_id=subject_id, kind=objection("background_checks")))
+    with pytest.raises(NotAllowed, match="objected to background checks"):
+        background_check(pledge, record_id, actor="staff:r")
+    assert target.rows(CHECK_REQUESTS) == []
+    background_check(pledge, other, actor="staff:r")  # the objection is that person's alone
+    assert [row["pledge_application"] for row in target.rows(CHECK_REQUESTS)] == [other]
+    with pledge.sessions() as session:
+        logged = session.scalars(select(Disclosure.subject_id)).all()
+        assert logged == [find_subject_id(session, pledge.keys, "no.objection@example.org")]
+    # The objection names background checks only: the application itself stays, and a hire
+    # (the employee record is the company's own) is not refused for it.
+    assert records_for_email(pledge, EMAIL)
+    assert hire(pledge, record_id, actor="staff:r").handed.written
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "recruitment_providers",  # receives applications, but not for background checks
+        "hubspot",  # does not receive applications at all
+    ],
+)
+def test_a_check_is_refused_where_the_policy_does_not_give_applications_to_the_system(
+    pledge: Pledge, client: TestClient, target: Target, recipient: str
+) -> None:
+    record_id = apply(client, pledge, EMAIL)
+    declared = pledge.settings.systems
+    assert declared is not None
+    text_of = declared.read_text(encoding="utf-8")
+    declared.write_text(
+        text_of.replace("recipient: background_check_providers", f"recipient: {recipient}"),
+        encoding="utf-8",
+    )
+    pledge.forget_state(Systems)
+    with pytest.raises(NotAllowed, match="does not give applications to this system"):
+        background_check(pledge, record_id, actor="staff:r")
+    assert target.rows(CHECK_REQUESTS) == []
+    with pledge.sessions() as session:
+        assert session.scalars(select(Disclosure)).all() == []
