@@ -4,7 +4,9 @@ and held against what the processor says it takes (``systems check``)."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +167,13 @@ def test_unreachable_slow_or_odd_processors_are_unavailable() -> None:
         ):
             connector_at(url, spec).hand_over("background_check", "a", {})
         assert odd.value.reason == ("503" if status == 503 else "bad_answer")
+
+
+def test_a_resume_of_the_largest_size_the_form_takes_goes_through(crm: Crm) -> None:
+    spec = _spec()
+    largest = os.urandom(2_000_000)  # the careers form's max_bytes
+    application = {**APPLICATION, "resume": {"content_base64": base64.b64encode(largest).decode()}}
+    fields = wire_values(spec.hand_over["background_check"], application)
+    assert crm.connector(spec).hand_over("background_check", "app-big", fields)
+    [(kept,)] = rows(crm.db, "SELECT fields FROM hand_overs")
+    assert base64.b64decode(json.loads(kept)["resume"]) == largest
