@@ -30,11 +30,15 @@ from urllib.parse import urlsplit
 from examples.processor import store
 from examples.processor.signing import is_signed, signed_headers
 
-MAX_BODY_BYTES = 1024 * 1024
-ACTIONS = frozenset({"identities", "export", "erase", "rectify", "restrict", "describe"})
-WRITES = frozenset({"erase", "rectify", "restrict"})
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""A hand-over carries a résumé (2 MB at most on Pledge's careers form) in base64."""
+ACTIONS = frozenset(
+    {"identities", "export", "erase", "rectify", "restrict", "describe", "hand_over"}
+)
+WRITES = frozenset({"erase", "rectify", "restrict", "hand_over"})
 """Actions that change the store: their answers (counts) are kept by idempotency key."""
-LATER = WRITES
+LATER = frozenset({"erase", "rectify", "restrict"})
+"""Actions answered 202 and done later when ``callbacks`` is on."""
 
 log = logging.getLogger("examples.processor")
 
@@ -48,6 +52,8 @@ class Request:
     key: str
     corrections: dict[str, str] = field(default_factory=dict)
     callback_url: str | None = None
+    hand_over: tuple[str, str, dict[str, Any]] | None = None
+    """``hand_over``: (kind, reference, fields)."""
 
 
 class Processor:
@@ -77,6 +83,10 @@ class Processor:
         request = parse_request(body)
         if request is None:
             return 400, {"error": "not a request of the protocol"}
+        if request.hand_over is not None:
+            problem = store.hand_over_problem(request.hand_over[0], request.hand_over[2])
+            if problem is not None:  # refused, and its key not remembered: nothing happened
+                return 422, {"error": problem}
         with self._lock, store.connect(self.db) as conn:
             stored = conn.execute(
                 "SELECT status, body FROM answers WHERE idempotency_key = ?", (request.key,)
@@ -133,7 +143,9 @@ class Processor:
 def act(conn: Any, request: Request) -> dict[str, Any]:
     """Do the action on the person's rows (found by the identities) and say what it did."""
     if request.action == "describe":
-        return {"collections": store.DESCRIPTION}
+        return {"collections": store.DESCRIPTION, "hand_over": store.HAND_OVERS}
+    if request.hand_over is not None:
+        return store.take(conn, *request.hand_over)
     ids = store.find(conn, request.identities)
     if request.action == "identities":
         return store.identities(conn, ids)
@@ -160,7 +172,15 @@ def parse_request(body: bytes) -> Request | None:
         return None
     if not _strings(corrections) or not (callback is None or _http_url(callback)):
         return None
-    return Request(data["action"], identities, key, corrections, callback)
+    hand_over = None
+    if data["action"] == "hand_over":
+        kind, reference, fields = data.get("kind"), data.get("reference"), data.get("fields")
+        if not (isinstance(kind, str) and isinstance(reference, str) and reference):
+            return None
+        if not _scalars(fields) or len(reference) > 200:
+            return None
+        hand_over = (kind, reference, cast(dict[str, Any], fields))
+    return Request(data["action"], identities, key, corrections, callback, hand_over)
 
 
 def _string_lists(value: object) -> bool:
@@ -171,6 +191,12 @@ def _string_lists(value: object) -> bool:
 
 def _strings(value: object) -> bool:
     return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _scalars(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        v is None or isinstance(v, str | int | float | bool) for v in value.values()
+    )
 
 
 def _http_url(value: object) -> bool:

@@ -1,5 +1,9 @@
 """The CRM's own data (a SQLite file) and what each action of the protocol does to it.
 
+``hand_overs`` keeps the applications Pledge hands over (a background check to
+run, a new employee's record), one per kind and reference: the primary key makes
+a repeat, or two at once, keep the first.
+
 Two tables hold personal data: ``contacts`` (email, name, phone, company) and
 ``notes`` (a contact's notes). A person is found by the identities Pledge sends:
 ``email``, ``phone``, or ``crm_contact_id`` (the contact's id, which the CRM
@@ -9,6 +13,7 @@ attributes, keeps the company (not the person's data) and deletes their notes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +37,13 @@ CREATE TABLE IF NOT EXISTS notes (
     text TEXT
 );
 CREATE INDEX IF NOT EXISTS notes_contact ON notes (contact_id);
+CREATE TABLE IF NOT EXISTS hand_overs (
+    kind TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    received_at TEXT NOT NULL DEFAULT (datetime('now')),
+    PRIMARY KEY (kind, reference)
+);
 CREATE TABLE IF NOT EXISTS answers (
     idempotency_key TEXT PRIMARY KEY,
     status INTEGER NOT NULL,
@@ -51,6 +63,21 @@ DESCRIPTION = {
     "contacts": ["id", "email", "name", "phone", "company", "restricted"],
     "notes": ["id", "contact_id", "text"],
 }
+
+HAND_OVERS = {
+    "background_check": ["full_name", "email", "country", "resume", "resume_media_type"],
+    "employee_record": [
+        "full_name",
+        "email",
+        "phone",
+        "country",
+        "position",
+        "resume",
+        "resume_name",
+        "resume_sha256",
+    ],
+}
+"""The hand-overs this processor takes, and the attributes each accepts (``resume``: base64)."""
 
 Identities = Mapping[str, list[str]]
 Answer = dict[str, Any]
@@ -186,3 +213,22 @@ def _residual(conn: sqlite3.Connection, ids: list[int]) -> int:
         ids,
     ).fetchone()[0]
     return int(attrs) + _counts(conn, ids)[1]
+
+
+def hand_over_problem(kind: str, fields: Mapping[str, Any]) -> str | None:
+    """Why this hand-over is refused (a kind or attribute this processor does not take)."""
+    accepted = HAND_OVERS.get(kind)
+    if accepted is None:
+        return "this processor takes no such hand-over"
+    if set(fields) - set(accepted):
+        return "an attribute this hand-over does not take"
+    return None
+
+
+def take(conn: sqlite3.Connection, kind: str, reference: str, fields: Mapping[str, Any]) -> Answer:
+    """Keep the application unless this kind's application of ``reference`` is already here."""
+    added = conn.execute(
+        "INSERT OR IGNORE INTO hand_overs (kind, reference, fields) VALUES (?, ?, ?)",
+        (kind, reference, json.dumps(dict(fields), sort_keys=True)),
+    ).rowcount
+    return {"written": added == 1}

@@ -12,7 +12,11 @@ from pledge.connectors.load import SystemsFileError, load_systems, read_systems
 from pledge.policy import Policy, bundled_policy_path, load_policy
 from tests.connectors.shop_systems import write
 
-ENVIRON = {"HR_URL": "sqlite:///nowhere.db"}
+ENVIRON = {
+    "HR_URL": "sqlite:///nowhere.db",
+    "CHECKS_URL": "https://checks.example.com/pledge",
+    "CHECKS_SECRET": "x" * 40,
+}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +96,11 @@ def test_unknown_fields_parts_and_recipients_are_errors(policy: Policy, tmp_path
                     }
                 }
             },
-            "only an SQL database",
+            "give 'columns' only",
+        ),
+        (
+            _system({"employee_record": {"reference": "r", "columns": {"a": "name"}}}),
+            "give both",
         ),
         (
             _system(
@@ -124,3 +132,29 @@ def test_one_system_per_hand_over(tmp_path: Path) -> None:
     with pytest.raises(SystemsFileError) as refused:
         load_systems(write(tmp_path / "systems.yaml", data))
     assert "more than one system" in str(refused.value)
+
+
+def _http(recipient: str, columns: dict[str, str]) -> dict[str, Any]:
+    return {
+        "systems": {
+            "checks": {
+                "kind": "http",
+                "url_env": "CHECKS_URL",
+                "secret_env": "CHECKS_SECRET",
+                "recipient": recipient,
+                "collections": {},
+                "hand_over": {"background_check": {"columns": columns}},
+            }
+        }
+    }
+
+
+def test_a_processor_takes_hand_overs_under_the_same_checks(policy: Policy, tmp_path: Path) -> None:
+    good = _http("background_check_providers", {"full_name": "name", "cv": "resume.content"})
+    assert _errors(policy, tmp_path, good) == []
+    bad = _http("recruitment_providers", {"full_name": "name", "pay": "salary"})
+    errors = _errors(policy, tmp_path, bad)
+    assert any(
+        "columns.pay" in e and "not a field of 'employment_application'" in e for e in errors
+    )
+    assert any("hand_over.background_check" in e and "'background_checks'" in e for e in errors)

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, insert, select, text
 
 from pledge.connectors.base import SystemMisdeclared, SystemUnavailable
-from pledge.connectors.registry import Systems
+from pledge.connectors.hand_over import hand_over
+from pledge.connectors.registry import Systems, systems_of
+from pledge.connectors.spec import SystemsFile
+from pledge.connectors.sql import SqlConnector
 from pledge.core import Pledge
 from pledge.db.models import AuditEntry, Disclosure, Identity, Subject, SubjectRestriction
 from pledge.errors import NotFound
 from pledge.records.service import find_subject_id, records_for_email
 from pledge.recruiting.hand_overs import NotAllowed, background_check, hire
-from pledge.restrictions import RestrictionKind
+from pledge.restrictions import RestrictionKind, objection
 from pledge.rights.holds import create_hold
 from tests.recruiting.conftest import CHECK_REQUESTS, EMPLOYEES, Target, apply
 from tests.site_forms.helpers import MARKER, pdf
@@ -209,3 +213,123 @@ def test_no_declared_receiver_is_refused_before_anything_is_read(
         background_check(pledge, record_id, actor="staff:r")
     assert records_for_email(pledge, EMAIL)
     assert base64  # the résumé stays encrypted here (see tests/site_forms/test_uploads.py)
+
+
+def test_a_hand_over_racing_another_is_already_written_not_an_error(
+    pledge: Pledge, client: TestClient, target: Target
+) -> None:
+    """Review finding L1: both look-ups find no row; the unique index lets one insert in."""
+    record_id = apply(client, pledge, EMAIL)
+    connector = systems_of(pledge).connector("checks")
+    assert isinstance(connector, SqlConnector)
+    raced: list[str] = []
+
+    def the_other_hand_over(
+        conn: object, cursor: object, statement: str, *args: object
+    ) -> None:  # between our look-up and our insert
+        if statement.lstrip().upper().startswith("INSERT") and not raced:
+            raced.append(statement)
+            with target.engine.begin() as other:
+                other.execute(
+                    insert(CHECK_REQUESTS).values(pledge_application=record_id, full_name="other")
+                )
+
+    event.listen(connector.engine, "before_cursor_execute", the_other_hand_over)
+    try:
+        handed = background_check(pledge, record_id, actor="staff:r")
+    finally:
+        event.remove(connector.engine, "before_cursor_execute", the_other_hand_over)
+    assert raced
+    assert handed.written is False
+    assert [row["full_name"] for row in target.rows(CHECK_REQUESTS)] == ["other"]
+    with pledge.sessions() as session:
+        assert len(session.scalars(select(Disclosure)).all()) == 1  # logged once all the same
+
+
+def test_an_integrity_error_that_is_no_race_is_still_a_misdeclaration(tmp_path: Path) -> None:
+    """A NOT NULL column the declaration leaves out: no row is there, so it is no race."""
+    url = f"sqlite:///{tmp_path / 'hr.sqlite'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE employees (pledge_application TEXT UNIQUE NOT NULL,"
+                " full_name TEXT, badge TEXT NOT NULL)"
+            )
+        )
+    declared = SystemsFile.model_validate(
+        {
+            "systems": {
+                "hr": {
+                    "kind": "sqlite",
+                    "url_env": "HR_URL",
+                    "collections": {},
+                    "hand_over": {
+                        "employee_record": {
+                            "table": "employees",
+                            "reference": "pledge_application",
+                            "columns": {"full_name": "name"},
+                        }
+                    },
+                }
+            }
+        }
+    )
+    systems = Systems(declared, {"HR_URL": url})
+    try:
+        with pytest.raises(SystemMisdeclared, match=r"^hr\.employees: .*IntegrityError"):
+            hand_over(systems, "employee_record", "application-1", {"name": "Ada Example"})
+    finally:
+        systems.close()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM employees")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_a_person_who_objected_to_background_checks_is_not_sent(
+    pledge: Pledge, client: TestClient, target: Target
+) -> None:
+    record_id = apply(client, pledge, EMAIL)
+    other = apply(client, pledge, "no.objection@example.org")
+    with pledge.transaction() as session:
+        subject_id = find_subject_id(session, pledge.keys, EMAIL)
+        assert subject_id
+        session.add(SubjectRestriction(subject_id=subject_id, kind=objection("background_checks")))
+    with pytest.raises(NotAllowed, match="objected to background checks"):
+        background_check(pledge, record_id, actor="staff:r")
+    assert target.rows(CHECK_REQUESTS) == []
+    background_check(pledge, other, actor="staff:r")  # the objection is that person's alone
+    assert [row["pledge_application"] for row in target.rows(CHECK_REQUESTS)] == [other]
+    with pledge.sessions() as session:
+        logged = session.scalars(select(Disclosure.subject_id)).all()
+        assert logged == [find_subject_id(session, pledge.keys, "no.objection@example.org")]
+    # The objection names background checks only: the application itself stays, and a hire
+    # (the employee record is the company's own) is not refused for it.
+    assert records_for_email(pledge, EMAIL)
+    assert hire(pledge, record_id, actor="staff:r").handed.written
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "recruitment_providers",  # receives applications, but not for background checks
+        "hubspot",  # does not receive applications at all
+    ],
+)
+def test_a_check_is_refused_where_the_policy_does_not_give_applications_to_the_system(
+    pledge: Pledge, client: TestClient, target: Target, recipient: str
+) -> None:
+    record_id = apply(client, pledge, EMAIL)
+    declared = pledge.settings.systems
+    assert declared is not None
+    text_of = declared.read_text(encoding="utf-8")
+    declared.write_text(
+        text_of.replace("recipient: background_check_providers", f"recipient: {recipient}"),
+        encoding="utf-8",
+    )
+    pledge.forget_state(Systems)
+    with pytest.raises(NotAllowed, match="does not give applications to this system"):
+        background_check(pledge, record_id, actor="staff:r")
+    assert target.rows(CHECK_REQUESTS) == []
+    with pledge.sessions() as session:
+        assert session.scalars(select(Disclosure)).all() == []

@@ -14,9 +14,17 @@ from sqlalchemy import func, select
 from pledge.core import Pledge
 from pledge.db.models import Delivery, Identity, Record, SubjectRestriction
 from pledge.records.service import find_subject_id, records_for_email
-from pledge.restrictions import RestrictionKind
+from pledge.restrictions import RestrictionKind, objection
 from tests.integration.smtp_server import SmtpServer
-from tests.site_forms.helpers import careers, confirmation_link, contact, counts, png, token
+from tests.site_forms.helpers import (
+    careers,
+    confirmation_link,
+    contact,
+    counts,
+    pdf,
+    png,
+    token,
+)
 
 VICTIM = "victim@example.org"
 
@@ -163,3 +171,52 @@ def test_claiming_another_country_for_a_known_person_waits_for_their_mailbox(
     assert ("marketing", "notice") in [
         (r.purpose, r.legal_basis) for r in records_for_email(mailer, known)
     ]
+
+
+def _apply(client: TestClient, pledge: Pledge, email: str) -> tuple[int, object]:
+    answer = client.post(
+        "/api/v1/forms/careers",
+        data=careers(pledge, email=email, form_token=token(pledge, "careers")),
+        files={"resume": ("cv.pdf", pdf(), "application/pdf")},
+    )
+    return answer.status_code, answer.json()
+
+
+def _applications(pledge: Pledge, subject_id: str) -> int:
+    with pledge.sessions() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(Record)
+                .where(Record.subject_id == subject_id, Record.category == "employment_application")
+            )
+            or 0
+        )
+
+
+def test_a_restricted_applicant_gets_the_answer_anyone_gets_and_no_resume_is_kept(
+    client: TestClient, pledge: Pledge
+) -> None:
+    subject_id = _known(client, pledge)
+    _limit(pledge, subject_id, RestrictionKind.STORAGE_ONLY)
+    before = _records(pledge)
+    answer = _apply(client, pledge, VICTIM)
+    stranger = _apply(client, pledge, "applies.first@example.org")
+    assert answer == stranger == (201, {"form": "careers", "status": "received"})
+    assert _applications(pledge, subject_id) == 0
+    assert _records(pledge) == before + 1  # the stranger's application only
+
+
+def test_an_applicant_who_objected_gets_the_answer_anyone_gets(
+    client: TestClient, pledge: Pledge
+) -> None:
+    """The recruiting purposes one may object to (future openings, background checks) rest on
+    legitimate interests; the application itself rests on the contract sought, so it is kept:
+    the objections are honoured where those purposes act (closing a position, a check)."""
+    subject_id = _known(client, pledge)
+    for purpose in ("career_opportunities", "background_checks"):
+        _limit(pledge, subject_id, objection(purpose))
+    answer = _apply(client, pledge, VICTIM)
+    stranger = _apply(client, pledge, "applies.too@example.org")
+    assert answer == stranger == (201, {"form": "careers", "status": "received"})
+    assert _applications(pledge, subject_id) == 1

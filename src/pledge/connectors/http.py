@@ -39,11 +39,14 @@ from pledge.connectors.http_wire import (
     BadAnswer,
     DescribeAnswer,
     ExportAnswer,
+    HandOverAnswer,
+    HandOverValue,
     IdentitiesAnswer,
     M,
     action_report,
     declared_rows,
     found_identities,
+    hand_over_body,
     held_values,
     left_over,
     parse,
@@ -139,6 +142,21 @@ class HttpConnector:
     def describe(self) -> DescribeAnswer:
         """The processor's collections and their attributes (for ``systems check``)."""
         return self._read("describe", {}, DescribeAnswer)
+
+    def hand_over(self, kind: str, reference: str, fields: Mapping[str, HandOverValue]) -> bool:
+        """Send one application (its declared attributes) as a ``kind`` hand-over.
+
+        True when the processor took it now, False when it already held that
+        kind's application of this ``reference`` (a repeat writes nothing). The
+        key is fresh each call, as for reads: the reference makes it idempotent."""
+        key = f"hand_over-{uuid.uuid4()}"
+        answer = self._post(hand_over_body(kind, reference, fields, key), key)
+        if answer.status != 200:
+            raise SystemUnavailable(self.system_id, "bad_answer")
+        try:
+            return parse(HandOverAnswer, answer.body).written
+        except BadAnswer:
+            raise SystemUnavailable(self.system_id, "bad_answer") from None
 
     def residual(self, start: Identities) -> int:
         """Declared, non-kept attributes of the person still holding a value, re-read now.

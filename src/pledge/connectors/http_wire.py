@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, ValidationError
 
 from pledge.connectors.base import CollectionReport, Identities, Row, SystemReport
 from pledge.connectors.spec import CollectionSpec, Erase, SystemSpec
@@ -53,6 +53,13 @@ class IdentitiesAnswer(_Answer):
 
 class DescribeAnswer(_Answer):
     collections: dict[str, list[str]]
+    hand_over: dict[str, list[str]] = {}
+    """Hand-over kind the processor takes -> the attributes it accepts."""
+
+
+class HandOverAnswer(_Answer):
+    written: StrictBool
+    """False: the processor already held this kind's application of that reference."""
 
 
 class Counts(_Answer):
@@ -89,6 +96,24 @@ def request_body(
         body["corrections"] = dict(corrections)
     if callback_url is not None:
         body["callback_url"] = callback_url
+    return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+
+
+HandOverValue = str | int | float | bool | None
+"""What a hand-over attribute carries: a JSON scalar (a file's bytes as base64 text)."""
+
+
+def hand_over_body(
+    kind: str, reference: str, fields: Mapping[str, HandOverValue], idempotency_key: str
+) -> bytes:
+    """The ``hand_over`` request's exact bytes: the application's declared attributes only."""
+    body = {
+        "action": "hand_over",
+        "kind": kind,
+        "reference": reference,
+        "fields": dict(fields),
+        "idempotency_key": idempotency_key,
+    }
     return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
 
 
@@ -236,3 +261,11 @@ def unknown_to_processor(spec: SystemSpec, answer: DescribeAnswer) -> Iterator[t
                     f"collections.{name}.identity.{kind}",
                     "the processor does not know this attribute",
                 )
+    for hand_over_kind, target in spec.hand_over.items():
+        accepted = answer.hand_over.get(hand_over_kind)
+        if accepted is None:
+            yield f"hand_over.{hand_over_kind}", "the processor does not take this hand-over"
+            continue
+        for attr in target.columns:
+            if attr not in accepted:
+                yield f"hand_over.{hand_over_kind}.columns.{attr}", UNKNOWN_ATTRIBUTE

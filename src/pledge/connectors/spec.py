@@ -130,21 +130,26 @@ its bytes; ``resume.filename``, ``.media_type``, ``.sha256``, ``.size``)."""
 
 
 class HandOver(_Model):
-    """A table the system takes applications into, one row per application (SQL kinds only).
+    """Where a system takes applications, one per application.
 
-    Only the columns named here are written, each from the application field it names.
+    An SQL database: a ``table`` with a ``reference`` column, one row per application, and
+    only the columns named here written. A processor's API (``http``): the protocol's
+    ``hand_over`` action, carrying Pledge's application id as its reference and only the
+    attributes named here (no ``table``, no ``reference``: the processor keeps them its way).
     """
 
-    table: SqlName
-    reference: SqlName
-    """The column that receives Pledge's application id: a second hand-over of the same
-    application finds its row and writes nothing (give it a unique index)."""
+    table: SqlName | None = None
+    """SQL kinds: the table applications are written into."""
+    reference: SqlName | None = None
+    """SQL kinds: the column that receives Pledge's application id: a second hand-over of
+    the same application finds its row and writes nothing (give it a unique index)."""
     columns: Annotated[dict[SqlName, HandOverSource], Field(min_length=1)]
-    """Column -> the application field (or file part) it receives."""
+    """Column (an ``http`` system: the processor's attribute) -> the application field
+    (or file part) it receives."""
 
     @model_validator(mode="after")
     def _reference_apart(self) -> HandOver:
-        if self.reference in self.columns:
+        if self.reference is not None and self.reference in self.columns:
             raise ValueError("the reference column cannot also receive a field")
         return self
 
@@ -164,14 +169,24 @@ class SystemSpec(_Model):
     """Total deadline of one connection attempt and its work."""
     collections: dict[SqlName, CollectionSpec]
     hand_over: dict[HandOverKind, HandOver] = {}
-    """Tables recruiting writes applications into (``docs/recruiting.md``)."""
+    """Where recruiting hands applications over (``docs/recruiting.md``)."""
 
     @model_validator(mode="after")
     def _http_has_secret(self) -> SystemSpec:
         if self.kind is SystemKind.HTTP and self.secret_env is None:
             raise ValueError("an http system needs 'secret_env' (its signing secret)")
-        if self.kind is SystemKind.HTTP and self.hand_over:
-            raise ValueError("only an SQL database takes hand-overs ('hand_over')")
+        for kind, target in self.hand_over.items():
+            placed = (target.table is not None, target.reference is not None)
+            if self.kind is SystemKind.HTTP and any(placed):
+                raise ValueError(
+                    f"hand_over.{kind}: an http system takes hand-overs by the protocol's "
+                    "'hand_over' action: give 'columns' only (no 'table' or 'reference')"
+                )
+            if self.kind is not SystemKind.HTTP and not all(placed):
+                raise ValueError(
+                    f"hand_over.{kind}: a database takes hand-overs into a 'table', "
+                    "with a 'reference' column: give both"
+                )
         return self
 
 
