@@ -127,3 +127,23 @@ def test_an_undeclared_receiver_is_a_page_not_a_500(pledge: Pledge, client: Test
         assert "Nothing was changed" in answer.text
         assert "connected systems file" in answer.text
     assert record_id in application_ids(pledge)
+
+
+def test_a_recruiter_settles_applications_naming_no_position(
+    pledge: Pledge, client: TestClient
+) -> None:
+    no = apply(client, pledge, "unplaced-no@example.org", position=None)
+    recruiter = signed_in(client, pledge, "recruiter")
+    page = recruiter.get(PAGE).text
+    assert "Applications for no particular position" in page
+    assert 'action="/admin/recruiting/unplaced/settle"' in page
+    settled = recruiter.post(
+        f"{PAGE}/unplaced/settle",
+        data={"csrf": csrf(recruiter), "position": ""},
+        follow_redirects=False,
+    )
+    assert settled.status_code == 303
+    assert no not in application_ids(pledge)
+    auditor = signed_in(client, pledge, "auditor")
+    refused = auditor.post(f"{PAGE}/unplaced/settle", data={"csrf": csrf(auditor), "position": ""})
+    assert refused.status_code == 403

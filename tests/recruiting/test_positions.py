@@ -12,7 +12,7 @@ from pledge.db.base import utcnow
 from pledge.db.models import AuditEntry, Position, Record, SubjectRestriction
 from pledge.errors import Conflict, NotFound, ValidationFailed
 from pledge.records.service import find_subject_id
-from pledge.recruiting.positions import close_position, open_position
+from pledge.recruiting.positions import close_position, open_position, settle_unplaced
 from pledge.restrictions import RestrictionKind, objection
 from pledge.rights.holds import create_hold
 from tests.recruiting.conftest import application_ids, apply
@@ -133,3 +133,30 @@ def test_positions_are_checked_before_anything_is_written(pledge: Pledge) -> Non
         close_position(pledge, "no-such-position", actor="test")
     with pledge.sessions() as session:
         assert session.scalars(select(Position.id)).all() == ["backend-2027"]
+
+
+def test_applications_sent_before_positions_were_managed_are_settled_on_request(
+    pledge: Pledge, client: TestClient
+) -> None:
+    """No closing reaches an application naming no position here: the team settles those
+    groups, with the same rules; a real position must be closed instead."""
+    blank_no = apply(client, pledge, "blank-no@example.org", position=None)
+    blank_yes = apply(client, pledge, "blank-yes@example.org", position=None, keep=True)
+    typed_no = apply(client, pledge, "typed-no@example.org", position="Job Ad 12")
+    settled = settle_unplaced(pledge, "", actor="staff:test")
+    assert (settled.deleted, settled.kept, settled.left) == (1, 1, 0)
+    held = application_ids(pledge)
+    assert blank_no not in held
+    assert blank_yes in held
+    assert typed_no in held, "another group"
+    assert settle_unplaced(pledge, " job ad 12", actor="staff:test").deleted == 1
+    assert typed_no not in application_ids(pledge)
+    open_position(pledge, "backend-2027", "Backend engineer", actor="test")
+    with pytest.raises(Conflict):
+        settle_unplaced(pledge, "backend-2027", actor="staff:test")
+    with pledge.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "recruiting.unplaced_settled")
+        ).all()
+    assert [e.object_id for e in entries] == ["unplaced", "unplaced"]
+    assert "job ad" not in str([e.details for e in entries]).lower()

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pledge import audit
 from pledge.core import Pledge
@@ -149,7 +150,6 @@ def close_position(
 ) -> Closed:
     """Close the position (if open) and settle every application naming it, in one transaction."""
     key = normalise_id(position_id)
-    policy = pledge.policy
     with pledge.transaction() as session:
         position = session.get(Position, key, with_for_update=True)
         if position is None:
@@ -157,32 +157,63 @@ def close_position(
         if position.closed_at is None:
             position.closed_at = now or utcnow()
             position.closed_by = actor
-        rows = {row.id: row for row in application_rows(session, purpose=APPLIED)}
-        mine = [a for a in decrypt(session, pledge.keys, list(rows.values())) if a.position == key]
-        held = held_subject_ids(session)
-        limits = collection_limits(session, {a.subject_id for a in mine})
-        deleted = kept = left = 0
-        for application in mine:
-            row = rows[application.id]
-            kinds = limits.get(application.subject_id, set())
-            if application.subject_id in held or RestrictionKind.STORAGE_ONLY in kinds:
-                left += 1
-            elif stays_for_future(kinds, policy, row.jurisdiction, application.keep):
-                row.purpose = KEPT
-                row.legal_basis = policy.legal_basis(KEPT, row.jurisdiction) or row.legal_basis
-                kept += 1
-            else:
-                session.delete(row)
-                deleted += 1
-        audit.append(
-            session,
-            action="recruiting.position_closed",
-            actor=actor,
-            object_type="position",
-            object_id=key,
-            details={"deleted": deleted, "kept": kept, "left": left},
-        )
+        closed = _settle(pledge, session, key)
+        _audit_settled(session, "recruiting.position_closed", key, closed, actor)
+    return closed
+
+
+def settle_unplaced(pledge: Pledge, named: str, *, actor: str) -> Closed:
+    """Settle, as a closing would, the applications naming ``named`` when it is no position.
+
+    Applications sent while the team managed no positions here name a free-text
+    reference or none (``named`` empty); no closing would ever reach them, so the
+    recruiting team settles them once the opening they were for is over.
+    """
+    key = normalise_id(named)
+    with pledge.transaction() as session:
+        if key and session.get(Position, key) is not None:
+            raise Conflict(
+                "this is a position: close it instead", fields={"position": "a position"}
+            )
+        closed = _settle(pledge, session, key or None)
+        _audit_settled(session, "recruiting.unplaced_settled", "unplaced", closed, actor)
+    return closed
+
+
+def _settle(pledge: Pledge, session: Session, key: str | None) -> Closed:
+    """Delete or keep each application still held for recruitment that names ``key``."""
+    policy = pledge.policy
+    rows = {row.id: row for row in application_rows(session, purpose=APPLIED)}
+    mine = [a for a in decrypt(session, pledge.keys, list(rows.values())) if a.position == key]
+    held = held_subject_ids(session)
+    limits = collection_limits(session, {a.subject_id for a in mine})
+    deleted = kept = left = 0
+    for application in mine:
+        row = rows[application.id]
+        kinds = limits.get(application.subject_id, set())
+        if application.subject_id in held or RestrictionKind.STORAGE_ONLY in kinds:
+            left += 1
+        elif stays_for_future(kinds, policy, row.jurisdiction, application.keep):
+            row.purpose = KEPT
+            row.legal_basis = policy.legal_basis(KEPT, row.jurisdiction) or row.legal_basis
+            kept += 1
+        else:
+            session.delete(row)
+            deleted += 1
     return Closed(deleted=deleted, kept=kept, left=left)
+
+
+def _audit_settled(session: Session, action: str, key: str, closed: Closed, actor: str) -> None:
+    """Counts only. An unplaced group is logged as ``unplaced``: its free-text reference
+    is whatever applicants typed, and may name them."""
+    audit.append(
+        session,
+        action=action,
+        actor=actor,
+        object_type="position",
+        object_id=key,
+        details={"deleted": closed.deleted, "kept": closed.kept, "left": closed.left},
+    )
 
 
 __all__ = [
@@ -194,4 +225,5 @@ __all__ = [
     "open_choices",
     "open_ids",
     "open_position",
+    "settle_unplaced",
 ]

@@ -30,6 +30,7 @@ from pledge.recruiting.positions import (
     close_position,
     list_positions,
     open_position,
+    settle_unplaced,
 )
 from pledge.web.console import error_text, page
 from pledge.web.console_forms import new_form_token, spend_form_token
@@ -42,6 +43,7 @@ PAGE = "/admin/recruiting"
 DONE = {
     "opened": "The position is open.",
     "closed": "The position is closed: applications that did not ask to be kept were deleted.",
+    "settled": "Settled: applications that did not ask to be kept were deleted.",
     "checked": "The application was sent for a background check; the disclosure is logged.",
     "hired": "The application is in the employee record and was deleted here.",
 }
@@ -149,6 +151,17 @@ def close_a_position(
         staff,
         "closed",
         lambda: close_position(pledge, position_id, actor=staff.actor),
+    )
+
+
+@router.post(PAGE + "/unplaced/settle")
+def settle_unplaced_applications(
+    request: Request, pledge: PledgeDep, staff: RecruitingActor, form: StaffFormDep
+) -> Response:
+    """Applications naming no position here (sent before positions were managed)."""
+    named = form.get("position", "")
+    return _act(
+        request, pledge, staff, "settled", lambda: settle_unplaced(pledge, named, actor=staff.actor)
     )
 
 
