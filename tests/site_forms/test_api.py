@@ -8,7 +8,8 @@ from sqlalchemy import select
 from pledge.core import Pledge
 from pledge.db.models import ConsentEvent, Delivery, Record
 from pledge.jobs import deliver_outbox
-from pledge.records.service import records_for_email
+from pledge.records.schemas import RecordIn, SubjectIn
+from pledge.records.service import collect, records_for_email
 from tests.integration.smtp_server import SmtpServer
 from tests.site_forms.helpers import NOTHING, contact, counts, follow_link, token
 
@@ -158,3 +159,42 @@ def test_the_confirmation_is_mailed_in_the_persons_language(
     [mail] = smtp.messages_to("ada@example.org")
     assert "Wir haben Ihr Formular erhalten: Kontakt" in mail.message["Subject"]
     assert "Please send me your prices." not in mail.body
+
+
+def test_a_newsletter_waits_for_the_link_wherever_the_submitter_says_they_live(
+    client: TestClient, mailer: Pledge, smtp: SmtpServer
+) -> None:
+    """Marketing rests on consent in the EU, and the country is only what was typed: a
+    stranger typing "US" for someone's address gets nothing kept until the mailbox confirms."""
+    body = {
+        "form_token": token(mailer, "newsletter"),
+        "email": "us.news@example.org",
+        "country": "US",
+        "birth_year": "1980",
+    }
+    given = client.post("/api/v1/forms/newsletter", json=body)
+    assert given.status_code == 201, given.text
+    assert given.json()["status"] == "confirm_by_mail"
+    assert {**counts(mailer), "mails": 0} == NOTHING
+    follow_link(client, mailer, smtp, "us.news@example.org")
+    with mailer.sessions() as session:
+        assert session.scalars(select(Record.legal_basis)).all() == ["notice"]
+
+
+def test_a_known_californian_claiming_the_us_is_not_held(
+    client: TestClient, pledge: Pledge
+) -> None:
+    """The form asks no region: "US" for a person held in California claims what is held."""
+    californian = SubjectIn(email="cal@example.org", country="US", region="CA")
+    record = RecordIn(
+        subject=californian,
+        category="identification",
+        purpose="respond_to_requests",
+        source="test",
+        data={"email": "cal@example.org"},
+    )
+    collect(pledge, [record], actor="test")
+    body = contact(pledge, email="cal@example.org", country="US")
+    assert client.post("/api/v1/forms/contact", json=body).status_code == 201
+    with pledge.sessions() as session:
+        assert len(session.scalars(select(Record.id)).all()) == 2, "kept at once"

@@ -6,11 +6,11 @@ carries may change what is held about someone who is already known:
 - a consent given ("yes") is never recorded from the form itself: the mail
   carries a link (:mod:`pledge.site_forms.confirmations`), and only following
   it records the consent, with the wording shown as evidence (double opt-in);
-- a submission whose purpose rests on consent where the person lives (an EU
-  newsletter) is held with its consent until that link is followed, and so is
-  one claiming another country than the one held for a known person (a
-  stranger typing "US" for someone in the EU must not pass them off as
-  opted out of the GDPR's consent);
+- a submission whose purpose rests on consent in any jurisdiction (the
+  newsletter) is held with its consent until that link is followed, wherever
+  the submitter says the person lives, and so is one claiming another country
+  than the one held for a known person (a stranger typing "US" for someone in
+  the EU must not pass them off as opted out of the GDPR's consent);
 - a "no" (a box that starts ticked, left unticked) is recorded at once only for
   a person this submission creates; for a known person it waits for the link;
 - no phone number or other identity is added to the person: a public form's
@@ -76,10 +76,13 @@ def submit(
         data=submission.data,
     )
     validate_all(pledge.policy, [record], batch=False)
-    held_in = _held_jurisdiction(pledge, submission.email)
+    held_in = _held_place(pledge, submission.email)
     known = held_in is not None
-    needs_consent = pledge.policy.legal_basis(form.purpose, submission.jurisdiction) == "consent"
-    deferred = needs_consent or (known and held_in != submission.jurisdiction)
+    needs_consent = _rests_on_consent(pledge, form.purpose)
+    claims_elsewhere = held_in is not None and (
+        submission.country != held_in[0] and submission.jurisdiction != held_in[1]
+    )
+    deferred = needs_consent or claims_elsewhere
     grants, refusals = _acts(form, submission)
     subject_id = None
     if not deferred:
@@ -119,13 +122,33 @@ def _acts(
     return grants, refusals
 
 
-def _held_jurisdiction(pledge: Pledge, email: str) -> str | None:
-    """The jurisdiction held for the person with this address; None for someone unknown."""
+def _rests_on_consent(pledge: Pledge, purpose_id: str) -> bool:
+    """Whether the purpose rests on consent in any jurisdiction of the policy.
+
+    The country is only what the submitter typed: a stranger typing "US" for an
+    address in the EU must not get a newsletter kept under a US notice. Such a
+    form is kept only once the mailbox's owner follows the link, wherever they say
+    they live.
+    """
+    purpose = pledge.policy.purpose(purpose_id)
+    return purpose is not None and "consent" in purpose.legal_basis.values()
+
+
+def _held_place(pledge: Pledge, email: str) -> tuple[str, str] | None:
+    """The country and jurisdiction held for this address; None for someone unknown.
+
+    A claim differs from what is held only when both differ: the form asks no
+    region, so a known Californian claiming "US" claims what is held, and a
+    move within one jurisdiction changes no legal basis.
+    """
     with pledge.sessions() as session:
         subject_id = find_subject_id(session, pledge.keys, email)
         if subject_id is None:
             return None
-        return session.scalar(select(Subject.jurisdiction).where(Subject.id == subject_id))
+        row = session.execute(
+            select(Subject.country, Subject.jurisdiction).where(Subject.id == subject_id)
+        ).one()
+        return str(row[0]), str(row[1])
 
 
 def _keep(pledge: Pledge, record: RecordIn) -> str | None:
