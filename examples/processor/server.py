@@ -216,7 +216,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
+        declared = self.headers.get("content-length") or "0"
+        length = int(declared) if declared.isascii() and declared.isdigit() else -1
+        if length < 0:
+            self._answer(400, {"error": "content-length must be a number of bytes"})
+            return
         if length > MAX_BODY_BYTES:
             self._answer(413, {"error": "request too large"})
             return

@@ -5,6 +5,7 @@ and the declaration as the only door (undeclared attributes and collections drop
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -226,3 +227,13 @@ def test_the_crm_finds_an_email_whatever_its_case(crm: Crm) -> None:
         conn.execute("INSERT INTO contacts (id, email, name) VALUES (9, 'Mixed@Example.org', 'M')")
     found = crm.connector().identities({"email": frozenset({"mixed@example.org"})})
     assert found["crm_contact_id"] == {"9"}
+
+
+def test_the_example_refuses_a_length_it_cannot_trust_before_reading(crm: Crm) -> None:
+    """A negative length would read until the sender stops: refused at once, unread."""
+    host, port = crm.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    for length in ("-1", "1e9", "١٢"):
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            conn.sendall(f"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+            answer = conn.recv(4096)
+        assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), length

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 
 from pledge.core import Pledge
 from pledge.recruiting.positions import close_position, open_position
+from tests.integration.smtp_server import SmtpServer
 from tests.recruiting.conftest import application_ids, apply
-from tests.site_forms.helpers import NOTHING, careers, counts, pdf
+from tests.site_forms.helpers import NOTHING, careers, confirmation_link, contact, counts, pdf
 
 
 def _send(client: TestClient, pledge: Pledge, path: str, **changes: Any) -> Any:
@@ -81,3 +82,24 @@ def test_when_every_position_is_closed_the_form_says_so(pledge: Pledge, client: 
     answer = _send(client, pledge, "/api/v1/forms/careers", position="backend-2027")
     assert answer.json()["error"]["fields"] == {"position": "No position is open at the moment."}
     assert counts(pledge) == NOTHING
+
+
+def test_an_application_confirmed_after_its_position_closed_is_not_kept(
+    mailer: Pledge, client: TestClient, smtp: SmtpServer
+) -> None:
+    """A known person claiming another country waits for the mailed link; if the position
+    closes meanwhile, the click keeps nothing (the closing would have deleted it)."""
+    known = contact(mailer, email="held.applicant@example.org", country="DE")
+    assert client.post("/api/v1/forms/contact", json=known).status_code == 201
+    open_position(mailer, "ops-2027", "Operations", actor="test")
+    body = careers(mailer, email="held.applicant@example.org", country="US", position="ops-2027")
+    sent = client.post(
+        "/api/v1/forms/careers", data=body, files={"resume": ("cv.pdf", pdf(), "application/pdf")}
+    )
+    assert sent.status_code == 201
+    path = confirmation_link(mailer, smtp, "held.applicant@example.org")
+    close_position(mailer, "ops-2027", actor="test")
+    pressed = client.post(path)
+    assert pressed.status_code == 404
+    assert "does not work" in pressed.text
+    assert application_ids(mailer) == set()

@@ -124,10 +124,14 @@ def open_choices(pledge: Pledge) -> list[tuple[str, str]] | None:
     settles the application.
     """
     with pledge.sessions() as session:
-        rows = list(session.scalars(select(Position)))
-    if not rows:
-        return None
-    found = [(p.id, p.title) for p in rows if p.closed_at is None]
+        found = [
+            (str(k), str(title))
+            for k, title in session.execute(
+                select(Position.id, Position.title).where(Position.closed_at.is_(None))
+            )
+        ]
+        if not found and session.scalar(select(Position.id).limit(1)) is None:
+            return None
     return sorted(found, key=lambda pair: (pair[1].casefold(), pair[0]))
 
 

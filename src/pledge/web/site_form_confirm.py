@@ -10,17 +10,22 @@ expired gets the same page (404), which tells nothing about anyone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from pledge.core import Pledge
-from pledge.errors import PledgeError
+from pledge.errors import PledgeError, ValidationFailed
+from pledge.policy import SiteForm
+from pledge.recruiting.positions import check_position
 from pledge.site_forms.confirmations import CONFIRM_PATH, Pending, peek, take
 from pledge.site_forms.submit import confirm_held
 from pledge.web.api.forms import seen_in
 from pledge.web.deps import PledgeDep
 from pledge.web.language import request_language
+from pledge.web.site_form_posts import names_position
 from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
@@ -77,10 +82,26 @@ def _confirm(pledge: Pledge, request: Request, token: str) -> HTMLResponse:
     form = pledge.policy.site.form(taken[0]) if taken else None
     if taken is None or form is None:
         return _page(pledge, request, token, None)
+    held = _still_wanted(pledge, form, taken[1])
+    if held is None:
+        return _page(pledge, request, token, None)
     try:
-        confirm_held(pledge, form, taken[1], seen_in(request))
+        confirm_held(pledge, form, held, seen_in(request))
     except PledgeError:
         # The policy changed since the form was sent (a purpose or channel gone): nothing
         # it no longer allows is recorded, and the person is told the link did not work.
         return _page(pledge, request, token, None)
     return _page(pledge, request, token, form.id, done=True)
+
+
+def _still_wanted(pledge: Pledge, form: SiteForm, held: dict[str, Any]) -> dict[str, Any] | None:
+    """The held answers, less an application whose position closed while the link waited
+    (closing would have deleted it); None when nothing is left to confirm."""
+    record = held.get("record")
+    if not (names_position(form) and isinstance(record, dict)):
+        return held
+    try:
+        check_position(pledge, record.get("data") or {})
+    except ValidationFailed:
+        held = {**held, "record": None}
+    return held if held.get("record") is not None or held.get("answers") else None
