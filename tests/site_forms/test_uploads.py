@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import tempfile
 from typing import Any
 
 import pytest
@@ -85,3 +86,28 @@ def test_the_resume_is_nowhere_in_the_database_in_clear(client: TestClient, pled
         from pathlib import Path
 
         assert MARKER not in Path(path).read_bytes()
+
+
+def test_a_large_resume_never_touches_the_disk(
+    client: TestClient, pledge: Pledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starlette spools a part past 1 MB into a temporary file; the careers form takes up to
+    2 MB, so its parser keeps every part in memory. Any temporary file opened is counted."""
+    opened: list[str] = []
+    real = tempfile.TemporaryFile
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        opened.append("TemporaryFile")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", counting)
+    big = pdf(b"x" * 1_900_000)
+    answer = client.post(
+        "/api/v1/forms/careers",
+        data=careers(pledge, email="big.resume@example.org"),
+        files={"resume": ("cv.pdf", big, "application/pdf")},
+    )
+    assert answer.status_code == 201, answer.text
+    assert opened == []
+    [held] = records_for_email(pledge, "big.resume@example.org")
+    assert held.data["resume"]["size"] == len(big)
