@@ -590,8 +590,9 @@ class LogData(_Model):
 
     ``category`` and ``purpose`` name the policy's own (checked); ``retention`` counts
     from each page view, after which the event row goes and only aggregates stay;
-    ``min_group_size`` is k: a count (of page views) is published only for a group of
-    at least k, so no published figure describes one or two visitors.
+    ``min_group_size`` is k: a group's figures are published only when it counts at
+    least k distinct visitors (by their pseudonym of the day, which the category should
+    declare as a field), so no published figure describes one or two people.
     """
 
     section: str | None = None
