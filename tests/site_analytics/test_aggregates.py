@@ -207,3 +207,20 @@ def test_the_log_data_category_and_purpose_must_be_declared() -> None:
         p.location: p.message for p in run_checks(policy.model_copy(update={"log_data": other}))
     }
     assert "not collected for purpose" in problems["log_data.purpose"]
+
+
+def test_the_log_data_category_must_declare_the_visitor_pseudonym() -> None:
+    """The beacon keeps a pseudonym per day: the policy must say so among the fields."""
+    policy = load_policy("src/pledge/policies/interactions.yaml")
+    assert policy.log_data is not None
+    category = policy.category(policy.log_data.category)
+    assert category is not None
+    field = category.field(policy.log_data.visitor_field)
+    assert field is not None
+    assert "changes every day" in field.description
+    assert not [p for p in run_checks(policy) if p.location.startswith("log_data")]
+    other = policy.log_data.model_copy(update={"visitor_field": "visitor_id"})
+    problems = {
+        p.location: p.message for p in run_checks(policy.model_copy(update={"log_data": other}))
+    }
+    assert "does not declare field 'visitor_id'" in problems["log_data.visitor_field"]

@@ -11,6 +11,7 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from pledge.core import Pledge
@@ -76,3 +77,10 @@ def test_the_retention_run_deletes_the_salts_of_past_days(pledge: Pledge) -> Non
     run_retention(pledge, as_of=NEXT)
     assert salts(pledge) == {}
     assert visit(pledge, DAY) != visit(pledge, NEXT)
+
+
+def test_the_public_policy_page_declares_the_pseudonym(client: TestClient) -> None:
+    page = client.get("/policy")
+    assert page.status_code == 200
+    assert "Daily visitor pseudonym" in page.text
+    assert "changes every day and is deleted after that day" in page.text
