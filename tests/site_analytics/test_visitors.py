@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -84,3 +85,19 @@ def test_the_public_policy_page_declares_the_pseudonym(client: TestClient) -> No
     assert page.status_code == 200
     assert "Daily visitor pseudonym" in page.text
     assert "changes every day and is deleted after that day" in page.text
+
+
+def test_the_first_page_views_of_a_day_race_for_one_salt(pledge: Pledge) -> None:
+    """Page views arriving together on a new day all get its one salt, none fails."""
+    visit(pledge, DAY)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(
+            pool.map(
+                lambda _: record_page_view(pledge, VIEW, ip=IP, user_agent=FIREFOX, now=NEXT),
+                range(16),
+            )
+        )
+    with pledge.sessions() as session:
+        today = set(session.scalars(select(SiteEvent.visitor).where(SiteEvent.day == NEXT.date())))
+    assert len(today) == 1
+    assert set(salts(pledge)) == {"2026-03-11"}
