@@ -54,6 +54,8 @@ def test_a_page_view_is_stored_as_log_data_without_the_address(
     assert (row.browser_family, row.browser_major, row.os_family) == ("Chrome", "131", "Linux")
     assert (row.device_class, row.language, row.screen_class) == ("desktop", "en-GB", "large")
     assert row.forms == ["demo-request"]
+    assert row.visitor is not None
+    assert len(row.visitor) == 16  # the day's pseudonym
     assert IP not in caplog.text
     assert _everything_stored(pledge).count(IP) == 0
     assert _everything_stored(pledge).count("81.2.69.") == 0

@@ -56,7 +56,7 @@ class Permission(StrEnum):
     ROPA_READ = "ropa.read"
     """The record of processing activities (GDPR Art. 30)."""
     ANALYTICS_READ = "analytics.read"
-    """The site's visitor aggregates (groups of at least k page views, never one page view)."""
+    """The site's visitor aggregates (groups of at least k distinct visitors, never one)."""
     RECRUITING_READ = "recruiting.read"
     """Positions and their applicants, decrypted (every showing audited as a read)."""
     RECRUITING_ACT = "recruiting.act"

@@ -170,7 +170,11 @@ def check_references(doc: PolicyDocument, locate: Locate) -> list[Problem]:
 
 
 def check_log_data(doc: PolicyDocument, locate: Locate) -> list[Problem]:
-    """The log data's category and purpose must be declared, and the category kept for it."""
+    """The log data's category and purpose must be declared, and the category kept for it.
+
+    The category must also declare the field the beacon's visitor pseudonym is, so the
+    policy page lists it among what is collected.
+    """
     log_data = doc.log_data
     if log_data is None:
         return []
@@ -188,6 +192,12 @@ def check_log_data(doc: PolicyDocument, locate: Locate) -> list[Problem]:
     if log_data.retention.duration is None:
         message = "log data needs a retention duration: each event is deleted when it ends"
         problems.append(_error(locate, ("log_data", "retention"), message))
+    if category is not None and category.field(log_data.visitor_field) is None:
+        message = (
+            f"category {category.id!r} does not declare field {log_data.visitor_field!r}:"
+            " the beacon keeps a daily visitor pseudonym with each page view"
+        )
+        problems.append(_error(locate, ("log_data", "visitor_field"), message))
     return problems
 
 

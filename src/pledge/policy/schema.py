@@ -590,8 +590,9 @@ class LogData(_Model):
 
     ``category`` and ``purpose`` name the policy's own (checked); ``retention`` counts
     from each page view, after which the event row goes and only aggregates stay;
-    ``min_group_size`` is k: a count (of page views) is published only for a group of
-    at least k, so no published figure describes one or two visitors.
+    ``min_group_size`` is k: a group's figures are published only when it counts at
+    least k distinct visitors (by their pseudonym of the day, which the category declares
+    as its ``visitor_field``), so no published figure describes one or two people.
     """
 
     section: str | None = None
@@ -599,6 +600,9 @@ class LogData(_Model):
     purpose: Identifier
     retention: Retention
     min_group_size: Annotated[int, PydanticField(ge=2, le=1000)]
+    visitor_field: Identifier = "daily_visitor_pseudonym"
+    """The category's field that declares the visitor pseudonym of the day each page view
+    carries (``pledge policy check`` reports a category without it)."""
 
 
 LanguageTag = Annotated[str, PydanticField(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]

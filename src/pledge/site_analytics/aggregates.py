@@ -1,12 +1,13 @@
-"""Daily counts of page views per group, shown only for groups of at least k.
+"""Daily counts of page views and distinct visitors per group, shown only for groups of k people.
 
 A day whose page views are still held is counted live from them; a day the
 retention run rolled up is read from ``site_aggregates`` (which kept only its
-groups of at least k). Either way a group under the policy's
-``log_data.min_group_size`` is never returned, so no figure describes one or
-two visitors. Counts are of page views: without a visitor id (the policy
-declares none for the beacon) distinct people cannot be counted, and a group
-of k page views has at most k visitors.
+groups of at least k visitors). Either way a group with fewer distinct visitors
+than the policy's ``log_data.min_group_size`` is never returned, however many
+page views it has, so no figure describes one or two people. Visitors are told
+apart by their pseudonym of the day (:mod:`pledge.site_analytics.visitors`): one
+person on two days counts once each day, and a group is per day, so that is
+never counted as two people in one group.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pledge.core import Pledge
 from pledge.db.models import SiteAggregate, SiteEvent
 from pledge.errors import NotFound
 
-Row = tuple[date, str, int, int]
-"""(day, key, page views, seconds on page summed)."""
+Row = tuple[date, str, int, int, int]
+"""(day, key, page views, distinct visitors, seconds on page summed)."""
 
 DIMENSIONS: dict[str, str] = {
     "views": "Page views and time on page",
@@ -51,7 +52,13 @@ def live_rows(session: Session, dimension: str, since: date, until: date) -> lis
     """The dimension's groups per day, counted from the page views still held."""
     key = _key(dimension).label("key")
     query = (
-        select(SiteEvent.day, key, func.count(), func.coalesce(func.sum(SiteEvent.seconds), 0))
+        select(
+            SiteEvent.day,
+            key,
+            func.count(),
+            func.count(SiteEvent.visitor.distinct()),
+            func.coalesce(func.sum(SiteEvent.seconds), 0),
+        )
         .where(SiteEvent.day >= since, SiteEvent.day <= until)
         .group_by(SiteEvent.day, key)
     )
@@ -59,7 +66,7 @@ def live_rows(session: Session, dimension: str, since: date, until: date) -> lis
         query = query.where(SiteEvent.landing.is_(True))
     if dimension == "search_terms":
         query = query.where(SiteEvent.search_terms.is_not(None))
-    return [(d, str(k), int(n), int(s)) for d, k, n, s in session.execute(query)]
+    return [(d, str(k), int(n), int(v), int(s)) for d, k, n, v, s in session.execute(query)]
 
 
 def rolled_up_days(session: Session, since: date, until: date) -> set[date]:
@@ -68,7 +75,10 @@ def rolled_up_days(session: Session, since: date, until: date) -> set[date]:
 
 
 def roll_up(session: Session, days: Iterable[date], k: int) -> int:
-    """Keep the groups of at least ``k`` of each of ``days`` not rolled up yet; rows added."""
+    """Keep the groups of at least ``k`` visitors of each of ``days`` not rolled up yet.
+
+    Returns the rows added.
+    """
     wanted = sorted(set(days))
     if not wanted:
         return 0
@@ -76,11 +86,18 @@ def roll_up(session: Session, days: Iterable[date], k: int) -> int:
     todo = {day for day in wanted if day not in done}
     added = 0
     for dimension in DIMENSIONS:
-        for day, key, events, seconds in live_rows(session, dimension, wanted[0], wanted[-1]):
-            if day in todo and events >= k:
+        for day, key, events, visitors, seconds in live_rows(
+            session, dimension, wanted[0], wanted[-1]
+        ):
+            if day in todo and visitors >= k:
                 session.add(
                     SiteAggregate(
-                        day=day, dimension=dimension, key=key, events=events, seconds=seconds
+                        day=day,
+                        dimension=dimension,
+                        key=key,
+                        events=events,
+                        visitors=visitors,
+                        seconds=seconds,
                     )
                 )
                 added += 1
@@ -95,12 +112,15 @@ class Group(BaseModel):
     day: date
     key: str
     events: int
+    """Page views in the group."""
+    visitors: int
+    """Distinct visitors in the group (by their pseudonym of the day): at least k."""
     mean_seconds: float
     """Mean time on page of the group's page views."""
 
 
 class Analytics(BaseModel):
-    """``GET /api/v1/admin/analytics``: every group of at least ``min_group_size``."""
+    """``GET /api/v1/admin/analytics``: every group of at least ``min_group_size`` visitors."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -111,7 +131,7 @@ class Analytics(BaseModel):
 
 
 def published(pledge: Pledge, since: date, until: date) -> Analytics:
-    """The groups of at least k between ``since`` and ``until`` (days, both included)."""
+    """The groups of at least k visitors between ``since`` and ``until`` (days, both included)."""
     log_data = pledge.policy.log_data
     if log_data is None:
         raise NotFound("this site keeps no log data")
@@ -125,19 +145,31 @@ def published(pledge: Pledge, since: date, until: date) -> Analytics:
             ]
             rows += _stored_rows(session, dimension, since, until)
             out[dimension] = [
-                Group(day=day, key=key, events=events, mean_seconds=round(seconds / events, 1))
-                for day, key, events, seconds in sorted(rows, key=lambda r: (r[0], -r[2], r[1]))
-                if events >= k
+                Group(
+                    day=day,
+                    key=key,
+                    events=events,
+                    visitors=visitors,
+                    mean_seconds=round(seconds / events, 1),
+                )
+                for day, key, events, visitors, seconds in sorted(
+                    rows, key=lambda r: (r[0], -r[3], -r[2], r[1])
+                )
+                if visitors >= k
             ]
     return Analytics(since=since, until=until, min_group_size=k, dimensions=out)
 
 
 def _stored_rows(session: Session, dimension: str, since: date, until: date) -> list[Row]:
     query = select(
-        SiteAggregate.day, SiteAggregate.key, SiteAggregate.events, SiteAggregate.seconds
+        SiteAggregate.day,
+        SiteAggregate.key,
+        SiteAggregate.events,
+        SiteAggregate.visitors,
+        SiteAggregate.seconds,
     ).where(
         SiteAggregate.dimension == dimension,
         SiteAggregate.day >= since,
         SiteAggregate.day <= until,
     )
-    return [(d, k, n, s) for d, k, n, s in session.execute(query)]
+    return [(d, k, n, v, s) for d, k, n, v, s in session.execute(query)]

@@ -4,8 +4,10 @@ The caller's IP address becomes a country here and goes no further: it is
 not stored, not audited and not logged. The path is kept with its tokens,
 ids and addresses replaced by placeholders (:mod:`.paths`). The user agent becomes families
 (:mod:`pledge.site_analytics.agents`); the referrer, search terms or nothing.
-No visitor or cookie id is accepted: the policy's log data declares none
-the beacon needs, and page views are never linked to one another.
+No visitor or cookie id is accepted from the browser. The server derives a
+pseudonym valid for one UTC day from the address and user agent
+(:mod:`pledge.site_analytics.visitors`) so that aggregates count people, not
+page views; it links a visitor's page views of one day and no further.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pledge.site_analytics.agents import describe
 from pledge.site_analytics.geo import country_of
 from pledge.site_analytics.paths import generalise
 from pledge.site_analytics.referrers import search_terms
+from pledge.site_analytics.visitors import pseudonym, salt_of
 
 FormId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 MAX_SECONDS = 86_400
@@ -72,10 +75,11 @@ def record_page_view(
     when = now or utcnow()
     agent = describe(user_agent)
     search = search_terms(view.referrer)
+    day = when.date()
     row = SiteEvent(
         id=new_id(),
         occurred_at=when,
-        day=when.date(),
+        day=day,
         path=generalise(view.path),
         landing=view.landing,
         search_engine=search[0] if search else None,
@@ -92,4 +96,5 @@ def record_page_view(
         do_not_track=view.do_not_track,
     )
     with pledge.transaction() as session:
+        row.visitor = pseudonym(salt_of(session, day), ip, user_agent)
         session.add(row)

@@ -5,11 +5,13 @@ rolled up (its groups of at least k, :func:`~pledge.site_analytics.aggregates.ro
 then the due page views are deleted. A day rolled up once is never counted
 again, so the page views of a day that expire on a later run are not lost from
 its figures. Page views name no person, so a legal hold does not reach them.
+Every run that is not a dry run also deletes the visitor-pseudonym salts of the
+days before ``as_of`` (:func:`~pledge.site_analytics.visitors.purge_salts`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 
@@ -18,6 +20,7 @@ from pledge.core import Pledge
 from pledge.db.models import SiteEvent
 from pledge.policy.durations import add_months
 from pledge.site_analytics.aggregates import roll_up
+from pledge.site_analytics.visitors import purge_salts
 
 
 def cutoff(pledge: Pledge, as_of: datetime) -> datetime | None:
@@ -31,6 +34,9 @@ def cutoff(pledge: Pledge, as_of: datetime) -> datetime | None:
 
 def expire_page_views(pledge: Pledge, *, as_of: datetime, dry_run: bool = False) -> int:
     """Delete (or count, when ``dry_run``) the page views past retention; how many."""
+    if not dry_run:
+        with pledge.transaction() as session:
+            purge_salts(session, as_of.astimezone(UTC).date())
     until = cutoff(pledge, as_of)
     log_data = pledge.policy.log_data
     if until is None or log_data is None:

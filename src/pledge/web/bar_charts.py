@@ -76,7 +76,15 @@ def totals(groups: Iterable[Group]) -> list[tuple[str, float]]:
     return sorted(((k, float(v)) for k, v in summed.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
-def per_day(groups: Iterable[Group], *, mean: bool = False) -> list[tuple[str, float]]:
-    """One bar per day, in date order: its page views, or its mean seconds on page."""
+def per_day(
+    groups: Iterable[Group], *, mean: bool = False, visitors: bool = False
+) -> list[tuple[str, float]]:
+    """One bar per day, in date order: its page views, distinct visitors or mean seconds."""
     ordered = sorted(groups, key=lambda g: g.day)
-    return [(g.day.isoformat(), g.mean_seconds if mean else float(g.events)) for g in ordered]
+    return [(g.day.isoformat(), _value(g, mean=mean, visitors=visitors)) for g in ordered]
+
+
+def _value(group: Group, *, mean: bool, visitors: bool) -> float:
+    if mean:
+        return group.mean_seconds
+    return float(group.visitors if visitors else group.events)

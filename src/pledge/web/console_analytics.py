@@ -1,7 +1,7 @@
 """The console's site analytics (``analytics.read``): the beacon's aggregates as charts.
 
 Shows exactly what ``GET /api/v1/admin/analytics`` returns, groups of at least
-the policy's k page views, as server-drawn SVG bars (:mod:`pledge.web.bar_charts`)
+the policy's k distinct visitors, as server-drawn SVG bars (:mod:`pledge.web.bar_charts`)
 with their tables. Auditors and privacy officers may read it; nothing here changes.
 """
 
@@ -46,6 +46,7 @@ def analytics_page(
     data = site_analytics.published(pledge, first, last)
     groups = data.dimensions
     charts = [
+        chart("Visitors per day", per_day(groups["views"], visitors=True)),
         chart("Page views per day", per_day(groups["views"])),
         chart("Visits per day", per_day(groups["visits"])),
         chart("Mean time on page per day", per_day(groups["views"], mean=True), " s"),

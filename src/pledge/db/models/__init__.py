@@ -40,7 +40,7 @@ from pledge.db.models.service_data import (
     ServiceCustomer,
     WebhookDelivery,
 )
-from pledge.db.models.site_analytics import SiteAggregate, SiteEvent
+from pledge.db.models.site_analytics import SiteAggregate, SiteEvent, SiteSalt
 from pledge.db.models.site_forms import FormConfirmation
 from pledge.db.models.staff import StaffSession, StaffUser
 from pledge.db.models.subjects import Identity, Subject, SubjectKey
@@ -87,6 +87,7 @@ __all__ = [
     "ServiceCustomer",
     "SiteAggregate",
     "SiteEvent",
+    "SiteSalt",
     "StaffSession",
     "StaffUser",
     "Subject",

@@ -1,10 +1,14 @@
 """The site's visitor log data: one row per page view, and the aggregates that outlive them.
 
-A page view holds no IP address, no cookie or visitor id and no user-agent
-string: the country the address resolved to, the browser and OS families, the
-device class and the few browser settings the policy names. Rows are deleted
-after the policy's ``log_data.retention``; before that, their day is rolled up
-into ``site_aggregates``, which keep only groups of at least k page views.
+A page view holds no IP address, no cookie id and no user-agent string: the
+country the address resolved to, the browser and OS families, the device class,
+the few browser settings the policy names, and a visitor pseudonym valid for
+one UTC day only (a keyed hash of the address and user agent under that day's
+random salt, ``site_salts``; the salt is deleted once its day is over, so no
+one, not even Pledge, can link a visitor's pseudonyms of two days). Rows are
+deleted after the policy's ``log_data.retention``; before that, their day is
+rolled up into ``site_aggregates``, which keep only groups of at least k
+distinct visitors.
 """
 
 from __future__ import annotations
@@ -41,13 +45,17 @@ class SiteEvent(Base):
     language: Mapped[str | None] = mapped_column(String(35))
     screen_class: Mapped[str | None] = mapped_column(String(16))
     do_not_track: Mapped[bool] = mapped_column(Boolean)
+    visitor: Mapped[str | None] = mapped_column(String(16))
+    """The day's pseudonym of the caller (16 hex characters), what distinct visitors count;
+    None for page views stored before migration 0028, which no published group counts."""
 
 
 class SiteAggregate(Base):
     """A day's count for one group (a page, a country...) kept after its page views went.
 
     Written by the retention run just before it deletes a day's page views, and only
-    for groups of at least the policy's k: a smaller group could never be shown.
+    for groups of at least the policy's k distinct visitors: a smaller group could never
+    be shown. Rows written before migration 0028 have ``visitors`` 0 and are never shown.
     """
 
     __tablename__ = "site_aggregates"
@@ -56,8 +64,24 @@ class SiteAggregate(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     day: Mapped[date] = mapped_column(Date, index=True)
     dimension: Mapped[str] = mapped_column(String(16))
-    """``views``, ``visits``, ``pages``, ``countries`` or ``browsers``."""
+    """``views``, ``visits``, ``pages``, ``countries``, ``browsers`` or ``search_terms``."""
     key: Mapped[str] = mapped_column(String(300))
     events: Mapped[int] = mapped_column(Integer)
+    visitors: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Distinct visitor pseudonyms among the group's page views (at least k when written)."""
     seconds: Mapped[int] = mapped_column(Integer)
     """Time on page summed over the group's page views (their mean is seconds / events)."""
+
+
+class SiteSalt(Base):
+    """The random salt of one UTC day's visitor pseudonyms, kept only while that day lasts.
+
+    Made by the first page view of the day; deleted by the first page view of a later
+    day and by every retention run (:mod:`pledge.site_analytics.visitors`).
+    """
+
+    __tablename__ = "site_salts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    """32 random bytes, hex."""

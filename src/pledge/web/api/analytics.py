@@ -105,6 +105,6 @@ def admin_analytics(
     since: Annotated[date | None, Query(description="First day (UTC), included.")] = None,
     until: Annotated[date | None, Query(description="Last day (UTC), included.")] = None,
 ) -> Analytics:
-    """Daily groups of at least the policy's k page views; smaller groups are left out."""
+    """Daily groups of at least the policy's k distinct visitors; smaller groups are left out."""
     first, last = period(since, until)
     return site_analytics.published(pledge, first, last)
