@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from pledge.core import Pledge
 from pledge.db.base import utcnow
 from pledge.db.models import ConsentEvent, FormConfirmation
+from pledge.retention import run_retention
 from pledge.site_forms.confirmations import purge_expired
 from pledge.web.access_log import scrub_path
 from tests.integration.smtp_server import SmtpServer
@@ -156,3 +157,27 @@ def test_the_page_shows_a_deliberate_no_and_a_form_that_waits(
     waiting = client.get(confirmation_link(mailer, smtp, "nina@example.org"))
     assert "Yes, send me the newsletter by e-mail." in waiting.text
     assert "Your form is kept only once you confirm." in waiting.text
+
+
+def test_the_retention_run_deletes_answers_whose_link_expired(
+    client: TestClient, pledge: Pledge
+) -> None:
+    """Without another form sent, the daily retention run is what clears them."""
+    _ticked(client, pledge)
+    _ticked(client, pledge, email="second@example.org")
+    with pledge.transaction() as session:
+        first = session.scalars(select(FormConfirmation.id)).first()
+        session.execute(
+            update(FormConfirmation)
+            .where(FormConfirmation.id == first)
+            .values(expires_at=utcnow() - timedelta(hours=1))
+        )
+    dry = run_retention(pledge, dry_run=True)
+    assert dry.form_confirmations == 1
+    assert dry.to_dict()["form_confirmations"] == 1
+    done = run_retention(pledge)
+    assert done.form_confirmations == 1
+    assert "unconfirmed site-form answers: 1" in done.lines()
+    with pledge.sessions() as session:
+        assert session.scalars(select(FormConfirmation.id)).all() != [first]
+        assert len(session.scalars(select(FormConfirmation)).all()) == 1

@@ -37,6 +37,8 @@ class RetentionReport:
     """Complaints past the policy's ``complaints.retention`` (or never confirmed)."""
     page_views: int = 0
     """The site's log data past ``log_data.retention`` (their days kept as aggregates)."""
+    form_confirmations: int = 0
+    """Site-form answers held for a confirmation link that expired unused."""
     batches: int = 0
     longest_transaction: float = 0.0
     """Seconds of the longest transaction the run held open."""
@@ -63,6 +65,7 @@ class RetentionReport:
             + (f" ({per_register})" if per_register else ""),
             f"complaints: {self.complaints}",
             f"site page views: {self.page_views}",
+            f"unconfirmed site-form answers: {self.form_confirmations}",
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,4 +85,5 @@ class RetentionReport:
             "registers": dict(sorted(self.registers.items())),
             "complaints": self.complaints,
             "page_views": self.page_views,
+            "form_confirmations": self.form_confirmations,
         }

@@ -5,7 +5,8 @@ records (24 months after they closed, :mod:`pledge.rights.retention`),
 Service Data (the Client's instructions, :mod:`pledge.service_data.retention`),
 complaints (the policy's ``complaints.retention`` after their answer,
 :mod:`pledge.complaints.retention`),
-cookie-consent rows and the outbox's finished deliveries
+cookie-consent rows, the outbox's finished deliveries, site-form answers whose
+confirmation link expired
 (:mod:`pledge.retention.housekeeping`), the privacy officer's registers past
 the policy's ``registers`` periods (:mod:`pledge.registers.retention`), the
 site's page views past ``log_data.retention`` with their days rolled up into
@@ -29,8 +30,10 @@ from pledge.db.models import Conversation
 from pledge.registers.retention import expire_registers
 from pledge.retention.batches import BATCH
 from pledge.retention.housekeeping import (
+    count_confirmations,
     count_cookies,
     count_deliveries,
+    delete_confirmations,
     delete_cookies,
     delete_deliveries,
 )
@@ -72,6 +75,7 @@ def _remove(pledge: Pledge, report: RetentionReport, batch: int) -> None:
     report.complaints = purge(pledge, report.as_of)
     delete_cookies(pledge, report, batch)
     delete_deliveries(pledge, report, batch)
+    delete_confirmations(pledge, report)
     report.registers = expire_registers(pledge, as_of=report.as_of)
     report.page_views = expire_page_views(pledge, as_of=report.as_of)
 
@@ -89,6 +93,7 @@ def _count(pledge: Pledge, report: RetentionReport, held: set[str]) -> None:
         )
         report.cookie_consents = count_cookies(session, pledge, report.as_of)
         report.deliveries = count_deliveries(session, pledge, report.as_of, held)
+        report.form_confirmations = count_confirmations(session, report.as_of)
     report.requests = count_expiring(pledge, now=report.as_of)
     report.registers = expire_registers(pledge, as_of=report.as_of, dry_run=True)
     report.complaints = len(expired_ids(pledge, report.as_of))
