@@ -17,13 +17,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pledge.core import Pledge
-from pledge.db.models import AuditEntry, Delivery, RightsRequest
+from pledge.db.models import AuditEntry, Delivery, Record, RightsRequest
 from pledge.errors import Conflict
 from pledge.jobs import deliver_outbox
 from pledge.records import records_for_email
 from pledge.rights import approve, complete, deny
 from tests.integration.smtp_server import SmtpServer
 from tests.rights.conftest import CODE, PHONE, collect
+from tests.site_forms.helpers import careers, pdf
 from tests.staff_accounts import create_staff, csrf_of, sign_in
 
 REPORTER = "parent.of.tim@example.org"
@@ -288,3 +289,36 @@ def test_a_report_staff_deny_tells_the_reporter_no_reason(
     assert "The account belongs to an adult." not in told.body  # it would say one exists
     assert "we do not say what we held" in told.body
     assert "/privacy-center/requests/" not in told.body
+
+
+def test_a_childs_application_sent_with_the_careers_form_is_erased_with_its_resume(
+    mailer: Pledge, web: TestClient
+) -> None:
+    """The careers form asks no age (the policy's choice): a child's résumé sent through it
+    is erased like any of their data once staff check a report."""
+    body = careers(mailer, email=CHILD, name="Tim Tiny", country="FR")
+    sent = web.post(
+        "/api/v1/forms/careers", data=body, files={"resume": ("cv.pdf", pdf(), "application/pdf")}
+    )
+    assert sent.status_code == 201
+    [application] = records_for_email(mailer, CHILD)
+    assert application.data["resume"]["size"] > 0
+    good_report(web)
+    row = the_report(mailer)
+    create_staff(mailer, "officer.cv@interactions.com", "privacy_officer")
+    assert sign_in(web, "officer.cv@interactions.com") == 303
+    case = web.get(f"/admin/requests/{row.id}")
+    done = web.post(
+        f"/admin/requests/{row.id}/erase_child",
+        data={"csrf": csrf_of(case.text), "reason": "Checked: she is 12."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    assert records_for_email(mailer, CHILD) == []
+    with mailer.sessions() as session:
+        left = session.scalar(
+            select(func.count())
+            .select_from(Record)
+            .where(Record.category == "employment_application")
+        )
+    assert left == 0
