@@ -25,6 +25,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
+from pledge.pii.cards import is_card_number
 from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
@@ -32,14 +33,28 @@ from pledge.pii.spans import Span
 __all__ = ["cue_after", "find_accounts", "nearest_cue"]
 
 _ACCOUNT = "ACCOUNT"
+_CARD_NO = "CARD_NO"
 # A cue word's class.  Multi-word cues win over their first word ("work order" is a
 # look-alike, "order" an account cue).  "a c" is "a/c" in `Doc.spaced`, where "/" is a space.
 _CUE_CLASSES: dict[str, str] = {
     **dict.fromkeys(
         [
             *"account accounts acct acc order member membership policy customer client "
-            "loyalty rewards reward subscriber subscription contract billing patient".split(),
+            "loyalty rewards reward subscriber subscription contract billing patient mrn "
+            "student employee flyer flier ff mileage".split(),
             "a c",
+            "frequent-flyer",
+            "frequent-flier",
+            # a look-alike word after an account word names the account's own number
+            *(
+                f"{who} {what}"
+                for who in "account customer client member membership policy billing".split()
+                for what in ("reference", "ref")
+            ),
+            *(
+                f"{what} card"
+                for what in "membership member loyalty rewards reward club points".split()
+            ),
         ],
         _ACCOUNT,
     ),
@@ -48,7 +63,9 @@ _CUE_CLASSES: dict[str, str] = {
             *"case ticket incident claim dispute confirmation conf tracking track rma return "
             "returns shipment shipping booking reservation serial model store promo coupon "
             "voucher version firmware build invoice receipt transaction quote reference ref "
-            "sku item part product extension ext room flight gate seat".split(),
+            "sku item part product extension ext room flight gate seat meter imei parcel "
+            "consignment waybill pnr itinerary licence license asset tag".split(),
+            "gift card",
             "work order",
             "return order",
             "complaint",
@@ -73,6 +90,9 @@ _CUE_CLASSES: dict[str, str] = {
         ],
         "PHONE",
     ),
+    # "card no." names a payment card or a loyalty, membership or library card: which one,
+    # the number's validity tells (`_card_account`)
+    **dict.fromkeys(["card no", "card number", "card num", "card #"], _CARD_NO),
     **dict.fromkeys(
         [
             *"card ssn social zip zipcode postcode dob born birthday ending ends".split(),
@@ -97,10 +117,15 @@ _TOKEN_RX = re.compile(rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})")
 # What may stand between an account cue and its value: "no.", "number's", "# is", "id:",
 # "number on file is", "is under", "it's", "would be".
 _FILLER_RX = re.compile(
-    r"(?:\s*(?:numbers?(?: of)?|no\.?|num|nr|#|id|code|ref\.?|reference|card))*(?:'s)?"
-    r"(?:\s*(?:on file|is|was|would be|will be|reads|under|=|:|-))*"
-    r"(?:\s*(?:it's|its|it is|my|the|our|just))*\s*:?\s*"
+    r"(?:,?\s*(?:numbers?(?: of)?|no\.?|num|nr|#|id|code|ref\.?|reference|card))*(?:'s)?"
+    r"(?:\s*(?:on file|here|handy|is|was|would be|will be|should be|reads|under|=|:|-))*"
+    r"(?:,?\s*(?:it's|its|it is|my|the|our|just|i think|i believe|probably|um|uh|erm|yeah)"
+    r"(?![a-z]))*\s*:?\s*"
 )
+# Letters spelled one by one before spoken digits ("a c c four three ...", "m b r, six ..."):
+# the identifier's prefix, read out.
+_SPELLED_RX = re.compile(r"(?:[a-z](?:\.\.\.|[,.])?\s+){1,5}")
+_SPELL_SKIP = " ,."
 # Before an account cue: "77310925 is my", "4410-229-871, that's the".
 _NAMED_BEFORE_RX = re.compile(
     rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})[,;]?\s+"
@@ -155,7 +180,10 @@ def _clean(m: re.Match[str], after_word: bool = False) -> tuple[int, int] | None
     """
     start, end = m.span("id")
     prefix = m.group("prefix")
-    glued = prefix and m.string[m.end("prefix") : m.end("prefix") + 1] in ("-", "/")
+    glued = prefix and (
+        m.string[m.end("prefix") : m.end("prefix") + 1] in ("-", "/")
+        or m.string[m.end("prefix") : m.end("prefix") + 1].isdigit()
+    )
     if prefix and not glued and prefix in _STOP_PREFIX and prefix not in _ACCOUNT_WORDS:
         if prefix in _NEVER_PREFIX or not (after_word or prefix in _FILLER_PREFIX):
             return None
@@ -201,7 +229,7 @@ def _cue_scan(words: Iterable[str]) -> _Scan:
 
 
 _ALL_CUES = _cue_scan(_CUE_CLASSES)
-_ACCOUNT_CUES = _cue_scan(w for w, kind in _CUE_CLASSES.items() if kind == _ACCOUNT)
+_ACCOUNT_CUES = _cue_scan(w for w, kind in _CUE_CLASSES.items() if kind in (_ACCOUNT, _CARD_NO))
 
 
 def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int] | None:
@@ -209,9 +237,10 @@ def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int]
     low = doc.low
     lead = _FILLER_RX.match(low, end)
     pos = lead.end() if lead else end
-    run = runs.get(pos)
+    spelled = _SPELLED_RX.match(low, pos)
+    run = runs.get(spelled.end() if spelled else pos) or runs.get(pos)
     if run is not None and run.spoken:
-        return run.start, run.end
+        return pos, run.end
     m = _ID_RX.match(low, pos)
     if not m or "\n" in m.group():
         return None
@@ -256,7 +285,7 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
     runs = {r.start: r for r in doc.runs if r.spoken}
     spans: list[Span] = []
     for pos, end, kind in cues.hits:
-        if kind != _ACCOUNT:
+        if kind not in (_ACCOUNT, _CARD_NO):
             continue
         got: tuple[int, int] | None = None
         # Most cue words ("customer", "order") are not near an identifier: a digit search
@@ -270,9 +299,26 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
             got = _after_cue(doc, end, runs)
         if got is None and _names_before(low, pos):
             got = _before_cue(doc, doc.turn_at(pos), pos)
-        if got:
+        if got and (kind == _ACCOUNT or _card_account(low, pos, low[got[0] : got[1]])):
             spans.append(Span(got[0], got[1], "ACCOUNT_ID"))
     return spans
+
+
+# Cards whose number is not the customer's own identifier at a business.
+_OTHER_CARDS = frozenset("gift prepaid credit debit bank payment sim visa mastercard amex".split())
+
+
+def _card_account(low: str, pos: int, value: str) -> bool:
+    """Whether the number of a "card no." at *pos* is a customer's loyalty or membership
+    card rather than a payment, gift or SIM card: not named as one of those, and letters in
+    it, or eight digits or more that fail the Luhn check."""
+    before = low[max(0, pos - 12) : pos].split()
+    if before and before[-1] in _OTHER_CARDS:
+        return False
+    digits = "".join(c for c in value if c.isdigit())
+    if any(c.isalpha() for c in value):
+        return True
+    return len(digits) >= 8 and not is_card_number(digits)
 
 
 def _named_after(doc: Doc, cues: _Cues, end: int) -> bool:
@@ -297,8 +343,29 @@ def _reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
         got = _clean(m, after_word=True)
         if got and _long_enough(doc.low[got[0] : got[1]]):
             out.append(got)
-    out += [(r.start, r.end) for r in doc.runs if r.spoken and turn.body <= r.start < turn.end]
+    out += [
+        (_spelled_start(doc.low, r.start, turn.body), r.end)
+        for r in doc.runs
+        if r.spoken and turn.body <= r.start < turn.end
+    ]
     return sorted(out)
+
+
+def _spelled_start(low: str, start: int, floor: int) -> int:
+    """Where a spoken identifier starts, counting letters spelled one by one before its
+    digits ("a c c four three ...", "m b r, six double oh ...")."""
+    letters = 0
+    while letters < 5:
+        i = start
+        while i > floor and low[i - 1] in _SPELL_SKIP:
+            i -= 1
+        if i == start or i <= floor or not low[i - 1].isalpha():
+            break
+        if i - 1 > floor and low[i - 2] not in _SPELL_SKIP and low[i - 2] != "\n":
+            break  # "it's": a letter ending a word is no spelled letter
+        start = i - 1
+        letters += 1
+    return start
 
 
 def _answers(doc: Doc) -> list[Span]:

@@ -58,8 +58,18 @@ _CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor
 # of the person, so a question about them sets no topic.
 _ID_WORDS = [
     *"account acct order member membership policy customer client subscriber subscription "
-    "loyalty rewards contract billing a/c".split(),
+    "loyalty rewards contract billing a/c patient student employee".split(),
+    "frequent flyer",
+    "frequent flier",
+    "frequent-flyer",
+    "frequent-flier",
     "client ref",
+    *(
+        f"{who} {what}"
+        for who in "account customer client member membership policy billing".split()
+        for what in ("reference", "ref")
+    ),
+    *(f"{what} card" for what in "membership member loyalty rewards reward club".split()),
 ]
 _ID_SUFFIXES = ("number", "no.", "num", "#", "id", "code")
 _TOPIC_CUES: dict[str, str] = {
@@ -111,6 +121,8 @@ _TOPIC_CUES: dict[str, str] = {
         ],
         "PERSON",
     ),
+    # named whole, these ask for an identifier ("the number on your membership card")
+    **{w: "ACCOUNT_ID" for w in _ID_WORDS if " " in w},
     **{
         f"{w}{sep}{suf}": "ACCOUNT_ID"
         for w in _ID_WORDS
@@ -147,7 +159,10 @@ def literal_trie_pattern(words: Iterable[str]) -> str:
 _TOPIC_RX = re.compile(literal_trie_pattern(_TOPIC_CUES))
 # An id word on its own ("Which account is this about?", "Can I have your acct?") asks for
 # the identifier only when the request names nothing else ("the name on the account").
-_WEAK_ID_CUES = ("account", "acct", "a/c", "client ref", "policy", "membership")
+_WEAK_ID_CUES = (
+    *("account", "acct", "a/c", "client ref", "policy", "membership", "mrn"),
+    *(w for w in _ID_WORDS if w.endswith((" ref", " reference", " card", "flyer", "flier"))),
+)
 _WEAK_ID_RX = re.compile(r"\b(?:" + literal_trie_pattern(_WEAK_ID_CUES) + r")\b")
 # "Number" alone, asked for ("And a number in case we get cut off?"), is a phone number.
 _WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
