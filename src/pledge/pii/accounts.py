@@ -45,6 +45,8 @@ _CUE_CLASSES: dict[str, str] = {
             "a c",
             "frequent-flyer",
             "frequent-flier",
+            "frequent traveller",
+            "frequent traveler",
             # a look-alike word after an account word names the account's own number
             *(
                 f"{who} {what}"
@@ -64,7 +66,7 @@ _CUE_CLASSES: dict[str, str] = {
             "returns shipment shipping booking reservation serial model store promo coupon "
             "voucher version firmware build invoice receipt transaction quote reference ref "
             "sku item part product extension ext room flight gate seat meter imei parcel "
-            "consignment waybill pnr itinerary licence license asset tag".split(),
+            "consignment waybill pnr itinerary licence license asset tag job".split(),
             "gift card",
             "work order",
             "return order",
@@ -216,6 +218,16 @@ class _Cues:
             if first and (not self.hits or self.hits[0][0] != start):
                 self.hits.insert(0, (start, first.end(), _CUE_CLASSES[first.group()]))
         self.starts = [h[0] for h in self.hits]
+        self.words = [spaced[h[0] : h[1]] for h in self.hits]
+
+    def kinds_between(self, start: int, end: int) -> set[str]:
+        """The cue words (not classes) found in [start, end)."""
+        i = bisect_left(self.starts, start)
+        out: set[str] = set()
+        while i < len(self.starts) and self.starts[i] < end:
+            out.add(self.words[i])
+            i += 1
+        return out
 
     def any_between(self, start: int, end: int) -> bool:
         i = bisect_left(self.starts, start)
@@ -258,6 +270,18 @@ def _names_before(low: str, pos: int) -> bool:
     return len(words) >= 2 and (words[-2] in _NAMED_VERBS or words[-2:-1] == ["is"])
 
 
+def _named_by(low: str, pos: int) -> int | None:
+    """Where "... is my" ends before the cue at *pos*, also with one word between ("is my
+    supply account", "that's the old member number"), or None."""
+    if _names_before(low, pos):
+        return pos
+    word = low.rfind(" ", max(0, pos - 24), pos - 1)
+    between = low[word + 1 : pos - 1]
+    if word > 0 and between.isalpha() and between not in _CUE_CLASSES:
+        return word + 1 if _names_before(low, word + 1) else None
+    return None
+
+
 def _before_cue(doc: Doc, turn: Turn, pos: int) -> tuple[int, int] | None:
     """The value named by "<value> is my" right before an account cue at *pos*."""
     m = _NAMED_BEFORE_RX.search(doc.low, max(turn.body, pos - 64), pos)
@@ -285,7 +309,7 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
     runs = {r.start: r for r in doc.runs if r.spoken}
     spans: list[Span] = []
     for pos, end, kind in cues.hits:
-        if kind not in (_ACCOUNT, _CARD_NO):
+        if kind not in (_ACCOUNT, _CARD_NO) or _in_lookalike_phrase(low, pos, end):
             continue
         got: tuple[int, int] | None = None
         # Most cue words ("customer", "order") are not near an identifier: a digit search
@@ -297,8 +321,10 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
             if pos < turn.body and not _field_label(doc.low[turn.start : turn.body]):
                 continue  # the speaker label ("Customer: ...") is not a cue
             got = _after_cue(doc, end, runs)
-        if got is None and _names_before(low, pos):
-            got = _before_cue(doc, doc.turn_at(pos), pos)
+        if got is None:
+            named = _named_by(low, pos)
+            if named is not None:
+                got = _before_cue(doc, doc.turn_at(pos), named)
         if got and (kind == _ACCOUNT or _card_account(low, pos, low[got[0] : got[1]])):
             spans.append(Span(got[0], got[1], "ACCOUNT_ID"))
     return spans
@@ -308,17 +334,39 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
 _OTHER_CARDS = frozenset("gift prepaid credit debit bank payment sim visa mastercard amex".split())
 
 
+# Look-alike cues of several words whose last word is an account cue ("work order").
+_LOOKALIKE_PHRASES: dict[str, tuple[str, ...]] = {}
+for _phrase, _kind in _CUE_CLASSES.items():
+    if _kind == "LOOKALIKE" and " " in _phrase:
+        _last = _phrase.rsplit(" ", 1)[1]
+        _LOOKALIKE_PHRASES[_last] = (*_LOOKALIKE_PHRASES.get(_last, ()), _phrase)
+
+
+def _in_lookalike_phrase(low: str, pos: int, end: int) -> bool:
+    """Whether the account cue at *pos* ends a look-alike cue ("work order", "return order"),
+    which the account-only scan finds as its last word."""
+    for phrase in _LOOKALIKE_PHRASES.get(low[pos:end], ()):
+        start = end - len(phrase)
+        if (
+            start >= 0
+            and low.startswith(phrase, start)
+            and (start == 0 or not low[start - 1].isalnum())
+        ):
+            return True
+    return False
+
+
 def _card_account(low: str, pos: int, value: str) -> bool:
     """Whether the number of a "card no." at *pos* is a customer's loyalty or membership
     card rather than a payment, gift or SIM card: not named as one of those, and letters in
-    it, or eight digits or more that fail the Luhn check."""
+    it, or six digits or more that fail the Luhn check."""
     before = low[max(0, pos - 12) : pos].split()
     if before and before[-1] in _OTHER_CARDS:
         return False
     digits = "".join(c for c in value if c.isdigit())
     if any(c.isalpha() for c in value):
         return True
-    return len(digits) >= 8 and not is_card_number(digits)
+    return len(digits) >= 6 and not is_card_number(digits)
 
 
 def _named_after(doc: Doc, cues: _Cues, end: int) -> bool:
@@ -379,8 +427,10 @@ def _answers(doc: Doc) -> list[Span]:
             continue
         cues = _Cues(doc, _ALL_CUES, turn.body, turn.end)
         for start, end in candidates:
-            if cues.any_between(turn.body, start):
-                break  # the reply's own cue decides, here and after it
+            own = cues.kinds_between(turn.body, start)
+            if own and not (own == {"card"} and _card_account(doc.low, start, doc.low[start:end])):
+                break  # the reply's own cue decides, here and after it ("the one on my card
+                # is ..." still answers, unless the number is a payment card's)
             if _named_after(doc, cues, end):
                 continue
             spans.append(Span(start, end, "ACCOUNT_ID"))

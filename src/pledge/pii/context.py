@@ -46,7 +46,7 @@ _TURN_RX = re.compile(
 _AGENT_WORDS = frozenset(
     "agent bot assistant rep representative support operator advisor adviser associate "
     "system va ai specialist staff helpdesk service host concierge virtual chatbot "
-    "csr tech technician officer ivr".split()
+    "csr tech technician officer ivr reception receptionist desk frontdesk".split()
 )
 _CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor patient".split())
 
@@ -63,6 +63,8 @@ _ID_WORDS = [
     "frequent flier",
     "frequent-flyer",
     "frequent-flier",
+    "frequent traveller",
+    "frequent traveler",
     "client ref",
     *(
         f"{who} {what}"
@@ -71,7 +73,7 @@ _ID_WORDS = [
     ),
     *(f"{what} card" for what in "membership member loyalty rewards reward club".split()),
 ]
-_ID_SUFFIXES = ("number", "no.", "num", "#", "id", "code")
+_ID_SUFFIXES = ("number", "no.", "no", "num", "#", "id", "code")
 _TOPIC_CUES: dict[str, str] = {
     **dict.fromkeys(["email", "e-mail"], "EMAIL"),
     **dict.fromkeys(["ssn", "social security", "social"], "US_SSN"),
@@ -170,12 +172,16 @@ _WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
 _REQUEST_RX = re.compile(
     r"\?|\b(?:"
     + literal_trie_pattern(
-        "what whats which who can could may would please tell share provide enter confirm "
-        "type give spell read verify need send".split()
+        [
+            *"what whats which who can could may would please tell share provide enter "
+            "confirm type give spell read verify need send".split(),
+            *("do you have", "have you got", "do you know", "you got"),
+        ]
     )
     + r")\b"
 )
-_SENTENCE_SPLIT = re.compile(r"(?<=[.?!])\s+")
+# "no." ("your member no. if you have it?") ends an abbreviation, not a sentence.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.?!])(?<!\bno\.)(?<!\bnr\.)\s+")
 _WORDS_RX = re.compile(r"[a-z]+")
 
 

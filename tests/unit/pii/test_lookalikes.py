@@ -73,6 +73,16 @@ ACCOUNTS: list[tuple[str, str]] = [
         "Customer: yeah 6221 0044 8812",
         "6221 0044 8812",
     ),
+    ("Customer: US32702606 is my supply account", "US32702606"),
+    ("Customer: 4471 2209 13, that's the old member number", "4471 2209 13"),
+    # "no." ends an abbreviation, not the request
+    ("Agent: And your subscriber no. if you have it?\nCustomer: hang on... 120167/GB", "120167/GB"),
+    # ASR requests have no question mark
+    (
+        "agent: and do you have your employee id there\ncaller: fd 1972 5417",
+        "fd 1972 5417",
+    ),
+    ("Staff: Which club card is it under?\nMember: the one on my card is 4711127", "4711127"),
     # letters spelled out before spoken digits belong to the identifier
     (
         "rep: what is your account\ncaller: it's a c c four three double six five three nine zero",
@@ -115,6 +125,9 @@ NOT_ACCOUNTS: list[str] = [
     "Agent: What's the account number on file?\nCustomer: the confirmation I got was 88120456",
     "Agent: And your customer ID?\nCustomer: sorry, I only see an RMA: 7710-2234",
     "Customer: my account is fine, the meter number is 88120934",
+    "Agent: Found it. Your work order is 87890239.",
+    "Agent: What's your account number?\nCustomer: one sec\nCustomer: the job number is 47111500",
+    "Agent: Your member number?\nCustomer: the one on my card is 4111 1111 1111 1111",
     "Customer: the gift card number is 6006 4912 3345 7712",
     "Customer: card number 4111 1111 1111 1111",  # a payment card, not an account
     "Agent: What's your account number?\nCustomer: it's a parcel, the consignment is 55120934",
