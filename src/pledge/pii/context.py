@@ -41,12 +41,12 @@ __all__ = [
 # Optional timestamp ("[10:32]", "10:32:05 -", "(2:14 PM)"), a speaker of a few words, a colon.
 _TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?[\])]?\s*[-–—]?\s*)"
 _TURN_RX = re.compile(
-    rf"[ \t]*{_TIME}?(?P<speaker>[^\W\d_][\w .'’-]{{0,28}}?)[ \t]*{_TIME}?[ \t]*[:>][ \t]*"
+    rf"[ \t]*{_TIME}?(?P<speaker>[^\W\d_][\w .'’()-]{{0,28}}?)[ \t]*{_TIME}?[ \t]*[:>][ \t]*"
 )
 _AGENT_WORDS = frozenset(
     "agent bot assistant rep representative support operator advisor adviser associate "
     "system va ai specialist staff helpdesk service host concierge virtual chatbot "
-    "csr tech technician officer ivr reception receptionist desk frontdesk".split()
+    "csr tech technician officer ivr reception receptionist desk frontdesk team".split()
 )
 _CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor patient".split())
 
@@ -120,6 +120,10 @@ _TOPIC_CUES: dict[str, str] = {
             "name please",
             "name, please",
             "your surname",
+            "the surname",
+            "whose name",
+            "spell your",
+            "spell that",
         ],
         "PERSON",
     ),
@@ -173,7 +177,7 @@ _REQUEST_RX = re.compile(
     r"\?|\b(?:"
     + literal_trie_pattern(
         [
-            *"what whats which who can could may would please tell share provide enter "
+            *"what whats which who whose can could may would please tell share provide enter "
             "confirm type give spell read verify need send".split(),
             *("do you have", "have you got", "do you know", "you got"),
         ]
@@ -215,7 +219,8 @@ def _speaker(line: str) -> tuple[str | None, int]:
     colon = line.find(":", 0, 40)
     if colon > 0:
         label = line[:colon]
-        if label.replace(" ", "").isalpha() and label.count(" ") <= 2 and label.strip():
+        bare = label.replace(" ", "").replace("(", "").replace(")", "")
+        if bare.isalpha() and label.count(" ") <= 2 and label.strip():
             offset = colon + 1
             while offset < len(line) and line[offset] in " \t":
                 offset += 1
@@ -239,7 +244,8 @@ def _topic(question: str) -> str | None:
     ):
         return None
     for sentence in reversed(_SENTENCE_SPLIT.split(question)):
-        if _REQUEST_RX.search(sentence):
+        # a short phrase naming a field asks for it too ("and the first name", "your DOB")
+        if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5:
             m = _TOPIC_RX.search(sentence + " ")
             if m:
                 return _TOPIC_CUES[m.group()]
