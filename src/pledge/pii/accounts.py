@@ -119,21 +119,82 @@ _TOKEN_RX = re.compile(rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})")
 # What may stand between an account cue and its value: "no.", "number's", "# is", "id:",
 # "number on file is", "is under", "it's", "would be".
 _FILLER_RX = re.compile(
-    r"(?:,?\s*(?:numbers?(?: of)?|no\.?|num|nr|#|id|code|ref\.?|reference|card))*(?:'s)?"
-    r"(?:\s*(?:on file|here|handy|is|was|would be|will be|should be|reads|under|=|:|-))*"
+    r"(?:,?\s*(?:no\.|ref\.|#|"
+    r"(?:numbers?(?: of)?|no|num|nr|id|code|ref|reference|card)(?![a-z0-9])))*(?:'s)?"
+    # "number on my statement is", "number for this is", "is on my letter:"
+    r"(?:\s+(?:on|for|from|in) (?:the|my|your|our|this|that)(?: (?!is\b)[a-z]+)?(?=\s+is\b|:))?"
+    r"(?:\s*(?:on file|here|handy|is|was|would be|will be|should be|reads|under|being|"
+    r"which is|as|on (?:the|my|your|our) [a-z]+(?=:)|=|:|-|–|—|,|\())*"
     r"(?:,?\s*(?:it's|its|it is|my|the|our|just|i think|i believe|probably|um|uh|erm|yeah)"
     r"(?![a-z]))*\s*:?\s*"
 )
+# An identifier read out: digit words ("oh", "double four"), letters spelled one by one,
+# pauses ("...", ",", "dash", "slash") between them ("c r ... six four three six eight t l").
+_SAID_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_SAID_TOKEN = rf"(?:(?:double|triple) {_SAID_DIGIT}|{_SAID_DIGIT}|[a-z])"
+_SAID_SEP = r"(?:[ \t]*(?:\.\.\.|,|-|/)[ \t]*|[ \t]+(?:dash|slash|hyphen)[ \t]+|[ \t]+)"
+_SAID_ID_RX = re.compile(
+    rf"(?<![\w'’])(?:(?P<lead>[a-z]{{2,3}}){_SAID_SEP})?{_SAID_TOKEN}(?:{_SAID_SEP}{_SAID_TOKEN})*"
+    r"(?![\w'’])"
+)
+_SAID_DIGITS_RX = re.compile(rf"(?:(?P<n>double|triple) )?{_SAID_DIGIT}\b")
+
+
+def _said_digits(value: str) -> int:
+    return sum(
+        {"double": 2, "triple": 3}.get(m.group("n") or "", 1)
+        for m in _SAID_DIGITS_RX.finditer(value)
+    )
+
+
+def _said_id(low: str, pos: int, end: int) -> tuple[int, int] | None:
+    """A read-out identifier starting at *pos* with five digits or more, or None."""
+    m = _SAID_ID_RX.match(low, pos, end)
+    if not m or _said_digits(m.group()) < 5:
+        return None
+    return _said_start(m), _said_end(low, m.start(), m.end())
+
+
+def _said_start(m: re.Match[str]) -> int:
+    """Where a read-out identifier starts: at a short letter prefix ("pl dash four ..."),
+    unless that is a word ("um", "yes", "its")."""
+    lead = m.group("lead")
+    if lead and (lead in _STOP_PREFIX or lead in _SPOKEN_FILLERS):
+        sep = _SAID_SEP_RX.match(m.string, m.end("lead"))
+        return sep.end() if sep else m.end("lead")
+    return m.start()
+
+
+_SAID_SEP_RX = re.compile(_SAID_SEP)
+_SPOKEN_FILLERS = frozenset("um uh er erm hm hmm ok so yes yep yeah nah no its it's sure".split())
+
+
+_SAID_TAIL_RX = re.compile(r"(?:\W+[ai])+$")
+
+
+def _said_end(low: str, start: int, end: int) -> int:
+    """The end of a read-out identifier without a last "i" or "a" that begins the words
+    after it ("... two nine i think")."""
+    if end < len(low) and low[end] == " " and low[end + 1 : end + 2].isalpha():
+        tail = _SAID_TAIL_RX.search(low, start, end)
+        if tail:
+            return tail.start()
+    return end
+
+
 # Letters spelled one by one before spoken digits ("a c c four three ...", "m b r, six ..."):
 # the identifier's prefix, read out.
 _SPELLED_RX = re.compile(r"(?:[a-z](?:\.\.\.|[,.])?\s+){1,5}")
 _SPELL_SKIP = " ,."
 # Before an account cue: "77310925 is my", "4410-229-871, that's the".
 _NAMED_BEFORE_RX = re.compile(
-    rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})[,;]?\s+"
-    r"(?:is|was|that's|thats|that is|it's|its|being|as)\s+(?:my|the|our)\s+$"
+    rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})(?:[,;]?\s+"
+    r"(?:is|was|that's|thats|that is|it's|its|being|as)\s+(?:my|the|our)\s+"
+    r"|\s*[(–—-]\s*(?:(?:my|the|our)\s+)?)$"
 )
 _NAMED_BEFORE_ENDS = ("my ", "the ", "our ")
+# "44712209 (member ID)", "44712209 - my account number"
+_ASIDE_BEFORE_RX = re.compile(r"\d\s*[(–—-]\s*(?:(?:my|the|our)\s+)?$")
 _NAMED_VERBS = frozenset("is was that's thats it's its being as".split())
 # After a reply's value: "55120934 is the ticket number" names it by a cue of its own.
 _NAMED_AFTER_RX = re.compile(
@@ -147,7 +208,7 @@ _STOP_PREFIX = (
     | frozenset(_CUE_CLASSES)
     | frozenset(
         "is was my the its no num nr id of on in at for to and number or s a an by since from "
-        "born placed dated until due after before opened".split()
+        "born placed dated until due after before opened being which as".split()
     )
 )
 _FILLER_PREFIX = frozenset("is was no num nr id number s its".split())
@@ -251,6 +312,9 @@ def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int]
     pos = lead.end() if lead else end
     spelled = _SPELLED_RX.match(low, pos)
     run = runs.get(spelled.end() if spelled else pos) or runs.get(pos)
+    said = _said_id(low, pos, min(len(low), pos + 160))
+    if said is not None and (run is None or said[1] >= run.end):
+        return said
     if run is not None and run.spoken:
         return pos, run.end
     m = _ID_RX.match(low, pos)
@@ -265,7 +329,7 @@ def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int]
 def _names_before(low: str, pos: int) -> bool:
     """A cheap test for "... is my" / "that's the" right before *pos*."""
     if not low.endswith(_NAMED_BEFORE_ENDS, 0, pos):
-        return False
+        return _ASIDE_BEFORE_RX.search(low, max(0, pos - 12), pos) is not None
     words = low[max(0, pos - 16) : pos].split()
     return len(words) >= 2 and (words[-2] in _NAMED_VERBS or words[-2:-1] == ["is"])
 
@@ -314,8 +378,10 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
         got: tuple[int, int] | None = None
         # Most cue words ("customer", "order") are not near an identifier: a digit search
         # is far cheaper than the patterns' backtracking, and than finding the turn.
-        if _DIGIT.search(low, end, end + _MAX_CUE_TO_ID) is not None or any(
-            end <= start < end + _MAX_CUE_TO_ID for start in spoken
+        if (
+            _DIGIT.search(low, end, end + _MAX_CUE_TO_ID) is not None
+            or any(end <= start < end + _MAX_CUE_TO_ID for start in spoken)
+            or _SAID_HINT_RX.search(low, end, end + _MAX_CUE_TO_ID) is not None
         ):
             turn = doc.turn_at(pos)
             if pos < turn.body and not _field_label(doc.low[turn.start : turn.body]):
@@ -396,7 +462,25 @@ def _reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
         for r in doc.runs
         if r.spoken and turn.body <= r.start < turn.end
     ]
-    return sorted(out)
+    if _SAID_HINT_RX.search(doc.low, turn.body, turn.end):
+        for m in _SAID_ID_RX.finditer(doc.low, turn.body, turn.end):
+            if _said_digits(m.group()) >= 5:
+                out.append((_said_start(m), _said_end(doc.low, m.start(), m.end())))
+    return sorted(_widest(out))
+
+
+_SAID_HINT_RX = re.compile(rf"\b{_SAID_DIGIT}\b")
+
+
+def _widest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Of candidates that overlap, the one that starts first and reaches furthest."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda se: (se[0], -se[1])):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _spelled_start(low: str, start: int, floor: int) -> int:
@@ -440,8 +524,27 @@ def _answers(doc: Doc) -> list[Span]:
 
 def find_accounts(doc: Doc) -> list[Span]:
     """Identifiers named by an account cue, plus the first uncued one in a reply to an
-    agent asking for one."""
-    return _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)
+    agent asking for one; then every other mention of the same identifier ("So that's
+    MB-4471220, correct?")."""
+    spans = _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)
+    return spans + _repeats(doc.low, spans)
+
+
+def _repeats(low: str, spans: list[Span]) -> list[Span]:
+    values = {low[s.start : s.end] for s in spans}
+    seen = {(s.start, s.end) for s in spans}
+    out: list[Span] = []
+    for value in values:
+        i = low.find(value)
+        while i >= 0:
+            j = i + len(value)
+            edge_ok = (i == 0 or not low[i - 1].isalnum()) and (
+                j == len(low) or not low[j].isalnum()
+            )
+            if edge_ok and (i, j) not in seen:
+                out.append(Span(i, j, "ACCOUNT_ID"))
+            i = low.find(value, j)
+    return out
 
 
 # A clause ends at ".", "!", "?" or ";" and a space, except the dot of an abbreviation such
