@@ -30,6 +30,7 @@ __all__ = [
     "context_values",
     "is_candidate",
     "may_hold_names",
+    "not_candidates",
     "tokens_of",
     "turn_facts",
     "turn_tokens",
@@ -114,13 +115,13 @@ def is_candidate(token: Token, text: str) -> bool:
 
 
 def _candidate_word(low: str) -> bool:
-    return low not in _not_candidates()
+    return low not in not_candidates()
 
 
 _NOT_CANDIDATES: set[str] = set()
 
 
-def _not_candidates() -> set[str]:
+def not_candidates() -> set[str]:
     """Words of two letters or more never scored: function words, and English words in no
     country's name lists.  One set, so that a turn is checked with one C-level call."""
     if not _NOT_CANDIDATES:
@@ -137,7 +138,7 @@ def may_hold_names(doc: Doc, index: int) -> bool:
     line = doc.low[turn.start : turn.end]
     if "’" in line:
         line = line.replace("’", "'")
-    return not (_NOT_CANDIDATES or _not_candidates()).issuperset(_TOKEN_RX.findall(line))
+    return not (_NOT_CANDIDATES or not_candidates()).issuperset(_TOKEN_RX.findall(line))
 
 
 @lru_cache(maxsize=65536)
