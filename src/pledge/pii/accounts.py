@@ -25,7 +25,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
-from pledge.pii.cards import is_card_number
+from stdnum import luhn
+
 from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
@@ -432,7 +433,7 @@ def _card_account(low: str, pos: int, value: str) -> bool:
     digits = "".join(c for c in value if c.isdigit())
     if any(c.isalpha() for c in value):
         return True
-    return len(digits) >= 6 and not is_card_number(digits)
+    return len(digits) >= 6 and not (13 <= len(digits) <= 19 and luhn.is_valid(digits))
 
 
 def _named_after(doc: Doc, cues: _Cues, end: int) -> bool:

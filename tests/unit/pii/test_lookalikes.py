@@ -104,6 +104,24 @@ def test_account_ids_in_other_shapes_and_cues(text: str, value: str) -> None:
     assert labelled(text, "ACCOUNT_ID") == [value]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Customer: the IMEI is 490154203237518",
+        "caller: my order number is four one four nine four seven two six six zero four six eight "
+        "six zero three seven",
+    ],
+)
+def test_luhn_valid_identifiers_named_otherwise_are_no_cards(text: str) -> None:
+    assert labelled(text, "CREDIT_CARD") == []
+
+
+def test_a_card_number_is_still_a_card() -> None:
+    assert labelled("Customer: my card is 4111 1111 1111 1111", "CREDIT_CARD") == [
+        "4111 1111 1111 1111"
+    ]
+
+
 NOT_ACCOUNTS: list[str] = [
     "Customer: my incident number is INC-0045512",
     "Customer: claim number 7712 0093 41",
