@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = [
+    "ROLE_WORDS",
     "DigitRun",
     "Doc",
     "Turn",
@@ -41,14 +42,20 @@ __all__ = [
 # Optional timestamp ("[10:32]", "10:32:05 -", "(2:14 PM)"), a speaker of a few words, a colon.
 _TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?[\])]?\s*[-–—]?\s*)"
 _TURN_RX = re.compile(
-    rf"[ \t]*{_TIME}?(?P<speaker>[^\W\d_][\w .'’()-]{{0,28}}?)[ \t]*{_TIME}?[ \t]*[:>][ \t]*"
+    rf"[ \t>]*{_TIME}?(?P<speaker>[^\W\d_][\w .'’()-]{{0,28}}?)[ \t]*{_TIME}?[ \t]*[:>][ \t]*"
 )
 _AGENT_WORDS = frozenset(
     "agent bot assistant rep representative support operator advisor adviser associate "
     "system va ai specialist staff helpdesk service host concierge virtual chatbot "
     "csr tech technician officer ivr reception receptionist desk frontdesk team".split()
 )
-_CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor patient".split())
+_CUSTOMER_WORDS = frozenset(
+    "customer caller user client me member guest visitor patient "
+    # the same roles as other languages' chat tools label them
+    "kunde kundin anrufer benutzer cliente usuario utilisateur klant beller gebruiker kund "
+    "asiakas klient".split()
+)
+ROLE_WORDS = _AGENT_WORDS | _CUSTOMER_WORDS
 
 # Topic cues: what an agent's request is about.  When a request mentions several ("the email
 # address on the account"), the one named first wins.  All cues are plain literals in one

@@ -23,6 +23,7 @@ import unicodedata
 from functools import lru_cache
 
 from pledge.pii.context import (
+    ROLE_WORDS,
     Doc,
     Turn,
     literal_trie_pattern,
@@ -495,12 +496,47 @@ def _signatures(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
+# "From: Rainer Kallio <r@x.io>", "To: ...": a mail header's name before its address.
+_HEADER_NAME = re.compile(
+    rf"^(?:from|to|cc|reply-to)[ \t]*:[ \t]*(?P<name>{_WORD}(?:[ \t]+{_TOKEN}){{0,3}})[ \t]*<",
+    re.MULTILINE | re.IGNORECASE,
+)
+# "Regards,\nJudith Suarez": a closing on its own line, the name on the next.
+_CLOSING_NAME = re.compile(
+    r"^[ \t]*(?:regards|kind regards|best regards|warm regards|best|cheers|thanks|"
+    r"thank you|many thanks|sincerely|yours sincerely|yours|all the best|br)[ \t]*[,!.]?"
+    rf"[ \t]*\n[ \t]*(?P<name>{_WORD}(?:[ \t]+{_TOKEN}){{0,3}})[ \t.]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _mail_names(doc: Doc) -> list[tuple[int, int]]:
+    """Names in a pasted e-mail: its From/To header and the line after its closing."""
+    text = doc.text
+    out: list[tuple[int, int]] = []
+    if "<" in text:
+        out += [m.span("name") for m in _HEADER_NAME.finditer(text)]
+    if "\n" in text and any(
+        w in doc.low for w in ("regards", "best", "cheers", "thank", "sincerely", "yours", "br")
+    ):
+        for m in _CLOSING_NAME.finditer(text):
+            name = m.group("name")
+            if _norm(name.split()[0]) not in COMMON_WORDS or _given_name(name.split()[0], text):
+                out.append(m.span("name"))
+    return out
+
+
 def _agent_labels(doc: Doc) -> tuple[set[str], list[tuple[int, int]]]:
     """Name words in agents' speaker labels ("Éric (Support):") and the labels' offsets:
-    the answering agent's own name, not the customer's personal data."""
+    the answering agent's own name, not the customer's personal data; and the offsets of
+    labels that name only a role ("Kunde:", "Customer:")."""
     words: set[str] = set()
     labels: list[tuple[int, int]] = []
     for turn in doc.turns:
+        if turn.body > turn.start and not turn.is_agent:
+            said = _LABEL_WORD.findall(doc.low, turn.start, turn.body)
+            if said and all(w in ROLE_WORDS for w in said):
+                labels.append((turn.start, turn.body))
         if turn.is_agent and turn.body > turn.start:
             labels.append((turn.start, turn.body))
             words |= {
@@ -548,7 +584,7 @@ def find_names(doc: Doc) -> list[Span]:
             got = _answer_name(doc, turn)
             if got:
                 found.append(got)
-    found += _spelled_names(doc) + _signatures(doc)
+    found += _spelled_names(doc) + _signatures(doc) + _mail_names(doc)
     for s, e in found + _titled_names(doc, hits) + _related_names(doc, hits):
         if _norm(text[s:e].split()[0]) in bots:
             continue

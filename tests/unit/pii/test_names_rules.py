@@ -32,7 +32,10 @@ def names(text: str) -> list[str]:
         ("Bot: Found you, Yasmin. Your balance is $20.", "Yasmin"),
         ("Agent: Anything else, Rodney?", "Rodney"),
         ("Bot: Connecting you to Brona H. now.", "Brona"),
-        ("Member: that'd be Jillian Patchett", "Jillian Patchett"),
+        ("Staff: And the name?\nMember: that'd be Jillian Patchett", "Jillian Patchett"),
+        # a mail pasted into a chat: its header and the line after its closing
+        ("FROM: RAINER KALLIO <RKALLIO@PROTON.ME>\nRE: refund", "RAINER KALLIO"),
+        ("hello, still waiting on the refund\nKind regards,\nJudith Suarez", "Judith Suarez"),
     ],
 )
 def test_names_found_by_rules(text: str, name: str) -> None:
@@ -54,6 +57,13 @@ def test_the_agents_own_name_in_its_speaker_label_is_not_reported() -> None:
     found = names(text)
     assert "Gloria" not in found
     assert "Kent" in found
+
+
+def test_role_labels_in_other_languages_and_quoted_chats() -> None:
+    text = "Service: How can I help?\nKunde: I moved house last month.\nKunde: Thanks"
+    assert names(text) == []
+    quoted = ">> support: Hi, I'm Nova, a virtual assistant.\n>> me: hi"
+    assert names(quoted) == []
 
 
 def test_everyday_words_after_a_name_are_not_part_of_it() -> None:
