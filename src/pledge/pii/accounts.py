@@ -280,14 +280,14 @@ class _Cues:
             if first and (not self.hits or self.hits[0][0] != start):
                 self.hits.insert(0, (start, first.end(), _CUE_CLASSES[first.group()]))
         self.starts = [h[0] for h in self.hits]
-        self.words = [spaced[h[0] : h[1]] for h in self.hits]
+        self.spaced = spaced
 
     def kinds_between(self, start: int, end: int) -> set[str]:
         """The cue words (not classes) found in [start, end)."""
         i = bisect_left(self.starts, start)
         out: set[str] = set()
         while i < len(self.starts) and self.starts[i] < end:
-            out.add(self.words[i])
+            out.add(self.spaced[self.hits[i][0] : self.hits[i][1]])
             i += 1
         return out
 
@@ -388,7 +388,7 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
             if pos < turn.body and not _field_label(doc.low[turn.start : turn.body]):
                 continue  # the speaker label ("Customer: ...") is not a cue
             got = _after_cue(doc, end, runs)
-        if got is None:
+        if got is None and _DIGIT.search(low, max(0, pos - 64), pos) is not None:
             named = _named_by(low, pos)
             if named is not None:
                 got = _before_cue(doc, doc.turn_at(pos), named)

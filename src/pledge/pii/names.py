@@ -516,9 +516,7 @@ def _mail_names(doc: Doc) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if "<" in text:
         out += [m.span("name") for m in _HEADER_NAME.finditer(text)]
-    if "\n" in text and any(
-        w in doc.low for w in ("regards", "best", "cheers", "thank", "sincerely", "yours", "br")
-    ):
+    if any(w in doc.low for w in ("regards", "sincerely", "yours")) or ",\n" in text:
         for m in _CLOSING_NAME.finditer(text):
             name = m.group("name")
             if _norm(name.split()[0]) not in COMMON_WORDS or _given_name(name.split()[0], text):
@@ -532,19 +530,26 @@ def _agent_labels(doc: Doc) -> tuple[set[str], list[tuple[int, int]]]:
     labels that name only a role ("Kunde:", "Customer:")."""
     words: set[str] = set()
     labels: list[tuple[int, int]] = []
+    text = doc.text
     for turn in doc.turns:
-        if turn.body > turn.start and not turn.is_agent:
-            said = _LABEL_WORD.findall(doc.low, turn.start, turn.body)
-            if said and all(w in ROLE_WORDS for w in said):
+        if turn.body > turn.start:
+            role_only, named = _label_words(text[turn.start : turn.body], turn.is_agent)
+            if turn.is_agent or role_only:
                 labels.append((turn.start, turn.body))
-        if turn.is_agent and turn.body > turn.start:
-            labels.append((turn.start, turn.body))
-            words |= {
-                _norm(w)
-                for w in _LABEL_WORD.findall(doc.text, turn.start, turn.body)
-                if w[:1].isupper()
-            }
-    return words - COMMON_WORDS, labels
+            words |= named
+    return words, labels
+
+
+@lru_cache(maxsize=1024)
+def _label_words(label: str, is_agent: bool) -> tuple[bool, frozenset[str]]:
+    """(whether the label names only a role, the name words of an agent's label); cached
+    by label, since a transcript repeats its few labels on every line."""
+    said = _LABEL_WORD.findall(label)
+    role_only = bool(said) and all(w.lower() in ROLE_WORDS for w in said)
+    if not is_agent:
+        return role_only, frozenset()
+    named = frozenset(_norm(w) for w in said if w[:1].isupper()) - COMMON_WORDS
+    return role_only, named
 
 
 _LABEL_WORD = re.compile(_WORD)
@@ -607,5 +612,10 @@ def find_names(doc: Doc) -> list[Span]:
             known |= {w for w in words if len(w) > 2 and w not in NAME_PARTICLES}
     spans += _propagate(low, known - COMMON_WORDS - bots)
     if labels:
-        spans = [sp for sp in spans if not any(a <= sp.start < b for a, b in labels)]
+        ends = dict(labels)  # a label's start -> its end (the turn's body)
+        spans = [
+            sp
+            for sp in spans
+            if not (sp.start < (turn := doc.turn_at(sp.start)).body and turn.start in ends)
+        ]
     return spans
