@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 from stdnum import luhn
 
-from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
+from pledge.pii.context import DigitRun, Doc, Turn, asked_topics, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
@@ -501,12 +501,32 @@ def _spelled_start(low: str, start: int, floor: int) -> int:
     return start
 
 
+def _answering(doc: Doc) -> list[Turn]:
+    """Customer turns that answer a request for an account id: the agent's topic, or named
+    among other things in the agent's latest block ("your name and account number?"),
+    unless a phone number was asked for too (the first number could be either)."""
+    out: list[Turn] = []
+    asked = False
+    after_agent = False
+    for turn in doc.turns:
+        if turn.is_agent:
+            if not after_agent:
+                asked = False
+            after_agent = True
+            topics = asked_topics(doc.low[turn.body : turn.end])
+            if topics:
+                asked = "ACCOUNT_ID" in topics and "PHONE" not in topics
+            continue
+        after_agent = False
+        if turn.topic == "ACCOUNT_ID" or asked:
+            out.append(turn)
+    return out
+
+
 def _answers(doc: Doc) -> list[Span]:
     """The first uncued identifier in each reply to a question asking for one."""
     spans: list[Span] = []
-    for turn in doc.turns:
-        if turn.topic != "ACCOUNT_ID" or turn.is_agent:
-            continue
+    for turn in _answering(doc):
         candidates = _reply_candidates(doc, turn)
         if not candidates:
             continue

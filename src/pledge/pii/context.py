@@ -28,6 +28,7 @@ __all__ = [
     "DigitRun",
     "Doc",
     "Turn",
+    "asked_topics",
     "digit_runs",
     "is_word_start",
     "literal_trie_pattern",
@@ -261,6 +262,18 @@ def _topic(question: str) -> str | None:
             if _WEAK_PHONE_RX.search(sentence):
                 return "PHONE"
     return None
+
+
+@lru_cache(maxsize=4096)
+def asked_topics(question: str) -> frozenset[str]:
+    """Every data point an agent line's requests name, by its topic cues ("Can I have your
+    name and account number?" -> PERSON and ACCOUNT_ID), where `Turn.topic` keeps the
+    first only."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_SPLIT.split(question):
+        if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5:
+            found.update(_TOPIC_CUES[m.group()] for m in _TOPIC_RX.finditer(sentence + " "))
+    return frozenset(found)
 
 
 def _block_topic(low: str, block: list[tuple[int, int]]) -> str | None:

@@ -75,3 +75,26 @@ def test_a_found_id_read_back_later_is_one_too() -> None:
 )
 def test_read_out_look_alikes_stay_clean(text: str) -> None:
     assert accounts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Agent: Can I have your name and account number please?\nCustomer: Jane Doe, 44712209",
+            "44712209",
+        ),
+        (
+            "Agent: To verify: full name, date of birth and member ID?\n"
+            "Customer: Ana Silva, 4/7/1962, MB-4471220",
+            "MB-4471220",
+        ),
+    ],
+)
+def test_an_id_asked_for_among_other_things(text: str, value: str) -> None:
+    assert accounts(text) == [value]
+
+
+def test_a_number_asked_for_beside_a_phone_is_left_to_the_phone_rules() -> None:
+    text = "Agent: Your phone number and account number?\nCustomer: 4155550199"
+    assert accounts(text) == []
