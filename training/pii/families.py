@@ -552,6 +552,144 @@ def quick_replies(c: Ctx) -> None:
     )
 
 
+# ------------------------------------------------- train families: more ids and bare names
+ASK_OWN = (
+    "What's the {k} on your record?",
+    "Could you read me your {k}?",
+    "Do you know your {k}?",
+    "Which {k} is it under?",
+    "I just need the {k} and we're good.",
+    "Have you got the {k} there?",
+)
+GIVE_OWN = (
+    "{x}",
+    "yes - {x}",
+    "{x}, that's my {k}",
+    "the one on my card is {x}",
+    "{k}: {x}",
+    "I think it's {x}?",
+    "hang on... {x}",
+    "got it here, {x}",
+)
+
+
+def membership_desk(c: Ctx) -> None:
+    """Staff/Member chat at a club: own ids in many shapes beside job, invoice, meter and serial
+    numbers; a trainer and a family member named without a cue word."""
+    c.speakers("Staff: ", "Member: ")
+    c.a("Hi, front desk here. What can we do for you?")
+    tg, tf = c.person()
+    c.u(
+        c.rng.choice(
+            (
+                "my last session with {t} never showed up on the app",
+                "{t} said you could sort out my renewal",
+                "booked in with {t} friday but got charged twice",
+            )
+        ),
+        t=who(tg if c.rng.random() < 0.6 else f"{tg} {tf}"),
+    )
+    kind, ident = values.own_id(c.rng)
+    c.a(c.rng.choice(ASK_OWN), k=kind)
+    c.u(c.rng.choice(GIVE_OWN), k=kind, x=Val(ident, "ACCOUNT_ID"))
+    rk, ref, tag = values.other_ref(c.rng)
+    c.a("Thanks. I can see " + rk + " {r} from last week.", r=noise(ref, tag))
+    c.a(c.pick(slots.ASK_NAME))
+    c.u(c.rng.choice(("{n}", "{n} yes", "that'd be {n}")), n=who(c.full_name()))
+    og, of = c.person()
+    c.u(
+        c.rng.choice(
+            (
+                "and {o} is on the family plan too",
+                "{o} uses the same card sometimes",
+                "can you add {o} as a guest?",
+            )
+        ),
+        o=who(og if c.rng.random() < 0.5 else f"{og} {of}"),
+    )
+    c.a("Done, {g}. Anything else?", g=who(c.me.given))
+    _shuffled(c, [slots.email, slots.phone], keep=0.4)
+
+
+def travel_desk_asr(c: Ctx) -> None:
+    """ASR call to a travel desk: traveller and membership numbers read out with spelled
+    letters, booking, claim or parcel numbers beside them, passengers listed by name."""
+    c.speakers("agent: ", "caller: ")
+    c.a("travel desk you're speaking to {n}", n=noise(c.person()[0], "AGENT"))
+    c.u("hi i need to change a trip for me and {o}", o=who(" ".join(c.person())))
+    c.a("sure whose name is the booking in")
+    c.u("{n}", n=who(c.full_name()))
+    kind, ident = values.own_id(c.rng)
+    c.a("and do you have your " + kind + " there")
+    said = c.digits_said(ident)
+    c.u(
+        c.rng.choice(("yeah it's {x}", "{x}", "um {x} i think", "the " + kind + " is {x}")),
+        x=Val(said, "ACCOUNT_ID"),
+    )
+    rk, ref, tag = values.other_ref(c.rng)
+    c.u("and the " + rk + " they gave me was {r}", r=noise(c.digits_said(ref), tag))
+    slots.dob(c)
+    c.a(
+        "ok all changed {g} the new one leaves {d} at {t}",
+        g=who(c.me.given),
+        d=c.when(),
+        t=slots.said_time(c),
+    )
+
+
+def clinic_portal(c: Ctx) -> None:
+    """Clinic chat: patient, MRN or student ids beside work order, invoice and booking numbers; a
+    doctor and a dependant named, sometimes without a title."""
+    c.speakers("Reception: ", "Patient: ")
+    c.a("Welcome to the patient line. How can we help?")
+    dg, df = c.person()
+    c.u(
+        c.rng.choice(
+            (
+                "I need to move my appointment with Dr {d}",
+                "{d} asked me to book a follow up",
+                "my results from {d} aren't in the portal",
+            )
+        ),
+        d=who(df if c.rng.random() < 0.6 else f"{dg} {df}"),
+    )
+    c.a("Of course. Can I take your full name and date of birth?")
+    c.u("{n}, {b}", n=who(c.full_name()), b=Val(c.dob(), "DATE_OF_BIRTH"))
+    kind, ident = values.own_id(c.rng)
+    if c.rng.random() < 0.5:
+        c.a("And your " + kind + " if you have it?")
+        c.u(c.rng.choice(GIVE_OWN), k=kind, x=Val(ident, "ACCOUNT_ID"))
+    else:
+        c.u(
+            c.rng.choice(("my {k} is {x} btw", "{x} is my {k}", "({k} {x})")),
+            k=kind,
+            x=Val(ident, "ACCOUNT_ID"),
+        )
+    rk, ref, tag = values.other_ref(c.rng)
+    c.a("Found it. Your " + rk + " is {r}.", r=noise(ref, tag))
+    kg, _kf = c.person()
+    c.u("thanks. also {k} needs one too, same surname", k=who(kg))
+    c.a("Booked for {d} at {t}.", d=c.when(), t=slots.said_time(c))
+
+
+def forwarded_ticket(c: Ctx) -> None:
+    """A forwarded e-mail pasted in capitals: From/Re header lines, the customer's own
+    number in the subject or body beside a ticket number, a signature with the name."""
+    c.speakers("", "")
+    full = c.full_name()
+    c.u("FROM: {n} <{e}>", n=who(full), e=Val(c.me.email, "EMAIL"))
+    kind, ident = values.own_id(c.rng)
+    rk, ref, tag = values.other_ref(c.rng)
+    c.u("RE: " + kind + " {x} / " + rk + " {r}", x=Val(ident, "ACCOUNT_ID"), r=noise(ref, tag))
+    c.u("hello, still waiting on the refund. you can reach me on {p}", p=Val(c.me.phone, "PHONE"))
+    c.u(c.rng.choice(("regards", "thanks", "cheers", "best")) + ",")
+    c.u("{g}", g=who(c.me.given if c.rng.random() < 0.5 else full))
+    c.speakers("Agent: ", "Customer: ")
+    c.a("Thanks for forwarding this. I've linked it to your " + kind + ".")
+    sg, sf = c.person()
+    c.a("{s} in billing will call you back.", s=who(f"{sg} {sf}"))
+
+
 # ---------------------------------------------------------------- test families
 def speaker_numbers(c: Ctx) -> None:
     """ASR diarised call ("speaker 1/2"), no punctuation, names without cues, spoken values."""
@@ -765,6 +903,17 @@ FAMILIES: tuple[Family, ...] = (
     _mk("contact_form", "train", "web_chat", contact_form),
     _mk("crm_greeting", "train", "web_chat", crm_greeting),
     _mk("quick_replies", "train", "web_chat", quick_replies),
+    _mk("membership_desk", "train", "web_chat", membership_desk, Style(typos=0.02)),
+    _mk(
+        "travel_desk_asr",
+        "train",
+        "call_transcript",
+        travel_desk_asr,
+        Style(case="lower", punct=False),
+        spoken=0.6,
+    ),
+    _mk("clinic_portal", "train", "web_chat", clinic_portal, date_order="EU"),
+    _mk("forwarded_ticket", "train", "web_chat", forwarded_ticket, Style(case="upper")),
     _mk("bank_call", "test", "call_transcript", bank_call, spoken=0.3),
     _mk("uk_chat", "test", "web_chat", uk_chat, region="UK", date_order="EU"),
     _mk(

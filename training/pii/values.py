@@ -571,3 +571,87 @@ def ipv6(rng: random.Random) -> str:
 def masked_card(rng: random.Random) -> str:
     last = digits(rng, 4, lead="0123456789")
     return rng.choice((f"**** **** **** {last}", f"XXXX-XXXX-XXXX-{last}", f"************{last}"))
+
+
+# ---------------------------------------------------------------- more customer identifiers
+def _letters(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(UPPER) for _ in range(n))
+
+
+def own_id(rng: random.Random) -> tuple[str, str]:
+    """(cue, id): a number the customer holds at a business, in the words and shapes of
+    other trades than `account_id` (membership and loyalty cards, travel and health ids,
+    student and staff numbers, references that name the customer rather than a case)."""
+    kind = rng.choice(
+        (
+            "membership card number",
+            "member no.",
+            "membership card no.",
+            "frequent flyer number",
+            "frequent traveller no.",
+            "rewards ID",
+            "patient ID",
+            "MRN",
+            "student number",
+            "employee ID",
+            "customer reference",
+            "account reference",
+            "billing account",
+            "supply account",
+            "utility account number",
+            "policy ref",
+            "subscriber no.",
+            "customer code",
+            "client number",
+            "club card",
+        )
+    )
+    shapes = (
+        f"{_letters(rng, 2)}{digits(rng, 8)}",
+        f"{_letters(rng, 2)} {digits(rng, 4)} {digits(rng, 4)}",
+        f"{_letters(rng, 1)}-{digits(rng, 7)}",
+        f"{digits(rng, 3)} {digits(rng, 3)} {digits(rng, 3)}",
+        f"{digits(rng, 4)}-{digits(rng, 4)}-{digits(rng, 2)}",
+        f"{digits(rng, 2)}{_letters(rng, 1)}{digits(rng, 6)}",
+        f"{_letters(rng, 3)}/{digits(rng, 6)}",
+        f"{digits(rng, 6)}/{_letters(rng, 2)}",
+        digits(rng, rng.choice((7, 8, 9, 10, 11, 12)), lead="0123456789"),
+        f"{_letters(rng, 1)}{digits(rng, 3)}-{digits(rng, 5)}",
+        f"{digits(rng, 5)} {digits(rng, 5)}",
+    )
+    return kind, rng.choice(shapes)
+
+
+def other_ref(rng: random.Random) -> tuple[str, str, str]:
+    """(cue, value, distractor type): a number beside a customer's own that is not theirs:
+    a case, claim, booking, job, invoice, parcel, meter, serial or seat."""
+    kind, tag = rng.choice(
+        (
+            ("ticket no.", "CASE"),
+            ("case ID", "CASE"),
+            ("claim number", "CASE"),
+            ("job number", "CASE"),
+            ("work order", "CASE"),
+            ("booking ref", "CASE"),
+            ("invoice", "CASE"),
+            ("receipt number", "CASE"),
+            ("transaction ID", "CASE"),
+            ("parcel number", "TRACKING"),
+            ("consignment number", "TRACKING"),
+            ("tracking", "TRACKING"),
+            ("meter number", "SERIAL"),
+            ("serial", "SERIAL"),
+            ("IMEI", "SERIAL"),
+            ("model", "MODEL"),
+        )
+    )
+    shapes = (
+        f"{_letters(rng, 3)}-{digits(rng, 6)}",
+        digits(rng, rng.choice((7, 8, 9))),
+        f"{_letters(rng, 2)}{digits(rng, 7)}",
+        f"{digits(rng, 4)} {digits(rng, 4)}",
+        f"{digits(rng, 3)}-{digits(rng, 5)}",
+    )
+    if kind == "IMEI":
+        return kind, digits(rng, 15), tag
+    return kind, rng.choice(shapes), tag

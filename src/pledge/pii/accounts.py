@@ -25,21 +25,39 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
-from pledge.pii.context import DigitRun, Doc, Turn, literal_trie_pattern
+from stdnum import luhn
+
+from pledge.pii.context import DigitRun, Doc, Turn, asked_topics, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
 __all__ = ["cue_after", "find_accounts", "nearest_cue"]
 
 _ACCOUNT = "ACCOUNT"
+_CARD_NO = "CARD_NO"
 # A cue word's class.  Multi-word cues win over their first word ("work order" is a
 # look-alike, "order" an account cue).  "a c" is "a/c" in `Doc.spaced`, where "/" is a space.
 _CUE_CLASSES: dict[str, str] = {
     **dict.fromkeys(
         [
             *"account accounts acct acc order member membership policy customer client "
-            "loyalty rewards reward subscriber subscription contract billing patient".split(),
+            "loyalty rewards reward subscriber subscription contract billing patient mrn "
+            "student employee flyer flier ff mileage".split(),
             "a c",
+            "frequent-flyer",
+            "frequent-flier",
+            "frequent traveller",
+            "frequent traveler",
+            # a look-alike word after an account word names the account's own number
+            *(
+                f"{who} {what}"
+                for who in "account customer client member membership policy billing".split()
+                for what in ("reference", "ref")
+            ),
+            *(
+                f"{what} card"
+                for what in "membership member loyalty rewards reward club points".split()
+            ),
         ],
         _ACCOUNT,
     ),
@@ -48,7 +66,9 @@ _CUE_CLASSES: dict[str, str] = {
             *"case ticket incident claim dispute confirmation conf tracking track rma return "
             "returns shipment shipping booking reservation serial model store promo coupon "
             "voucher version firmware build invoice receipt transaction quote reference ref "
-            "sku item part product extension ext room flight gate seat".split(),
+            "sku item part product extension ext room flight gate seat meter imei parcel "
+            "consignment waybill pnr itinerary licence license asset tag job".split(),
+            "gift card",
             "work order",
             "return order",
             "complaint",
@@ -73,6 +93,9 @@ _CUE_CLASSES: dict[str, str] = {
         ],
         "PHONE",
     ),
+    # "card no." names a payment card or a loyalty, membership or library card: which one,
+    # the number's validity tells (`_card_account`)
+    **dict.fromkeys(["card no", "card number", "card num", "card #"], _CARD_NO),
     **dict.fromkeys(
         [
             *"card ssn social zip zipcode postcode dob born birthday ending ends".split(),
@@ -97,16 +120,82 @@ _TOKEN_RX = re.compile(rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})")
 # What may stand between an account cue and its value: "no.", "number's", "# is", "id:",
 # "number on file is", "is under", "it's", "would be".
 _FILLER_RX = re.compile(
-    r"(?:\s*(?:numbers?(?: of)?|no\.?|num|nr|#|id|code|ref\.?|reference|card))*(?:'s)?"
-    r"(?:\s*(?:on file|is|was|would be|will be|reads|under|=|:|-))*"
-    r"(?:\s*(?:it's|its|it is|my|the|our|just))*\s*:?\s*"
+    r"(?:,?\s*(?:no\.|ref\.|#|"
+    r"(?:numbers?(?: of)?|no|num|nr|id|code|ref|reference|card)(?![a-z0-9])))*(?:'s)?"
+    # "number on my statement is", "number for this is", "is on my letter:"
+    r"(?:\s+(?:on|for|from|in) (?:the|my|your|our|this|that)(?: (?!is\b)[a-z]+)?(?=\s+is\b|:))?"
+    r"(?:\s*(?:on file|here|handy|is|was|would be|will be|should be|reads|under|being|"
+    r"which is|as|on (?:the|my|your|our) [a-z]+(?=:)|=|:|-|–|—|,|\())*"
+    r"(?:,?\s*(?:it's|its|it is|my|the|our|just|i think|i believe|probably|um|uh|erm|yeah)"
+    r"(?![a-z]))*\s*:?\s*"
 )
+# An identifier read out: digit words ("oh", "double four"), letters spelled one by one,
+# pauses ("...", ",", "dash", "slash") between them ("c r ... six four three six eight t l").
+_SAID_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_SAID_TOKEN = rf"(?:(?:double|triple) {_SAID_DIGIT}|{_SAID_DIGIT}|[a-z])"
+_SAID_SEP = r"(?:[ \t]*(?:\.\.\.|,|-|/)[ \t]*|[ \t]+(?:dash|slash|hyphen)[ \t]+|[ \t]+)"
+_SAID_ID_RX = re.compile(
+    rf"(?<![\w'’])(?:(?P<lead>[a-z]{{2,3}}){_SAID_SEP})?{_SAID_TOKEN}(?:{_SAID_SEP}{_SAID_TOKEN})*"
+    r"(?![\w'’])"
+)
+_SAID_DIGITS_RX = re.compile(rf"(?:(?P<n>double|triple) )?{_SAID_DIGIT}\b")
+
+
+def _said_digits(value: str) -> int:
+    return sum(
+        {"double": 2, "triple": 3}.get(m.group("n") or "", 1)
+        for m in _SAID_DIGITS_RX.finditer(value)
+    )
+
+
+def _said_id(low: str, pos: int, end: int) -> tuple[int, int] | None:
+    """A read-out identifier starting at *pos* with five digits or more, or None."""
+    m = _SAID_ID_RX.match(low, pos, end)
+    if not m or _said_digits(m.group()) < 5:
+        return None
+    return _said_start(m), _said_end(low, m.start(), m.end())
+
+
+def _said_start(m: re.Match[str]) -> int:
+    """Where a read-out identifier starts: at a short letter prefix ("pl dash four ..."),
+    unless that is a word ("um", "yes", "its")."""
+    lead = m.group("lead")
+    if lead and (lead in _STOP_PREFIX or lead in _SPOKEN_FILLERS):
+        sep = _SAID_SEP_RX.match(m.string, m.end("lead"))
+        return sep.end() if sep else m.end("lead")
+    return m.start()
+
+
+_SAID_SEP_RX = re.compile(_SAID_SEP)
+_SPOKEN_FILLERS = frozenset("um uh er erm hm hmm ok so yes yep yeah nah no its it's sure".split())
+
+
+_SAID_TAIL_RX = re.compile(r"(?:\W+[ai])+$")
+
+
+def _said_end(low: str, start: int, end: int) -> int:
+    """The end of a read-out identifier without a last "i" or "a" that begins the words
+    after it ("... two nine i think")."""
+    if end < len(low) and low[end] == " " and low[end + 1 : end + 2].isalpha():
+        tail = _SAID_TAIL_RX.search(low, start, end)
+        if tail:
+            return tail.start()
+    return end
+
+
+# Letters spelled one by one before spoken digits ("a c c four three ...", "m b r, six ..."):
+# the identifier's prefix, read out.
+_SPELLED_RX = re.compile(r"(?:[a-z](?:\.\.\.|[,.])?\s+){1,5}")
+_SPELL_SKIP = " ,."
 # Before an account cue: "77310925 is my", "4410-229-871, that's the".
 _NAMED_BEFORE_RX = re.compile(
-    rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})[,;]?\s+"
-    r"(?:is|was|that's|thats|that is|it's|its|being|as)\s+(?:my|the|our)\s+$"
+    rf"(?<![\w'’@.,$/-])(?P<id>{_ID_BODY})(?:[,;]?\s+"
+    r"(?:is|was|that's|thats|that is|it's|its|being|as)\s+(?:my|the|our)\s+"
+    r"|\s*[(–—-]\s*(?:(?:my|the|our)\s+)?)$"
 )
 _NAMED_BEFORE_ENDS = ("my ", "the ", "our ")
+# "44712209 (member ID)", "44712209 - my account number"
+_ASIDE_BEFORE_RX = re.compile(r"\d\s*[(–—-]\s*(?:(?:my|the|our)\s+)?$")
 _NAMED_VERBS = frozenset("is was that's thats it's its being as".split())
 # After a reply's value: "55120934 is the ticket number" names it by a cue of its own.
 _NAMED_AFTER_RX = re.compile(
@@ -120,7 +209,7 @@ _STOP_PREFIX = (
     | frozenset(_CUE_CLASSES)
     | frozenset(
         "is was my the its no num nr id of on in at for to and number or s a an by since from "
-        "born placed dated until due after before opened".split()
+        "born placed dated until due after before opened being which as".split()
     )
 )
 _FILLER_PREFIX = frozenset("is was no num nr id number s its".split())
@@ -155,7 +244,10 @@ def _clean(m: re.Match[str], after_word: bool = False) -> tuple[int, int] | None
     """
     start, end = m.span("id")
     prefix = m.group("prefix")
-    glued = prefix and m.string[m.end("prefix") : m.end("prefix") + 1] in ("-", "/")
+    glued = prefix and (
+        m.string[m.end("prefix") : m.end("prefix") + 1] in ("-", "/")
+        or m.string[m.end("prefix") : m.end("prefix") + 1].isdigit()
+    )
     if prefix and not glued and prefix in _STOP_PREFIX and prefix not in _ACCOUNT_WORDS:
         if prefix in _NEVER_PREFIX or not (after_word or prefix in _FILLER_PREFIX):
             return None
@@ -188,6 +280,16 @@ class _Cues:
             if first and (not self.hits or self.hits[0][0] != start):
                 self.hits.insert(0, (start, first.end(), _CUE_CLASSES[first.group()]))
         self.starts = [h[0] for h in self.hits]
+        self.spaced = spaced
+
+    def kinds_between(self, start: int, end: int) -> set[str]:
+        """The cue words (not classes) found in [start, end)."""
+        i = bisect_left(self.starts, start)
+        out: set[str] = set()
+        while i < len(self.starts) and self.starts[i] < end:
+            out.add(self.spaced[self.hits[i][0] : self.hits[i][1]])
+            i += 1
+        return out
 
     def any_between(self, start: int, end: int) -> bool:
         i = bisect_left(self.starts, start)
@@ -201,7 +303,7 @@ def _cue_scan(words: Iterable[str]) -> _Scan:
 
 
 _ALL_CUES = _cue_scan(_CUE_CLASSES)
-_ACCOUNT_CUES = _cue_scan(w for w, kind in _CUE_CLASSES.items() if kind == _ACCOUNT)
+_ACCOUNT_CUES = _cue_scan(w for w, kind in _CUE_CLASSES.items() if kind in (_ACCOUNT, _CARD_NO))
 
 
 def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int] | None:
@@ -209,9 +311,13 @@ def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int]
     low = doc.low
     lead = _FILLER_RX.match(low, end)
     pos = lead.end() if lead else end
-    run = runs.get(pos)
+    spelled = _SPELLED_RX.match(low, pos)
+    run = runs.get(spelled.end() if spelled else pos) or runs.get(pos)
+    said = _said_id(low, pos, min(len(low), pos + 160))
+    if said is not None and (run is None or said[1] >= run.end):
+        return said
     if run is not None and run.spoken:
-        return run.start, run.end
+        return pos, run.end
     m = _ID_RX.match(low, pos)
     if not m or "\n" in m.group():
         return None
@@ -224,9 +330,21 @@ def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int]
 def _names_before(low: str, pos: int) -> bool:
     """A cheap test for "... is my" / "that's the" right before *pos*."""
     if not low.endswith(_NAMED_BEFORE_ENDS, 0, pos):
-        return False
+        return _ASIDE_BEFORE_RX.search(low, max(0, pos - 12), pos) is not None
     words = low[max(0, pos - 16) : pos].split()
     return len(words) >= 2 and (words[-2] in _NAMED_VERBS or words[-2:-1] == ["is"])
+
+
+def _named_by(low: str, pos: int) -> int | None:
+    """Where "... is my" ends before the cue at *pos*, also with one word between ("is my
+    supply account", "that's the old member number"), or None."""
+    if _names_before(low, pos):
+        return pos
+    word = low.rfind(" ", max(0, pos - 24), pos - 1)
+    between = low[word + 1 : pos - 1]
+    if word > 0 and between.isalpha() and between not in _CUE_CLASSES:
+        return word + 1 if _names_before(low, word + 1) else None
+    return None
 
 
 def _before_cue(doc: Doc, turn: Turn, pos: int) -> tuple[int, int] | None:
@@ -256,23 +374,66 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
     runs = {r.start: r for r in doc.runs if r.spoken}
     spans: list[Span] = []
     for pos, end, kind in cues.hits:
-        if kind != _ACCOUNT:
+        if kind not in (_ACCOUNT, _CARD_NO) or _in_lookalike_phrase(low, pos, end):
             continue
         got: tuple[int, int] | None = None
         # Most cue words ("customer", "order") are not near an identifier: a digit search
         # is far cheaper than the patterns' backtracking, and than finding the turn.
-        if _DIGIT.search(low, end, end + _MAX_CUE_TO_ID) is not None or any(
-            end <= start < end + _MAX_CUE_TO_ID for start in spoken
+        if (
+            _DIGIT.search(low, end, end + _MAX_CUE_TO_ID) is not None
+            or any(end <= start < end + _MAX_CUE_TO_ID for start in spoken)
+            or _SAID_HINT_RX.search(low, end, end + _MAX_CUE_TO_ID) is not None
         ):
             turn = doc.turn_at(pos)
             if pos < turn.body and not _field_label(doc.low[turn.start : turn.body]):
                 continue  # the speaker label ("Customer: ...") is not a cue
             got = _after_cue(doc, end, runs)
-        if got is None and _names_before(low, pos):
-            got = _before_cue(doc, doc.turn_at(pos), pos)
-        if got:
+        if got is None and _DIGIT.search(low, max(0, pos - 64), pos) is not None:
+            named = _named_by(low, pos)
+            if named is not None:
+                got = _before_cue(doc, doc.turn_at(pos), named)
+        if got and (kind == _ACCOUNT or _card_account(low, pos, low[got[0] : got[1]])):
             spans.append(Span(got[0], got[1], "ACCOUNT_ID"))
     return spans
+
+
+# Cards whose number is not the customer's own identifier at a business.
+_OTHER_CARDS = frozenset("gift prepaid credit debit bank payment sim visa mastercard amex".split())
+
+
+# Look-alike cues of several words whose last word is an account cue ("work order").
+_LOOKALIKE_PHRASES: dict[str, tuple[str, ...]] = {}
+for _phrase, _kind in _CUE_CLASSES.items():
+    if _kind == "LOOKALIKE" and " " in _phrase:
+        _last = _phrase.rsplit(" ", 1)[1]
+        _LOOKALIKE_PHRASES[_last] = (*_LOOKALIKE_PHRASES.get(_last, ()), _phrase)
+
+
+def _in_lookalike_phrase(low: str, pos: int, end: int) -> bool:
+    """Whether the account cue at *pos* ends a look-alike cue ("work order", "return order"),
+    which the account-only scan finds as its last word."""
+    for phrase in _LOOKALIKE_PHRASES.get(low[pos:end], ()):
+        start = end - len(phrase)
+        if (
+            start >= 0
+            and low.startswith(phrase, start)
+            and (start == 0 or not low[start - 1].isalnum())
+        ):
+            return True
+    return False
+
+
+def _card_account(low: str, pos: int, value: str) -> bool:
+    """Whether the number of a "card no." at *pos* is a customer's loyalty or membership
+    card rather than a payment, gift or SIM card: not named as one of those, and letters in
+    it, or six digits or more that fail the Luhn check."""
+    before = low[max(0, pos - 12) : pos].split()
+    if before and before[-1] in _OTHER_CARDS:
+        return False
+    digits = "".join(c for c in value if c.isdigit())
+    if any(c.isalpha() for c in value):
+        return True
+    return len(digits) >= 6 and not (13 <= len(digits) <= 19 and luhn.is_valid(digits))
 
 
 def _named_after(doc: Doc, cues: _Cues, end: int) -> bool:
@@ -297,23 +458,84 @@ def _reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
         got = _clean(m, after_word=True)
         if got and _long_enough(doc.low[got[0] : got[1]]):
             out.append(got)
-    out += [(r.start, r.end) for r in doc.runs if r.spoken and turn.body <= r.start < turn.end]
-    return sorted(out)
+    out += [
+        (_spelled_start(doc.low, r.start, turn.body), r.end)
+        for r in doc.runs
+        if r.spoken and turn.body <= r.start < turn.end
+    ]
+    if _SAID_HINT_RX.search(doc.low, turn.body, turn.end):
+        for m in _SAID_ID_RX.finditer(doc.low, turn.body, turn.end):
+            if _said_digits(m.group()) >= 5:
+                out.append((_said_start(m), _said_end(doc.low, m.start(), m.end())))
+    return sorted(_widest(out))
+
+
+_SAID_HINT_RX = re.compile(rf"\b{_SAID_DIGIT}\b")
+
+
+def _widest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Of candidates that overlap, the one that starts first and reaches furthest."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda se: (se[0], -se[1])):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _spelled_start(low: str, start: int, floor: int) -> int:
+    """Where a spoken identifier starts, counting letters spelled one by one before its
+    digits ("a c c four three ...", "m b r, six double oh ...")."""
+    letters = 0
+    while letters < 5:
+        i = start
+        while i > floor and low[i - 1] in _SPELL_SKIP:
+            i -= 1
+        if i == start or i <= floor or not low[i - 1].isalpha():
+            break
+        if i - 1 > floor and low[i - 2] not in _SPELL_SKIP and low[i - 2] != "\n":
+            break  # "it's": a letter ending a word is no spelled letter
+        start = i - 1
+        letters += 1
+    return start
+
+
+def _answering(doc: Doc) -> list[Turn]:
+    """Customer turns that answer a request for an account id: the agent's topic, or named
+    among other things in the agent's latest block ("your name and account number?"),
+    unless a phone number was asked for too (the first number could be either)."""
+    out: list[Turn] = []
+    asked = False
+    after_agent = False
+    for turn in doc.turns:
+        if turn.is_agent:
+            if not after_agent:
+                asked = False
+            after_agent = True
+            topics = asked_topics(doc.low[turn.body : turn.end])
+            if topics:
+                asked = "ACCOUNT_ID" in topics and "PHONE" not in topics
+            continue
+        after_agent = False
+        if turn.topic == "ACCOUNT_ID" or asked:
+            out.append(turn)
+    return out
 
 
 def _answers(doc: Doc) -> list[Span]:
     """The first uncued identifier in each reply to a question asking for one."""
     spans: list[Span] = []
-    for turn in doc.turns:
-        if turn.topic != "ACCOUNT_ID" or turn.is_agent:
-            continue
+    for turn in _answering(doc):
         candidates = _reply_candidates(doc, turn)
         if not candidates:
             continue
         cues = _Cues(doc, _ALL_CUES, turn.body, turn.end)
         for start, end in candidates:
-            if cues.any_between(turn.body, start):
-                break  # the reply's own cue decides, here and after it
+            own = cues.kinds_between(turn.body, start)
+            if own and not (own == {"card"} and _card_account(doc.low, start, doc.low[start:end])):
+                break  # the reply's own cue decides, here and after it ("the one on my card
+                # is ..." still answers, unless the number is a payment card's)
             if _named_after(doc, cues, end):
                 continue
             spans.append(Span(start, end, "ACCOUNT_ID"))
@@ -323,8 +545,27 @@ def _answers(doc: Doc) -> list[Span]:
 
 def find_accounts(doc: Doc) -> list[Span]:
     """Identifiers named by an account cue, plus the first uncued one in a reply to an
-    agent asking for one."""
-    return _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)
+    agent asking for one; then every other mention of the same identifier ("So that's
+    MB-4471220, correct?")."""
+    spans = _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)
+    return spans + _repeats(doc.low, spans)
+
+
+def _repeats(low: str, spans: list[Span]) -> list[Span]:
+    values = {low[s.start : s.end] for s in spans}
+    seen = {(s.start, s.end) for s in spans}
+    out: list[Span] = []
+    for value in values:
+        i = low.find(value)
+        while i >= 0:
+            j = i + len(value)
+            edge_ok = (i == 0 or not low[i - 1].isalnum()) and (
+                j == len(low) or not low[j].isalnum()
+            )
+            if edge_ok and (i, j) not in seen:
+                out.append(Span(i, j, "ACCOUNT_ID"))
+            i = low.find(value, j)
+    return out
 
 
 # A clause ends at ".", "!", "?" or ";" and a space, except the dot of an abbreviation such

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from pledge.pii.context import Doc, Turn
+from pledge.pii.person_lexicon import lexicon_flags
 from pledge.pii.spans import Span
 
 __all__ = ["find_continental"]
@@ -92,6 +93,13 @@ _FRENCH_RX = re.compile(
     rf"[ \t]+(?P<name>(?:(?i:{_P})[ \t]*)?{_NAME}(?:[ \t]+(?:(?i:{_P})[ \t]*)?"
     rf"{_NAME}){{0,3}}?)(?:,?[ \t]+(?P<postal>\d{{5}})[ \t]+{_CITY})"
 )
+# German "...ring" compounds ("Schlosserring 8, 73845 Arnstadt", "Döhnring 9/4, Gera"): one
+# word, capitalised, with a postcode or city after it, and no English word ("During 2023,
+# Acme ..." is not a street).
+_RING_RX = re.compile(
+    rf"(?<![\w-])(?P<word>{_CAP}[a-zäöüß]{{2,}}ring)[ \t]+{_HOUSE}\b"
+    rf"(?P<tail>,?[ \t]+{_POSTAL}[ \t]+{_CITY}|,[ \t]*{_CITY}(?![ \t]+\d))"
+)
 # Which shapes to try: a compound ending anywhere (substring tests in C), a type-first or
 # French type word after a space (one pass that opens with a literal space).
 _TYPE_WORD_RX = re.compile(
@@ -113,6 +121,10 @@ def find_continental(doc: Doc, gives_address: GivesAddress) -> list[Span]:
     if any(end in doc.low for end in _COMPOUND_ENDS):
         for m in _COMPOUND_RX.finditer(text):
             spans.append(Span(m.start(), m.end(), "STREET_ADDRESS"))
+    if "ring " in doc.low:
+        for m in _RING_RX.finditer(text):
+            if lexicon_flags(m.group("word").lower())[2] == "0":
+                spans.append(Span(m.start(), m.end(), "STREET_ADDRESS"))
     kinds = {"first" if m.group("first") else "french" for m in _TYPE_WORD_RX.finditer(doc.spaced)}
     if "first" in kinds:
         for m in _TYPE_FIRST_RX.finditer(text):

@@ -56,7 +56,18 @@ WEAK_SUFFIXES: tuple[str, ...] = tuple(
         "underpass union unions valley valleys viaduct view views village villages ville "
         "vista walks wall well wells ways bay quay wharf wynd rise vale parade promenade "
         "circuit chase gate yard grange approach foreshore boardwalk concourse retreat glade "
-        "outlook heath drove brae croft fold garth gardens"
+        "outlook heath drove brae croft fold garth gardens "
+        # plurals of the everyday types (Faker and real registers use them: "Miller Roads")
+        "streets roads avenues lanes drives courts places terraces squares trails crescents "
+        "parkways highways routes alleys plazas paths crossings "
+        # Australian road types (AS 4590) the lists above lack
+        "byway gully cul-de-sac quad quadrant plateau quays subway parklands towers strand "
+        "thoroughfare centreway line upper lower steps fall cross rue corso nook pathway "
+        "ramble reach ridgeway serviceway strip tarn tollway turn walkway waters entrance "
+        "grand links mall mead top vue circus end access rotary lees crossway distributor "
+        "break siding brow cutting via boulevarde busway copse dell dene deviation edge elbow "
+        "firetrail follow formation frontage gap highroad hub interchange lookout pocket "
+        "range reserve round shunt"
     ).split()
 )
 US_STATES: tuple[str, ...] = (

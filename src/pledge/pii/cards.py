@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from stdnum import luhn
 
+from pledge.pii.accounts import nearest_cue
 from pledge.pii.context import DigitRun, Doc
 from pledge.pii.spans import Span
 
@@ -34,6 +35,8 @@ def _card_grouping(run: DigitRun) -> bool:
 
 
 def find_cards(doc: Doc) -> list[Span]:
+    """Luhn-valid runs grouped as cards are, unless the nearest cue names an identifier
+    or a look-alike ("IMEI 490154203237518" and order numbers pass the Luhn check too)."""
     return [
         Span(r.start, r.end, "CREDIT_CARD")
         for r in doc.runs
@@ -41,4 +44,5 @@ def find_cards(doc: Doc) -> list[Span]:
         and not r.plus
         and _card_grouping(r)
         and is_card_number(r.digits)
+        and nearest_cue(doc, r.start) not in ("LOOKALIKE", "ACCOUNT")
     ]

@@ -24,9 +24,11 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = [
+    "ROLE_WORDS",
     "DigitRun",
     "Doc",
     "Turn",
+    "asked_topics",
     "digit_runs",
     "is_word_start",
     "literal_trie_pattern",
@@ -41,14 +43,20 @@ __all__ = [
 # Optional timestamp ("[10:32]", "10:32:05 -", "(2:14 PM)"), a speaker of a few words, a colon.
 _TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?[\])]?\s*[-–—]?\s*)"
 _TURN_RX = re.compile(
-    rf"[ \t]*{_TIME}?(?P<speaker>[^\W\d_][\w .'’-]{{0,28}}?)[ \t]*{_TIME}?[ \t]*[:>][ \t]*"
+    rf"[ \t>]*{_TIME}?(?P<speaker>[^\W\d_][\w .'’()-]{{0,28}}?)[ \t]*{_TIME}?[ \t]*[:>][ \t]*"
 )
 _AGENT_WORDS = frozenset(
     "agent bot assistant rep representative support operator advisor adviser associate "
     "system va ai specialist staff helpdesk service host concierge virtual chatbot "
-    "csr tech technician officer ivr".split()
+    "csr tech technician officer ivr reception receptionist desk frontdesk team".split()
 )
-_CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor patient".split())
+_CUSTOMER_WORDS = frozenset(
+    "customer caller user client me member guest visitor patient "
+    # the same roles as other languages' chat tools label them
+    "kunde kundin anrufer benutzer cliente usuario utilisateur klant beller gebruiker kund "
+    "asiakas klient".split()
+)
+ROLE_WORDS = _AGENT_WORDS | _CUSTOMER_WORDS
 
 # Topic cues: what an agent's request is about.  When a request mentions several ("the email
 # address on the account"), the one named first wins.  All cues are plain literals in one
@@ -58,10 +66,22 @@ _CUSTOMER_WORDS = frozenset("customer caller user client me member guest visitor
 # of the person, so a question about them sets no topic.
 _ID_WORDS = [
     *"account acct order member membership policy customer client subscriber subscription "
-    "loyalty rewards contract billing a/c".split(),
+    "loyalty rewards contract billing a/c patient student employee".split(),
+    "frequent flyer",
+    "frequent flier",
+    "frequent-flyer",
+    "frequent-flier",
+    "frequent traveller",
+    "frequent traveler",
     "client ref",
+    *(
+        f"{who} {what}"
+        for who in "account customer client member membership policy billing".split()
+        for what in ("reference", "ref")
+    ),
+    *(f"{what} card" for what in "membership member loyalty rewards reward club".split()),
 ]
-_ID_SUFFIXES = ("number", "no.", "num", "#", "id", "code")
+_ID_SUFFIXES = ("number", "no.", "no", "num", "#", "id", "code")
 _TOPIC_CUES: dict[str, str] = {
     **dict.fromkeys(["email", "e-mail"], "EMAIL"),
     **dict.fromkeys(["ssn", "social security", "social"], "US_SSN"),
@@ -108,9 +128,15 @@ _TOPIC_CUES: dict[str, str] = {
             "name please",
             "name, please",
             "your surname",
+            "the surname",
+            "whose name",
+            "spell your",
+            "spell that",
         ],
         "PERSON",
     ),
+    # named whole, these ask for an identifier ("the number on your membership card")
+    **{w: "ACCOUNT_ID" for w in _ID_WORDS if " " in w},
     **{
         f"{w}{sep}{suf}": "ACCOUNT_ID"
         for w in _ID_WORDS
@@ -147,7 +173,10 @@ def literal_trie_pattern(words: Iterable[str]) -> str:
 _TOPIC_RX = re.compile(literal_trie_pattern(_TOPIC_CUES))
 # An id word on its own ("Which account is this about?", "Can I have your acct?") asks for
 # the identifier only when the request names nothing else ("the name on the account").
-_WEAK_ID_CUES = ("account", "acct", "a/c", "client ref", "policy", "membership")
+_WEAK_ID_CUES = (
+    *("account", "acct", "a/c", "client ref", "policy", "membership", "mrn"),
+    *(w for w in _ID_WORDS if w.endswith((" ref", " reference", " card", "flyer", "flier"))),
+)
 _WEAK_ID_RX = re.compile(r"\b(?:" + literal_trie_pattern(_WEAK_ID_CUES) + r")\b")
 # "Number" alone, asked for ("And a number in case we get cut off?"), is a phone number.
 _WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
@@ -155,12 +184,16 @@ _WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
 _REQUEST_RX = re.compile(
     r"\?|\b(?:"
     + literal_trie_pattern(
-        "what whats which who can could may would please tell share provide enter confirm "
-        "type give spell read verify need send".split()
+        [
+            *"what whats which who whose can could may would please tell share provide enter "
+            "confirm type give spell read verify need send".split(),
+            *("do you have", "have you got", "do you know", "you got"),
+        ]
     )
     + r")\b"
 )
-_SENTENCE_SPLIT = re.compile(r"(?<=[.?!])\s+")
+# "no." ("your member no. if you have it?") ends an abbreviation, not a sentence.
+_SENTENCE_SPLIT = re.compile(r"(?<=[.?!])(?<!\bno\.)(?<!\bnr\.)\s+")
 _WORDS_RX = re.compile(r"[a-z]+")
 
 
@@ -194,7 +227,8 @@ def _speaker(line: str) -> tuple[str | None, int]:
     colon = line.find(":", 0, 40)
     if colon > 0:
         label = line[:colon]
-        if label.replace(" ", "").isalpha() and label.count(" ") <= 2 and label.strip():
+        bare = label.replace(" ", "").replace("(", "").replace(")", "")
+        if bare.isalpha() and label.count(" ") <= 2 and label.strip():
             offset = colon + 1
             while offset < len(line) and line[offset] in " \t":
                 offset += 1
@@ -218,7 +252,8 @@ def _topic(question: str) -> str | None:
     ):
         return None
     for sentence in reversed(_SENTENCE_SPLIT.split(question)):
-        if _REQUEST_RX.search(sentence):
+        # a short phrase naming a field asks for it too ("and the first name", "your DOB")
+        if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5:
             m = _TOPIC_RX.search(sentence + " ")
             if m:
                 return _TOPIC_CUES[m.group()]
@@ -227,6 +262,18 @@ def _topic(question: str) -> str | None:
             if _WEAK_PHONE_RX.search(sentence):
                 return "PHONE"
     return None
+
+
+@lru_cache(maxsize=4096)
+def asked_topics(question: str) -> frozenset[str]:
+    """Every data point an agent line's requests name, by its topic cues ("Can I have your
+    name and account number?" -> PERSON and ACCOUNT_ID), where `Turn.topic` keeps the
+    first only."""
+    found: set[str] = set()
+    for sentence in _SENTENCE_SPLIT.split(question):
+        if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5:
+            found.update(_TOPIC_CUES[m.group()] for m in _TOPIC_RX.finditer(sentence + " "))
+    return frozenset(found)
 
 
 def _block_topic(low: str, block: list[tuple[int, int]]) -> str | None:

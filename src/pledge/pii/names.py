@@ -23,6 +23,7 @@ import unicodedata
 from functools import lru_cache
 
 from pledge.pii.context import (
+    ROLE_WORDS,
     Doc,
     Turn,
     literal_trie_pattern,
@@ -120,6 +121,16 @@ _ADDRESSING_WORDS = (
     "ok",
     "alright",
     "sure",
+    "done",
+    "all done",
+    "all set",
+    "lovely",
+    "brilliant",
+    "noted",
+    "understood",
+    "right",
+    "anything else",
+    "found you",
     *(
         f"have a {adj} {what}"
         for adj in ("great", "good", "nice", "wonderful", "lovely")
@@ -143,7 +154,8 @@ _RELATION_WORDS = (
     ),
     "ask for", "speak to", "speak with", "talk to", "talk with", "transfer me to",
     "put me through to", "transferring you to", "transfer you to", "passing you to",
-    "on behalf of", "signed for by", "addressed to", "made out to",
+    "on behalf of", "signed for by", "addressed to", "made out to", "me and",
+    "connecting you to", "connect you to", "connecting you with",
 )  # fmt: skip
 
 
@@ -173,7 +185,8 @@ _ANY_CUE = word_cue_pattern(w for words in _KIND_WORDS.values() for w in words)
 _FILLER = re.compile(
     r"(?:(?:sure|yes|yeah|yep|ok|okay|of course|hi|hello|hey|um|uh|uhm|well|so|absolutely|"
     r"certainly|no problem|it's|it’s|it is|this is|that's|that is|i'm|i am|my name is|"
-    r"my full name is|name's|the name is|its|sure thing|yes it's|that would be)\b[\s,.!:;-]*)+"
+    r"my full name is|name's|the name is|its|sure thing|yes it's|that would be|that'd be|"
+    r"thatd be)\b[\s,.!:;-]*)+"
 )
 
 
@@ -219,6 +232,11 @@ def _capitalised_name(token: str) -> bool:
     return token[:1].isupper() and token[1:2].islower() and _norm(token) in FIRST_NAMES
 
 
+_CONTRACTIONS = frozenset(
+    "that's thats it's its i'm im he's she's there's what's you're we're i'll".split()
+)
+
+
 def _name_tokens(
     text: str, start: int, end: int, lenient: bool = False, particle_first: bool = False
 ) -> tuple[int, int] | None:
@@ -235,6 +253,8 @@ def _name_tokens(
         leading = not kept and word in NAME_PARTICLES and not particle_first
         if (word in COMMON_WORDS and not as_name and word not in NAME_PARTICLES) or leading:
             break
+        if word.replace("’", "'") in _CONTRACTIONS:
+            break  # "kowal that's k o w a l"
         kept.append((a, b))
         if len(kept) == 4:
             break
@@ -358,6 +378,39 @@ def _titled_names(doc: Doc, hits: dict[str, list[int]]) -> list[tuple[int, int]]
     return out
 
 
+def _unknown_capitalised(word: str) -> bool:
+    """ "Harnail": capitalised and no English word at all."""
+    return word[:1].isupper() and lexicon_flags(_plain(_norm(word)))[2] == "0"
+
+
+def _everyday(word: str) -> bool:
+    """ "Refund", "DOB": an everyday English word or a field's abbreviation, not first a
+    given name or surname anywhere."""
+    low = _norm(word)
+    if low in _FIELD_WORDS:
+        return True
+    flags = lexicon_flags(_plain(low))
+    return flags[2] >= "2" and flags[0] < "3" and flags[1] < "3"
+
+
+_FIELD_WORDS = frozenset(
+    "dob ssn id acct pin otp ref zip pnr mrn imei rma sms atm vpn dns ip url eta asap fyi "
+    "usd eur gbp aud cad inr".split()
+)
+
+
+def _given_name(word: str, text: str) -> bool:
+    """A given name in the lists, or in the lexicon's given names of any country and not
+    an everyday English word, written as a name (capitalised, unless the text has no
+    capitals): "Done, Nobantu." addresses someone."""
+    if _plain(_norm(word)) in FIRST_NAMES:
+        return True
+    if not (word[:1].isupper() or text.islower()):
+        return False
+    flags = lexicon_flags(_plain(_norm(word)))
+    return flags[0] >= "1" and flags[2] < "2"
+
+
 def _lexicon_word(word: str) -> bool:
     """A given name or surname somewhere that is not first an everyday English word."""
     flags = lexicon_flags(_plain(_norm(word)))
@@ -398,11 +451,136 @@ def _related_names(doc: Doc, hits: dict[str, list[int]]) -> list[tuple[int, int]
     return out
 
 
+# A surname or given name spelled letter by letter ("that's e z e", "spelled k-o-w-a-l").
+_SPELLED = re.compile(r"(?<![\w'’])[a-z](?:[ -][a-z]){2,}(?![\w'’])")
+_SPELL_CUE = re.compile(r"\b(?:that's|thats|that is|spelled|spelt|spelling|as in)\W*$")
+_DIGIT_WORD = re.compile(
+    r"[ ,.]*(?:\d|zero|oh|one|two|three|four|five|six|seven|eight|nine|double)\b"
+)
+
+
+def _spelled_names(doc: Doc) -> list[tuple[int, int]]:
+    """Letters spelled one by one in a customer's reply to a name question, or right after
+    "that's" or "spelled": a name spelled out.  Not letters that begin a spoken
+    identifier ("m b r six double oh ...")."""
+    low = doc.low
+    out: list[tuple[int, int]] = []
+    for turn in doc.turns:
+        if turn.is_agent:
+            continue
+        for m in _SPELLED.finditer(low, turn.body, turn.end):
+            if _DIGIT_WORD.match(low, m.end()):
+                continue
+            before = low[max(turn.body, m.start() - 16) : m.start()]
+            if turn.topic == "PERSON" or _SPELL_CUE.search(before):
+                out.append(m.span())
+    return out
+
+
+# A text signed at its end: "... call me on 0412 555 901 - Ariana", "thanks! ~ Tomás Ruiz".
+_SIGNATURE = re.compile(
+    rf"(?:^|(?<=[\s.!?]))[-–—~]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.!]*$",
+    re.MULTILINE,
+)
+
+
+def _signatures(doc: Doc) -> list[tuple[int, int]]:
+    text = doc.text
+    out: list[tuple[int, int]] = []
+    for turn in doc.turns:
+        if turn.is_agent:
+            continue
+        m = _SIGNATURE.search(text, turn.body, turn.end)
+        if m and all(_lexicon_word(w) or _unknown_capitalised(w) for w in m.group("name").split()):
+            out.append(m.span("name"))
+    return out
+
+
+# "From: Rainer Kallio <r@x.io>", "To: ...": a mail header's name before its address.
+_HEADER_NAME = re.compile(
+    rf"^(?:from|to|cc|reply-to)[ \t]*:[ \t]*(?P<name>{_WORD}(?:[ \t]+{_TOKEN}){{0,3}})[ \t]*<",
+    re.MULTILINE | re.IGNORECASE,
+)
+# "Regards,\nJudith Suarez": a closing on its own line, the name on the next.
+_CLOSING_NAME = re.compile(
+    r"^[ \t]*(?:regards|kind regards|best regards|warm regards|best|cheers|thanks|"
+    r"thank you|many thanks|sincerely|yours sincerely|yours|all the best|br)[ \t]*[,!.]?"
+    rf"[ \t]*\n[ \t]*(?P<name>{_WORD}(?:[ \t]+{_TOKEN}){{0,3}})[ \t.]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _mail_names(doc: Doc) -> list[tuple[int, int]]:
+    """Names in a pasted e-mail: its From/To header and the line after its closing."""
+    text = doc.text
+    out: list[tuple[int, int]] = []
+    if "<" in text:
+        out += [m.span("name") for m in _HEADER_NAME.finditer(text)]
+    if any(w in doc.low for w in ("regards", "sincerely", "yours")) or ",\n" in text:
+        for m in _CLOSING_NAME.finditer(text):
+            name = m.group("name")
+            if _norm(name.split()[0]) not in COMMON_WORDS or _given_name(name.split()[0], text):
+                out.append(m.span("name"))
+    return out
+
+
+def _agent_labels(doc: Doc) -> tuple[set[str], list[tuple[int, int]]]:
+    """Name words in agents' speaker labels ("Éric (Support):") and the labels' offsets:
+    the answering agent's own name, not the customer's personal data; and the offsets of
+    labels that name only a role ("Kunde:", "Customer:")."""
+    words: set[str] = set()
+    labels: list[tuple[int, int]] = []
+    text = doc.text
+    for turn in doc.turns:
+        if turn.body > turn.start:
+            role_only, named = _label_words(text[turn.start : turn.body], turn.is_agent)
+            if turn.is_agent or role_only:
+                labels.append((turn.start, turn.body))
+            words |= named
+    return words, labels
+
+
+@lru_cache(maxsize=1024)
+def _label_words(label: str, is_agent: bool) -> tuple[bool, frozenset[str]]:
+    """(whether the label names only a role, the name words of an agent's label); cached
+    by label, since a transcript repeats its few labels on every line."""
+    said = _LABEL_WORD.findall(label)
+    role_only = bool(said) and all(w.lower() in ROLE_WORDS for w in said)
+    if not is_agent:
+        return role_only, frozenset()
+    named = frozenset(_norm(w) for w in said if w[:1].isupper()) - COMMON_WORDS
+    return role_only, named
+
+
+_LABEL_WORD = re.compile(_WORD)
+
+
+def _without_everyday_words(text: str, spans: list[Span]) -> list[Span]:
+    """The model's spans minus words that are everyday English or field names ("Done,
+    Leon. Refund of ...": the word after a name is not part of it)."""
+    out: list[Span] = []
+    for span in spans:
+        start = last = -1
+        for m in _NONSPACE.finditer(text, span.start, span.end):
+            if _everyday(m.group().strip(".,")):
+                if start >= 0:
+                    out.append(Span(start, last, span.label, span.score))
+                start = -1
+                continue
+            if start < 0:
+                start = m.start()
+            last = m.end()
+        if start >= 0:
+            out.append(Span(start, last, span.label, span.score))
+    return out
+
+
 def find_names(doc: Doc) -> list[Span]:
     text, low = doc.text, doc.low
     spans: list[Span] = []
     hits = _cue_hits(doc)
-    bots = _bot_names(doc, hits)
+    agents, labels = _agent_labels(doc)
+    bots = _bot_names(doc, hits) | agents
     known: set[str] = set()
     cued = _cue_names(doc, hits)
     found = [g for spans_ in cued.values() for g in spans_]
@@ -411,6 +589,7 @@ def find_names(doc: Doc) -> list[Span]:
             got = _answer_name(doc, turn)
             if got:
                 found.append(got)
+    found += _spelled_names(doc) + _signatures(doc) + _mail_names(doc)
     for s, e in found + _titled_names(doc, hits) + _related_names(doc, hits):
         if _norm(text[s:e].split()[0]) in bots:
             continue
@@ -423,13 +602,20 @@ def find_names(doc: Doc) -> list[Span]:
         word = _norm(m.group("name"))
         if word in bots:
             continue
-        if word in known or (_plain(word) in FIRST_NAMES and word not in COMMON_WORDS):
+        if word in known or (word not in COMMON_WORDS and _given_name(m.group("name"), text)):
             spans.append(Span(m.start("name"), m.end("name"), "PERSON"))
             known.add(word)
-    for span in find_learned_names(doc):
+    for span in _without_everyday_words(text, find_learned_names(doc)):
         words = {_norm(w) for w in text[span.start : span.end].split()}
         if not words & bots:
             spans.append(span)
             known |= {w for w in words if len(w) > 2 and w not in NAME_PARTICLES}
     spans += _propagate(low, known - COMMON_WORDS - bots)
+    if labels:
+        ends = dict(labels)  # a label's start -> its end (the turn's body)
+        spans = [
+            sp
+            for sp in spans
+            if not (sp.start < (turn := doc.turn_at(sp.start)).body and turn.start in ends)
+        ]
     return spans

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from pledge.pii.context import Doc
-from pledge.pii.person_lexicon import lexicon_flags
+from pledge.pii.person_lexicon import lexicon_flags, plain_english_words
 
 __all__ = [
     "CONTEXT_TEMPLATES",
@@ -30,6 +30,7 @@ __all__ = [
     "context_values",
     "is_candidate",
     "may_hold_names",
+    "not_candidates",
     "tokens_of",
     "turn_facts",
     "turn_tokens",
@@ -114,20 +115,30 @@ def is_candidate(token: Token, text: str) -> bool:
 
 
 def _candidate_word(low: str) -> bool:
-    if low in _FUNCTION:
-        return False
-    flags = lexicon_flags(low)
-    return flags[2] == "0" or flags[0] != "0" or flags[1] != "0"
+    return low not in not_candidates()
+
+
+_NOT_CANDIDATES: set[str] = set()
+
+
+def not_candidates() -> set[str]:
+    """Words of two letters or more never scored: function words, and English words in no
+    country's name lists.  One set, so that a turn is checked with one C-level call."""
+    if not _NOT_CANDIDATES:
+        _NOT_CANDIDATES.update(plain_english_words(), _FUNCTION)
+        _NOT_CANDIDATES.difference_update([w for w in _NOT_CANDIDATES if len(w) < 2])
+    return _NOT_CANDIDATES
 
 
 def may_hold_names(doc: Doc, index: int) -> bool:
     """Whether any word of the turn is worth scoring (most turns of agents' scripts are not);
-    a cheap look at the words alone, before `turn_tokens` builds anything."""
+    a cheap look at the words alone, before `turn_tokens` builds anything.  A lone letter
+    counts (it may be an initial)."""
     turn = doc.turns[index]
-    words = _TOKEN_RX.findall(doc.low, turn.start, turn.end)
-    return any(len(w) > 1 and _candidate_word(w.replace("’", "'")) for w in words) or any(
-        len(w) == 1 for w in words
-    )
+    line = doc.low[turn.start : turn.end]
+    if "’" in line:
+        line = line.replace("’", "'")
+    return not (_NOT_CANDIDATES or not_candidates()).issuperset(_TOKEN_RX.findall(line))
 
 
 @lru_cache(maxsize=65536)

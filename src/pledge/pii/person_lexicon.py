@@ -13,12 +13,13 @@ from __future__ import annotations
 import gzip
 from importlib.resources import files
 
-__all__ = ["lexicon_flags", "lexicon_words"]
+__all__ = ["lexicon_flags", "lexicon_words", "plain_english_words"]
 
 _ABSENT = "000"
 
 
 _loaded: dict[str, str] = {}
+_plain_english: set[str] = set()
 
 
 def _load() -> dict[str, str]:
@@ -26,8 +27,19 @@ def _load() -> dict[str, str]:
         raw = files("pledge.pii").joinpath("model/lexicon.tsv.gz").read_bytes()
         for line in gzip.decompress(raw).decode().splitlines():
             flags, words = line.split("\t")
-            _loaded.update(dict.fromkeys(words.split(" "), flags))
+            split = words.split(" ")
+            _loaded.update(dict.fromkeys(split, flags))
+            if flags[2] != "0" and flags[0] == "0" and flags[1] == "0":
+                _plain_english.update(split)
     return _loaded
+
+
+def plain_english_words() -> set[str]:
+    """Words that are English and in no country's name lists (``"camera"``, ``"refund"``):
+    the set, filled with the lexicon, so that a membership test is one C-level look-up."""
+    if not _loaded:
+        _load()
+    return _plain_english
 
 
 def lexicon_flags(word: str) -> str:

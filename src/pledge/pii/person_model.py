@@ -25,6 +25,7 @@ from pledge.pii.person_features import (
     context_values,
     is_candidate,
     may_hold_names,
+    not_candidates,
     turn_facts,
     turn_tokens,
     word_values,
@@ -72,17 +73,22 @@ class PersonModel:
         text = doc.text
         facts = turn_facts(doc, tokens[0].turn, len(tokens))
         tables = self.context_tables
+        skip = not_candidates()
+        word_score = self.word_score
         out: list[bool] = []
+        append = out.append
         prev = "O"
         for i, tok in enumerate(tokens):
-            if not is_candidate(tok, text):
-                out.append(False)
+            # `is_candidate`, inlined: this loop runs for every word of most turns
+            low = tok.low
+            if (low in skip) if len(low) > 1 else not is_candidate(tok, text):
+                append(False)
                 prev = "O"
                 continue
-            values = context_values(doc, tokens, i, prev, facts)
-            score = self.word_score(text[tok.start : tok.end])
-            score += sum(map(_get, tables, values, _ZEROS))
-            out.append(score > 0.0)
+            score = word_score(text[tok.start : tok.end]) + sum(
+                map(_get, tables, context_values(doc, tokens, i, prev, facts), _ZEROS)
+            )
+            append(score > 0.0)
             prev = "N" if score > 0.0 else "O"
         return out
 

@@ -134,6 +134,18 @@ MUST_DETECT: list[tuple[str, str]] = [
     ),
     ("Customer: Via Roma 10, 00184 Roma", "Via Roma 10, 00184 Roma"),
     ("Customer: Piazza Navona 45, Roma", "Piazza Navona 45, Roma"),
+    # Australian road types and plural types
+    ("Customer: 14 Wattle Byway, Ballarat VIC 3350", "14 Wattle Byway, Ballarat VIC 3350"),
+    (
+        "Customer: Unit 3 22 Ferntree Gully, Bendigo VIC 3550",
+        "Unit 3 22 Ferntree Gully, Bendigo VIC 3550",
+    ),
+    ("Customer: 5 Karri Rotary, Bunbury WA 6230", "5 Karri Rotary, Bunbury WA 6230"),
+    ("Customer: 218 Acacia Roads, Toowoomba QLD 4350", "218 Acacia Roads, Toowoomba QLD 4350"),
+    ("Customer: 7 Harbour Quays, Hobart TAS 7000", "7 Harbour Quays, Hobart TAS 7000"),
+    # German "...ring" compounds
+    ("Kunde: Schlosserring 8, 73845 Arnstadt", "Schlosserring 8, 73845 Arnstadt"),
+    ("Kunde: I live at Döhnring 9/4, Gera.", "Döhnring 9/4, Gera"),
 ]
 
 
@@ -164,6 +176,9 @@ MUST_STAY_CLEAN = [
     "Customer: during 2021 I moved twice",
     "Customer: I called 4 times this week and the line was busy",
     "Customer: 3 boxes arrived, 2 were crushed",
+    "Customer: During 2023, Acme raised prices",
+    "Customer: Spring 2024, Boston was the last time",
+    "Customer: I waited 5 minutes in the queue, end of story",
 ]
 
 

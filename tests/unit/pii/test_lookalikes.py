@@ -54,12 +54,72 @@ ACCOUNTS: list[tuple[str, str]] = [
     ("Agent: Can I have your account number?\nCustomer: sure thing, 5518 2290 43", "5518 2290 43"),
     ("Agent: What is your member number, please?\nUser: MX-44120-9", "MX-44120-9"),
     ("Agent: Could I get your rewards number?\nCustomer: yep 6004112933", "6004112933"),
+    # other cue words customers use for their own numbers
+    ("Customer: my frequent flyer number is QF 8812 4409, add it please", "QF 8812 4409"),
+    ("Customer: My frequent-flyer no. is BA77120456.", "BA77120456"),
+    ("Customer: booking ABC123 is fine, my ff number EK 221 045 881", "EK 221 045 881"),
+    ("Customer: MRN 7734102 for my daughter.", "7734102"),
+    ("Customer: student id is S2049118 and I can't log in", "S2049118"),
+    ("Customer: client reference CR-20931-B regarding invoice INV-558812", "CR-20931-B"),
+    ("Customer: I'm a member, number M0041882, and my claim is CLM-992011", "M0041882"),
+    ("Customer: I've got my account number here: 77310925. Also serial SN-88120033.", "77310925"),
+    ("Customer: membership no. is probably 4410229871", "4410229871"),
+    ("Customer: the meter number is 88120934 and my account is 3300 1122 4455", "3300 1122 4455"),
+    ("Customer: points missing again, card no LY964674352", "LY964674352"),
+    ("Customer: my loyalty card number: 6004 1129 3345 7781", "6004 1129 3345 7781"),
+    ("Agent: What's your customer reference?\nCustomer: 8834-1120-77", "8834-1120-77"),
+    (
+        "Agent: Could you read me the number on your membership card?\n"
+        "Customer: yeah 6221 0044 8812",
+        "6221 0044 8812",
+    ),
+    ("Customer: US32702606 is my supply account", "US32702606"),
+    ("Customer: 4471 2209 13, that's the old member number", "4471 2209 13"),
+    # "no." ends an abbreviation, not the request
+    ("Agent: And your subscriber no. if you have it?\nCustomer: hang on... 120167/GB", "120167/GB"),
+    # ASR requests have no question mark
+    (
+        "agent: and do you have your employee id there\ncaller: fd 1972 5417",
+        "fd 1972 5417",
+    ),
+    ("Staff: Which club card is it under?\nMember: the one on my card is 4711127", "4711127"),
+    # letters spelled out before spoken digits belong to the identifier
+    (
+        "rep: what is your account\ncaller: it's a c c four three double six five three nine zero",
+        "a c c four three double six five three nine zero",
+    ),
+    (
+        "agent: What is the member ID?\ncaller: m b r six double oh nine three eight six",
+        "m b r six double oh nine three eight six",
+    ),
+    (
+        "caller: my policy number is q c, four six five four double six one two",
+        "q c, four six five four double six one two",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "value"), ACCOUNTS)
 def test_account_ids_in_other_shapes_and_cues(text: str, value: str) -> None:
     assert labelled(text, "ACCOUNT_ID") == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Customer: the IMEI is 490154203237518",
+        "caller: my order number is four one four nine four seven two six six zero four six eight "
+        "six zero three seven",
+    ],
+)
+def test_luhn_valid_identifiers_named_otherwise_are_no_cards(text: str) -> None:
+    assert labelled(text, "CREDIT_CARD") == []
+
+
+def test_a_card_number_is_still_a_card() -> None:
+    assert labelled("Customer: my card is 4111 1111 1111 1111", "CREDIT_CARD") == [
+        "4111 1111 1111 1111"
+    ]
 
 
 NOT_ACCOUNTS: list[str] = [
@@ -82,6 +142,13 @@ NOT_ACCOUNTS: list[str] = [
     "Agent: Account number please?\nCustomer: all I have is the tracking number, 9400111202",
     "Agent: What's the account number on file?\nCustomer: the confirmation I got was 88120456",
     "Agent: And your customer ID?\nCustomer: sorry, I only see an RMA: 7710-2234",
+    "Customer: my account is fine, the meter number is 88120934",
+    "Agent: Found it. Your work order is 87890239.",
+    "Agent: What's your account number?\nCustomer: one sec\nCustomer: the job number is 47111500",
+    "Agent: Your member number?\nCustomer: the one on my card is 4111 1111 1111 1111",
+    "Customer: the gift card number is 6006 4912 3345 7712",
+    "Customer: card number 4111 1111 1111 1111",  # a payment card, not an account
+    "Agent: What's your account number?\nCustomer: it's a parcel, the consignment is 55120934",
 ]
 
 
@@ -118,6 +185,12 @@ def test_case_ticket_and_other_numbers_are_not_accounts(text: str) -> None:
         ),
         ("caller: i placed an order of 50000 units", []),
         ("Customer: member since 20150101", []),
+        # the reply's own cue outranks the agent's SSN question
+        (
+            "Bot: And your SSN or account number?\nUser: member ID 178 500 523",
+            [("178 500 523", "ACCOUNT_ID")],
+        ),
+        ("Bot: And your SSN or account number?\nUser: 178 500 523", [("178 500 523", "US_SSN")]),
     ],
 )
 def test_short_dialogues(text: str, expected: list[tuple[str, str]]) -> None:

@@ -1,0 +1,71 @@
+"""Name rules that do not depend on the learned model (issue #16): spelled names,
+signatures, vocatives with given names of any country, replies to short or ASR questions,
+and the answering agent's own name in a speaker label.  Hand-written phrasings."""
+
+from __future__ import annotations
+
+import pytest
+
+from pledge.pii import Detector
+
+PERSONS = Detector(labels=["PERSON"])
+
+
+def names(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in PERSONS.detect(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # spelled letter by letter, after "that's" or in reply to a name question
+        ("agent: surname please\ncaller: it's kowal that's k o w a l", "k o w a l"),
+        ("Agent: Could you spell your surname?\nCustomer: O-K-A-F-O-R", "O-K-A-F-O-R"),
+        # a short phrase asks, even without a question mark (speech recognised)
+        ("agent: and the first name\ncaller: dhriti", "dhriti"),
+        ("agent: sure whose name is the booking in\ncaller: teresa davidson", "teresa davidson"),
+        # signed texts, also with a name no English list knows
+        ("can you call me back on 0412 555 901? - Harnail", "Harnail"),
+        ("thanks for nothing ~ Tomás Ruiz", "Tomás Ruiz"),
+        # vocatives with given names from the lexicon's countries
+        ("Agent: Done, Nobantu. Anything else?", "Nobantu"),
+        ("Bot: Found you, Yasmin. Your balance is $20.", "Yasmin"),
+        ("Agent: Anything else, Rodney?", "Rodney"),
+        ("Bot: Connecting you to Brona H. now.", "Brona"),
+        ("Staff: And the name?\nMember: that'd be Jillian Patchett", "Jillian Patchett"),
+        # a mail pasted into a chat: its header and the line after its closing
+        ("FROM: RAINER KALLIO <RKALLIO@PROTON.ME>\nRE: refund", "RAINER KALLIO"),
+        ("hello, still waiting on the refund\nKind regards,\nJudith Suarez", "Judith Suarez"),
+    ],
+)
+def test_names_found_by_rules(text: str, name: str) -> None:
+    assert any(name in f or f in name for f in names(text)), names(text)
+
+
+def test_spelled_identifier_prefix_is_no_name() -> None:
+    text = "agent: what is the member ID?\ncaller: m b r six double oh nine three eight six"
+    assert names(text) == []
+
+
+def test_the_agents_own_name_in_its_speaker_label_is_not_reported() -> None:
+    text = (
+        "Gloria (Support): Hello! How can I help?\n"
+        "Kent: hi, the app shows an old address for me\n"
+        "Gloria (Support): Updated. Anything else, Kent?\n"
+        "Kent: no that's all, thanks Gloria"
+    )
+    found = names(text)
+    assert "Gloria" not in found
+    assert "Kent" in found
+
+
+def test_role_labels_in_other_languages_and_quoted_chats() -> None:
+    text = "Service: How can I help?\nKunde: I moved house last month.\nKunde: Thanks"
+    assert names(text) == []
+    quoted = ">> support: Hi, I'm Nova, a virtual assistant.\n>> me: hi"
+    assert names(quoted) == []
+
+
+def test_everyday_words_after_a_name_are_not_part_of_it() -> None:
+    text = "Agent: Done, Leon. Refund of $770 in 6 weeks.\nBot: Please type your DOB (so we can)."
+    assert names(text) == ["Leon"]
