@@ -109,6 +109,7 @@ def settings(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Set
         audit_anchor=anchor,
         intake_limit_per_ip=10_000,
         intake_limit_per_address=10_000,
+        site_form_answer_seconds=0,  # its floor is tested in tests/site_forms/test_impostors.py
     )
 
 

@@ -93,6 +93,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests (and code resends) one IP address may make per hour, anonymously.",
     )
+    site_form_answer_seconds: float = Field(
+        default=0.4,
+        ge=0,
+        le=5,
+        description=(
+            "Least time a site form's accepted submission takes to answer: keeping it, "
+            "holding it for a link or neither must not be told apart by timing."
+        ),
+    )
     beacon_limit_per_ip: int = Field(
         default=120,
         ge=1,

@@ -8,6 +8,8 @@ could be replayed for a day. Each test would fail on that code.
 
 from __future__ import annotations
 
+import time
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -220,3 +222,30 @@ def test_an_applicant_who_objected_gets_the_answer_anyone_gets(
     stranger = _apply(client, pledge, "applies.too@example.org")
     assert answer == stranger == (201, {"form": "careers", "status": "received"})
     assert _applications(pledge, subject_id) == 1
+
+
+def test_an_accepted_submission_takes_as_long_whatever_is_held(
+    client: TestClient, mailer: Pledge
+) -> None:
+    """Kept, held for a link because a known person claims another country, or new: each
+    answer waits for the same floor, so timing does not tell what is held."""
+    _known(client, mailer)
+    mailer.settings.site_form_answer_seconds = 0.3
+    cases = {
+        "known, same country": contact(mailer, email=VICTIM, form_token=token(mailer, "contact")),
+        "known, claims the US": contact(
+            mailer, email=VICTIM, country="US", form_token=token(mailer, "contact")
+        ),
+        "unknown": contact(mailer, email="new@example.org", form_token=token(mailer, "contact")),
+    }
+    for case, body in cases.items():
+        started = time.monotonic()
+        answer = client.post("/api/v1/forms/contact", json=body)
+        assert answer.status_code == 201, case
+        assert time.monotonic() - started >= 0.3, case
+    started = time.monotonic()
+    page = client.post("/forms/contact", data=contact(mailer, email="page@example.org"))
+    assert page.status_code == 201
+    assert time.monotonic() - started >= 0.3
+    refused = client.post("/api/v1/forms/contact", json=contact(mailer, email="nope"))
+    assert refused.status_code == 422  # a refusal depends only on what was sent: no wait

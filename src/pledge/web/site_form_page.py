@@ -10,6 +10,7 @@ opt-in jurisdiction).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -28,7 +29,7 @@ from pledge.site_forms.screen import worded
 from pledge.site_forms.spam import HONEYPOT, TOKEN_FIELD, issue_token
 from pledge.site_forms.submit import submit
 from pledge.site_forms.uploads import max_bytes
-from pledge.web.api.forms import declared, seen_in
+from pledge.web.api.forms import answer_no_sooner, declared, seen_in
 from pledge.web.countries import countries, is_country
 from pledge.web.deps import PledgeDep
 from pledge.web.language import request_language
@@ -104,7 +105,11 @@ async def send_form(form_id: str, request: Request, pledge: PledgeDep) -> HTMLRe
     form = declared(pledge, form_id)
     values = await read_values(request)
     t = request_language(request)
-    return await run_in_threadpool(_send, pledge, request, form, values, t)
+    started = time.monotonic()
+    page = await run_in_threadpool(_send, pledge, request, form, values, t)
+    if page.status_code == 201:
+        await answer_no_sooner(pledge, started)
+    return page
 
 
 def _send(
