@@ -12,8 +12,9 @@ For each of the bundled policy's six forms, a fresh browser profile (no earlier 
 
 Requests are watched on the browser context; the page view itself is a keepalive ``fetch``
 sent while the page unloads, so it is counted where it lands, in ``site_events`` (this
-module's app is the only writer). And an under-13 year of birth is refused on the page, by
-its field, with nothing stored.
+module's app is the only writer). With scripts off the form still works and no script is
+fetched. And an under-13 year of birth is refused on the page, by its field, with nothing
+stored.
 """
 
 from __future__ import annotations
@@ -173,3 +174,27 @@ def test_an_under_13_year_of_birth_is_refused_on_the_page(
     assert field.evaluate(beside) == "birth_year-error"  # between the label and the field
     assert page.get_by_role("heading", name=THANKS).count() == 0
     assert records_for_email(app.pledge, email) == []
+
+
+def test_with_scripts_off_the_form_still_works_and_no_banner_shows(
+    browser: Any, mailing_app: MailingApp, tmp_path: Path
+) -> None:
+    app = mailing_app
+    form = app.pledge.policy.site.form("support")
+    assert form is not None
+    email = "no.script@example.org"
+    before = len(page_views(app))
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        seen = watched(context)
+        page = context.new_page()
+        loaded_at = open_form(page, app, "support")
+        fill_in(page, form, email=email, country="DE", resume=_resume(tmp_path), consenting=True)
+        send(page, loaded_at)
+        assert page.locator(BANNER).count() == 0
+        assert [u for u in seen if u.endswith(".js")] == []
+    finally:
+        context.close()
+    [held] = records_for_email(app.pledge, email)
+    assert held.purpose == form.purpose
+    assert len(page_views(app)) == before
