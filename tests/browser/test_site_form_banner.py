@@ -12,7 +12,8 @@ For each of the bundled policy's six forms, a fresh browser profile (no earlier 
 
 Requests are watched on the browser context; the page view itself is a keepalive ``fetch``
 sent while the page unloads, so it is counted where it lands, in ``site_events`` (this
-module's app is the only writer). With scripts off the form still works and no script is
+module's app is the only writer). The "Cookie settings" link opens the banner again. With
+scripts off the form still works and no script is
 fetched. And an under-13 year of birth is refused on the page, by its field, with nothing
 stored.
 """
@@ -198,3 +199,21 @@ def test_with_scripts_off_the_form_still_works_and_no_banner_shows(
     [held] = records_for_email(app.pledge, email)
     assert held.purpose == form.purpose
     assert len(page_views(app)) == before
+
+
+def test_the_cookie_settings_link_opens_the_banner_again(
+    context: Any, mailing_app: MailingApp
+) -> None:
+    app = mailing_app
+    seen = watched(context)
+    page = context.new_page()
+    open_form(page, app, "webinar_registration")
+    choose_cookies(page, "Reject all")
+    assert page.locator(BANNER).count() == 0
+    page.get_by_role("link", name="Cookie settings").click()
+    page.wait_for_selector(BANNER)
+    assert page.url.endswith("/forms/webinar_registration?country=DE")  # not followed
+    assert beacon_traffic(seen) == []
+    page.get_by_role("button", name="Accept all").first.click()
+    page.wait_for_function("() => window.PledgeBeacon !== undefined")
+    assert [u for u in seen if u.endswith("/static/beacon.js")] == [f"{app.url}/static/beacon.js"]
