@@ -13,9 +13,8 @@ For each of the bundled policy's six forms, a fresh browser profile (no earlier 
 Requests are watched on the browser context; the page view itself is a keepalive ``fetch``
 sent while the page unloads, so it is counted where it lands, in ``site_events`` (this
 module's app is the only writer). The "Cookie settings" link opens the banner again. With
-scripts off the form still works and no script is
-fetched. And an under-13 year of birth is refused on the page, by its field, with nothing
-stored.
+scripts off the form still works and no script is fetched. And an under-13 year of birth is
+refused on the page, by its field, with nothing stored.
 """
 
 from __future__ import annotations
