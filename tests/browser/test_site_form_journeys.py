@@ -22,9 +22,8 @@ from pledge.records.service import records_for_email
 from pledge.recruiting.positions import open_position
 from tests.browser.accessibility import check_page, require_axe
 from tests.browser.conftest import MailingApp
+from tests.browser.site_form_filling import HUMAN_PAUSE_MS, choose_cookies, fill_in
 from tests.site_forms.helpers import pdf, png
-
-HUMAN_PAUSE_MS = 3200  # longer than the policy's site.min_fill_seconds
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +57,7 @@ def test_the_contact_form_in_chromium(context: object, mailing_app: MailingApp) 
     page = context.new_page()  # type: ignore[attr-defined]
     page.goto(f"{app.url}/forms/contact?country=FR")
     page.get_by_role("heading", name="Contact us").wait_for()
+    choose_cookies(page, "Reject all")  # the banner's own checks: test_site_form_banner.py
     assert not page.get_by_label("Send me news about products").is_checked()
     check_page(page, "the contact form")
 
@@ -109,6 +109,7 @@ def test_the_careers_form_with_a_resume_in_chromium(
     page = context.new_page()  # type: ignore[attr-defined]
     page.goto(f"{app.url}/forms/careers?country=DE")
     page.get_by_role("heading", name="Apply for a position").wait_for()
+    choose_cookies(page, "Reject all")
     check_page(page, "the careers form")
 
     page.get_by_label("Position (its reference").select_option(label="Backend engineer")
@@ -192,14 +193,6 @@ def test_the_embeddable_script_renders_and_posts_a_form_on_another_page(
     assert held.purpose == "marketing"
 
 
-SAMPLE = {
-    "text": "Sample text",
-    "textarea": "A longer sample message.",
-    "phone": "+49 30 1234567",
-    "date": "2026-01-15",
-}
-
-
 @pytest.mark.parametrize(
     "form_id",
     ["contact", "demo_request", "webinar_registration", "newsletter", "support", "careers"],
@@ -218,27 +211,10 @@ def test_every_form_of_the_policy_is_sent_from_its_page(
     page = context.new_page()  # type: ignore[attr-defined]
     page.goto(f"{app.url}/forms/{form_id}?country=DE")
     page.get_by_role("heading", name=form.title).wait_for()
+    choose_cookies(page, "Reject all")
     check_page(page, f"the {form_id} form")
-    for item in form.fields:
-        field = page.locator(f"#{item.id}")
-        if item.type == "email":
-            field.fill(email)
-        elif item.type == "country":
-            field.select_option("DE")
-        elif item.type == "file":
-            field.set_input_files(str(resume))
-        elif item.type == "checkbox":
-            field.check()
-        elif field.evaluate("node => node.tagName") == "SELECT":  # the open positions
-            field.select_option(index=1)
-        else:
-            field.fill(SAMPLE[item.type])
-    if form.ask_age:
-        page.locator("#birth_year").fill("1985")
+    fill_in(page, form, email=email, country="DE", resume=resume, consenting=True)
     consent_based = app.pledge.policy.legal_basis(form.purpose, "eu") == "consent"
-    for question in form.consents:
-        if question.purpose == form.purpose:
-            page.locator(f"#{question.id}").check()
     page.wait_for_timeout(HUMAN_PAUSE_MS)
     page.get_by_role("button", name="Send").click()
     page.get_by_role("heading", name="Thank you: we received your form").wait_for()

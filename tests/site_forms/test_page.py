@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from pledge.core import Pledge
@@ -58,3 +60,30 @@ def test_the_embeddable_script_is_first_party(client: TestClient) -> None:
     assert script.status_code == 200
     assert "/api/v1/forms/" in script.text
     assert "https://" not in script.text.replace("https://PLEDGE-HOST", "")
+
+
+def test_the_page_runs_only_the_banner_and_the_held_back_beacon_of_this_origin(
+    client: TestClient,
+) -> None:
+    """Scripts of this origin only, none inline; the beacon inert until the banner runs it."""
+    page = client.get("/forms/newsletter?country=FR")
+    policy = page.headers["content-security-policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+    assert directives["default-src"] == ["'none'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["connect-src"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
+    assert "unsafe" not in policy
+    scripts = re.findall(r"<script[^>]*>.*?</script>", page.text, flags=re.S)
+    assert scripts == [
+        '<script src="/consent.js" defer></script>',
+        '<script type="text/plain" data-pledge-category="analytics" src="/static/beacon.js">'
+        "</script>",
+    ]
+    assert '<form id="newsletter" method="post" action="/forms/newsletter"' in page.text
+    assert "data-pledge-open-settings" in page.text
+
+
+def test_the_confirmation_page_still_runs_no_script(client: TestClient) -> None:
+    page = client.get("/forms/confirm/nothing.such")
+    assert "script-src" not in page.headers["content-security-policy"]

@@ -1,6 +1,10 @@
 """``/forms/{id}``: a site form as a server-rendered page, in the reader's language.
 
-The page needs no script. It shows the form's notice, a link to the
+The page needs no script: it works with scripts off. With scripts on, it carries
+the first-party cookie banner (``/consent.js``) and the site beacon, held back
+until the visitor accepts analytics (``SITE_FORM_POLICY`` lets only scripts of
+this origin run); the ``<form>``'s id is the form's id, which the beacon reports
+as the form used. It shows the form's notice, a link to the
 child-report path, each field with its label, and after a refused submission
 the message beside each field at fault, the values kept (never a file), and
 nothing stored. ``?country=`` preselects the country, which decides which
@@ -34,7 +38,7 @@ from pledge.web.countries import countries, is_country
 from pledge.web.deps import PledgeDep
 from pledge.web.language import request_language
 from pledge.web.site_form_posts import position_choices, read_values, take
-from pledge.web.templating import PUBLIC_FORM_POLICY, render, switch_back_to
+from pledge.web.templating import SITE_FORM_POLICY, render, switch_back_to
 
 router = APIRouter(include_in_schema=False)
 PATH = "/forms/{form_id}"
@@ -86,7 +90,7 @@ def _page(
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = PUBLIC_FORM_POLICY
+    response.headers["Content-Security-Policy"] = SITE_FORM_POLICY
     return response
 
 

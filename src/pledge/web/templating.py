@@ -104,6 +104,15 @@ PUBLIC_FORM_POLICY = (
 """The privacy center's pages and forms: their stylesheet from this origin, forms sent here
 only, no script or anything else from anywhere (an injected tag would load nothing)."""
 
+SITE_FORM_POLICY = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+"""The site's form pages (``/forms/{id}``): as the privacy center's, but they run the cookie
+banner (``/consent.js``) and, after analytics consent only, the beacon (``/static/beacon.js``),
+both from this origin and talking only to it. No inline script: an injected ``<script>``
+runs nothing, though an injected tag could still load a script of this origin."""
+
 CONSOLE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",

@@ -48,7 +48,9 @@
 
   function noteForm(event) {
     var form = event.target && event.target.closest ? event.target.closest("form[id]") : null;
-    if (form && /^[A-Za-z0-9_-]{1,64}$/.test(form.id)) { forms[form.id] = true; }
+    // The attribute, not form.id: a field named "id" would stand in for the property.
+    var id = form ? form.getAttribute("id") : "";
+    if (/^[A-Za-z0-9_-]{1,64}$/.test(id)) { forms[id] = true; }
   }
 
   function send() {
