@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from itertools import repeat
@@ -93,29 +94,42 @@ class PersonModel:
         return out
 
     def turn_names(self, doc: Doc, index: int) -> tuple[tuple[int, int], ...]:
-        """Name spans of one turn, as offsets from the turn's start.
+        """Name spans of one turn, as offsets from the turn's start (see `doc_names`)."""
+        return self.doc_names(doc, (index,))[0]
+
+    def doc_names(
+        self, doc: Doc, indexes: Iterable[int] | None = None
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """Name spans of each turn (all, or those of *indexes*), as offsets from its start.
 
         A turn is tagged from its own words, role and the agent's question only, so the
         answer is cached: agents' scripted lines and short replies ("no thanks, bye") recur
         across conversations.  The key is the line's salted ``hash`` with its length, not the
-        line: the cache keeps no transcript text.  Digits are all made "0" first: the model
-        sees a digit only as "a digit beside the word", so "total $59.60" and "total $12.34"
-        are tagged alike, and offsets do not move.
+        line: the cache keeps no transcript text.  Digits are all made "0" first (once for
+        the whole transcript): the model sees a digit only as "a digit beside the word", so
+        "total $59.60" and "total $12.34" are tagged alike, and offsets do not move.  A turn
+        with no word worth scoring is cached too (as no names).
         """
-        turn = doc.turns[index]
-        line = doc.text[turn.start : turn.end]
-        shape = line.translate(_DIGITS)
-        key = (hash(shape), len(line), turn.body - turn.start, turn.is_agent, turn.topic)
-        found = self._turns.get(key)
-        if found is None and not may_hold_names(doc, index):
-            found = ()
-        elif found is None:
-            tokens = turn_tokens(doc, index)
-            runs = _runs(doc.text, tokens, self.tag(doc, tokens))
-            found = tuple((s - turn.start, e - turn.start) for s, e in runs)
-            if len(self._turns) < _TURN_CACHE_LIMIT:
-                self._turns[key] = found
-        return found
+        turns = doc.turns
+        shape = doc.text.translate(_DIGITS)
+        cache = self._turns
+        out: list[tuple[tuple[int, int], ...]] = []
+        append = out.append
+        for index in range(len(turns)) if indexes is None else indexes:
+            start, body, end, is_agent, topic = turns[index]
+            key = (hash(shape[start:end]), end - start, body - start, is_agent, topic)
+            found = cache.get(key)
+            if found is None:
+                if may_hold_names(doc, index):
+                    tokens = turn_tokens(doc, index)
+                    runs = _runs(doc.text, tokens, self.tag(doc, tokens))
+                    found = tuple((s - start, e - start) for s, e in runs)
+                else:
+                    found = ()
+                if len(cache) < _TURN_CACHE_LIMIT:
+                    cache[key] = found
+            append(found)
+        return out
 
 
 def _runs(text: str, tokens: list[Token], tags: list[bool]) -> list[tuple[int, int]]:
@@ -146,9 +160,8 @@ def load_model() -> PersonModel:
 
 def find_learned_names(doc: Doc) -> list[Span]:
     """PERSON spans the model finds (the rules' spans are merged with these later)."""
-    model = load_model()
     spans: list[Span] = []
-    for index, turn in enumerate(doc.turns):
-        for s, e in model.turn_names(doc, index):
+    for turn, found in zip(doc.turns, load_model().doc_names(doc), strict=True):
+        for s, e in found:
             spans.append(Span(turn.start + s, turn.start + e, "PERSON", 0.8))
     return spans
