@@ -15,7 +15,8 @@ import json
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import itemgetter, not_
 from typing import Any
 
 from pledge.pii.context import Doc
@@ -41,6 +42,7 @@ _ZEROS = repeat(0.0)  # map() stops at the shortest: the feature values
 _WORD_CACHE_LIMIT = 200_000
 _TURN_CACHE_LIMIT = 100_000
 _DIGITS = str.maketrans("123456789", "000000000")
+_low_of = itemgetter(2)  # Token.low
 
 
 class PersonModel:
@@ -68,29 +70,35 @@ class PersonModel:
         return score
 
     def tag(self, doc: Doc, tokens: list[Token]) -> list[bool]:
-        """For each token of one turn, whether it is (part of) a person's name."""
+        """For each token of one turn, whether it is (part of) a person's name.
+
+        Only words worth scoring (`is_candidate`) are visited: a set look-up per word, in C,
+        leaves out function words and plain English ones; a word's "tag before" is "N" only
+        when the word before it was scored as a name.
+        """
         if not tokens:
             return []
         text = doc.text
         facts = turn_facts(doc, tokens[0].turn, len(tokens))
         tables = self.context_tables
-        skip = not_candidates()
-        word_score = self.word_score
-        out: list[bool] = []
-        append = out.append
-        prev = "O"
-        for i, tok in enumerate(tokens):
-            # `is_candidate`, inlined: this loop runs for every word of most turns
-            low = tok.low
-            if (low in skip) if len(low) > 1 else not is_candidate(tok, text):
-                append(False)
-                prev = "O"
+        word_scores = self._word_scores
+        lows = list(map(_low_of, tokens))
+        out = [False] * len(tokens)
+        last = -2  # index of the latest word tagged as a name
+        for i in compress(count(), map(not_, map(not_candidates().__contains__, lows))):
+            tok = tokens[i]
+            # a lone letter only as an initial (`is_candidate`)
+            if len(lows[i]) == 1 and not is_candidate(tok, text):
                 continue
-            score = word_score(text[tok.start : tok.end]) + sum(
-                map(_get, tables, context_values(doc, tokens, i, prev, facts), _ZEROS)
-            )
-            append(score > 0.0)
-            prev = "N" if score > 0.0 else "O"
+            word = text[tok.start : tok.end]
+            score = word_scores.get((hash(word), len(word)))
+            if score is None:
+                score = self.word_score(word)
+            prev = "N" if last == i - 1 else "O"
+            score += sum(map(_get, tables, context_values(doc, tokens, i, prev, facts), _ZEROS))
+            if score > 0.0:
+                out[i] = True
+                last = i
         return out
 
     def turn_names(self, doc: Doc, index: int) -> tuple[tuple[int, int], ...]:
