@@ -68,25 +68,34 @@ class Token(NamedTuple):
     place: int  # position in its turn
 
 
+_new_tuple = tuple.__new__  # a Token without NamedTuple's Python-level __new__
+
+
 def turn_tokens(doc: Doc, index: int) -> list[Token]:
     """The words of one turn, with whether each starts a sentence.
 
-    The loop body is kept small since it runs for every word of every transcript.
+    The loop body is kept small since it runs for every word of every transcript: in an
+    ASCII transcript every match is letters, so only others are checked.
     """
     text, low = doc.text, doc.low
-    turn = doc.turns[index]
+    start, body, end = doc.turns[index][:3]
     out: list[Token] = []
     append = out.append
-    pos = body = turn.body
+    pos = body
     n = 0
-    for m in _TOKEN_RX.finditer(text, turn.start, turn.end):
+    check = not text.isascii()
+    for m in _TOKEN_RX.finditer(text, start, end):
         s, e = m.span()
-        word = m.group()
-        if not word.isalpha() and not _letters(word):
-            continue  # "¼": a \w character that is no letter
-        gap = text[pos:s]
-        first = s == body or "." in gap or "?" in gap or "!" in gap or pos <= body
-        append(Token(s, e, low[s:e], index, first, n))
+        if check:
+            word = m.group()
+            if not word.isalpha() and not _letters(word):
+                continue  # "¼": a \w character that is no letter
+        if pos <= body or s == body:
+            first = True
+        else:
+            gap = text[pos:s]
+            first = "." in gap or "?" in gap or "!" in gap
+        append(_new_tuple(Token, (s, e, low[s:e], index, first, n)))
         pos = e
         n += 1
     return out
