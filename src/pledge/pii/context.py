@@ -227,7 +227,10 @@ def _speaker(line: str) -> tuple[str | None, int]:
     colon = line.find(":", 0, 40)
     if colon > 0:
         label = line[:colon]
-        bare = label.replace(" ", "").replace("(", "").replace(")", "")
+        # one word of letters ("Agent") needs none of the checks below
+        bare = (
+            label if label.isalpha() else label.replace(" ", "").replace("(", "").replace(")", "")
+        )
         if bare.isalpha() and label.count(" ") <= 2 and label.strip():
             offset = colon + 1
             while offset < len(line) and line[offset] in " \t":
