@@ -121,6 +121,9 @@ class PersonModel:
         turns = doc.turns
         shape = doc.text.translate(_DIGITS)
         cache = self._turns
+        # In ASCII text the words `may_hold_names` looks at are the tokens `tag` checks, so
+        # a turn without one worth scoring is tagged as no names anyway: the look is saved.
+        look_first = not doc.text.isascii()
         out: list[tuple[tuple[int, int], ...]] = []
         append = out.append
         for index in range(len(turns)) if indexes is None else indexes:
@@ -128,7 +131,7 @@ class PersonModel:
             key = (hash(shape[start:end]), end - start, body - start, is_agent, topic)
             found = cache.get(key)
             if found is None:
-                if may_hold_names(doc, index):
+                if not look_first or may_hold_names(doc, index):
                     tokens = turn_tokens(doc, index)
                     runs = _runs(doc.text, tokens, self.tag(doc, tokens))
                     found = tuple((s - start, e - start) for s, e in runs)
