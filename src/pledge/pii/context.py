@@ -211,6 +211,9 @@ class Turn(NamedTuple):
     topic: str | None  # what the agent asked for just before this (customer) turn
 
 
+_new_tuple = tuple.__new__  # a Turn without NamedTuple's Python-level __new__ (one per line)
+
+
 @lru_cache(maxsize=256)
 def _is_agent(speaker: str) -> bool:
     words = set(_WORDS_RX.findall(speaker.lower()))
@@ -311,11 +314,11 @@ def split_turns(text: str, low: str | None = None) -> list[Turn]:
             if not last_agent:
                 block = []
             block.append((body, end))
-            turns.append(Turn(pos, body, end, True, None))
+            turns.append(_new_tuple(Turn, (pos, body, end, True, None)))
         else:
             if last_agent:
                 topic = _block_topic(low, block)
-            turns.append(Turn(pos, body, end, False, topic))
+            turns.append(_new_tuple(Turn, (pos, body, end, False, topic)))
         last_agent = is_agent
         pos = end + 1
     return turns
