@@ -211,6 +211,9 @@ class Turn(NamedTuple):
     topic: str | None  # what the agent asked for just before this (customer) turn
 
 
+_new_tuple = tuple.__new__  # a Turn without NamedTuple's Python-level __new__ (one per line)
+
+
 @lru_cache(maxsize=256)
 def _is_agent(speaker: str) -> bool:
     words = set(_WORDS_RX.findall(speaker.lower()))
@@ -227,7 +230,10 @@ def _speaker(line: str) -> tuple[str | None, int]:
     colon = line.find(":", 0, 40)
     if colon > 0:
         label = line[:colon]
-        bare = label.replace(" ", "").replace("(", "").replace(")", "")
+        # one word of letters ("Agent") needs none of the checks below
+        bare = (
+            label if label.isalpha() else label.replace(" ", "").replace("(", "").replace(")", "")
+        )
         if bare.isalpha() and label.count(" ") <= 2 and label.strip():
             offset = colon + 1
             while offset < len(line) and line[offset] in " \t":
@@ -308,11 +314,11 @@ def split_turns(text: str, low: str | None = None) -> list[Turn]:
             if not last_agent:
                 block = []
             block.append((body, end))
-            turns.append(Turn(pos, body, end, True, None))
+            turns.append(_new_tuple(Turn, (pos, body, end, True, None)))
         else:
             if last_agent:
                 topic = _block_topic(low, block)
-            turns.append(Turn(pos, body, end, False, topic))
+            turns.append(_new_tuple(Turn, (pos, body, end, False, topic)))
         last_agent = is_agent
         pos = end + 1
     return turns

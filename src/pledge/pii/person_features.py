@@ -68,25 +68,34 @@ class Token(NamedTuple):
     place: int  # position in its turn
 
 
+_new_tuple = tuple.__new__  # a Token without NamedTuple's Python-level __new__
+
+
 def turn_tokens(doc: Doc, index: int) -> list[Token]:
     """The words of one turn, with whether each starts a sentence.
 
-    The loop body is kept small since it runs for every word of every transcript.
+    The loop body is kept small since it runs for every word of every transcript: in an
+    ASCII transcript every match is letters, so only others are checked.
     """
     text, low = doc.text, doc.low
-    turn = doc.turns[index]
+    start, body, end = doc.turns[index][:3]
     out: list[Token] = []
     append = out.append
-    pos = body = turn.body
+    pos = body
     n = 0
-    for m in _TOKEN_RX.finditer(text, turn.start, turn.end):
+    check = not text.isascii()
+    for m in _TOKEN_RX.finditer(text, start, end):
         s, e = m.span()
-        word = m.group()
-        if not word.isalpha() and not _letters(word):
-            continue  # "¼": a \w character that is no letter
-        gap = text[pos:s]
-        first = s == body or "." in gap or "?" in gap or "!" in gap or pos <= body
-        append(Token(s, e, low[s:e], index, first, n))
+        if check:
+            word = m.group()
+            if not word.isalpha() and not _letters(word):
+                continue  # "¼": a \w character that is no letter
+        if pos <= body or s == body:
+            first = True
+        else:
+            gap = text[pos:s]
+            first = "." in gap or "?" in gap or "!" in gap
+        append(_new_tuple(Token, (s, e, low[s:e], index, first, n)))
         pos = e
         n += 1
     return out
@@ -269,60 +278,78 @@ def turn_facts(doc: Doc, index: int, words: int) -> TurnFacts:
     return TurnFacts(role, role + (turn.topic or ""), size, lower, turn.body)
 
 
+_PLACES = ("0", "1", "2", "3")
+
+
 def context_values(
     doc: Doc, tokens: list[Token], i: int, prev_tag: str, facts: TurnFacts
 ) -> tuple[str, ...]:
     """The word's context features, in `CONTEXT_TEMPLATES` order.
 
     ``prev_tag`` is the decision for the word before ("N" name, "O" other): names run over
-    several words.  ``facts`` describe the word's turn.
+    several words.  ``facts`` describe the word's turn.  Runs for every word scored, so
+    `_punct` and `lexicon_flags` are inlined.
     """
-    tok = tokens[i]
+    start, end, low, turn, first, place = tokens[i]
     text = doc.text
     last = len(tokens) - 1
     # Neighbours stop at the turn ("|") and at the sentence: "Got it. Deliveries will ..."
     # says nothing of "Deliveries", while "got it, Maria" does.
-    if tok.first:
-        p1 = p2 = "<s>"
-        prev_class = "<s>"
+    if first:
+        p1 = p2 = prev_class = "<s>"
     else:
         before = tokens[i - 1]
-        p1 = before.low
-        prev_class = _class(text[before.start : before.end])
-        p2 = "<s>" if before.first else tokens[i - 2].low
-    if i == last or tokens[i + 1].turn != tok.turn:
+        p1 = before[2]
+        prev_class = _class(text[before[0] : before[1]])
+        p2 = "<s>" if before[4] else tokens[i - 2][2]
+    if i == last or (after := tokens[i + 1])[3] != turn:
         n1 = n2 = next_class = "|"
-    elif tokens[i + 1].first:
+    elif after[4]:
         n1 = n2 = next_class = "</s>"
     else:
-        after = tokens[i + 1]
-        n1 = after.low
-        next_class = _class(text[after.start : after.end])
-        if i + 1 == last or tokens[i + 2].turn != tok.turn:
+        n1 = after[2]
+        next_class = _class(text[after[0] : after[1]])
+        if i + 1 == last or (then := tokens[i + 2])[3] != turn:
             n2 = "|"
         else:
-            n2 = "</s>" if tokens[i + 2].first else tokens[i + 2].low
-    shape = _shape(text[tok.start : tok.end])
-    flags = lexicon_flags(tok.low)
+            n2 = "</s>" if then[4] else then[2]
+    shape = _shape(text[start:end])
+    flags = lexicon_flags(low)
+    # `_punct` before and after the word
+    size = len(text)
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or (c := text[j]) == "\n":
+        before_punct = "|"
+    else:
+        before_punct = c if c in _PUNCT else "d" if c.isdigit() else "a"
+    j = end
+    while j < size and text[j] in " \t":
+        j += 1
+    if j >= size or (c := text[j]) == "\n":
+        after_punct = "|"
+    else:
+        after_punct = c if c in _PUNCT else "d" if c.isdigit() else "a"
     return (
         p1,
         p2,
         n1,
         n2,
         p2 + " " + p1,
-        _punct(text, tok.start, tok.end, True),
-        _punct(text, tok.start, tok.end, False),
-        shape if tok.first else "",
-        flags if tok.first else "",
+        before_punct,
+        after_punct,
+        shape if first else "",
+        flags if first else "",
         flags if facts.lower else "",
         facts.role,
         facts.role + p1,
         facts.topic,
-        str(min(tok.place, 4)),
+        _PLACES[place] if place < 4 else "4",
         facts.words,
         prev_class,
         next_class,
         prev_tag,
         prev_tag + shape,
-        "1" if tok.start < facts.body else "",
+        "1" if start < facts.body else "",
     )

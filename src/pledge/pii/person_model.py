@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import itemgetter, not_
 from typing import Any
 
 from pledge.pii.context import Doc
@@ -40,6 +42,7 @@ _ZEROS = repeat(0.0)  # map() stops at the shortest: the feature values
 _WORD_CACHE_LIMIT = 200_000
 _TURN_CACHE_LIMIT = 100_000
 _DIGITS = str.maketrans("123456789", "000000000")
+_low_of = itemgetter(2)  # Token.low
 
 
 class PersonModel:
@@ -67,55 +70,77 @@ class PersonModel:
         return score
 
     def tag(self, doc: Doc, tokens: list[Token]) -> list[bool]:
-        """For each token of one turn, whether it is (part of) a person's name."""
+        """For each token of one turn, whether it is (part of) a person's name.
+
+        Only words worth scoring (`is_candidate`) are visited: a set look-up per word, in C,
+        leaves out function words and plain English ones; a word's "tag before" is "N" only
+        when the word before it was scored as a name.
+        """
         if not tokens:
             return []
         text = doc.text
         facts = turn_facts(doc, tokens[0].turn, len(tokens))
         tables = self.context_tables
-        skip = not_candidates()
-        word_score = self.word_score
-        out: list[bool] = []
-        append = out.append
-        prev = "O"
-        for i, tok in enumerate(tokens):
-            # `is_candidate`, inlined: this loop runs for every word of most turns
-            low = tok.low
-            if (low in skip) if len(low) > 1 else not is_candidate(tok, text):
-                append(False)
-                prev = "O"
+        word_scores = self._word_scores
+        lows = list(map(_low_of, tokens))
+        out = [False] * len(tokens)
+        last = -2  # index of the latest word tagged as a name
+        for i in compress(count(), map(not_, map(not_candidates().__contains__, lows))):
+            tok = tokens[i]
+            # a lone letter only as an initial (`is_candidate`)
+            if len(lows[i]) == 1 and not is_candidate(tok, text):
                 continue
-            score = word_score(text[tok.start : tok.end]) + sum(
-                map(_get, tables, context_values(doc, tokens, i, prev, facts), _ZEROS)
-            )
-            append(score > 0.0)
-            prev = "N" if score > 0.0 else "O"
+            word = text[tok.start : tok.end]
+            score = word_scores.get((hash(word), len(word)))
+            if score is None:
+                score = self.word_score(word)
+            prev = "N" if last == i - 1 else "O"
+            score += sum(map(_get, tables, context_values(doc, tokens, i, prev, facts), _ZEROS))
+            if score > 0.0:
+                out[i] = True
+                last = i
         return out
 
     def turn_names(self, doc: Doc, index: int) -> tuple[tuple[int, int], ...]:
-        """Name spans of one turn, as offsets from the turn's start.
+        """Name spans of one turn, as offsets from the turn's start (see `doc_names`)."""
+        return self.doc_names(doc, (index,))[0]
+
+    def doc_names(
+        self, doc: Doc, indexes: Iterable[int] | None = None
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """Name spans of each turn (all, or those of *indexes*), as offsets from its start.
 
         A turn is tagged from its own words, role and the agent's question only, so the
         answer is cached: agents' scripted lines and short replies ("no thanks, bye") recur
         across conversations.  The key is the line's salted ``hash`` with its length, not the
-        line: the cache keeps no transcript text.  Digits are all made "0" first: the model
-        sees a digit only as "a digit beside the word", so "total $59.60" and "total $12.34"
-        are tagged alike, and offsets do not move.
+        line: the cache keeps no transcript text.  Digits are all made "0" first (once for
+        the whole transcript): the model sees a digit only as "a digit beside the word", so
+        "total $59.60" and "total $12.34" are tagged alike, and offsets do not move.  A turn
+        with no word worth scoring is cached too (as no names).
         """
-        turn = doc.turns[index]
-        line = doc.text[turn.start : turn.end]
-        shape = line.translate(_DIGITS)
-        key = (hash(shape), len(line), turn.body - turn.start, turn.is_agent, turn.topic)
-        found = self._turns.get(key)
-        if found is None and not may_hold_names(doc, index):
-            found = ()
-        elif found is None:
-            tokens = turn_tokens(doc, index)
-            runs = _runs(doc.text, tokens, self.tag(doc, tokens))
-            found = tuple((s - turn.start, e - turn.start) for s, e in runs)
-            if len(self._turns) < _TURN_CACHE_LIMIT:
-                self._turns[key] = found
-        return found
+        turns = doc.turns
+        shape = doc.text.translate(_DIGITS)
+        cache = self._turns
+        # In ASCII text the words `may_hold_names` looks at are the tokens `tag` checks, so
+        # a turn without one worth scoring is tagged as no names anyway: the look is saved.
+        look_first = not doc.text.isascii()
+        out: list[tuple[tuple[int, int], ...]] = []
+        append = out.append
+        for index in range(len(turns)) if indexes is None else indexes:
+            start, body, end, is_agent, topic = turns[index]
+            key = (hash(shape[start:end]), end - start, body - start, is_agent, topic)
+            found = cache.get(key)
+            if found is None:
+                if not look_first or may_hold_names(doc, index):
+                    tokens = turn_tokens(doc, index)
+                    runs = _runs(doc.text, tokens, self.tag(doc, tokens))
+                    found = tuple((s - start, e - start) for s, e in runs)
+                else:
+                    found = ()
+                if len(cache) < _TURN_CACHE_LIMIT:
+                    cache[key] = found
+            append(found)
+        return out
 
 
 def _runs(text: str, tokens: list[Token], tags: list[bool]) -> list[tuple[int, int]]:
@@ -146,9 +171,8 @@ def load_model() -> PersonModel:
 
 def find_learned_names(doc: Doc) -> list[Span]:
     """PERSON spans the model finds (the rules' spans are merged with these later)."""
-    model = load_model()
     spans: list[Span] = []
-    for index, turn in enumerate(doc.turns):
-        for s, e in model.turn_names(doc, index):
+    for turn, found in zip(doc.turns, load_model().doc_names(doc), strict=True):
+        for s, e in found:
             spans.append(Span(turn.start + s, turn.start + e, "PERSON", 0.8))
     return spans

@@ -132,3 +132,36 @@ def test_the_turn_cache_keeps_no_text_and_ignores_digits() -> None:
         assert all(isinstance(n, int) for pair in value for n in pair)
     assert model._word_scores
     assert all(isinstance(part, int) for key in model._word_scores for part in key)
+
+
+def test_in_ascii_text_turns_without_a_word_worth_scoring_tag_no_names() -> None:
+    """`PersonModel.doc_names` skips `may_hold_names` in ASCII text and tags the turn
+    straight away: that must give no names wherever the look would have said none."""
+    from pledge.pii.person_features import may_hold_names, turn_tokens
+    from pledge.pii.person_model import load_model
+
+    model = load_model()
+    text = "\n".join(
+        [
+            "Agent: Thank you for calling, how can I help you today?",
+            "Customer: hi yes I want to check my order please",
+            "Agent: Sure. What is the order number?",
+            "Customer: it's 55120934 and the email is on the account",
+            "caller: ok thanks bye",
+            "Agent: J. is here. A.",
+            "Agent: Is there anything else I can help you with?",
+            "Customer: no that is all, thank you",
+            "Agent: ok",
+            "caller: yes",
+            *CLEAN,
+            *(t for t, _ in NAMED if t.isascii()),
+        ]
+    )
+    doc = make_doc(text)
+    assert doc.text.isascii()
+    looked = 0
+    for index in range(len(doc.turns)):
+        if not may_hold_names(doc, index):
+            looked += 1
+            assert not any(model.tag(doc, turn_tokens(doc, index)))
+    assert looked >= 4
