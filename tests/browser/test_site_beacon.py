@@ -19,21 +19,11 @@ from pledge.db.models import SiteEvent
 from pledge.site_analytics import BeaconIn, record_page_view
 from tests.browser.accessibility import assert_axe_clean, require_axe
 from tests.browser.conftest import LiveApp
+from tests.browser.request_watch import beacon_traffic, watched
 
 DIALOG = "div.pledge-cc[role=dialog]"
 AUDITOR = "analytics-auditor@interactions.com"
 PASSWORD = "correct horse battery staple"
-
-
-def watched(context: Any) -> list[str]:
-    """The paths of every request the context makes from now on."""
-    seen: list[str] = []
-    context.on("request", lambda request: seen.append(request.url))
-    return seen
-
-
-def beacon_traffic(seen: list[str]) -> list[str]:
-    return [url for url in seen if "/beacon" in url]
 
 
 def page_views(app: LiveApp) -> int:

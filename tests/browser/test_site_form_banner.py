@@ -31,22 +31,12 @@ from pledge.db.models import SiteEvent
 from pledge.records.service import records_for_email
 from tests.browser.accessibility import assert_axe_clean, require_axe
 from tests.browser.conftest import MailingApp
+from tests.browser.request_watch import beacon_traffic, watched
 from tests.browser.site_form_filling import BANNER, HUMAN_PAUSE_MS, choose_cookies, fill_in
 from tests.site_forms.helpers import pdf
 
 FORMS = ["contact", "demo_request", "webinar_registration", "newsletter", "support", "careers"]
 THANKS = "Thank you: we received your form"
-
-
-def watched(context: Any) -> list[str]:
-    """The URLs of every request the context makes from now on."""
-    seen: list[str] = []
-    context.on("request", lambda request: seen.append(request.url))
-    return seen
-
-
-def beacon_traffic(seen: list[str]) -> list[str]:
-    return [url for url in seen if "/beacon" in url]
 
 
 def page_views(app: MailingApp) -> list[SiteEvent]:
