@@ -25,19 +25,27 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
+from rapidfuzz.distance import OSA
 from stdnum import luhn
 
 from pledge.pii.context import DigitRun, Doc, Turn, asked_topics, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.spans import Span
 
-__all__ = ["cue_after", "find_accounts", "nearest_cue"]
+__all__ = [
+    "CUE_CLASSES",
+    "cue_after",
+    "find_accounts",
+    "nearest_cue",
+    "repeats",
+    "reply_candidates",
+]
 
 _ACCOUNT = "ACCOUNT"
 _CARD_NO = "CARD_NO"
 # A cue word's class.  Multi-word cues win over their first word ("work order" is a
 # look-alike, "order" an account cue).  "a c" is "a/c" in `Doc.spaced`, where "/" is a space.
-_CUE_CLASSES: dict[str, str] = {
+CUE_CLASSES: dict[str, str] = {
     **dict.fromkeys(
         [
             *"account accounts acct acc order member membership policy customer client "
@@ -206,15 +214,15 @@ _DIGIT = re.compile(r"\d")
 _MAX_CUE_TO_ID = 48  # longest filler ("number's on file is it's my ") and then some
 _STOP_PREFIX = (
     COMMON_WORDS
-    | frozenset(_CUE_CLASSES)
+    | frozenset(CUE_CLASSES)
     | frozenset(
         "is was my the its no num nr id of on in at for to and number or s a an by since from "
         "born placed dated until due after before opened being which as".split()
     )
 )
 _FILLER_PREFIX = frozenset("is was no num nr id number s its".split())
-_ACCOUNT_WORDS = frozenset(w for w, kind in _CUE_CLASSES.items() if kind == _ACCOUNT)
-_NEVER_PREFIX = frozenset(_CUE_CLASSES) - _ACCOUNT_WORDS | frozenset(
+_ACCOUNT_WORDS = frozenset(w for w, kind in CUE_CLASSES.items() if kind == _ACCOUNT)
+_NEVER_PREFIX = frozenset(CUE_CLASSES) - _ACCOUNT_WORDS | frozenset(
     "born placed dated until due after before opened since from".split()
 )
 _DATE_LIKE = re.compile(
@@ -272,13 +280,13 @@ class _Cues:
     def __init__(self, doc: Doc, scan: _Scan, start: int, end: int) -> None:
         spaced = doc.spaced
         self.hits = [
-            (m.start() + 1, m.end(), _CUE_CLASSES[m.group()[1:]])
+            (m.start() + 1, m.end(), CUE_CLASSES[m.group()[1:]])
             for m in scan[0].finditer(spaced, max(0, start - 1), end)
         ]
         if start == 0 or spaced[start - 1] == " ":
             first = scan[1].match(spaced, start, end)
             if first and (not self.hits or self.hits[0][0] != start):
-                self.hits.insert(0, (start, first.end(), _CUE_CLASSES[first.group()]))
+                self.hits.insert(0, (start, first.end(), CUE_CLASSES[first.group()]))
         self.starts = [h[0] for h in self.hits]
         self.spaced = spaced
 
@@ -302,8 +310,8 @@ def _cue_scan(words: Iterable[str]) -> _Scan:
     return re.compile(" " + body), re.compile(body)
 
 
-_ALL_CUES = _cue_scan(_CUE_CLASSES)
-_ACCOUNT_CUES = _cue_scan(w for w, kind in _CUE_CLASSES.items() if kind in (_ACCOUNT, _CARD_NO))
+_ALL_CUES = _cue_scan(CUE_CLASSES)
+_ACCOUNT_CUES = _cue_scan(w for w, kind in CUE_CLASSES.items() if kind in (_ACCOUNT, _CARD_NO))
 
 
 def _after_cue(doc: Doc, end: int, runs: dict[int, DigitRun]) -> tuple[int, int] | None:
@@ -342,7 +350,7 @@ def _named_by(low: str, pos: int) -> int | None:
         return pos
     word = low.rfind(" ", max(0, pos - 24), pos - 1)
     between = low[word + 1 : pos - 1]
-    if word > 0 and between.isalpha() and between not in _CUE_CLASSES:
+    if word > 0 and between.isalpha() and between not in CUE_CLASSES:
         return word + 1 if _names_before(low, word + 1) else None
     return None
 
@@ -403,16 +411,20 @@ _OTHER_CARDS = frozenset("gift prepaid credit debit bank payment sim visa master
 
 # Look-alike cues of several words whose last word is an account cue ("work order").
 _LOOKALIKE_PHRASES: dict[str, tuple[str, ...]] = {}
-for _phrase, _kind in _CUE_CLASSES.items():
+for _phrase, _kind in CUE_CLASSES.items():
     if _kind == "LOOKALIKE" and " " in _phrase:
         _last = _phrase.rsplit(" ", 1)[1]
         _LOOKALIKE_PHRASES[_last] = (*_LOOKALIKE_PHRASES.get(_last, ()), _phrase)
 
 
+_WORD_BEFORE_RX = re.compile(r"([a-z]{4,})\s+$")
+
+
 def _in_lookalike_phrase(low: str, pos: int, end: int) -> bool:
     """Whether the account cue at *pos* ends a look-alike cue ("work order", "return order"),
     which the account-only scan finds as its last word."""
-    for phrase in _LOOKALIKE_PHRASES.get(low[pos:end], ()):
+    phrases = _LOOKALIKE_PHRASES.get(low[pos:end], ())
+    for phrase in phrases:
         start = end - len(phrase)
         if (
             start >= 0
@@ -420,7 +432,13 @@ def _in_lookalike_phrase(low: str, pos: int, end: int) -> bool:
             and (start == 0 or not low[start - 1].isalnum())
         ):
             return True
-    return False
+    if not phrases:
+        return False
+    before = _WORD_BEFORE_RX.search(low, max(0, pos - 16), pos)
+    return before is not None and any(
+        OSA.distance(before.group(1), phrase.split(" ", 1)[0], score_cutoff=1) <= 1
+        for phrase in phrases
+    )  # typed with one letter wrong, missing or swapped ("wrok order")
 
 
 def _card_account(low: str, pos: int, value: str) -> bool:
@@ -452,7 +470,9 @@ def _long_enough(value: str) -> bool:
     return digits >= 6 or (digits == 5 and any(c.isalpha() for c in value))
 
 
-def _reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
+def reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
+    """Identifiers in *turn* long enough to stand without a cue (`_long_enough`), written,
+    spoken or spelled, in order; overlapping ones joined."""
     out: list[tuple[int, int]] = []
     for m in _TOKEN_RX.finditer(doc.low, turn.body, turn.end):
         got = _clean(m, after_word=True)
@@ -527,7 +547,7 @@ def _answers(doc: Doc) -> list[Span]:
     """The first uncued identifier in each reply to a question asking for one."""
     spans: list[Span] = []
     for turn in _answering(doc):
-        candidates = _reply_candidates(doc, turn)
+        candidates = reply_candidates(doc, turn)
         if not candidates:
             continue
         cues = _Cues(doc, _ALL_CUES, turn.body, turn.end)
@@ -548,10 +568,11 @@ def find_accounts(doc: Doc) -> list[Span]:
     agent asking for one; then every other mention of the same identifier ("So that's
     MB-4471220, correct?")."""
     spans = _cued(doc, _Cues(doc, _ACCOUNT_CUES, 0, len(doc.low))) + _answers(doc)
-    return spans + _repeats(doc.low, spans)
+    return spans + repeats(doc.low, spans)
 
 
-def _repeats(low: str, spans: list[Span]) -> list[Span]:
+def repeats(low: str, spans: list[Span]) -> list[Span]:
+    """Every other whole-word mention of the values of *spans*."""
     values = {low[s.start : s.end] for s in spans}
     seen = {(s.start, s.end) for s in spans}
     out: list[Span] = []

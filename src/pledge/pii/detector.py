@@ -20,6 +20,7 @@ from pledge.pii.names import find_names
 from pledge.pii.phones import find_phones
 from pledge.pii.spans import LABELS, Span, merge_spans, yield_to_emails
 from pledge.pii.ssn import find_ssns
+from pledge.pii.uncued import find_uncued_accounts
 
 __all__ = ["Detector", "detect"]
 
@@ -58,6 +59,7 @@ class Detector:
         candidates: list[Span] = []
         for family in _FAMILIES:
             candidates += family(doc)
+        candidates += find_uncued_accounts(doc, candidates)
         merged = merge_spans(yield_to_emails(text, candidates))
         return [s for s in merged if s.label in self.labels]
 

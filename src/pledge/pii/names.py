@@ -575,6 +575,10 @@ def _without_everyday_words(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# A word glued to digits ("it's ORD-81960444") is an identifier's prefix, not a name.
+_ID_PREFIX_RX = re.compile(r"[-/]?\d")
+
+
 def find_names(doc: Doc) -> list[Span]:
     text, low = doc.text, doc.low
     spans: list[Span] = []
@@ -591,7 +595,7 @@ def find_names(doc: Doc) -> list[Span]:
                 found.append(got)
     found += _spelled_names(doc) + _signatures(doc) + _mail_names(doc)
     for s, e in found + _titled_names(doc, hits) + _related_names(doc, hits):
-        if _norm(text[s:e].split()[0]) in bots:
+        if _norm(text[s:e].split()[0]) in bots or _ID_PREFIX_RX.match(low, e):
             continue
         spans.append(Span(s, e, "PERSON"))
         known |= _tokens_of(text[s:e])

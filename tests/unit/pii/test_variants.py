@@ -83,7 +83,6 @@ def test_variant_found(text: str, expected: tuple[str, str]) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Customer: 123456789",  # nine digits without an SSN cue or question
         "Agent: tracking number 1Z999AA10123456784",
         "Agent: your case number is 04512398",
         "Agent: ticket #7729102 has been opened",
@@ -104,6 +103,12 @@ def test_variant_found(text: str, expected: tuple[str, str]) -> None:
 )
 def test_lookalike_not_flagged(text: str) -> None:
     assert found(text) == []
+
+
+def test_nine_bare_digits_are_no_ssn_but_an_uncued_account_id() -> None:
+    """Without an SSN cue or question nine digits are no SSN; a customer's uncued
+    identifier is taken as their account id (`pledge.pii.uncued`)."""
+    assert found("Customer: 123456789") == [("123456789", "ACCOUNT_ID")]
 
 
 def test_spaced_cues_at_text_start_and_after_line_breaks() -> None:

@@ -1,0 +1,157 @@
+"""Identifiers a customer gives with no word naming them, taken as their account id.
+
+The account rules (`accounts.py`) need a cue: "account", "member ID", an agent asking for
+one.  People also just paste a number ("hi, 55120934 - the app won't load") or answer a
+question no rule recognises, and an account id missed is personal data kept against a
+Client's instructions (issue #16).  In a customer-service conversation a look-alike (case,
+ticket, tracking, booking, serial, model number) nearly always comes with the word that
+names it, so an identifier the customer writes with no cue at all, that no other detector
+claims and that is shaped like an id rather than a date, a phone number or a product model,
+is most likely their own account, order or member number.
+
+Kept out, because each is a common uncued number that is no account id:
+
+* anything another detector found (a phone, card, SSN, date of birth, address, e-mail);
+* a reply to an agent who asked for something else (a phone number the phone rules found
+  implausible is still no account);
+* a cue of any class in the clause before it or naming it after it (then the cue rules
+  decide), also a look-alike or phone cue misspelt by one letter ("csae", "wrok order"),
+  as people type in SMS;
+* an id read out word by word (more often a phone number said without a cue);
+* a quantity ("125000 dollars", "40000 points");
+* a date written with spaces ("july 15 2025", "5 5 2025"), a North American phone shape, a
+  word before it that is no prefix of the id ("iowa 11782"), letters inside the digits
+  ("WH-5257XM5" is a model), a prefix that is itself a look-alike ("REF-68587323").
+
+These spans score below every other detector's, so in a merge any other reading wins.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from rapidfuzz.distance import OSA
+
+from pledge.pii.accounts import CUE_CLASSES, cue_after, nearest_cue, repeats, reply_candidates
+from pledge.pii.context import Doc, Turn
+from pledge.pii.spans import Span
+
+__all__ = ["find_uncued_accounts"]
+
+SCORE = 0.5
+
+# A letter prefix (glued, or after a space: "acc 4471"), digit groups, a short letter suffix.
+_SHAPE = re.compile(
+    r"#?(?:(?P<prefix>[a-z]{1,4})(?:(?P<space> )|[-/]?))?\d+(?:[ /-]\d+)*(?:[-/]?[a-z]{1,2})?"
+)
+_DATE = re.compile(r"(?:^|[ /.-])\d{1,2}[ /.-](?:19|20)\d\d$|^(?:\d{1,2}[ /.-]){1,2}(?:19|20)\d\d$")
+_NANP = re.compile(r"^(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}$")
+_WORD = re.compile(r"[a-z]+")
+_FIVE_DIGITS = re.compile(r"\d(?:[ /-]?\d){4}")
+_NOT_ACCOUNT_CUES = tuple(
+    w for w, kind in CUE_CLASSES.items() if kind in ("LOOKALIKE", "PHONE") and len(w) >= 4
+)
+# A number followed by a unit is a quantity ("125000 dollars", "40000 points").
+_QUANTITY_RX = re.compile(
+    r"\s?(?:dollars?|bucks|pounds?|quid|euros?|usd|gbp|eur|aud|cad|inr|rupees?|yen|pesos?|"
+    r"cents?|points?|pts|miles?|kms?|kilomet(?:er|re)s?|met(?:er|re)s?|kg|lbs?|kwh|mb|gb|tb|"
+    r"kb|bytes|steps|calories|litres?|liters?|gallons?|units|people|users|times|views|"
+    r"followers)(?![a-z])"
+)
+_TYPO_WINDOW = 30  # characters before the id in which the last three words are checked
+
+
+def find_uncued_accounts(doc: Doc, claimed: list[Span]) -> list[Span]:
+    """Uncued identifiers in customer turns, and every other mention of them, except where
+    a span of *claimed* (the other detectors' candidates) overlaps."""
+    taken = sorted((s.start, s.end) for s in claimed)
+    reach = _prefix_max([end for _, end in taken])
+    starts = [start for start, _ in taken]
+    found = [
+        Span(start, end, "ACCOUNT_ID", SCORE)
+        for turn in _turns_with_ids(doc)
+        for start, end in _candidates(doc, turn)
+        if not _overlaps(starts, reach, start, end)
+    ]
+    again = [
+        Span(s.start, s.end, "ACCOUNT_ID", SCORE)
+        for s in repeats(doc.low, found)
+        if not _overlaps(starts, reach, s.start, s.end)
+    ]
+    return found + again
+
+
+def _turns_with_ids(doc: Doc) -> list[Turn]:
+    """Customer turns not answering a question about something else that hold five digits
+    or more in a row, maybe grouped (most turns hold none, and are not searched further)."""
+    return [
+        turn
+        for turn in doc.turns
+        if not turn.is_agent
+        and turn.topic in (None, "ACCOUNT_ID")
+        and _FIVE_DIGITS.search(doc.low, turn.body, turn.end) is not None
+    ]
+
+
+def _candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    low = doc.low
+    for start, end in reply_candidates(doc, turn):
+        got = _written(low, start, end)  # None also for ids read out ("four four one ...")
+        if got is None:
+            continue
+        start = got
+        if nearest_cue(doc, start) is not None or cue_after(doc, end) is not None:
+            continue
+        if _QUANTITY_RX.match(low, end):
+            continue
+        if _misspelt_cue(low, turn.body, start):
+            continue
+        out.append((start, end))
+    return out
+
+
+def _written(low: str, start: int, end: int) -> int | None:
+    """Where a written id starts, or None when its shape says it is something else."""
+    m = _SHAPE.fullmatch(low, start, end)
+    if m is None:
+        return None
+    prefix = m.group("prefix")
+    if m.group("space"):
+        start += m.end("space") - m.start()
+        if sum(c.isdigit() for c in low[start:end]) < 6:
+            return None
+    elif prefix and CUE_CLASSES.get(prefix, "ACCOUNT") != "ACCOUNT":
+        return None
+    value = low[start:end]
+    if _DATE.search(value) or _NANP.match(value):
+        return None
+    return start
+
+
+def _misspelt_cue(low: str, floor: int, start: int) -> bool:
+    """Whether one of the three words before *start* is a look-alike or phone cue with one
+    letter wrong, missing, extra or swapped ("csae", "tikcet", "phnoe")."""
+    words = _WORD.findall(low, max(floor, start - _TYPO_WINDOW), start)[-3:]
+    return any(
+        len(word) >= 4 and OSA.distance(word, cue, score_cutoff=1) <= 1
+        for word in words
+        for cue in _NOT_ACCOUNT_CUES
+    )
+
+
+def _prefix_max(ends: list[int]) -> list[int]:
+    out: list[int] = []
+    best = -1
+    for end in ends:
+        best = max(best, end)
+        out.append(best)
+    return out
+
+
+def _overlaps(starts: list[int], reach: list[int], start: int, end: int) -> bool:
+    """Whether any claimed span (sorted by start, *reach* its running maximum end) overlaps
+    [start, end)."""
+    i = bisect_left(starts, end)
+    return i > 0 and reach[i - 1] > start
