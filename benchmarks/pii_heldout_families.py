@@ -32,6 +32,11 @@ def _family(row: dict[str, Any]) -> str:
     return str(row["id"]).split("-")[2]
 
 
+def _marked(text: str, start: int, end: int) -> str:
+    """The span in [[brackets]] with some context either side."""
+    return f"{text[max(0, start - 50) : start]}[[{text[start:end]}]]{text[end : end + 20]}"
+
+
 def main() -> None:
     from training.pii import train_person as tp
     from training.pii.generate import generate
@@ -68,13 +73,13 @@ def main() -> None:
             c[0] += 1
             c[1] += hit
             if not hit:
-                errors.append(f"FP {_family(row)} {text[max(0, p[0] - 50) : p[1] + 20]!r}")
+                errors.append(f"FP {_family(row)} {_marked(text, p[0], p[1])!r}")
         for g in gold:
             hit = any(p[0] < g[1] and g[0] < p[1] for p in pred)
             c[2] += 1
             c[3] += hit
             if not hit:
-                errors.append(f"FN {_family(row)} {text[max(0, g[0] - 50) : g[1] + 20]!r}")
+                errors.append(f"FN {_family(row)} {_marked(text, g[0], g[1])!r}")
     total = [sum(c[i] for c in counts.values()) for i in range(4)]
     for name, c in [*sorted(counts.items()), ("all", total)]:
         p, r = c[1] / max(c[0], 1), c[3] / max(c[2], 1)

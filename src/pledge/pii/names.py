@@ -575,6 +575,44 @@ def _without_everyday_words(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# Words that make the name before them a business, a place or a form's field: "Contoso
+# Telecom: your order has shipped", "our Howardburgh store", "Topic: complaint".
+_ORGANISATION_AFTER_RX = re.compile(
+    r"[ \t]+(?:bank|telecom|telco|energy|power|electric|gas|water|utilities|mobile|wireless|"
+    r"broadband|cable|insurance|assurance|airlines?|airways|air|rail|railways?|bus|travel|"
+    r"tours|hotels?|motors|auto|pharmacy|chemist|clinic|dental|medical|health|healthcare|"
+    r"hospital|credit union|finance|financial|capital|lending|loans|savings|group|holdings|"
+    r"ltd|limited|inc|llc|plc|gmbh|corp|corporation|company|co|services|solutions|systems|"
+    r"logistics|express|couriers?|post|store|stores|shop|branch|office|outlet|mall|"
+    r"superstore|supermarket|market|gym|fitness|university|college|school|library|council)"
+    r"\b(?![ \t]+(?:is|was|said|says|asked|told|needs|wants|called|will|from|of)\b)"
+)
+# A code, not a name, follows these ("reference RCHHWG", "booking code QXTRLP").
+_CODE_BEFORE_RX = re.compile(
+    r"\b(?:reference|ref|code|case|ticket|booking|confirmation|pnr|locator|voucher|promo|"
+    r"coupon|sku|model|serial)(?: (?:no|number|id|code))?[ \t:#.-]*$"
+)
+_FIELD_LABELS = frozenset(
+    "topic subject message reason category details description notes comments summary "
+    "query enquiry inquiry request issue problem priority status type product department "
+    "channel source language country region".split()
+)
+
+
+def _not_organisations(low: str, spans: list[Span]) -> list[Span]:
+    """The model's spans minus businesses, places and form fields (see above)."""
+    out: list[Span] = []
+    for span in spans:
+        if _ORGANISATION_AFTER_RX.match(low, span.end) or _ID_PREFIX_RX.match(low, span.end):
+            continue
+        if _CODE_BEFORE_RX.search(low, max(0, span.start - 24), span.start):
+            continue
+        if low[span.end : span.end + 1] == ":" and low[span.start : span.end] in _FIELD_LABELS:
+            continue
+        out.append(span)
+    return out
+
+
 # A word glued to digits ("it's ORD-81960444") is an identifier's prefix, not a name.
 _ID_PREFIX_RX = re.compile(r"[-/]?\d")
 
@@ -609,12 +647,12 @@ def find_names(doc: Doc) -> list[Span]:
         if word in known or (word not in COMMON_WORDS and _given_name(m.group("name"), text)):
             spans.append(Span(m.start("name"), m.end("name"), "PERSON"))
             known.add(word)
-    for span in _without_everyday_words(text, find_learned_names(doc)):
+    for span in _not_organisations(low, _without_everyday_words(text, find_learned_names(doc))):
         words = {_norm(w) for w in text[span.start : span.end].split()}
         if not words & bots:
             spans.append(span)
             known |= {w for w in words if len(w) > 2 and w not in NAME_PARTICLES}
-    spans += _propagate(low, known - COMMON_WORDS - bots)
+    spans += _not_organisations(low, _propagate(low, known - COMMON_WORDS - bots))
     if labels:
         ends = dict(labels)  # a label's start -> its end (the turn's body)
         spans = [
