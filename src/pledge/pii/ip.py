@@ -105,7 +105,7 @@ def _is_version(low: str, start: int, end: int) -> bool:
     cut = before.rfind("\n")
     for m in _CLAUSE_BREAK.finditer(before, max(0, cut)):
         cut = m.end()
-    words = _WORD_RX.findall(before, max(0, cut))
+    words: list[str] = _WORD_RX.findall(before, max(0, cut))
     for word in reversed(words[-_CUE_WINDOW:]):
         if word in _NETWORK_WORDS:
             return False

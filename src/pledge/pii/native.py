@@ -1,0 +1,107 @@
+"""A build of the detector compiled to C with mypyc, used only while it matches the source.
+
+Why: the detector is pure Python and spends its time in small loops and calls around the
+regular expressions; compiled by mypyc (the compiler mypy itself ships with, reading the
+type annotations these modules already carry) the same code runs about a third faster
+(docs/pii.md), with the same spans (``tests/unit/pii/test_native.py`` compares them).
+
+``scripts/build-pii-native`` (run by ``scripts/bootstrap``) compiles every module of
+``pledge.pii`` except this one and the package's ``__init__`` into
+``<sys.prefix>/pledge-pii-native/`` and records a digest of the sources it was built from.
+On import, ``pledge.pii`` puts that build first on its ``__path__`` only when the digest
+still matches the sources beside it, so an edited module is never shadowed by a stale
+build: it runs as plain Python until the next build.  ``PLEDGE_PII_NATIVE=0`` turns the
+build off.  Without a C compiler the build fails with a message and Pledge runs as plain
+Python.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["NATIVE_ROOT", "build", "native_dirs", "source_digest"]
+
+NATIVE_ROOT = Path(sys.prefix) / "pledge-pii-native"
+_NOT_COMPILED = frozenset({"__init__.py", "native.py"})
+_DIGEST = "SOURCE_DIGEST"
+
+
+def compiled_sources(pii_dir: Path) -> list[Path]:
+    """The modules a build compiles, in a fixed order."""
+    return sorted(p for p in pii_dir.glob("*.py") if p.name not in _NOT_COMPILED)
+
+
+def source_digest(pii_dir: Path) -> str:
+    """SHA-256 over the names and bytes of the compiled modules, and the interpreter's
+    version (a build is only valid for the Python it was compiled for)."""
+    h = hashlib.sha256(sys.version.encode())
+    for path in compiled_sources(pii_dir):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def native_dirs(pii_dir: Path, root: Path = NATIVE_ROOT) -> tuple[Path, Path] | None:
+    """(compiled modules, mypyc's shared library) when a build for exactly these sources
+    exists and is not turned off, else None."""
+    if os.environ.get("PLEDGE_PII_NATIVE", "1") == "0":
+        return None
+    try:
+        recorded = (root / _DIGEST).read_text().strip()
+    except OSError:
+        return None
+    if recorded != source_digest(pii_dir):
+        return None
+    return root / "pii", root / "lib"
+
+
+def build(pii_dir: Path, root: Path = NATIVE_ROOT) -> bool:
+    """Compile the modules into *root* (replaced whole); False, with the reason on stderr,
+    when mypyc or the C compiler fails.  Nothing is done when the build is current."""
+    digest = source_digest(pii_dir)
+    with contextlib.suppress(OSError):
+        if (root / _DIGEST).read_text().strip() == digest:
+            return True
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        package = work / "pledge" / "pii"
+        package.mkdir(parents=True)
+        (work / "pledge" / "__init__.py").write_text("")
+        for path in pii_dir.glob("*.py"):
+            shutil.copy2(path, package / path.name)
+        names = [f"pledge/pii/{p.name}" for p in compiled_sources(pii_dir)]
+        done = subprocess.run(  # noqa: S603 - our interpreter, our module names
+            [sys.executable, "-m", "mypyc", *names],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"pledge.pii native build failed:\n{done.stdout[-2000:]}", file=sys.stderr)
+            return False
+        root.parent.mkdir(parents=True, exist_ok=True)
+        staged = Path(tempfile.mkdtemp(prefix=root.name + ".", dir=root.parent))
+        (staged / "pii").mkdir()
+        (staged / "lib").mkdir()
+        for lib in package.glob("*.so"):
+            shutil.copy2(lib, staged / "pii" / lib.name)
+        for lib in work.glob("*__mypyc*.so"):
+            shutil.copy2(lib, staged / "lib" / lib.name)
+        (staged / _DIGEST).write_text(digest + "\n")
+        shutil.rmtree(root, ignore_errors=True)
+        staged.rename(root)
+    return True
+
+
+def main(argv: list[str]) -> int:
+    if argv != ["build"]:
+        print("usage: scripts/build-pii-native", file=sys.stderr)
+        return 2
+    return 0 if build(Path(__file__).resolve().parent) else 1
