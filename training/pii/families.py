@@ -690,6 +690,470 @@ def forwarded_ticket(c: Ctx) -> None:
     c.a("{s} in billing will call you back.", s=who(f"{sg} {sf}"))
 
 
+# ------------------------------------------------ train families: notes and direct messages
+_ACCOUNT_TYPOS = ("acount", "acct#", "accnt", "acc no", "acount no")
+TYPO_CUES = {
+    "account": _ACCOUNT_TYPOS,
+    "acct": _ACCOUNT_TYPOS,
+    "a/c": _ACCOUNT_TYPOS,
+    "customer no.": ("custmer no", "cust no", "customer#"),
+    "customer number": ("custmer no", "cust no", "customer#"),
+    "order number": ("ordr", "oder no", "order#", "ord no"),
+}
+# (issue, whether an amount goes with it)
+CRM_ISSUES = (
+    ("late refund", True),
+    ("missing refund", True),
+    ("double charge", True),
+    ("failed direct debit", True),
+    ("price match", True),
+    ("cancelled order", False),
+    ("damaged item", False),
+    ("change of address", False),
+)
+TEAMS = ("billing", "accounts", "payments", "returns", "T2", "the refunds team", "retentions")
+RELATIVES = ("sister", "brother", "mum", "dad", "wife", "husband", "partner", "son", "daughter")
+Note = tuple[str, dict[str, str | Val]]
+
+
+def _typo_cue(c: Ctx, kind: str) -> str:
+    """The cue word of an identifier as typed in a hurry: a letter dropped or swapped."""
+    if kind in TYPO_CUES and c.rng.random() < 0.5:
+        return c.rng.choice(TYPO_CUES[kind])
+    words = kind.split()
+    i = max(range(len(words)), key=lambda j: len(words[j]))
+    w = words[i]
+    if len(w) >= 4 and w.isalpha():
+        j = c.rng.randrange(1, len(w) - 1)
+        w = w[:j] + w[j + 1 :] if c.rng.random() < 0.5 else w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    words[i] = w
+    return " ".join(words)
+
+
+def _initials(given: str, family: str) -> str:
+    return (given[0] + family.split()[-1][0]).upper()
+
+
+def _own_id(c: Ctx) -> tuple[str, str]:
+    """An identifier of the customer, in the cue words and shapes of `account_id` or `own_id`."""
+    return values.account_id(c.rng) if c.rng.random() < 0.5 else values.own_id(c.rng)
+
+
+def _some(c: Ctx, notes: list[Callable[[], Note]], keep: float) -> list[Note]:
+    """A random subset of the note makers, in random order, each called once."""
+    chosen = [n for n in notes if c.rng.random() < keep]
+    c.rng.shuffle(chosen)
+    return [n() for n in chosen]
+
+
+def _write_notes(c: Ctx, notes: list[Note]) -> None:
+    """Notes one to a line, or run together into a paragraph ("...; ...")."""
+    if c.rng.random() < 0.6:
+        for template, slots_ in notes:
+            c.a(template, **slots_)
+        return
+    sep = c.rng.choice(("; ", ". ", " / ", ", "))
+    parts: list[str] = []
+    joined: dict[str, str | Val] = {}
+    for i, (template, slots_) in enumerate(notes):
+        for key in slots_:
+            template = template.replace("{" + key + "}", "{" + f"{key}{i}" + "}")
+        joined.update({f"{key}{i}": v for key, v in slots_.items()})
+        parts.append(template)
+    c.a(sep.join(parts), **joined)
+
+
+def crm_case_notes(c: Ctx) -> None:
+    """A short chat, then the agent's third-person case notes pasted in with abbreviations."""
+    ag, af = c.person()
+    issue, paid = c.rng.choice(CRM_ISSUES)
+    c.speakers("Agent: ", "Customer: ")
+    c.a(
+        c.rng.choice(
+            (
+                "Hi, {n} here, how can I help today?",
+                "Thanks for waiting, you're chatting with {n}.",
+                "Hello! My name is {n}. What can I do for you?",
+            )
+        ),
+        n=noise(ag if c.rng.random() < 0.7 else f"{ag} {af}", "AGENT"),
+    )
+    if paid:
+        c.u(
+            c.rng.choice(
+                (
+                    "hi, it's about a " + issue + ", {t}",
+                    "Hello, I've been chasing a " + issue + " for ages ({t})",
+                    "hey, " + issue + " again. amount was {t}",
+                )
+            ),
+            t=slots.said_money(c),
+        )
+    else:
+        c.u(
+            c.rng.choice(
+                (
+                    "hi, it's about a " + issue,
+                    "Hello, third time asking about a " + issue,
+                    "hey, need help with a " + issue + " please",
+                )
+            )
+        )
+    if c.rng.random() < 0.5:
+        slots.name(c)
+    else:
+        c.a(c.rng.choice(("Who am I chatting with?", "Can I take a name for the notes?")))
+        c.u(
+            c.rng.choice(("{n}", "{n} here", "it's {n}", "{n}, account holder")),
+            n=who(c.full_name()),
+        )
+    kind, ident = _own_id(c)
+    c.a(
+        c.rng.choice(
+            (*ASK_OWN, "And the {k} on the account?", "Can you pop the {k} in here for me?")
+        ),
+        k=kind,
+    )
+    c.u(
+        c.rng.choice(("{x}", "{k} {x}", _typo_cue(c, kind) + " {x}", "its {x}", "{x} i think")),
+        k=kind,
+        x=Val(ident, "ACCOUNT_ID"),
+    )
+    if c.rng.random() < 0.4:
+        slots.dob(c)
+    c.a(
+        c.rng.choice(
+            (
+                "I've noted everything and passed it on; expect an update within {u}.",
+                "Thanks, that's all on the case now. Someone will be in touch within {u}.",
+            )
+        ),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+
+    # The notes: no speaker label, third person, clipped words.
+    c.speakers("", "")
+    c.a(
+        c.rng.choice(
+            ("--- case notes ---", "[Internal note]", "CRM NOTES:", "Wrap-up:", "Notes added {d}:")
+        ),
+        d=c.when(),
+    )
+    if c.rng.random() < 0.25:
+        opening = c.rng.choice(
+            ("Spoke w/ " + c.me.title + " {n} re: ", c.me.title + " {n} called abt ")
+        )
+        c.a(opening + issue, n=who(c.me.family))
+    else:
+        c.a(
+            c.rng.choice(
+                (
+                    "Spoke w/ cust {n} re: " + issue,
+                    "Chat w/ {n} re " + issue + ", ID&V passed",
+                    "Cust {n} in via chat abt " + issue,
+                    "{n} contacted us re: " + issue,
+                    "Cx {n} - " + issue + " (2nd contact)",
+                )
+            ),
+            n=who(c.full_name()),
+        )
+    c.a(
+        c.rng.choice(
+            (
+                "{x}",
+                "{x}",
+                "Acct: {x}",
+                "A/C {x}",
+                _typo_cue(c, kind) + " {x}",
+                "{x} - verified",
+                "{k} {x} (verified)",
+            )
+        ),
+        k=kind,
+        x=Val(ident, "ACCOUNT_ID"),
+    )
+    rk, ref = values.case_ref(c.rng)
+    ok, oref, otag = values.other_ref(c.rng)
+    sg, sf = c.person()
+    eg, ef = c.person()
+    og, of = c.person()
+    rel = c.rng.choice(RELATIVES)
+
+    def case_line() -> Note:
+        k = rk[0].upper() + rk[1:] if c.rng.random() < 0.5 else rk
+        return (
+            c.rng.choice(("{k} {r} raised", "Linked to {k} {r}", "{k}: {r}", "see {k} {r}")),
+            {"k": k, "r": noise(ref, "CASE")},
+        )
+
+    def other_line() -> Note:
+        return (
+            c.rng.choice(("cust quoted " + ok + " {r}", ok + " {r} on file", "old " + ok + " {r}")),
+            {"r": noise(oref, otag)},
+        )
+
+    def callback() -> Note:
+        return (
+            c.rng.choice(
+                (
+                    "cb req'd on {p} after {t}",
+                    "CB requested {p}, pref {t}",
+                    "cust wants a call back on {p} ({t} or later)",
+                    "best no. {p}, after {t}",
+                )
+            ),
+            {"p": Val(c.me.phone, "PHONE"), "t": slots.said_time(c)},
+        )
+
+    def colleague() -> Note:
+        team = c.rng.choice(TEAMS)
+        return (
+            c.rng.choice(
+                (
+                    "per {s} in " + team + ", refund of {t} issued {d}",
+                    "checked w/ {s} (" + team + ") - {t} went out {d}",
+                    "{s} confirmed {t} processed {d}",
+                    "{s} says payment of {t} bounced {d}",
+                )
+            ),
+            {
+                "s": who(sg if c.rng.random() < 0.5 else f"{sg} {sf}"),
+                "t": noise(values.money(c.rng), "TOTAL"),
+                "d": c.when(),
+            },
+        )
+
+    def escalate() -> Note:
+        shape = c.rng.random()
+        name = f"{eg[0]}. {ef}" if shape < 0.4 else (eg if shape < 0.6 else f"{eg} {ef}")
+        return (
+            c.rng.choice(
+                (
+                    "escalated to {e}",
+                    "esc to {e} (T2) for approval",
+                    "passed to {e} to f/u by {d}",
+                    "{e} to review & call cust by {d}",
+                )
+            ),
+            {"e": who(name), "d": c.when()},
+        )
+
+    def advised() -> Note:
+        return (
+            c.rng.choice(
+                (
+                    "cust advised refund can take {u}",
+                    "advised {g} of {u} SLA",
+                    "cust adv'd to allow {u}, not happy",
+                    "{g} ok w/ waiting {u}",
+                )
+            ),
+            {"g": who(c.me.given), "u": noise(values.duration(c.rng), "DURATION")},
+        )
+
+    def dob_line() -> Note:
+        return (
+            c.rng.choice(("DOB {d} confirmed", "ID&V: DOB {d}, postcode ok", "dob {d} matches")),
+            {"d": Val(c.dob(), "DATE_OF_BIRTH")},
+        )
+
+    def email_line() -> Note:
+        return (
+            c.rng.choice(("conf email sent to {e}", "email on file {e} updated", "{e} (pref)")),
+            {"e": Val(c.me.email, "EMAIL")},
+        )
+
+    def third_party() -> Note:
+        return (
+            c.rng.choice(
+                (
+                    "cust's " + rel + " {o} is auth'd on acct",
+                    "{o} (" + rel + ") also on acct",
+                    "spoke to {o} first, then cust",
+                    "{o} not auth'd - did not discuss",
+                )
+            ),
+            {"o": who(og if c.rng.random() < 0.4 else f"{og} {of}")},
+        )
+
+    def address_line() -> Note:
+        return (
+            c.rng.choice(("addr updated to {a}", "new addr: {a}", "ship to {a} from now")),
+            {"a": Val(c.me.address, "STREET_ADDRESS")},
+        )
+
+    def tracking_line() -> Note:
+        return (
+            c.rng.choice(("tracking {k} shows dlvd {d}", "replacement sent, tracking {k}")),
+            {"k": noise(values.tracking(c.rng), "TRACKING"), "d": c.when()},
+        )
+
+    def history() -> Note:
+        return ("acct open since {d}, no prior complaints", {"d": c.when(old=True)})
+
+    notes = _some(
+        c, [case_line, callback, colleague, escalate, advised, dob_line, email_line], 0.65
+    )
+    notes += _some(c, [other_line, third_party, address_line, tracking_line, history], 0.35)
+    _write_notes(c, notes or [case_line()])
+    c.a(
+        c.rng.choice(("- {a}", "/{a}", "Notes: {a}", "{a}", "NFA. {a}")),
+        a=noise(
+            c.rng.choice((ag, _initials(ag, af), f"{ag} {af[0]}.", f"{ag[0]}{af.split()[-1]}")),
+            "AGENT",
+        ),
+    )
+
+
+def _handle(c: Ctx, company: str) -> str:
+    base = company.split()[0]
+    return c.rng.choice(
+        (f"@{base}Help", f"@Ask{base}", f"@{base}Support", f"@{company.replace(' ', '')}")
+    )
+
+
+def social_dm(c: Ctx) -> None:
+    """DMs to a brand's social account: display name as label, replies signed with initials."""
+    company = c.rng.choice(values.COMPANIES)
+    handle = _handle(c, company)
+    g, f = c.me.given, c.me.family
+    display = c.rng.choice((f"{g} {f.split()[-1][0]}.", f"{g} {f}", g, f"{g} {f}".lower()))
+    brand = c.rng.choice((f"{handle}: ", f"{company}: ", f"{company} Support: "))
+    c.speakers(brand, (who(display), ": "))
+    # The answering agent signs every reply the same way: "^JM", "- Tom", "/Tom".
+    agent: dict[str, str] = {}
+
+    def new_agent() -> str:
+        ag, af = c.person()
+        agent["sig"] = c.rng.choice((" ^{s}", " - {s}", " -{s}", " /{s}"))
+        agent["name"] = _initials(ag, af) if c.rng.random() < 0.5 else ag
+        return ag
+
+    def sig() -> str:
+        return agent["sig"]
+
+    def signed() -> Val:
+        return noise(agent["name"], "AGENT")
+
+    ag = new_agent()
+    c.u(
+        c.rng.choice(
+            (
+                "hi, your team said to DM. my order still hasnt arrived",
+                "hello " + handle + " been waiting weeks for a refund, no reply to emails",
+                "hey is anyone there? parcel never came",
+                "DMing as asked on the public thread. charged twice for one order",
+            )
+        )
+    )
+    hi = c.rng.choice(("Hi {g}! ", "Hey {g}! ", "Hi there! ", "Thanks for the DM {g}. ", ""))
+    kind, ident = _own_id(c)
+    c.a(
+        hi
+        + c.rng.choice(
+            (
+                "Sorry to hear that. Could you send us the " + kind + " and the email on the "
+                "account?",
+                "We can look into this. Can you DM the " + kind + " please?",
+                "So sorry about this! What's the " + kind + "?",
+            )
+        )
+        + sig(),
+        g=who(g),
+        s=signed(),
+    )
+    x = Val(ident, "ACCOUNT_ID")
+    e = Val(c.me.email, "EMAIL")
+    shape = c.rng.random()
+    if shape < 0.3:
+        c.u("{x}", x=x)
+        c.u("{e}", e=e)
+    elif shape < 0.5:
+        c.u("{x} / {e}", x=x, e=e)
+    elif shape < 0.7:
+        c.u(_typo_cue(c, kind) + " {x}, email is {e}", x=x, e=e)
+    else:
+        c.u(c.rng.choice(("its {x}", "{x} thats the " + kind, kind + " {x}")), x=x)
+    c.a(
+        c.rng.choice(
+            (
+                "Thanks! It left us {d}, tracking number {k}.",
+                "Thanks {g}. The tracking {k} shows it was delivered {d}.",
+                "Got it. It was sent {d} with tracking {k}.",
+            )
+        )
+        + sig(),
+        g=who(g),
+        d=c.when(),
+        k=noise(values.tracking(c.rng), "TRACKING"),
+        s=signed(),
+    )
+    og, of = c.person()
+    rel = c.rng.choice(RELATIVES)
+    c.u(
+        c.rng.choice(
+            (
+                "my " + rel + " {o} ordered it on their account tho",
+                "{o} ordered it for me, its a gift",
+                "{o} was home all day and nobody came",
+                "it was meant to go to {o} at the same address",
+                "the one for {o}? they say nothing came either",
+            )
+        ),
+        o=who(og if c.rng.random() < 0.6 else f"{og} {of}"),
+    )
+
+    def verify() -> None:
+        c.a("To check it's you, what's the date of birth on the account?" + sig(), s=signed())
+        c.u(c.rng.choice(("{d}", "born {d}", "dob {d}")), d=Val(c.dob(), "DATE_OF_BIRTH"))
+
+    def redeliver() -> None:
+        c.a("Can you confirm the delivery address and a contact number?" + sig(), s=signed())
+        a, p = Val(c.me.address, "STREET_ADDRESS"), Val(c.me.phone, "PHONE")
+        if c.rng.random() < 0.5:
+            c.u("{a}", a=a)
+            c.u("{p}", p=p)
+        else:
+            c.u(c.rng.choice(("{a}, call me on {p}", "{a} - mob {p}")), a=a, p=p)
+
+    _shuffled(c, [lambda _c: verify(), lambda _c: redeliver()], keep=0.6)
+    sg, sf = c.person()
+    rk, ref = values.case_ref(c.rng)
+    c.a(
+        c.rng.choice(
+            (
+                "I've raised " + rk + " {r} and passed it to {n} in our deliveries team.",
+                "Thanks {g}. {n} from our returns team will pick up " + rk + " {r}.",
+                "All logged under " + rk + " {r}; {n} will reply within {u}.",
+            )
+        )
+        + sig(),
+        r=noise(ref, "CASE"),
+        n=who(sg if c.rng.random() < 0.6 else f"{sg} {sf}"),
+        g=who(g),
+        u=noise(values.duration(c.rng), "DURATION"),
+        s=signed(),
+    )
+    if c.rng.random() < 0.4:
+        ag = new_agent()
+        c.a(
+            c.rng.choice(("Hi {g}, {a} here picking this up.", "{a} here, I've taken over.")),
+            g=who(g),
+            a=noise(ag, "AGENT"),
+        )
+        c.a(
+            "A refund of {t} is on its way, allow {u}." + sig(),
+            t=slots.said_money(c),
+            u=noise(values.duration(c.rng), "DURATION"),
+            s=signed(),
+        )
+    c.u(
+        c.rng.choice(("thanks {a}", "ok cheers {a}", "thank you!! - {g}", "great thanks, {g}")),
+        a=noise(ag, "AGENT"),
+        g=who(g),
+    )
+
+
 # ---------------------------------------------------------------- test families
 def speaker_numbers(c: Ctx) -> None:
     """ASR diarised call ("speaker 1/2"), no punctuation, names without cues, spoken values."""
@@ -914,6 +1378,8 @@ FAMILIES: tuple[Family, ...] = (
     ),
     _mk("clinic_portal", "train", "web_chat", clinic_portal, date_order="EU"),
     _mk("forwarded_ticket", "train", "web_chat", forwarded_ticket, Style(case="upper")),
+    _mk("crm_case_notes", "train", "web_chat", crm_case_notes),
+    _mk("social_dm", "train", "sms", social_dm, Style(typos=0.02)),
     _mk("bank_call", "test", "call_transcript", bank_call, spoken=0.3),
     _mk("uk_chat", "test", "web_chat", uk_chat, region="UK", date_order="EU"),
     _mk(
