@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from training.pii import slots, spoken, values
+from training.pii import names, slots, spoken, values
 from training.pii.builder import Style, Val
 from training.pii.context import Ctx, noise, who
 
@@ -1154,6 +1154,426 @@ def social_dm(c: Ctx) -> None:
     )
 
 
+# ------------------------------------------ train families: pasted letters and group bookings
+def _day_month(c: Ctx) -> Val:
+    """A recent date, often without its year, as letters and callers give it ("3 March")."""
+    if c.rng.random() < 0.4:
+        return c.when()
+    d = values.recent_date(c.rng)
+    mon = spoken.MONTHS[d.month - 1]
+    if c.says():
+        text = c.rng.choice(
+            (f"the {spoken.ordinal(d.day)} of {mon}", f"{mon} {spoken.ordinal(d.day)}")
+        )
+    elif c.date_order == "EU":
+        text = c.rng.choice(
+            (f"{d.day} {mon}", f"{spoken.suffix(d.day)} {mon}", f"{d.day} {mon[:3]}")
+        )
+    else:
+        text = c.rng.choice(
+            (f"{mon} {d.day}", f"{mon} {spoken.suffix(d.day)}", f"{mon[:3]} {d.day}")
+        )
+    return noise(text, "DATE")
+
+
+LETTER_OPEN = (
+    "Dear Sir or Madam,",
+    "To whom it may concern,",
+    "Dear Sir/Madam,",
+    "Dear Customer Services,",
+    "Dear Complaints Team,",
+    "FAO the Complaints Manager",
+)
+LETTER_CLOSE = (
+    "Yours faithfully,",
+    "Kind regards,",
+    "Yours sincerely,",
+    "Regards,",
+    "With thanks,",
+    "Yours,",
+)
+# the customer's own number in the letter's body: with its cue, a slipped cue, or none at all
+OWN_IN_LETTER = (
+    "My {k} is {x}.",
+    "({k} {x})",
+    "I have been a customer for many years under {k} {x}.",
+    "My acount number is {x}.",
+    "Acc no {x} for your records.",
+    "Custmer number: {x}",
+    "I have quoted {x} on every single call.",
+    "{x} is the number printed on all my bills.",
+    "The account ({x}) is in my sole name.",
+)
+# staff and other people the letter names, mostly with no word saying they are people
+LETTER_PEOPLE = (
+    "Your engineer {p} came on {d} and left after {u} without fixing anything.",
+    "I spoke to {p} in your {city} branch, who promised me a call back by {d}.",
+    "{p} from your billing department then charged me {t} for a visit that never happened.",
+    "When I rang again on {d} I was passed to {p}, who said there was no record of it.",
+    "{p} on your helpline was polite but could not tell me anything.",
+    "I was told by {p} on {d} that this would be escalated. It was not.",
+    "The driver, {p}, left the parcel in the rain on {d}.",
+)
+LETTER_WITNESS = (
+    "My neighbour {tt}{w} saw it happen and is happy to confirm this.",
+    "{tt}{w} next door took the delivery in, so there is a witness.",
+    "My {rel} {w} was at home with me the whole time.",
+    "I have copied in my {rel}, {w}, who deals with my post.",
+)
+COMPLAINT_REF = (
+    "I first complained on {d} ({k} {r}) and have heard nothing since.",
+    "Your {k} {r} has now been open for {u}.",
+    "This is my third letter about {k} {r}.",
+    "Please quote {k} {r} when you reply, as your own staff asked me to.",
+)
+
+
+def complaint_letter(c: Ctx) -> None:
+    """A formal complaint letter pasted in a chat: staff named bare, own number, signed block."""
+    if c.me.region != "US":
+        c.date_order = "EU"
+    c.speakers("Agent: ", "Customer: ")
+    if c.rng.random() < 0.6:
+        c.u(
+            c.rng.choice(
+                (
+                    "I want to make a formal complaint, my letter is below",
+                    "Please pass this to your complaints team:",
+                    "I've already posted this but nobody replied, so here it is again",
+                    "Pasting my letter here:",
+                )
+            )
+        )
+    c.speakers("", "")
+    kind, ident = values.account_id(c.rng) if c.rng.random() < 0.5 else values.own_id(c.rng)
+    own = Val(ident, "ACCOUNT_ID")
+    rkind, ref = values.case_ref(c.rng)
+    if c.rng.random() < 0.5:
+        rkind = c.rng.choice(("complaint reference", "complaint ref", "complaint number"))
+    where = c.rng.choice(("bare", "bare", "cued", "body"))
+    if c.rng.random() < 0.35:
+        c.u("{d}", d=c.when())
+    if where == "bare":
+        c.u(
+            c.rng.choice(("Re: {x}", "RE: {x} - formal complaint", "Subject: {x}", "Ref: {x}")),
+            x=own,
+        )
+    elif where == "cued":
+        c.u(
+            c.rng.choice(("Re: " + kind + " {x}", "Re: complaint about " + kind + " {x}")),
+            x=own,
+        )
+    elif c.rng.random() < 0.5:
+        c.u(c.rng.choice(("Re: Formal complaint", "Re: complaint {r}")), r=noise(ref, "CASE"))
+    c.u(c.rng.choice(LETTER_OPEN))
+    if c.rng.random() < 0.3:
+        c.u(
+            c.rng.choice(
+                (
+                    "My name is {n} and I have been your customer since {o}.",
+                    "I am writing as the account holder, {n}, about the service since {o}.",
+                )
+            ),
+            n=who(c.full_name()),
+            o=c.when(old=True),
+        )
+    staff: list[str] = []
+    for template in c.rng.sample(LETTER_PEOPLE, c.rng.randint(1, 3)):
+        g, f = c.person()
+        name = g if c.rng.random() < 0.6 else f"{g} {f}"
+        staff.append(name)
+        c.u(
+            template,
+            p=who(name),
+            d=_day_month(c),
+            u=noise(values.duration(c.rng), "DURATION"),
+            city=noise(c.me.city, "CITY"),
+            t=noise(values.money(c.rng), "TOTAL"),
+        )
+    if where == "body" or c.rng.random() < 0.3:
+        c.u(c.rng.choice(OWN_IN_LETTER), k=kind, x=own)
+    if c.rng.random() < 0.6:
+        wg, wf = c.person()
+        titled = c.rng.random() < 0.6
+        c.u(
+            c.rng.choice(LETTER_WITNESS),
+            tt=c.rng.choice(names.TITLES[:4]) + " " if titled else "",
+            w=who(wf if titled else (wg if c.rng.random() < 0.5 else f"{wg} {wf}")),
+            rel=c.rng.choice(("husband", "wife", "son", "daughter", "carer", "partner")),
+        )
+    if c.rng.random() < 0.5:
+        jk, job, tag = values.other_ref(c.rng)
+        c.u("The " + jk + " on the paperwork was {j}.", j=noise(job, tag))
+    c.u(
+        c.rng.choice(COMPLAINT_REF),
+        k=rkind,
+        r=noise(ref, "CASE"),
+        d=_day_month(c),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+    c.u(
+        c.rng.choice(
+            (
+                "I expect a full refund of {t} and a written apology within {u}.",
+                "If this is not resolved within {u} I will go to the ombudsman.",
+                "I would like {t} back and an explanation.",
+            )
+        ),
+        t=noise(values.money(c.rng), "TOTAL"),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+    c.u(c.rng.choice(LETTER_CLOSE))
+    title = c.me.title
+    sig = c.rng.random()
+    if sig < 0.35:
+        c.u("{n}", n=who(c.full_name()))
+    elif sig < 0.6:
+        c.u(title + " {n}", n=who(c.full_name()))
+    elif sig < 0.8:
+        c.u(title + " {n}", n=who(f"{c.me.given[0]}. {c.me.family}"))
+    else:
+        c.u("{n} (" + title + ")", n=who(c.full_name()))
+    c.u("{a}", a=Val(c.me.address, "STREET_ADDRESS"))
+    c.u(
+        c.rng.choice(("Tel: {p}", "Tel. {p}", "Mobile: {p}", "{p}", "Daytime phone {p}", "M: {p}")),
+        p=Val(c.me.phone, "PHONE"),
+    )
+    if c.rng.random() < 0.4:
+        c.u(c.rng.choice(("{e}", "Email: {e}", "E-mail {e}")), e=Val(c.me.email, "EMAIL"))
+    c.speakers("Agent: ", "Customer: ")
+    c.a(
+        c.rng.choice(
+            (
+                "Thank you for your letter, " + title + " {f}.",
+                "Dear " + title + " {f}, thank you for taking the time to write to us.",
+                "I'm very sorry to read this, " + title + " {f}.",
+                "Good afternoon " + title + " {f}, I've read your letter in full.",
+            )
+        ),
+        f=who(c.me.family),
+    )
+    if c.rng.random() < 0.4:
+        ag, _af = c.person()
+        c.a("My name is {a} and I'll be handling your complaint.", a=noise(ag, "AGENT"))
+    c.a(
+        c.rng.choice(
+            (
+                "I've added it to {k} {r} and I'll speak to {p} myself today.",
+                "It's now logged under {k} {r}; {p}'s manager will call you.",
+                "I've escalated {k} {r} and asked {p} for a statement.",
+            )
+        ),
+        k=rkind,
+        r=noise(ref, "CASE"),
+        p=who(c.rng.choice(staff)),
+    )
+    if c.rng.random() < 0.4:
+        c.a(
+            "Can I just check the phone number on account {x} is still {p}?",
+            x=own,
+            p=Val(c.me.phone, "PHONE"),
+        )
+        c.u(c.rng.choice(("yes that's right", "yes", "it is, thank you")))
+    else:
+        c.u(c.rng.choice(("Thank you. I'll wait to hear.", "ok thanks", "Fine, I'll wait.")))
+
+
+FAMILY_RELS = ("husband", "wife", "partner", "mum", "dad", "brother", "sister", "nan",
+               "grandad", "mother in law", "father in law", "cousin", "auntie")  # fmt: skip
+KIDS_RELS = ("son", "daughter", "little one", "niece", "nephew", "grandson", "granddaughter")
+WORK_RELS = ("colleague", "boss", "manager", "team lead", "mate from work", "assistant")
+FRIEND_RELS = ("friend", "best mate", "flatmate", "mate", "girlfriend", "boyfriend")
+
+
+def _party(c: Ctx) -> tuple[str, dict[str, str | Val], list[tuple[str, str, int]]]:
+    """The people travelling with the caller: a spoken list with relationships and no cue word."""
+    group = c.rng.choice(("family", "family", "work", "friends"))
+    adults = {"family": FAMILY_RELS, "work": WORK_RELS, "friends": FRIEND_RELS}[group]
+    members: list[tuple[str, str, int]] = []
+    for rel in c.rng.sample(adults, c.rng.randint(1, 3)):
+        g, f = c.person()
+        name = g if c.rng.random() < 0.7 else f"{g} {f}"
+        members.append((rel, name, c.rng.randint(19, 78)))
+    kids: list[tuple[str, str, int]] = []
+    if group == "family" and c.rng.random() < 0.8:
+        for _ in range(c.rng.randint(1, 3)):
+            kids.append((c.rng.choice(KIDS_RELS), c.person()[0], c.rng.randint(1, 16)))
+    slots_: dict[str, str | Val] = {}
+    parts: list[str] = []
+    for i, (rel, name, _age) in enumerate(members):
+        slot = f"n{i}"
+        slots_[slot] = who(name)
+        parts.append(
+            c.rng.choice(
+                (
+                    "my " + rel + " {" + slot + "}",
+                    "{" + slot + "} my " + rel,
+                    "{" + slot + "} who's my " + rel,
+                )
+            )
+        )
+    text = c.rng.choice(("it's me ", "so there's me ", "me ", "it'll be me and ", "")) + " ".join(
+        p if i == 0 else c.rng.choice(("", "and ", "then ")) + p for i, p in enumerate(parts)
+    )
+    if kids:
+        kid_slots = []
+        for j, (_rel, name, _age) in enumerate(kids):
+            slot = f"k{j}"
+            slots_[slot] = who(name)
+            kid_slots.append("{" + slot + "}")
+        listed = (
+            " and ".join(kid_slots)
+            if len(kid_slots) < 3
+            else " ".join(kid_slots[:-1]) + (" and " + kid_slots[-1])
+        )
+        count = spoken.number(len(kids))
+        text += c.rng.choice(
+            (
+                " and our " + count + " kids " + listed,
+                " plus the kids " + listed,
+                " and " + ("the " + kids[0][0] + " " if len(kids) == 1 else "the kids ") + listed,
+            )
+        )
+    return text, slots_, members + kids
+
+
+ASK_MEMBER = (
+    "and are you a member with us at all",
+    "have you got your {k} so the points go on",
+    "can i take your {k} please",
+    "do you have an account with us",
+    "is there a {k} i can pop this under",
+)
+GIVE_MEMBER = (
+    "yeah it's {x}",
+    "{x}",
+    "hang on it's {x}",
+    "my {k} is {x}",
+    "um yeah {x} i think",
+    "my member ship number's {x}",
+    "the a count number is {x}",
+    "it's on the card {x}",
+    "yes my members number {x}",
+)
+
+
+def group_booking_asr(c: Ctx) -> None:
+    """ASR call booking for a group: people listed by relation, ages, travel dates, ids read out."""
+    c.speakers("agent: ", "caller: ")
+    company = c.rng.choice(values.COMPANIES)
+    c.a(
+        c.rng.choice(
+            (
+                "good morning " + company + " group bookings you're speaking with {a}",
+                "thanks for calling " + company + " this is {a} how can i help",
+                "hello group travel {a} speaking",
+            )
+        ),
+        a=noise(c.person()[0], "AGENT"),
+    )
+    text, people, everyone = _party(c)
+    n = spoken.number(len(everyone) + 1)
+    if c.rng.random() < 0.5:
+        c.u("hi i'd like to book a trip for " + n + " of us")
+        c.a(
+            c.rng.choice(
+                ("lovely who's travelling", "ok and who's going", "great who's in the group")
+            )
+        )
+        c.u(text, **people)
+    else:
+        c.u("hi yeah i want to book for a few of us " + text, **people)
+    rel, name, age = c.rng.choice(everyone)
+    ages = [(nm, a) for _r, nm, a in everyone]
+    c.a("and how old is everyone roughly")
+    shown = c.rng.sample(ages, min(len(ages), c.rng.randint(1, 3)))
+    c.u(
+        " and ".join("{m" + str(i) + "}'s " + spoken.number(a) for i, (_nm, a) in enumerate(shown))
+        + c.rng.choice(("", " and the rest are adults", " everyone else is grown up")),
+        **{f"m{i}": who(nm) for i, (nm, _a) in enumerate(shown)},
+    )
+    c.a("and when are you looking to go")
+    c.u(
+        c.rng.choice(
+            (
+                "going out on {d} and back on {e}",
+                "we fly {d} coming home {e}",
+                "from {d} to {e} if there's space",
+                "leaving {d} for {u}",
+            )
+        ),
+        d=_day_month(c),
+        e=_day_month(c),
+        u=noise(values.duration(c.rng), "DURATION"),
+    )
+    c.a(
+        c.rng.choice(
+            ("and the lead passenger's name", "can i take your full name", "who's the lead name")
+        )
+    )
+    full = c.full_name()
+    if c.rng.random() < 0.3:
+        c.u(
+            "{n} that's {s}",
+            n=who(full),
+            s=who(spoken.letters(values.ascii_fold(c.me.family))),
+        )
+    else:
+        c.u(c.rng.choice(("that's me {n}", "{n}", "my name's {n}", "it's {n}")), n=who(full))
+
+    def reference(c: Ctx) -> None:
+        kind = c.rng.choice(("booking reference", "quote reference", "booking ref", "hold number"))
+        c.a("have you got the " + kind + " from the quote we sent")
+        ref = values.case_ref(c.rng)[1] if c.rng.random() < 0.5 else values.other_ref(c.rng)[1]
+        c.u(
+            c.rng.choice(("yeah it's {r}", "the " + kind + " is {r}", "{r}")),
+            r=noise(c.digits_said(ref), "CASE"),
+        )
+
+    def birth(c: Ctx) -> None:
+        c.a("for {p} i'll need a date of birth", p=who(name))
+        if age < 18:
+            year = 2024 - age
+            born = values.birth_date(c.rng).replace(year=year, day=c.rng.randint(1, 28))
+        else:
+            born = values.birth_date(c.rng)
+        said = values.date_text(born, c.rng, order=c.date_order, spoken_=c.says())
+        c.u(
+            c.rng.choice(("{b}", "it's {b}", "their " + rel + " so {b}", "born {b}")),
+            b=Val(said, "DATE_OF_BIRTH"),
+        )
+
+    def member(c: Ctx) -> None:
+        kind, ident = values.own_id(c.rng) if c.rng.random() < 0.5 else values.account_id(c.rng)
+        c.a(c.rng.choice(ASK_MEMBER), k=kind)
+        c.u(c.rng.choice(GIVE_MEMBER), k=kind, x=Val(c.digits_said(ident), "ACCOUNT_ID"))
+
+    def callback(c: Ctx) -> None:
+        c.a(c.rng.choice(("what's the best number to call you back on", "and a contact number")))
+        c.u(
+            c.rng.choice(("{p}", "it's {p}", "my mobile's {p}", "you can get me on {p}")),
+            p=Val(c.digits_said(c.me.phone), "PHONE"),
+        )
+
+    steps: list[Callable[[Ctx], object]] = [reference, birth, callback]
+    c.rng.shuffle(steps)
+    steps.insert(c.rng.randint(0, len(steps)), member)
+    for step in steps:
+        step(c)
+    c.a(
+        c.rng.choice(
+            (
+                "lovely {g} that comes to {t} all in i'll email it over",
+                "ok {g} that's held for you the total is {t}",
+                "thanks {g} i'll send the confirmation at {h}",
+            )
+        ),
+        g=who(c.me.given),
+        t=slots.said_money(c),
+        h=slots.said_time(c),
+    )
+
+
 # ---------------------------------------------------------------- test families
 def speaker_numbers(c: Ctx) -> None:
     """ASR diarised call ("speaker 1/2"), no punctuation, names without cues, spoken values."""
@@ -1380,6 +1800,15 @@ FAMILIES: tuple[Family, ...] = (
     _mk("forwarded_ticket", "train", "web_chat", forwarded_ticket, Style(case="upper")),
     _mk("crm_case_notes", "train", "web_chat", crm_case_notes),
     _mk("social_dm", "train", "sms", social_dm, Style(typos=0.02)),
+    _mk("complaint_letter", "train", "web_chat", complaint_letter),
+    _mk(
+        "group_booking_asr",
+        "train",
+        "call_transcript",
+        group_booking_asr,
+        Style(case="lower", punct=False),
+        spoken=0.8,
+    ),
     _mk("bank_call", "test", "call_transcript", bank_call, spoken=0.3),
     _mk("uk_chat", "test", "web_chat", uk_chat, region="UK", date_order="EU"),
     _mk(
