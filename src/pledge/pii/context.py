@@ -214,11 +214,31 @@ class Turn(NamedTuple):
 _new_tuple = tuple.__new__  # a Turn without NamedTuple's Python-level __new__ (one per line)
 
 
+# A business writing under its own name ("Contoso Telecom: your order has shipped") is
+# the answering side, for its own line only: in a text thread the unlabelled lines after it
+# are the customer's.
+_BRAND_WORDS = frozenset(
+    "bank telecom telco energy power electric gas water utilities mobile wireless broadband "
+    "cable insurance airlines airways rail railways travel pharmacy clinic health dental "
+    "credit union finance store shop hotels motors".split()
+)
+# A brand's social-media handle ("@NorthwindHelp:", "@AskTailspin:") answers for it.
+_HANDLE_WORDS = ("help", "support", "care", "team", "service", "official")
+
+
+@lru_cache(maxsize=256)
+def _is_brand(speaker: str) -> bool:
+    return not set(_WORDS_RX.findall(speaker.lower())).isdisjoint(_BRAND_WORDS)
+
+
 @lru_cache(maxsize=256)
 def _is_agent(speaker: str) -> bool:
-    words = set(_WORDS_RX.findall(speaker.lower()))
+    low = speaker.lower()
+    words = set(_WORDS_RX.findall(low))
     if words & _CUSTOMER_WORDS:
         return False
+    if low.startswith("@"):
+        return low.startswith("@ask") or any(w in low for w in _HANDLE_WORDS)
     return bool(words & _AGENT_WORDS)
 
 
@@ -234,6 +254,8 @@ def _speaker(line: str) -> tuple[str | None, int]:
         bare = (
             label if label.isalpha() else label.replace(" ", "").replace("(", "").replace(")", "")
         )
+        if bare[:1] == "@" and bare[1:].replace("_", "").isalnum():
+            bare = "handle"  # a social-media handle ("@NorthwindHelp", "@jane_doe")
         if bare.isalpha() and label.count(" ") <= 2 and label.strip():
             offset = colon + 1
             while offset < len(line) and line[offset] in " \t":
@@ -307,9 +329,12 @@ def split_turns(text: str, low: str | None = None) -> list[Turn]:
         body = pos
         is_agent = last_agent
         speaker, offset = _speaker(line)
+        brand = False
         if speaker is not None:
             body = pos + offset
             is_agent = _is_agent(speaker)
+            brand = not is_agent and _is_brand(speaker)
+            is_agent = is_agent or brand
         if is_agent:
             if not last_agent:
                 block = []
@@ -319,7 +344,7 @@ def split_turns(text: str, low: str | None = None) -> list[Turn]:
             if last_agent:
                 topic = _block_topic(low, block)
             turns.append(_new_tuple(Turn, (pos, body, end, False, topic)))
-        last_agent = is_agent
+        last_agent = is_agent and not brand
         pos = end + 1
     return turns
 

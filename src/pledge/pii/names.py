@@ -390,6 +390,10 @@ def _everyday(word: str) -> bool:
     if low in _FIELD_WORDS:
         return True
     flags = lexicon_flags(_plain(low))
+    if "-" in low and flags == "000":
+        flags = lexicon_flags(_plain(low.replace("-", "")))  # "Wi-Fi", "E-mail"
+    if flags[2] >= "1" and flags[0] == "0" and flags[1] <= "1":
+        return True  # English, and at most a rare surname ("deliveries")
     return flags[2] >= "2" and flags[0] < "3" and flags[1] < "3"
 
 
@@ -480,6 +484,24 @@ def _spelled_names(doc: Doc) -> list[tuple[int, int]]:
 # A text signed at its end: "... call me on 0412 555 901 - Ariana", "thanks! ~ Tomás Ruiz".
 _SIGNATURE = re.compile(
     rf"(?:^|(?<=[\s.!?]))[-–—~]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.!]*$",
+    re.MULTILINE,
+)
+
+
+def _agent_signatures(doc: Doc) -> set[str]:
+    """Names agents sign their replies with ("... within 2 days. -Corinna", "^JM"): the
+    answering agent's own name, like the one in its label."""
+    out: set[str] = set()
+    for turn in doc.turns:
+        if turn.is_agent and turn.end > turn.body:
+            m = _AGENT_SIGNATURE.search(doc.text, turn.body, turn.end)
+            if m:
+                out |= {_norm(w) for w in m.group("name").split()}
+    return out
+
+
+_AGENT_SIGNATURE = re.compile(
+    rf"(?:^|(?<=[\s.!?]))[-–—~^/]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.!]*$",
     re.MULTILINE,
 )
 
@@ -592,6 +614,9 @@ _CODE_BEFORE_RX = re.compile(
     r"\b(?:reference|ref|code|case|ticket|booking|confirmation|pnr|locator|voucher|promo|"
     r"coupon|sku|model|serial)(?: (?:no|number|id|code))?[ \t:#.-]*$"
 )
+_TITLE_START_RX = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|sir|madam|dame|prof)\b\.?[ \t]*")
+# A word naming a field ("Custmer number:", "membr ID"), misspelt or not, is no name.
+_FIELD_AFTER_RX = re.compile(r"[ \t]+(?:number|no\.|no|num|id|#)(?:[ \t]*[:#]|[ \t]+\d)")
 _FIELD_LABELS = frozenset(
     "topic subject message reason category details description notes comments summary "
     "query enquiry inquiry request issue problem priority status type product department "
@@ -600,9 +625,17 @@ _FIELD_LABELS = frozenset(
 
 
 def _not_organisations(low: str, spans: list[Span]) -> list[Span]:
-    """The model's spans minus businesses, places and form fields (see above)."""
+    """The model's spans minus businesses, places and form fields (see above), and minus a
+    courtesy title at their start ("Mrs Wei": the title is no part of the name)."""
     out: list[Span] = []
     for span in spans:
+        title = _TITLE_START_RX.match(low, span.start, span.end)
+        if title:
+            if title.end() >= span.end:
+                continue
+            span = Span(title.end(), span.end, span.label, span.score)
+        if _FIELD_AFTER_RX.match(low, span.end):
+            continue
         if _ORGANISATION_AFTER_RX.match(low, span.end) or _ID_PREFIX_RX.match(low, span.end):
             continue
         if _CODE_BEFORE_RX.search(low, max(0, span.start - 24), span.start):
@@ -622,7 +655,7 @@ def find_names(doc: Doc) -> list[Span]:
     spans: list[Span] = []
     hits = _cue_hits(doc)
     agents, labels = _agent_labels(doc)
-    bots = _bot_names(doc, hits) | agents
+    bots = _bot_names(doc, hits) | agents | _agent_signatures(doc)
     known: set[str] = set()
     cued = _cue_names(doc, hits)
     found = [g for spans_ in cued.values() for g in spans_]

@@ -108,3 +108,31 @@ def test_the_model_s_businesses_places_fields_and_codes_are_dropped(
     start = text.index(word)
     span = Span(start, start + len(word), "PERSON", 0.8)
     assert (_not_organisations(text.lower(), [span]) == [span]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "kept"),
+    [
+        ("Thank you for your letter, Mrs Wei.", "Mrs Wei", "Wei"),
+        ("Custmer number: 9247-8812", "Custmer", None),
+        ("membr ID 4471220", "membr", None),
+    ],
+)
+def test_titles_and_field_words_leave_the_model_s_spans(
+    text: str, word: str, kept: str | None
+) -> None:
+    from pledge.pii.names import _not_organisations
+    from pledge.pii.spans import Span
+
+    start = text.index(word)
+    got = _not_organisations(text.lower(), [Span(start, start + len(word), "PERSON", 0.8)])
+    assert [text[s.start : s.end] for s in got] == ([kept] if kept else [])
+
+
+@pytest.mark.parametrize(("word", "everyday"), [("deliveries", True), ("Wi-Fi", True),
+                                                ("Nobantu", False),
+                                                ("Baker", False)])  # fmt: skip
+def test_everyday_words_are_english_and_no_common_name(word: str, everyday: bool) -> None:
+    from pledge.pii.names import _everyday
+
+    assert _everyday(word) is everyday
