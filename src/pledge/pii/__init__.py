@@ -10,16 +10,38 @@ See ``docs/pii.md`` for how each label is found and how accuracy is measured.
 
 from __future__ import annotations
 
+import importlib
+import logging
 import sys
 from pathlib import Path
 
 from pledge.pii.native import native_dirs
 
+
+def _use_native(dirs: tuple[Path, Path]) -> None:
+    """Put the compiled build first; if it will not load (a damaged or foreign file), take
+    it away again and forget what it half-loaded, so the package loads as plain Python."""
+    package, lib = str(dirs[0]), str(dirs[1])
+    __path__.insert(0, package)
+    sys.path.append(lib)
+    try:
+        importlib.import_module(__name__ + ".detector")
+    except Exception as exc:  # any failure of the build falls back to the source
+        __path__.remove(package)
+        sys.path.remove(lib)
+        for name in [n for n in sys.modules if n.startswith(__name__ + ".")]:
+            if name != __name__ + ".native":
+                del sys.modules[name]
+        logging.getLogger(__name__).warning(
+            "compiled PII detector not loaded (%s); running as plain Python",
+            type(exc).__name__,
+        )
+
+
 # A compiled build of these modules, when one matches their source (`pledge.pii.native`).
 _native = native_dirs(Path(__file__).resolve().parent)
 if _native is not None:
-    __path__.insert(0, str(_native[0]))
-    sys.path.append(str(_native[1]))
+    _use_native(_native)
 
 from pledge.pii.detector import Detector, detect  # noqa: E402 - after the build is on __path__
 from pledge.pii.redact import redact  # noqa: E402 - after the build is on __path__

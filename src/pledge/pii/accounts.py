@@ -30,6 +30,7 @@ from stdnum import luhn
 
 from pledge.pii.context import DigitRun, Doc, Turn, asked_topics, literal_trie_pattern
 from pledge.pii.name_data import COMMON_WORDS
+from pledge.pii.person_lexicon import is_english
 from pledge.pii.spans import Span
 
 __all__ = [
@@ -378,8 +379,7 @@ def _field_label(label: str) -> bool:
 
 def _cued(doc: Doc, cues: _Cues) -> list[Span]:
     low = doc.low
-    spoken = [r.start for r in doc.runs if r.spoken]
-    runs = {r.start: r for r in doc.runs if r.spoken}
+    runs = {r.start: r for r in doc.spoken}
     spans: list[Span] = []
     for pos, end, kind in cues.hits:
         if kind not in (_ACCOUNT, _CARD_NO) or _in_lookalike_phrase(low, pos, end):
@@ -389,7 +389,7 @@ def _cued(doc: Doc, cues: _Cues) -> list[Span]:
         # is far cheaper than the patterns' backtracking, and than finding the turn.
         if (
             _DIGIT.search(low, end, end + _MAX_CUE_TO_ID) is not None
-            or any(end <= start < end + _MAX_CUE_TO_ID for start in spoken)
+            or _any_between(doc.spoken_starts, end, end + _MAX_CUE_TO_ID)
             or _SAID_HINT_RX.search(low, end, end + _MAX_CUE_TO_ID) is not None
         ):
             turn = doc.turn_at(pos)
@@ -435,7 +435,9 @@ def _in_lookalike_phrase(low: str, pos: int, end: int) -> bool:
     if not phrases:
         return False
     before = _WORD_BEFORE_RX.search(low, max(0, pos - 16), pos)
-    return before is not None and any(
+    if before is None or is_english(before.group(1)):
+        return False  # "word order", "york order": real words, no typo
+    return any(
         OSA.distance(before.group(1), phrase.split(" ", 1)[0], score_cutoff=1) <= 1
         for phrase in phrases
     )  # typed with one letter wrong, missing or swapped ("wrok order")
@@ -478,11 +480,9 @@ def reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
         got = _clean(m, after_word=True)
         if got and _long_enough(doc.low[got[0] : got[1]]):
             out.append(got)
-    out += [
-        (_spelled_start(doc.low, r.start, turn.body), r.end)
-        for r in doc.runs
-        if r.spoken and turn.body <= r.start < turn.end
-    ]
+    lo = bisect_left(doc.spoken_starts, turn.body)
+    hi = bisect_left(doc.spoken_starts, turn.end, lo)
+    out += [(_spelled_start(doc.low, r.start, turn.body), r.end) for r in doc.spoken[lo:hi]]
     if _SAID_HINT_RX.search(doc.low, turn.body, turn.end):
         for m in _SAID_ID_RX.finditer(doc.low, turn.body, turn.end):
             if _said_digits(m.group()) >= 5:
@@ -575,18 +575,55 @@ def repeats(low: str, spans: list[Span]) -> list[Span]:
     """Every other whole-word mention of the values of *spans*."""
     values = {low[s.start : s.end] for s in spans}
     seen = {(s.start, s.end) for s in spans}
-    out: list[Span] = []
+    found = _find_each(low, values) if len(values) <= _FEW_VALUES else _find_by_word(low, values)
+    return [Span(i, j, "ACCOUNT_ID") for i, j in found if (i, j) not in seen]
+
+
+# Up to this many values, one `str.find` pass per value is cheapest; beyond it (a long
+# transcript, or one built to be slow) the text is split into words once instead, so that
+# the time grows with the text rather than with the text times the number of values.
+_FEW_VALUES = 8
+_ALNUM_RX = re.compile(r"[^\W_]+")
+
+
+def _whole_word(low: str, i: int, j: int) -> bool:
+    return (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum())
+
+
+def _find_each(low: str, values: Iterable[str]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
     for value in values:
         i = low.find(value)
         while i >= 0:
             j = i + len(value)
-            edge_ok = (i == 0 or not low[i - 1].isalnum()) and (
-                j == len(low) or not low[j].isalnum()
-            )
-            if edge_ok and (i, j) not in seen:
-                out.append(Span(i, j, "ACCOUNT_ID"))
+            if _whole_word(low, i, j):
+                out.append((i, j))
             i = low.find(value, j)
     return out
+
+
+def _find_by_word(low: str, values: Iterable[str]) -> list[tuple[int, int]]:
+    """The same as `_find_each`, looking each word of *low* up by the first word of the
+    values (where it sits in the value: "#4471" starts one character before "4471")."""
+    by_head: dict[str, list[tuple[str, int]]] = {}
+    for value in values:
+        head = _ALNUM_RX.search(value)
+        if head is not None:
+            by_head.setdefault(head.group(), []).append((value, head.start()))
+    out: list[tuple[int, int]] = []
+    for m in _ALNUM_RX.finditer(low):
+        for value, offset in by_head.get(m.group(), ()):
+            i = m.start() - offset
+            j = i + len(value)
+            if i >= 0 and low.startswith(value, i) and _whole_word(low, i, j):
+                out.append((i, j))
+    return out
+
+
+def _any_between(starts: list[int], lo: int, hi: int) -> bool:
+    """Whether a sorted list of offsets holds one in [lo, hi)."""
+    k = bisect_left(starts, lo)
+    return k < len(starts) and starts[k] < hi
 
 
 # A clause ends at ".", "!", "?" or ";" and a space, except the dot of an abbreviation such

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from pledge.pii.name_data import FIRST_NAMES
+
 __all__ = [
     "ROLE_WORDS",
     "DigitRun",
@@ -222,24 +224,46 @@ _BRAND_WORDS = frozenset(
     "cable insurance airlines airways rail railways travel pharmacy clinic health dental "
     "credit union finance store shop hotels motors".split()
 )
-# A brand's social-media handle ("@NorthwindHelp:", "@AskTailspin:") answers for it.
-_HANDLE_WORDS = ("help", "support", "care", "team", "service", "official")
+# A brand's social-media handle ("@NorthwindHelp:", "@AskTailspin:", "@contoso_support:")
+# answers for it: one of these words in it, or ending it when it is written in lower case.
+_HANDLE_WORDS = frozenset(("help", "support", "care", "team", "service", "official"))
+_HANDLE_SPLIT_RX = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _label_words(speaker: str) -> list[str]:
+    """The words of a speaker label; a handle's split at capitals and underscores
+    ("@NorthwindHelp" -> northwind, help), so that "@steamfan" holds no "team"."""
+    if speaker.startswith("@"):
+        return [w.lower() for w in _HANDLE_SPLIT_RX.findall(speaker)]
+    return _WORDS_RX.findall(speaker.lower())
 
 
 @lru_cache(maxsize=256)
 def _is_brand(speaker: str) -> bool:
-    return not set(_WORDS_RX.findall(speaker.lower())).isdisjoint(_BRAND_WORDS)
+    """A business's name: two words or more, the last a kind of business ("Contoso
+    Telecom", "@NorthwindEnergy"), the first no given name ("Kevin Power" is a person)."""
+    words = _label_words(speaker)
+    return (
+        len(words) >= 2
+        and words[-1] in _BRAND_WORDS
+        and words[0] not in FIRST_NAMES
+        and _CUSTOMER_WORDS.isdisjoint(words)
+    )
 
 
 @lru_cache(maxsize=256)
 def _is_agent(speaker: str) -> bool:
-    low = speaker.lower()
-    words = set(_WORDS_RX.findall(low))
-    if words & _CUSTOMER_WORDS:
+    words = _label_words(speaker)
+    if not _CUSTOMER_WORDS.isdisjoint(words):
         return False
-    if low.startswith("@"):
-        return low.startswith("@ask") or any(w in low for w in _HANDLE_WORDS)
-    return bool(words & _AGENT_WORDS)
+    if speaker.startswith("@"):
+        one = speaker[1:]
+        return (
+            words[:1] == ["ask"]
+            or not _HANDLE_WORDS.isdisjoint(words)
+            or (one.islower() and (one.startswith("ask") or one.endswith(tuple(_HANDLE_WORDS))))
+        )
+    return not _AGENT_WORDS.isdisjoint(words)
 
 
 def _speaker(line: str) -> tuple[str | None, int]:
@@ -517,6 +541,8 @@ class Doc:
     starts: list[int]
     runs: list[DigitRun]
     negative: frozenset[int]  # starts of runs right after a look-alike cue
+    spoken: list[DigitRun]  # the runs read out in words, in order
+    spoken_starts: list[int]  # their starts, for bisecting (long transcripts hold many)
 
     def turn_at(self, offset: int) -> Turn:
         return turn_at(self.turns, offset, self.starts)
@@ -533,4 +559,15 @@ def make_doc(text: str) -> Doc:
         turn = turn_at(turns, run.start, starts)
         if _NEGATIVE_CUE_RX.search(low, max(turn.body, run.start - 40), run.start):
             negative.add(run.start)
-    return Doc(text, low, spaced, turns, starts, runs, frozenset(negative))
+    spoken = [r for r in runs if r.spoken]
+    return Doc(
+        text,
+        low,
+        spaced,
+        turns,
+        starts,
+        runs,
+        frozenset(negative),
+        spoken,
+        [r.start for r in spoken],
+    )

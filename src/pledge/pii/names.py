@@ -490,7 +490,8 @@ _SIGNATURE = re.compile(
 
 def _agent_signatures(doc: Doc) -> set[str]:
     """Names agents sign their replies with ("... within 2 days. -Corinna", "^JM"): the
-    answering agent's own name, like the one in its label."""
+    answering agent's own name, like the one in its label.  `find_names` keeps any name the
+    rules found in a customer's own words ("I'm Jane Doe" ... "Sorry about that - Jane.")."""
     out: set[str] = set()
     for turn in doc.turns:
         if turn.is_agent and turn.end > turn.body:
@@ -500,9 +501,20 @@ def _agent_signatures(doc: Doc) -> set[str]:
     return out
 
 
+# "^JM", "/Tom", "-Corinna", "— Tom." closing an agent's line; not "... — Jane!", which
+# calls out to the customer.
 _AGENT_SIGNATURE = re.compile(
-    rf"(?:^|(?<=[\s.!?]))[-–—~^/]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.!]*$",
+    rf"(?:^|(?<=[\s.!?]))[-–—~^/]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.]*$",
     re.MULTILINE,
+)
+
+
+# "... on its way? Thanks, Ngozi Adeyemi": a sign-off with a whole name ending a customer's
+# text (one word alone, "thanks, Maria", more often thanks the agent).
+_THANKS_SIGNATURE = re.compile(
+    r"(?:^|(?<=[\s.!?]))(?:thanks|thank you|many thanks|cheers|regards|best|br)[ \t]*[,!.-]+"
+    rf"[ \t]*(?P<name>{_WORD}[ \t]+{_WORD})[ \t.!]*$",
+    re.MULTILINE | re.IGNORECASE,
 )
 
 
@@ -512,9 +524,13 @@ def _signatures(doc: Doc) -> list[tuple[int, int]]:
     for turn in doc.turns:
         if turn.is_agent:
             continue
-        m = _SIGNATURE.search(text, turn.body, turn.end)
-        if m and all(_lexicon_word(w) or _unknown_capitalised(w) for w in m.group("name").split()):
-            out.append(m.span("name"))
+        for rx in (_SIGNATURE, _THANKS_SIGNATURE):
+            m = rx.search(text, turn.body, turn.end)
+            if m and all(
+                _lexicon_word(w) or _unknown_capitalised(w) for w in m.group("name").split()
+            ):
+                out.append(m.span("name"))
+                break
     return out
 
 
@@ -646,6 +662,13 @@ def _not_organisations(low: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+def _customers_words(doc: Doc, found: list[tuple[int, int]]) -> set[str]:
+    """The words of the names in *found* that stand in customers' turns."""
+    return {
+        _norm(w) for s, e in found if not doc.turn_at(s).is_agent for w in doc.text[s:e].split()
+    }
+
+
 # A word glued to digits ("it's ORD-81960444") is an identifier's prefix, not a name.
 _ID_PREFIX_RX = re.compile(r"[-/]?\d")
 
@@ -655,7 +678,7 @@ def find_names(doc: Doc) -> list[Span]:
     spans: list[Span] = []
     hits = _cue_hits(doc)
     agents, labels = _agent_labels(doc)
-    bots = _bot_names(doc, hits) | agents | _agent_signatures(doc)
+    bots = _bot_names(doc, hits) | agents
     known: set[str] = set()
     cued = _cue_names(doc, hits)
     found = [g for spans_ in cued.values() for g in spans_]
@@ -665,6 +688,9 @@ def find_names(doc: Doc) -> list[Span]:
             if got:
                 found.append(got)
     found += _spelled_names(doc) + _signatures(doc) + _mail_names(doc)
+    signed = _agent_signatures(doc)
+    if signed:
+        bots |= signed - _customers_words(doc, found)
     for s, e in found + _titled_names(doc, hits) + _related_names(doc, hits):
         if _norm(text[s:e].split()[0]) in bots or _ID_PREFIX_RX.match(low, e):
             continue

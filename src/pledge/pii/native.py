@@ -2,35 +2,45 @@
 
 Why: the detector is pure Python and spends its time in small loops and calls around the
 regular expressions; compiled by mypyc (the compiler mypy itself ships with, reading the
-type annotations these modules already carry) the same code runs about a third faster
-(docs/pii.md), with the same spans (``tests/unit/pii/test_native.py`` compares them).
+type annotations these modules already carry) the same code runs faster (figures in
+docs/pii.md, "Speed"), with the same spans (``tests/unit/pii/test_native.py`` compares them).
 
 ``scripts/build-pii-native`` (run by ``scripts/bootstrap``) compiles every module of
 ``pledge.pii`` except this one and the package's ``__init__`` into
-``<sys.prefix>/pledge-pii-native/`` and records a digest of the sources it was built from.
-On import, ``pledge.pii`` puts that build first on its ``__path__`` only when the digest
-still matches the sources beside it, so an edited module is never shadowed by a stale
-build: it runs as plain Python until the next build.  ``PLEDGE_PII_NATIVE=0`` turns the
-build off.  Without a C compiler the build fails with a message and Pledge runs as plain
-Python.
+``<sys.prefix>/pledge-pii-native/`` (or ``PLEDGE_PII_NATIVE_DIR``) and records a digest of
+the sources it was built from.  On import, ``pledge.pii`` puts that build first on its
+``__path__`` only when the digest still matches the sources beside it, so an edited module
+is never shadowed by a stale build: it runs as plain Python until the next build.  A build
+that matches but will not load (a damaged file) is dropped with a warning, and the package
+loads as plain Python.  ``PLEDGE_PII_NATIVE=0`` turns the build off.  Without a C compiler
+the build fails with a message, is not retried for the same sources, and Pledge runs as
+plain Python.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["NATIVE_ROOT", "build", "native_dirs", "source_digest"]
+__all__ = ["NATIVE_ROOT", "build", "native_dirs", "native_root", "source_digest"]
 
 NATIVE_ROOT = Path(sys.prefix) / "pledge-pii-native"
 _NOT_COMPILED = frozenset({"__init__.py", "native.py"})
 _DIGEST = "SOURCE_DIGEST"
+
+
+def native_root() -> Path:
+    """Where the build lives: ``PLEDGE_PII_NATIVE_DIR``, else beside the interpreter."""
+    return Path(os.environ.get("PLEDGE_PII_NATIVE_DIR") or NATIVE_ROOT)
 
 
 def compiled_sources(pii_dir: Path) -> list[Path]:
@@ -47,11 +57,12 @@ def source_digest(pii_dir: Path) -> str:
     return h.hexdigest()
 
 
-def native_dirs(pii_dir: Path, root: Path = NATIVE_ROOT) -> tuple[Path, Path] | None:
+def native_dirs(pii_dir: Path, root: Path | None = None) -> tuple[Path, Path] | None:
     """(compiled modules, mypyc's shared library) when a build for exactly these sources
     exists and is not turned off, else None."""
     if os.environ.get("PLEDGE_PII_NATIVE", "1") == "0":
         return None
+    root = native_root() if root is None else root
     try:
         recorded = (root / _DIGEST).read_text().strip()
     except OSError:
@@ -61,13 +72,56 @@ def native_dirs(pii_dir: Path, root: Path = NATIVE_ROOT) -> tuple[Path, Path] | 
     return root / "pii", root / "lib"
 
 
-def build(pii_dir: Path, root: Path = NATIVE_ROOT) -> bool:
+def _failed_marker(root: Path) -> Path:
+    return root.parent / (root.name + ".failed")
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """One build at a time (two bootstraps at once would replace each other's files)."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with (root.parent / (root.name + ".lock")).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _compiler() -> str | None:
+    """The C compiler Python's extensions are built with, if it is on this machine."""
+    cc = os.environ.get("CC") or str(sysconfig.get_config_var("CC") or "cc")
+    return shutil.which(cc.split()[0]) if cc.split() else None
+
+
+def build(pii_dir: Path, root: Path | None = None) -> bool:
     """Compile the modules into *root* (replaced whole); False, with the reason on stderr,
-    when mypyc or the C compiler fails.  Nothing is done when the build is current."""
-    digest = source_digest(pii_dir)
-    with contextlib.suppress(OSError):
-        if (root / _DIGEST).read_text().strip() == digest:
-            return True
+    when there is no C compiler or mypyc or the compiler fails.  Nothing is done when the
+    build is current, nor when a build of the same sources failed before (delete the
+    ``.failed`` file beside it to try again)."""
+    root = native_root() if root is None else root
+    with _locked(root):
+        digest = source_digest(pii_dir)
+        with contextlib.suppress(OSError):
+            if (root / _DIGEST).read_text().strip() == digest:
+                return True
+        failed = _failed_marker(root)
+        with contextlib.suppress(OSError):
+            if failed.read_text().strip() == digest:
+                print(
+                    f"pledge.pii native build: failed before for these sources ({failed})",
+                    file=sys.stderr,
+                )
+                return False
+        if _compiler() is None:
+            print("pledge.pii native build: no C compiler found", file=sys.stderr)
+            return False
+        ok = _compile(pii_dir, root)
+        if ok:
+            failed.unlink(missing_ok=True)
+        else:
+            failed.write_text(digest + "\n")
+        return ok
+
+
+def _compile(pii_dir: Path, root: Path) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         package = work / "pledge" / "pii"
@@ -75,7 +129,8 @@ def build(pii_dir: Path, root: Path = NATIVE_ROOT) -> bool:
         (work / "pledge" / "__init__.py").write_text("")
         for path in pii_dir.glob("*.py"):
             shutil.copy2(path, package / path.name)
-        names = [f"pledge/pii/{p.name}" for p in compiled_sources(pii_dir)]
+        digest = source_digest(package)  # of what is compiled, should a source change now
+        names = [f"pledge/pii/{p.name}" for p in compiled_sources(package)]
         done = subprocess.run(  # noqa: S603 - our interpreter, our module names
             [sys.executable, "-m", "mypyc", *names],
             cwd=work,
@@ -84,10 +139,13 @@ def build(pii_dir: Path, root: Path = NATIVE_ROOT) -> bool:
             check=False,
         )
         if done.returncode != 0:
-            print(f"pledge.pii native build failed:\n{done.stdout[-2000:]}", file=sys.stderr)
+            print(
+                f"pledge.pii native build failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}",
+                file=sys.stderr,
+            )
             return False
-        root.parent.mkdir(parents=True, exist_ok=True)
         staged = Path(tempfile.mkdtemp(prefix=root.name + ".", dir=root.parent))
+        staged.chmod(0o755)  # mkdtemp makes it private; the build is read by every user
         (staged / "pii").mkdir()
         (staged / "lib").mkdir()
         for lib in package.glob("*.so"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 from importlib.resources import files
 
-__all__ = ["lexicon_flags", "lexicon_words", "plain_english_words"]
+__all__ = ["is_english", "lexicon_flags", "lexicon_words", "plain_english_words"]
 
 _ABSENT = "000"
 
@@ -45,6 +45,11 @@ def plain_english_words() -> set[str]:
 def lexicon_flags(word: str) -> str:
     """Three bucket digits for a lower-case word (``"000"`` for an unknown word)."""
     return (_loaded or _load()).get(word, _ABSENT)
+
+
+def is_english(word: str) -> bool:
+    """Whether a lower-case word is in the English word list at all (even if also a name)."""
+    return lexicon_flags(word)[2] != "0"
 
 
 def lexicon_words() -> list[tuple[str, str]]:

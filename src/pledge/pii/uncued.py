@@ -35,6 +35,7 @@ from rapidfuzz.distance import OSA
 
 from pledge.pii.accounts import CUE_CLASSES, cue_after, nearest_cue, repeats, reply_candidates
 from pledge.pii.context import Doc, Turn
+from pledge.pii.person_lexicon import is_english
 from pledge.pii.spans import Span
 
 __all__ = ["find_uncued_accounts"]
@@ -46,7 +47,11 @@ _SHAPE = re.compile(
     r"#?(?:(?P<prefix>[a-z]{1,4})(?:(?P<space> )|[-/]?))?\d+(?:[ /-]\d+)*(?:[-/]?[a-z]{1,2})?"
 )
 _DATE = re.compile(r"(?:^|[ /.-])\d{1,2}[ /.-](?:19|20)\d\d$|^(?:\d{1,2}[ /.-]){1,2}(?:19|20)\d\d$")
-_NANP = re.compile(r"^(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}$")
+# A North American number, also written without separators ("2385434574"): area code and
+# exchange start with 2-9.
+_NANP = re.compile(
+    r"^(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}$|^(?:\+?1)?[2-9]\d\d[2-9]\d{6}$"
+)
 _WORD = re.compile(r"[a-z]+")
 _FIVE_DIGITS = re.compile(r"\d(?:[ /-]?\d){4}")
 _NOT_ACCOUNT_CUES = tuple(
@@ -104,12 +109,21 @@ def _candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
         start = got
         if nearest_cue(doc, start) is not None or cue_after(doc, end) is not None:
             continue
-        if _QUANTITY_RX.match(low, end):
+        if _QUANTITY_RX.match(low, end) or _money_or_share(low, start, end):
             continue
         if _misspelt_cue(low, turn.body, start):
             continue
         out.append((start, end))
     return out
+
+
+def _money_or_share(low: str, start: int, end: int) -> bool:
+    """An amount or a percentage ("£125000", "125000€", "40000%")."""
+    return (start > 0 and low[start - 1] in _MONEY) or low[end : end + 1] in _MONEY_AFTER
+
+
+_MONEY = frozenset("$£€¥₹₩₱₦")
+_MONEY_AFTER = frozenset("$£€¥₹₩₱₦%")
 
 
 def _written(low: str, start: int, end: int) -> int | None:
@@ -132,10 +146,11 @@ def _written(low: str, start: int, end: int) -> int | None:
 
 def _misspelt_cue(low: str, floor: int, start: int) -> bool:
     """Whether one of the three words before *start* is a look-alike or phone cue with one
-    letter wrong, missing, extra or swapped ("csae", "tikcet", "phnoe")."""
+    letter wrong, missing, extra or swapped ("csae", "tikcet", "phnoe"); an English word
+    is no typo ("mine" is not "line", "gave" not "case")."""
     words = _WORD.findall(low, max(floor, start - _TYPO_WINDOW), start)[-3:]
     return any(
-        len(word) >= 4 and OSA.distance(word, cue, score_cutoff=1) <= 1
+        len(word) >= 4 and OSA.distance(word, cue, score_cutoff=1) <= 1 and not is_english(word)
         for word in words
         for cue in _NOT_ACCOUNT_CUES
     )

@@ -3,8 +3,10 @@ sources, and finds exactly the spans plain Python finds."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import pledge.pii
-from pledge.pii.native import NATIVE_ROOT, native_dirs, source_digest
+from pledge.pii.native import NATIVE_ROOT, build, native_dirs, source_digest
 
 PII_DIR = Path(pledge.pii.__file__).resolve().parent
 DEV = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "pii" / "dev.jsonl"
@@ -25,7 +27,8 @@ def _fake_build(root: Path, digest: str) -> Path:
     return root
 
 
-def test_a_build_of_these_sources_is_used(tmp_path: Path) -> None:
+def test_a_build_of_these_sources_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PLEDGE_PII_NATIVE", raising=False)
     root = _fake_build(tmp_path / "native", source_digest(PII_DIR))
     assert native_dirs(PII_DIR, root) == (root / "pii", root / "lib")
 
@@ -53,6 +56,60 @@ def test_the_build_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
     root = _fake_build(tmp_path / "native", source_digest(PII_DIR))
     monkeypatch.setenv("PLEDGE_PII_NATIVE", "0")
     assert native_dirs(PII_DIR, root) is None
+
+
+def _copy_of_sources(tmp_path: Path) -> Path:
+    copy = tmp_path / "src" / "pii"
+    copy.mkdir(parents=True)
+    for path in PII_DIR.glob("*.py"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    return copy
+
+
+_DETECT = "import pledge.pii; print(len(pledge.pii.detect('Customer: mail me at jo@example.com')))"
+
+
+def test_a_build_that_will_not_load_falls_back_to_plain_python(tmp_path: Path) -> None:
+    root = _fake_build(tmp_path / "native", source_digest(PII_DIR))
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    (root / "pii" / f"detector{suffix}").write_bytes(b"not a shared library")
+    env = {k: v for k, v in os.environ.items() if k != "PLEDGE_PII_NATIVE"}
+    done = subprocess.run(
+        [sys.executable, "-c", _DETECT],
+        env={**env, "PLEDGE_PII_NATIVE_DIR": str(root)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+    assert "compiled PII detector not loaded (ImportError)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_failed_build_says_why_and_is_not_retried_for_the_same_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    copy = _copy_of_sources(tmp_path)
+    (copy / "accounts.py").write_text((copy / "accounts.py").read_text() + "\ndef broken(:\n")
+    root = tmp_path / "native"
+    assert build(copy, root) is False
+    assert "native build failed" in capsys.readouterr().err
+    assert (tmp_path / "native.failed").read_text().strip() == source_digest(copy)
+    assert not root.exists()
+    assert build(copy, root) is False
+    assert "failed before for these sources" in capsys.readouterr().err
+
+
+def test_no_compiler_is_a_message_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CC", "/nonexistent/cc")
+    assert build(_copy_of_sources(tmp_path), tmp_path / "native") is False
+    assert "no C compiler found" in capsys.readouterr().err
 
 
 def _native_required() -> None:

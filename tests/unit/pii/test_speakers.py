@@ -37,3 +37,37 @@ def test_names_an_agent_signs_with_are_not_reported_nor_thanks_by_them() -> None
 def test_a_customer_s_signature_in_a_text_thread_is_reported() -> None:
     text = "Contoso Telecom: your order has shipped.\nit never came, call me - Ananya"
     assert [text[s.start : s.end] for s in PERSONS.detect(text)] == ["Ananya"]
+
+
+def test_handle_words_are_whole_words_not_letters_inside_a_name() -> None:
+    text = "@steamfan: hi\n@scared_cat: hey\n@contoso_support: hello\n@northwindhelp: ok"
+    assert roles(text) == [False, False, True, True]
+
+
+def test_a_handle_with_the_business_kind_in_it_answers() -> None:
+    assert roles("@NorthwindTelecom: sorry for the wait\nmy name: x") == [True, False]
+
+
+def test_a_person_s_name_that_ends_in_a_business_word_is_a_customer() -> None:
+    text = "Kevin Power: my bill doubled\nCustomer Bank: hi\nPower: hi\nAgent: Sorry Kevin."
+    assert roles(text) == [False, False, False, True]
+
+
+def test_the_signature_rule_drops_the_agent_s_signed_name() -> None:
+    text = "Agent: Your refund is on its way. -Corinna\nCustomer: thanks Corinna"
+    assert PERSONS.detect(text) == []
+
+
+def test_a_name_the_customer_gave_is_no_signature_when_the_agent_ends_with_it() -> None:
+    for text in (
+        "Customer: hi, I'm Jane Doe and my order is late\nAgent: Sorry about that — Jane!",
+        "Customer: hi, I'm Jane Doe\nAgent: We will call you back. - Jane\nCustomer: thanks",
+    ):
+        found = [text[s.start : s.end] for s in PERSONS.detect(text)]
+        assert found == ["Jane Doe", "Jane"], text
+
+
+def test_a_sign_off_with_a_whole_name_ends_a_customer_s_text() -> None:
+    text = "Customer: it never came, can you check? Thanks, Ngozi Adeyemi"
+    assert [text[s.start : s.end] for s in PERSONS.detect(text)] == ["Ngozi Adeyemi"]
+    assert PERSONS.detect("Customer: thanks, bye now") == []

@@ -75,3 +75,29 @@ def test_claimed_spans_are_left_alone_and_scores_stay_below_the_rules() -> None:
     got = find_uncued_accounts(doc, claimed)
     assert [(text[s.start : s.end], s.score) for s in got] == [("77310925", SCORE)]
     assert SCORE < 0.8  # below the PERSON model's 0.8 and every rule's 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Customer: that one is mine 55120934",  # "mine" is one letter from "line"
+        "Customer: fine, 55120934 it is",  # ... and "fine" from "line"
+        "Customer: they gave 55120934 to me",  # "gave" from "gate"
+        "Customer: word order 55120934 never came",  # "word" from "work"
+    ],
+)
+def test_an_english_word_one_letter_from_a_cue_is_no_misspelt_cue(text: str) -> None:
+    assert labelled(text, "ACCOUNT_ID") == ["55120934"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Customer: I paid £125000 for it",
+        "Customer: I paid 125000€ for it",
+        "Customer: it went up 125000% overnight",
+        "Customer: 2385434574 call me",  # a North American number without separators
+    ],
+)
+def test_amounts_shares_and_bare_phone_shapes_are_no_account_ids(text: str) -> None:
+    assert labelled(text, "ACCOUNT_ID") == []
