@@ -316,11 +316,16 @@ def _topic(question: str) -> str | None:
     return None
 
 
+_NO_TOPICS: frozenset[str] = frozenset()
+
+
 @lru_cache(maxsize=4096)
 def asked_topics(question: str) -> frozenset[str]:
     """Every data point an agent line's requests name, by its topic cues ("Can I have your
     name and account number?" -> PERSON and ACCOUNT_ID), where `Turn.topic` keeps the
     first only."""
+    if _TOPIC_RX.search(question + " ") is None:
+        return _NO_TOPICS  # half of agents' lines name no data point at all
     found: set[str] = set()
     for sentence in _SENTENCE_SPLIT.split(question):
         if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5:

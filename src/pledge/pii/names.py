@@ -482,10 +482,24 @@ def _spelled_names(doc: Doc) -> list[tuple[int, int]]:
 
 
 # A text signed at its end: "... call me on 0412 555 901 - Ariana", "thanks! ~ Tomás Ruiz".
+# The patterns open with the marker itself, so that ``sre`` skips to it in C; whether it
+# starts a line or follows a space or a sentence's end is checked after (`_line_end`).
 _SIGNATURE = re.compile(
-    rf"(?:^|(?<=[\s.!?]))[-–—~]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.!]*$",
+    rf"[-–—~]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.!]*$",
     re.MULTILINE,
 )
+
+
+def _line_end(rx: re.Pattern[str], text: str, lo: int, hi: int) -> re.Match[str] | None:
+    """The first match of *rx* in text[lo:hi] that opens a word: at the start of the text
+    or after a space, ".", "!" or "?"."""
+    m = rx.search(text, lo, hi)
+    while m is not None:
+        i = m.start()
+        if i == 0 or text[i - 1].isspace() or text[i - 1] in ".!?":
+            return m
+        m = rx.search(text, i + 1, hi)
+    return None
 
 
 def _agent_signatures(doc: Doc) -> set[str]:
@@ -495,7 +509,7 @@ def _agent_signatures(doc: Doc) -> set[str]:
     out: set[str] = set()
     for turn in doc.turns:
         if turn.is_agent and turn.end > turn.body:
-            m = _AGENT_SIGNATURE.search(doc.text, turn.body, turn.end)
+            m = _line_end(_AGENT_SIGNATURE, doc.text, turn.body, turn.end)
             if m:
                 out |= {_norm(w) for w in m.group("name").split()}
     return out
@@ -504,17 +518,18 @@ def _agent_signatures(doc: Doc) -> set[str]:
 # "^JM", "/Tom", "-Corinna", "— Tom." closing an agent's line; not "... — Jane!", which
 # calls out to the customer.
 _AGENT_SIGNATURE = re.compile(
-    rf"(?:^|(?<=[\s.!?]))[-–—~^/]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.]*$",
+    rf"[-–—~^/]+[ \t]*(?P<name>{_WORD}(?:[ \t]+{_WORD})?)[ \t.]*$",
     re.MULTILINE,
 )
 
 
 # "... on its way? Thanks, Ngozi Adeyemi": a sign-off with a whole name ending a customer's
 # text (one word alone, "thanks, Maria", more often thanks the agent).
+# (Searched in the lower-cased text, which has the same offsets.)
 _THANKS_SIGNATURE = re.compile(
-    r"(?:^|(?<=[\s.!?]))(?:thanks|thank you|many thanks|cheers|regards|best|br)[ \t]*[,!.-]+"
+    r"(?:thanks|thank you|many thanks|cheers|regards|best|br)[ \t]*[,!.-]+"
     rf"[ \t]*(?P<name>{_WORD}[ \t]+{_WORD})[ \t.!]*$",
-    re.MULTILINE | re.IGNORECASE,
+    re.MULTILINE,
 )
 
 
@@ -524,12 +539,13 @@ def _signatures(doc: Doc) -> list[tuple[int, int]]:
     for turn in doc.turns:
         if turn.is_agent:
             continue
-        for rx in (_SIGNATURE, _THANKS_SIGNATURE):
-            m = rx.search(text, turn.body, turn.end)
-            if m and all(
-                _lexicon_word(w) or _unknown_capitalised(w) for w in m.group("name").split()
-            ):
-                out.append(m.span("name"))
+        for rx, searched in ((_SIGNATURE, text), (_THANKS_SIGNATURE, doc.low)):
+            m = _line_end(rx, searched, turn.body, turn.end)
+            if m is None:
+                continue
+            s, e = m.span("name")
+            if all(_lexicon_word(w) or _unknown_capitalised(w) for w in text[s:e].split()):
+                out.append((s, e))
                 break
     return out
 

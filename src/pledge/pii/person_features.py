@@ -24,13 +24,17 @@ from pledge.pii.person_lexicon import lexicon_flags, plain_english_words
 
 __all__ = [
     "CONTEXT_TEMPLATES",
+    "PLACES",
+    "PUNCT",
     "WORD_TEMPLATES",
     "Token",
     "TurnFacts",
+    "class_of",
     "context_values",
     "is_candidate",
     "may_hold_names",
     "not_candidates",
+    "shape_of",
     "tokens_of",
     "turn_facts",
     "turn_tokens",
@@ -279,6 +283,11 @@ def turn_facts(doc: Doc, index: int, words: int) -> TurnFacts:
 
 
 _PLACES = ("0", "1", "2", "3")
+# For `pledge.pii.person_model`'s inlined scorer, which must see exactly what these see.
+PLACES = _PLACES
+PUNCT = _PUNCT
+class_of = _class
+shape_of = _shape
 
 
 def context_values(

@@ -22,16 +22,21 @@ from typing import Any
 from pledge.pii.context import Doc
 from pledge.pii.person_features import (
     CONTEXT_TEMPLATES,
+    PLACES,
+    PUNCT,
     WORD_TEMPLATES,
     Token,
-    context_values,
+    TurnFacts,
+    class_of,
     is_candidate,
     may_hold_names,
     not_candidates,
+    shape_of,
     turn_facts,
     turn_tokens,
     word_values,
 )
+from pledge.pii.person_lexicon import lexicon_flags
 from pledge.pii.spans import Span
 
 __all__ = ["PersonModel", "find_learned_names", "load_model"]
@@ -53,6 +58,8 @@ class PersonModel:
         self.context_tables = [context.get(name, {}) for name in CONTEXT_TEMPLATES]
         self._word_scores: dict[tuple[int, int], float] = {}
         self._turns: dict[tuple[int, int, int, bool, str | None], tuple[tuple[int, int], ...]] = {}
+        # by role, topic, length bucket and lower case: a few dozen at most
+        self._turn_weights: dict[tuple[str, str, str, bool], _TurnWeights] = {}
 
     def word_score(self, word: str) -> float:
         """The word's own part of the score, cached under its salted ``hash`` and length.
@@ -80,7 +87,11 @@ class PersonModel:
             return []
         text = doc.text
         facts = turn_facts(doc, tokens[0].turn, len(tokens))
-        tables = self.context_tables
+        key = (facts.role, facts.topic, facts.words, facts.lower)
+        turn = self._turn_weights.get(key)
+        if turn is None:
+            turn = self._turn_weights[key] = _TurnWeights(self.context_tables, facts)
+        context_score = _context_score
         word_scores = self._word_scores
         lows = list(map(_low_of, tokens))
         out = [False] * len(tokens)
@@ -95,7 +106,7 @@ class PersonModel:
             if score is None:
                 score = self.word_score(word)
             prev = "N" if last == i - 1 else "O"
-            score += sum(map(_get, tables, context_values(doc, tokens, i, prev, facts), _ZEROS))
+            score += context_score(doc, tokens, i, prev, facts, turn)
             if score > 0.0:
                 out[i] = True
                 last = i
@@ -141,6 +152,113 @@ class PersonModel:
                     cache[key] = found
             append(found)
         return out
+
+
+class _TurnWeights:
+    """The weights of a turn's context features that are the same for all its words (its
+    role, topic and length), summed once, and the tables of the others.
+
+    `_context_score` adds up exactly what ``sum`` over the tables and `context_values`
+    gives (``tests/unit/pii/test_person_model.py`` compares them), with a third of the
+    look-ups and no tuple of twenty strings per word.
+    """
+
+    __slots__ = (
+        "bigram", "first_lex", "first_shape", "fixed", "lower_lex", "n1", "n2",
+        "next_class", "p1", "p2", "place", "prev_class", "prev_tag", "prev_tag_shape",
+        "punct_after", "punct_before", "role", "role_p1", "speaker",
+    )  # fmt: skip
+
+    def __init__(self, tables: list[dict[str, float]], facts: TurnFacts) -> None:
+        t = dict(zip(CONTEXT_TEMPLATES, tables, strict=True))
+        self.fixed: float = (
+            t["role"].get(facts.role, 0.0)
+            + t["topic"].get(facts.topic, 0.0)
+            + t["turn_length"].get(facts.words, 0.0)
+        )
+        self.role: str = facts.role
+        self.p1, self.p2, self.n1, self.n2 = t["prev1"], t["prev2"], t["next1"], t["next2"]
+        self.bigram, self.role_p1 = t["prev_bigram"], t["role_prev1"]
+        self.punct_before, self.punct_after = t["punct_before"], t["punct_after"]
+        self.first_shape, self.first_lex = t["first_shape"], t["first_lex"]
+        self.lower_lex: dict[str, float] | None = t["lower_turn_lex"] if facts.lower else None
+        self.prev_class, self.next_class = t["prev_class"], t["next_class"]
+        self.prev_tag, self.prev_tag_shape = t["prev_tag"], t["prev_tag_shape"]
+        self.place: list[float] = [t["position"].get(p, 0.0) for p in (*PLACES, "4")]
+        self.speaker: tuple[float, float] = (
+            t["speaker_label"].get("", 0.0),
+            t["speaker_label"].get("1", 0.0),
+        )
+        if not facts.lower:
+            self.fixed += t["lower_turn_lex"].get("", 0.0)
+
+
+def _context_score(
+    doc: Doc, tokens: list[Token], i: int, prev_tag: str, facts: TurnFacts, w: _TurnWeights
+) -> float:
+    """``sum`` of the context tables' weights for `context_values` (same logic, inlined)."""
+    start, end, low, turn, first, place = tokens[i]
+    text = doc.text
+    last = len(tokens) - 1
+    if first:
+        p1 = p2 = prev_class = "<s>"
+    else:
+        before = tokens[i - 1]
+        p1 = before[2]
+        prev_class = class_of(text[before[0] : before[1]])
+        p2 = "<s>" if before[4] else tokens[i - 2][2]
+    if i == last or (after := tokens[i + 1])[3] != turn:
+        n1 = n2 = next_class = "|"
+    elif after[4]:
+        n1 = n2 = next_class = "</s>"
+    else:
+        n1 = after[2]
+        next_class = class_of(text[after[0] : after[1]])
+        if i + 1 == last or (then := tokens[i + 2])[3] != turn:
+            n2 = "|"
+        else:
+            n2 = "</s>" if then[4] else then[2]
+    shape = shape_of(text[start:end])
+    size = len(text)
+    j = start - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or (c := text[j]) == "\n":
+        before_punct = "|"
+    else:
+        before_punct = c if c in PUNCT else "d" if c.isdigit() else "a"
+    j = end
+    while j < size and text[j] in " \t":
+        j += 1
+    if j >= size or (c := text[j]) == "\n":
+        after_punct = "|"
+    else:
+        after_punct = c if c in PUNCT else "d" if c.isdigit() else "a"
+    score = (
+        w.fixed
+        + w.p1.get(p1, 0.0)
+        + w.p2.get(p2, 0.0)
+        + w.n1.get(n1, 0.0)
+        + w.n2.get(n2, 0.0)
+        + w.bigram.get(p2 + " " + p1, 0.0)
+        + w.punct_before.get(before_punct, 0.0)
+        + w.punct_after.get(after_punct, 0.0)
+        + w.role_p1.get(w.role + p1, 0.0)
+        + w.place[place if place < 4 else 4]
+        + w.prev_class.get(prev_class, 0.0)
+        + w.next_class.get(next_class, 0.0)
+        + w.prev_tag.get(prev_tag, 0.0)
+        + w.prev_tag_shape.get(prev_tag + shape, 0.0)
+        + w.speaker[start < facts.body]
+    )
+    if first:
+        flags = lexicon_flags(low)
+        score += w.first_shape.get(shape, 0.0) + w.first_lex.get(flags, 0.0)
+    else:
+        score += w.first_shape.get("", 0.0) + w.first_lex.get("", 0.0)
+    if w.lower_lex is not None:
+        score += w.lower_lex.get(lexicon_flags(low), 0.0)
+    return score
 
 
 def _runs(text: str, tokens: list[Token], tags: list[bool]) -> list[tuple[int, int]]:

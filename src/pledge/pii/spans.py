@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
+
+from mypy_extensions import mypyc_attr
 
 __all__ = ["LABELS", "LABEL_PRIORITY", "Span", "merge_spans", "yield_to_emails"]
 
@@ -43,18 +45,28 @@ LABEL_PRIORITY: dict[str, int] = {
 }
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Span:
-    """A detected piece of personal data: ``text[start:end]`` (Python str offsets)."""
-
+class _Fields(NamedTuple):
     start: int
     end: int
     label: str
     score: float = 1.0
 
-    def __post_init__(self) -> None:
-        if self.start < 0 or self.end <= self.start:
-            raise ValueError(f"invalid span offsets {self.start}..{self.end}")
+
+@mypyc_attr(native_class=False)  # a tuple subclass is no mypyc native class
+class Span(_Fields):
+    """A detected piece of personal data: ``text[start:end]`` (Python str offsets).
+
+    A named tuple rather than a frozen dataclass: detectors make thousands per transcript
+    and a frozen dataclass sets each field through ``object.__setattr__``.  Immutable,
+    hashable and ordered by (start, end, label, score) all the same.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, start: int, end: int, label: str, score: float = 1.0) -> Span:
+        if start < 0 or end <= start:
+            raise ValueError(f"invalid span offsets {start}..{end}")
+        return tuple.__new__(cls, (start, end, label, score))
 
     @property
     def length(self) -> int:

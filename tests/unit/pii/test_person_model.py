@@ -165,3 +165,34 @@ def test_in_ascii_text_turns_without_a_word_worth_scoring_tag_no_names() -> None
             looked += 1
             assert not any(model.tag(doc, turn_tokens(doc, index)))
     assert looked >= 4
+
+
+def test_the_inlined_context_score_adds_up_what_the_features_say() -> None:
+    """`tag` scores context with `_context_score`; training sees `context_values`."""
+    from training.pii.generate import generate
+
+    from pledge.pii.person_features import context_values, turn_facts, turn_tokens
+    from pledge.pii.person_model import _context_score, _TurnWeights, load_model
+
+    model = load_model()
+    checked = 0
+    rows = list(generate("train", 300, 11))
+    texts = [r["text"] for r in rows] + [r["text"].lower() for r in rows[:50]]
+    for text in texts:
+        doc = make_doc(text)
+        for index in range(len(doc.turns)):
+            tokens = turn_tokens(doc, index)
+            if not tokens:
+                continue
+            facts = turn_facts(doc, index, len(tokens))
+            weights = _TurnWeights(model.context_tables, facts)
+            for i in range(len(tokens)):
+                for prev in ("N", "O"):
+                    values = context_values(doc, tokens, i, prev, facts)
+                    want = sum(
+                        t.get(v, 0.0) for t, v in zip(model.context_tables, values, strict=True)
+                    )
+                    got = _context_score(doc, tokens, i, prev, facts, weights)
+                    assert got == pytest.approx(want, abs=1e-9)
+                    checked += 1
+    assert checked > 10_000
