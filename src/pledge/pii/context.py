@@ -291,46 +291,51 @@ def _speaker(line: str) -> tuple[str | None, int]:
     return None, 0
 
 
-@lru_cache(maxsize=4096)
-def _topic(question: str) -> str | None:
-    """The data point an agent line asks for: in its last request, the first one named.
-
-    Cached by line: agents and bots repeat the same questions across conversations.
-    """
-    if not (
-        _TOPIC_RX.search(question + " ")
-        or _WEAK_ID_RX.search(question)
-        or _WEAK_PHONE_RX.search(question)
-    ):
-        return None
-    for sentence in reversed(_SENTENCE_SPLIT.split(question)):
-        # a short phrase naming a field asks for it too ("and the first name", "your DOB")
-        if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5:
-            m = _TOPIC_RX.search(sentence + " ")
-            if m:
-                return _TOPIC_CUES[m.group()]
-            if _WEAK_ID_RX.search(sentence):
-                return "ACCOUNT_ID"
-            if _WEAK_PHONE_RX.search(sentence):
-                return "PHONE"
-    return None
-
-
 _NO_TOPICS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4096)
+def _question(question: str) -> tuple[str | None, frozenset[str]]:
+    """(`_topic`, `asked_topics`) of an agent line, worked out together: both read the same
+    requests, and every agent line needs both (one when a reply follows, the other for the
+    account rules).  Cached by line: agents and bots repeat the same questions across
+    conversations."""
+    cued = _TOPIC_RX.search(question + " ") is not None
+    if not (cued or _WEAK_ID_RX.search(question) or _WEAK_PHONE_RX.search(question)):
+        return None, _NO_TOPICS  # half of agents' lines name no data point at all
+    # a short phrase naming a field asks for it too ("and the first name", "your DOB")
+    asking = [
+        sentence
+        for sentence in _SENTENCE_SPLIT.split(question)
+        if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5
+    ]
+    return _last_topic(asking), frozenset(
+        _TOPIC_CUES[m.group()] for sentence in asking for m in _TOPIC_RX.finditer(sentence + " ")
+    ) if cued else _NO_TOPICS
+
+
+def _last_topic(asking: list[str]) -> str | None:
+    for sentence in reversed(asking):
+        m = _TOPIC_RX.search(sentence + " ")
+        if m:
+            return _TOPIC_CUES[m.group()]
+        if _WEAK_ID_RX.search(sentence):
+            return "ACCOUNT_ID"
+        if _WEAK_PHONE_RX.search(sentence):
+            return "PHONE"
+    return None
+
+
+def _topic(question: str) -> str | None:
+    """The data point an agent line asks for: in its last request, the first one named."""
+    return _question(question)[0]
+
+
 def asked_topics(question: str) -> frozenset[str]:
     """Every data point an agent line's requests name, by its topic cues ("Can I have your
     name and account number?" -> PERSON and ACCOUNT_ID), where `Turn.topic` keeps the
     first only."""
-    if _TOPIC_RX.search(question + " ") is None:
-        return _NO_TOPICS  # half of agents' lines name no data point at all
-    found: set[str] = set()
-    for sentence in _SENTENCE_SPLIT.split(question):
-        if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5:
-            found.update(_TOPIC_CUES[m.group()] for m in _TOPIC_RX.finditer(sentence + " "))
-    return frozenset(found)
+    return _question(question)[1]
 
 
 def _block_topic(low: str, block: list[tuple[int, int]]) -> str | None:
