@@ -83,6 +83,19 @@ def _valid_nanp_areas() -> frozenset[str]:
 _NANP_AREAS = _valid_nanp_areas()
 
 
+def _load_regions() -> None:
+    """Load `REGIONS`' metadata and compile their number patterns now, at start-up (some
+    20 ms): ``phonenumbers`` does both on first use, which would otherwise fall on the
+    first transcripts with a number from each country."""
+    for region in REGIONS:
+        example = phonenumbers.example_number(region)
+        if example is not None:
+            phonenumbers.is_valid_number(example)
+
+
+_load_regions()
+
+
 def _nanp_area_valid(area: str) -> bool:
     return area in _NANP_AREAS
 
