@@ -8,6 +8,11 @@ interpreter of a virtual environment made from ``requirements-presidio.txt``, on
 Presidio with that interpreter.  Prints per-label F1, micro P/R/F1, MB/s and start-up side
 by side.  Both runs pin one CPU core (the evaluator does it), on the same machine, in the
 same session, since timings are only comparable that way.
+
+``--rounds N`` runs the pair N times, alternating, and prints each round's throughput (by
+the wall clock, as the evaluator reports it, and by CPU time) and the ratio, then the
+median ratio: on a shared virtual machine one run's speed varies by 10-20 % from minute to
+minute, so a single pair can land either side of a threshold.
 """
 
 from __future__ import annotations
@@ -77,13 +82,39 @@ def main() -> None:
     ap.add_argument("--presidio-python", help="python of a venv with Presidio installed")
     # one pass: a second would find every turn in the PERSON model's cache
     ap.add_argument("--repeat", type=int, default=1, help="timed passes for Pledge")
+    ap.add_argument("--rounds", type=int, default=1, help="Pledge/Presidio pairs, alternating")
     args = ap.parse_args()
     adapter = "py:" + str(REPO / "benchmarks" / "pii_adapter.py") + ":make_detector"
-    results = {"pledge": run_eval(sys.executable, adapter, args.corpus, args.repeat)}
-    if args.presidio_python:
-        results["presidio"] = run_eval(args.presidio_python, "presidio", args.corpus, 1)
+    rounds: list[dict[str, dict[str, Any]]] = []
+    for _ in range(max(1, args.rounds)):
+        results = {"pledge": run_eval(sys.executable, adapter, args.corpus, args.repeat)}
+        if args.presidio_python:
+            results["presidio"] = run_eval(args.presidio_python, "presidio", args.corpus, 1)
+        rounds.append(results)
     print(f"corpus: {args.corpus}")
-    print(table(results))
+    print(table(rounds[0]))
+    if args.presidio_python and len(rounds) > 1:
+        print(speed_rounds(rounds))
+
+
+def speed_rounds(rounds: list[dict[str, dict[str, Any]]]) -> str:
+    """Each round's MB/s (wall clock and CPU time) and Pledge's ratio to Presidio."""
+    lines = ["round   pledge MB/s wall/cpu   presidio MB/s wall/cpu   ratio wall/cpu"]
+    walls, cpus = [], []
+    for i, r in enumerate(rounds, 1):
+        pw, xw = r["pledge"]["perf"]["MB_per_s"], r["presidio"]["perf"]["MB_per_s"]
+        pc = r["pledge"]["perf"]["MB"] / r["pledge"]["perf"]["cpu_s"]
+        xc = r["presidio"]["perf"]["MB"] / r["presidio"]["perf"]["cpu_s"]
+        walls.append(pw / xw)
+        cpus.append(pc / xc)
+        lines.append(
+            f"{i:<8}{pw:>8.3f} / {pc:<12.3f}{xw:>8.3f} / {xc:<14.3f}{pw / xw:>6.1f} / {pc / xc:.1f}"
+        )
+    walls.sort()
+    cpus.sort()
+    mid = len(walls) // 2
+    lines.append(f"median ratio: {walls[mid]:.1f} (wall clock), {cpus[mid]:.1f} (CPU time)")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
