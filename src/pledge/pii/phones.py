@@ -29,6 +29,7 @@ import phonenumbers
 
 from pledge.pii.accounts import cue_after, nearest_cue
 from pledge.pii.context import DigitRun, Doc
+from pledge.pii.nanp_areas import NANP_AREAS
 from pledge.pii.spans import Span
 
 __all__ = ["REGIONS", "find_phones", "is_phone_number", "is_plausible_phone"]
@@ -66,21 +67,8 @@ def _regions_for(length: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _valid_nanp_areas() -> frozenset[str]:
-    """The North American area codes in use, by ``phonenumbers``' metadata.
-
-    Built at import, from all 800 shapes (some 50 ms of start-up): one validation runs the
-    number against two dozen countries' patterns, and a day's transcripts meet most area
-    codes, so a table is cheaper than validating each new one as it comes.
-    """
-    return frozenset(
-        area
-        for area in map(str, range(200, 1000))
-        if phonenumbers.is_valid_number(phonenumbers.parse(f"+1{area}2345678"))
-    )
-
-
-_NANP_AREAS = _valid_nanp_areas()
+def _nanp_area_valid(area: str) -> bool:
+    return area in NANP_AREAS
 
 
 def _load_regions() -> None:
@@ -94,10 +82,6 @@ def _load_regions() -> None:
 
 
 _load_regions()
-
-
-def _nanp_area_valid(area: str) -> bool:
-    return area in _NANP_AREAS
 
 
 @lru_cache(maxsize=4096)

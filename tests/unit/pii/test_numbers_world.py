@@ -155,3 +155,18 @@ EMAIL_LOOKALIKES: list[str] = [
 @pytest.mark.parametrize("text", EMAIL_LOOKALIKES)
 def test_email_lookalike_stays_clean(text: str) -> None:
     assert labelled(text, "EMAIL") == []
+
+
+def test_the_north_american_area_table_is_what_phonenumbers_validates() -> None:
+    import phonenumbers
+
+    from pledge.pii.nanp_areas import NANP_AREAS
+
+    valid = {
+        area
+        for area in map(str, range(200, 1000))
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+1{area}2345678"))
+    }
+    assert NANP_AREAS == valid, "regenerate src/pledge/pii/nanp_areas.py: " + " ".join(
+        sorted(valid)
+    )
