@@ -42,6 +42,9 @@ __all__ = [
 ]
 
 _TOKEN_RX = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
+# The same words in ASCII text, where a letter is [A-Za-z]: no Unicode category look-up per
+# character (most transcripts are ASCII).
+_ASCII_TOKEN_RX = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+|-[A-Za-z]+)*")
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du la le bin binti bint ibn al el ben ter "
     "mac st".split()
@@ -88,7 +91,7 @@ def turn_tokens(doc: Doc, index: int) -> list[Token]:
     pos = body
     n = 0
     check = not text.isascii()
-    for m in _TOKEN_RX.finditer(text, start, end):
+    for m in (_TOKEN_RX if check else _ASCII_TOKEN_RX).finditer(text, start, end):
         s, e = m.span()
         if check:
             word = m.group()
