@@ -15,17 +15,19 @@ import logging
 import sys
 from pathlib import Path
 
-from pledge.pii.native import native_dirs
+from pledge.pii.native import compiled_modules, native_dirs
 
 
 def _use_native(dirs: tuple[Path, Path]) -> None:
-    """Put the compiled build first; if it will not load (a damaged or foreign file), take
-    it away again and forget what it half-loaded, so the package loads as plain Python."""
+    """Put the compiled build first and load every compiled module; if one will not load (a
+    damaged or foreign file), take the build away again and forget what it half-loaded, so
+    the package loads as plain Python."""
     package, lib = str(dirs[0]), str(dirs[1])
     __path__.insert(0, package)
     sys.path.append(lib)
     try:
-        importlib.import_module(__name__ + ".detector")
+        for module in compiled_modules(Path(__file__).resolve().parent):
+            importlib.import_module(f"{__name__}.{module}")
     except Exception as exc:  # any failure of the build falls back to the source
         __path__.remove(package)
         sys.path.remove(lib)

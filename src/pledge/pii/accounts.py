@@ -573,7 +573,7 @@ def find_accounts(doc: Doc) -> list[Span]:
 
 def repeats(low: str, spans: list[Span]) -> list[Span]:
     """Every other whole-word mention of the values of *spans*."""
-    values = {low[s.start : s.end] for s in spans}
+    values = {v for v in (low[s.start : s.end] for s in spans) if _ALNUM_RX.search(v)}
     seen = {(s.start, s.end) for s in spans}
     found = _find_each(low, values) if len(values) <= _FEW_VALUES else _find_by_word(low, values)
     return [Span(i, j, "ACCOUNT_ID") for i, j in found if (i, j) not in seen]
@@ -591,6 +591,8 @@ def _whole_word(low: str, i: int, j: int) -> bool:
 
 
 def _find_each(low: str, values: Iterable[str]) -> list[tuple[int, int]]:
+    """Each value's whole-word mentions, left to right, none overlapping another of the
+    same value."""
     out: list[tuple[int, int]] = []
     for value in values:
         i = low.find(value)
@@ -598,25 +600,37 @@ def _find_each(low: str, values: Iterable[str]) -> list[tuple[int, int]]:
             j = i + len(value)
             if _whole_word(low, i, j):
                 out.append((i, j))
-            i = low.find(value, j)
+                i = low.find(value, j)
+            else:
+                i = low.find(value, i + 1)
     return out
 
 
 def _find_by_word(low: str, values: Iterable[str]) -> list[tuple[int, int]]:
-    """The same as `_find_each`, looking each word of *low* up by the first word of the
-    values (where it sits in the value: "#4471" starts one character before "4471")."""
-    by_head: dict[str, list[tuple[str, int]]] = {}
+    """What `_find_each` finds, from one pass over the words of *low*: a value is looked up
+    by the tuple of its words ("4471-00001" -> 4471, 00001), so that ids sharing a first
+    word cost no more than others."""
+    index: dict[str, dict[int, dict[tuple[str, ...], list[tuple[str, int]]]]] = {}
     for value in values:
-        head = _ALNUM_RX.search(value)
-        if head is not None:
-            by_head.setdefault(head.group(), []).append((value, head.start()))
+        parts = _ALNUM_RX.findall(value)
+        offset = value.find(parts[0])  # "#4471" starts one character before "4471"
+        by_len = index.setdefault(parts[0], {})
+        by_len.setdefault(len(parts), {}).setdefault(tuple(parts), []).append((value, offset))
+    matches = list(_ALNUM_RX.finditer(low))
+    words = [m.group() for m in matches]
     out: list[tuple[int, int]] = []
-    for m in _ALNUM_RX.finditer(low):
-        for value, offset in by_head.get(m.group(), ()):
-            i = m.start() - offset
-            j = i + len(value)
-            if i >= 0 and low.startswith(value, i) and _whole_word(low, i, j):
-                out.append((i, j))
+    free: dict[str, int] = {}  # per value, where its next mention may start
+    for k, m in enumerate(matches):
+        lengths = index.get(words[k])
+        if lengths is None:
+            continue
+        for n, table in lengths.items():
+            for value, offset in table.get(tuple(words[k : k + n]), ()):
+                i = m.start() - offset
+                j = i + len(value)
+                if i >= free.get(value, 0) and low.startswith(value, i) and _whole_word(low, i, j):
+                    out.append((i, j))
+                    free[value] = j
     return out
 
 

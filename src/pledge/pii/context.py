@@ -225,8 +225,10 @@ _BRAND_WORDS = frozenset(
     "credit union finance store shop hotels motors".split()
 )
 # A brand's social-media handle ("@NorthwindHelp:", "@AskTailspin:", "@contoso_support:")
-# answers for it: one of these words in it, or ending it when it is written in lower case.
+# answers for it: one of these words in it, or one of the last three ending it when it is
+# written in lower case ("@northwindhelp", not "@skincare").
 _HANDLE_WORDS = frozenset(("help", "support", "care", "team", "service", "official"))
+_LOWER_HANDLE_ENDS = ("help", "support", "service")
 _HANDLE_SPLIT_RX = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
 
@@ -241,11 +243,12 @@ def _label_words(speaker: str) -> list[str]:
 @lru_cache(maxsize=256)
 def _is_brand(speaker: str) -> bool:
     """A business's name: two words or more, the last a kind of business ("Contoso
-    Telecom", "@NorthwindEnergy"), the first no given name ("Kevin Power" is a person)."""
+    Telecom", "@NorthwindEnergy") or the first before "of" ("Bank of Contoso"), the first
+    no given name ("Kevin Power" is a person)."""
     words = _label_words(speaker)
     return (
         len(words) >= 2
-        and words[-1] in _BRAND_WORDS
+        and (words[-1] in _BRAND_WORDS or (words[0] in _BRAND_WORDS and words[1] == "of"))
         and words[0] not in FIRST_NAMES
         and _CUSTOMER_WORDS.isdisjoint(words)
     )
@@ -261,7 +264,7 @@ def _is_agent(speaker: str) -> bool:
         return (
             words[:1] == ["ask"]
             or not _HANDLE_WORDS.isdisjoint(words)
-            or (one.islower() and (one.startswith("ask") or one.endswith(tuple(_HANDLE_WORDS))))
+            or (one.islower() and one.endswith(_LOWER_HANDLE_ENDS))
         )
     return not _AGENT_WORDS.isdisjoint(words)
 

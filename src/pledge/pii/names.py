@@ -490,15 +490,22 @@ _SIGNATURE = re.compile(
 )
 
 
-def _line_end(rx: re.Pattern[str], text: str, lo: int, hi: int) -> re.Match[str] | None:
+def _line_end(
+    rx: re.Pattern[str], text: str, lo: int, hi: int, marker: bool = True
+) -> re.Match[str] | None:
     """The first match of *rx* in text[lo:hi] that opens a word: at the start of the text
-    or after a space, ".", "!" or "?"."""
+    or after a space, ".", "!" or "?".
+
+    After a match that does not, the next search starts at its name when *rx* opens with a
+    run of markers: a match starting inside the run follows a marker and fails the same
+    way, and searching from each character of a long run ("x-----...Bob") took time in
+    the square of its length."""
     m = rx.search(text, lo, hi)
     while m is not None:
         i = m.start()
         if i == 0 or text[i - 1].isspace() or text[i - 1] in ".!?":
             return m
-        m = rx.search(text, i + 1, hi)
+        m = rx.search(text, m.start("name") if marker else i + 1, hi)
     return None
 
 
@@ -534,13 +541,13 @@ _THANKS_SIGNATURE = re.compile(
 
 
 def _signatures(doc: Doc) -> list[tuple[int, int]]:
-    text = doc.text
+    text, low = doc.text, doc.low
     out: list[tuple[int, int]] = []
     for turn in doc.turns:
         if turn.is_agent:
             continue
-        for rx, searched in ((_SIGNATURE, text), (_THANKS_SIGNATURE, doc.low)):
-            m = _line_end(rx, searched, turn.body, turn.end)
+        for rx, searched, marker in ((_SIGNATURE, text, True), (_THANKS_SIGNATURE, low, False)):
+            m = _line_end(rx, searched, turn.body, turn.end, marker)
             if m is None:
                 continue
             s, e = m.span("name")

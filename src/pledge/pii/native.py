@@ -31,7 +31,14 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["NATIVE_ROOT", "build", "native_dirs", "native_root", "source_digest"]
+__all__ = [
+    "NATIVE_ROOT",
+    "build",
+    "compiled_modules",
+    "native_dirs",
+    "native_root",
+    "source_digest",
+]
 
 NATIVE_ROOT = Path(sys.prefix) / "pledge-pii-native"
 _NOT_COMPILED = frozenset({"__init__.py", "native.py"})
@@ -46,6 +53,11 @@ def native_root() -> Path:
 def compiled_sources(pii_dir: Path) -> list[Path]:
     """The modules a build compiles, in a fixed order."""
     return sorted(p for p in pii_dir.glob("*.py") if p.name not in _NOT_COMPILED)
+
+
+def compiled_modules(pii_dir: Path) -> list[str]:
+    """The names of the modules a build compiles."""
+    return [p.stem for p in compiled_sources(pii_dir)]
 
 
 def source_digest(pii_dir: Path) -> str:
@@ -78,11 +90,22 @@ def _failed_marker(root: Path) -> Path:
 
 @contextlib.contextmanager
 def _locked(root: Path) -> Iterator[None]:
-    """One build at a time (two bootstraps at once would replace each other's files)."""
+    """One build at a time (two bootstraps at once would replace each other's files).  The
+    lock file is never followed through a symbolic link."""
     root.parent.mkdir(parents=True, exist_ok=True)
-    with (root.parent / (root.name + ".lock")).open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    path = root.parent / (root.name + ".lock")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(fd)
+
+
+def _not_a_build(root: Path) -> bool:
+    """Whether *root* is a directory holding something other than a build (no digest file):
+    a mistaken ``PLEDGE_PII_NATIVE_DIR`` must not be emptied."""
+    return root.is_dir() and not (root / _DIGEST).exists() and any(root.iterdir())
 
 
 def _compiler() -> str | None:
@@ -97,6 +120,9 @@ def build(pii_dir: Path, root: Path | None = None) -> bool:
     build is current, nor when a build of the same sources failed before (delete the
     ``.failed`` file beside it to try again)."""
     root = native_root() if root is None else root
+    if _not_a_build(root):
+        print(f"pledge.pii native build: {root} holds other files; not touched", file=sys.stderr)
+        return False
     with _locked(root):
         digest = source_digest(pii_dir)
         with contextlib.suppress(OSError):
@@ -153,8 +179,23 @@ def _compile(pii_dir: Path, root: Path) -> bool:
         for lib in work.glob("*__mypyc*.so"):
             shutil.copy2(lib, staged / "lib" / lib.name)
         (staged / _DIGEST).write_text(digest + "\n")
-        shutil.rmtree(root, ignore_errors=True)
+        return _swap(staged, root)
+
+
+def _swap(staged: Path, root: Path) -> bool:
+    """Put the staged build in place of the old one, which is moved aside first (renames
+    within one directory), then deleted."""
+    old = root.parent / (root.name + ".old")
+    try:
+        shutil.rmtree(old, ignore_errors=True)
+        if root.exists():
+            root.rename(old)
         staged.rename(root)
+    except OSError as exc:
+        print(f"pledge.pii native build: could not install it ({exc.strerror})", file=sys.stderr)
+        shutil.rmtree(staged, ignore_errors=True)
+        return False
+    shutil.rmtree(old, ignore_errors=True)
     return True
 
 

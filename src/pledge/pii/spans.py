@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple, Self
 
 from mypy_extensions import mypyc_attr
 
@@ -67,6 +67,13 @@ class Span(_Fields):
         if start < 0 or end <= start:
             raise ValueError(f"invalid span offsets {start}..{end}")
         return tuple.__new__(cls, (start, end, label, score))
+
+    @classmethod
+    def _make(cls, iterable: Iterable[Any]) -> Self:  # type: ignore[override]  # typeshed: generic _cls
+        return cls(*iterable)  # validated, as a span made any other way
+
+    def _replace(self, **changes: Any) -> Self:
+        return type(self)(**{**self._asdict(), **changes})
 
     @property
     def length(self) -> int:

@@ -19,10 +19,13 @@ Kept out, because each is a common uncued number that is no account id:
   as people type in SMS;
 * an id read out word by word (more often a phone number said without a cue);
 * a quantity ("125000 dollars", "40000 points");
-* a date written with spaces ("july 15 2025", "5 5 2025"), a North American phone shape, a
-  word before it that is no prefix of the id ("iowa 11782"), letters inside the digits
-  ("WH-5257XM5" is a model), a prefix that is itself a look-alike ("REF-68587323").
+* an amount or a share ("£125000", "40000%");
+* a date written with spaces ("july 15 2025", "5 5 2025"), a word before it that is no
+  prefix of the id ("iowa 11782"), letters inside the digits ("WH-5257XM5" is a model), a
+  prefix that is itself a look-alike ("REF-68587323").
 
+A North American phone shape ("238-543-4574", "2385434574") that the phone rules turned
+down, its area code not being in use, is reported as PHONE rather than left in clear.
 These spans score below every other detector's, so in a merge any other reading wins.
 """
 
@@ -47,11 +50,10 @@ _SHAPE = re.compile(
     r"#?(?:(?P<prefix>[a-z]{1,4})(?:(?P<space> )|[-/]?))?\d+(?:[ /-]\d+)*(?:[-/]?[a-z]{1,2})?"
 )
 _DATE = re.compile(r"(?:^|[ /.-])\d{1,2}[ /.-](?:19|20)\d\d$|^(?:\d{1,2}[ /.-]){1,2}(?:19|20)\d\d$")
-# A North American number, also written without separators ("2385434574"): area code and
-# exchange start with 2-9.
-_NANP = re.compile(
-    r"^(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}$|^(?:\+?1)?[2-9]\d\d[2-9]\d{6}$"
-)
+_NANP = re.compile(r"^(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}$")
+# Ten digits without separators in the North American shape: area code and exchange from
+# 2-9 ("2385434574").
+_BARE_NANP = re.compile(r"^(?:\+?1)?[2-9]\d\d[2-9]\d{6}$")
 _WORD = re.compile(r"[a-z]+")
 _FIVE_DIGITS = re.compile(r"\d(?:[ /-]?\d){4}")
 _NOT_ACCOUNT_CUES = tuple(
@@ -74,13 +76,14 @@ def find_uncued_accounts(doc: Doc, claimed: list[Span]) -> list[Span]:
     reach = _prefix_max([end for _, end in taken])
     starts = [start for start, _ in taken]
     found = [
-        Span(start, end, "ACCOUNT_ID", SCORE)
+        Span(start, end, label, SCORE)
         for turn in _turns_with_ids(doc)
-        for start, end in _candidates(doc, turn)
+        for start, end, label in _candidates(doc, turn)
         if not _overlaps(starts, reach, start, end)
     ]
+    label_of = {doc.low[s.start : s.end]: s.label for s in found}
     again = [
-        Span(s.start, s.end, "ACCOUNT_ID", SCORE)
+        Span(s.start, s.end, label_of[doc.low[s.start : s.end]], SCORE)
         for s in repeats(doc.low, found)
         if not _overlaps(starts, reach, s.start, s.end)
     ]
@@ -99,21 +102,21 @@ def _turns_with_ids(doc: Doc) -> list[Turn]:
     ]
 
 
-def _candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
+def _candidates(doc: Doc, turn: Turn) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
     low = doc.low
     for start, end in reply_candidates(doc, turn):
         got = _written(low, start, end)  # None also for ids read out ("four four one ...")
         if got is None:
             continue
-        start = got
+        start, label = got
         if nearest_cue(doc, start) is not None or cue_after(doc, end) is not None:
             continue
         if _QUANTITY_RX.match(low, end) or _money_or_share(low, start, end):
             continue
         if _misspelt_cue(low, turn.body, start):
             continue
-        out.append((start, end))
+        out.append((start, end, label))
     return out
 
 
@@ -126,8 +129,10 @@ _MONEY = frozenset("$£€¥₹₩₱₦")
 _MONEY_AFTER = frozenset("$£€¥₹₩₱₦%")
 
 
-def _written(low: str, start: int, end: int) -> int | None:
-    """Where a written id starts, or None when its shape says it is something else."""
+def _written(low: str, start: int, end: int) -> tuple[int, str] | None:
+    """Where a written id starts and its label, or None when its shape says it is no id.
+    A North American phone shape the phone rules turned down (an area code not in use) is
+    still a phone number more often than an account id: PHONE, so it is not left in clear."""
     m = _SHAPE.fullmatch(low, start, end)
     if m is None:
         return None
@@ -139,9 +144,11 @@ def _written(low: str, start: int, end: int) -> int | None:
     elif prefix and CUE_CLASSES.get(prefix, "ACCOUNT") != "ACCOUNT":
         return None
     value = low[start:end]
-    if _DATE.search(value) or _NANP.match(value):
+    if _DATE.search(value):
         return None
-    return start
+    if _NANP.match(value) or _BARE_NANP.match(value):
+        return start, "PHONE"
+    return start, "ACCOUNT_ID"
 
 
 def _misspelt_cue(low: str, floor: int, start: int) -> bool:

@@ -48,7 +48,33 @@ def test_spoken_ids_in_many_turns_are_fast() -> None:
     assert elapsed < 5, f"{elapsed:.1f} s for {len(text)} characters"
 
 
-_pieces = st.sampled_from(["4471", "220", "mb", "-", " ", "#", "x4471", "4471220", "\n", "a"])
+def test_ids_that_share_their_first_word_are_fast() -> None:
+    """3,000 ids "4471-NNNNN" and 15,000 mentions of "4471": 6 s when ids were looked up
+    by their first word alone (review of 2026-12-06)."""
+    text = "".join(f"Customer: account number 4471-{i:05d}\n" for i in range(3000))
+    text += "Customer: " + "4471 " * 15_000
+    elapsed = _cpu(text)
+    assert elapsed < 3, f"{elapsed:.1f} s for {len(text)} characters"
+
+
+def test_long_runs_of_signature_marks_are_fast() -> None:
+    """A customer line of 100,000 dashes before a name: 8 s when each dash started a new
+    search (review of 2026-12-06)."""
+    for mark in "-~":
+        text = "Customer: x" + mark * 100_000 + "Bob\nAgent: x" + "/" * 100_000 + "Ann"
+        started = time.process_time()
+        detect(text)
+        elapsed = time.process_time() - started
+        assert elapsed < 2, f"{elapsed:.1f} s"
+
+
+def test_overlapping_mentions_count_once() -> None:
+    assert _find_by_word("12 12 12", {"12 12"}) == _find_each("12 12 12", {"12 12"}) == [(0, 5)]
+
+
+_pieces = st.sampled_from(
+    ["4471", "220", "mb", "-", " ", "#", "x4471", "4471220", "\n", "a", "12", "12 ", "##"]
+)
 
 
 @settings(max_examples=300, deadline=None)

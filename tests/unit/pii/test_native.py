@@ -69,10 +69,13 @@ def _copy_of_sources(tmp_path: Path) -> Path:
 _DETECT = "import pledge.pii; print(len(pledge.pii.detect('Customer: mail me at jo@example.com')))"
 
 
-def test_a_build_that_will_not_load_falls_back_to_plain_python(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damaged", ["detector", "redact", "spans"])
+def test_a_build_that_will_not_load_falls_back_to_plain_python(
+    tmp_path: Path, damaged: str
+) -> None:
     root = _fake_build(tmp_path / "native", source_digest(PII_DIR))
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    (root / "pii" / f"detector{suffix}").write_bytes(b"not a shared library")
+    (root / "pii" / f"{damaged}{suffix}").write_bytes(b"not a shared library")
     env = {k: v for k, v in os.environ.items() if k != "PLEDGE_PII_NATIVE"}
     done = subprocess.run(
         [sys.executable, "-c", _DETECT],
@@ -102,6 +105,17 @@ def test_a_failed_build_says_why_and_is_not_retried_for_the_same_sources(
     assert not root.exists()
     assert build(copy, root) is False
     assert "failed before for these sources" in capsys.readouterr().err
+
+
+def test_a_directory_holding_other_files_is_never_emptied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("mine")
+    assert build(_copy_of_sources(tmp_path), victim) is False
+    assert "holds other files" in capsys.readouterr().err
+    assert [p.name for p in victim.iterdir()] == ["keep.txt"]
 
 
 def test_no_compiler_is_a_message_not_a_crash(

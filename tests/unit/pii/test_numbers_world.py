@@ -167,6 +167,6 @@ def test_the_north_american_area_table_is_what_phonenumbers_validates() -> None:
         for area in map(str, range(200, 1000))
         if phonenumbers.is_valid_number(phonenumbers.parse(f"+1{area}2345678"))
     }
-    assert NANP_AREAS == valid, "regenerate src/pledge/pii/nanp_areas.py: " + " ".join(
+    assert valid == NANP_AREAS, "regenerate src/pledge/pii/nanp_areas.py: " + " ".join(
         sorted(valid)
     )

@@ -51,3 +51,12 @@ def test_longer_span_wins_then_label_priority() -> None:
 def test_invalid_offsets_rejected() -> None:
     with pytest.raises(ValueError, match="invalid span"):
         Span(5, 5, "EMAIL")
+
+
+def test_a_span_made_or_changed_through_the_tuple_helpers_is_validated_too() -> None:
+    span = Span(1, 4, "PERSON")
+    assert span._replace(end=6) == Span(1, 6, "PERSON")
+    with pytest.raises(ValueError, match="invalid span"):
+        span._replace(end=0)
+    with pytest.raises(ValueError, match="invalid span"):
+        Span._make((5, 2, "PERSON", 1.0))

@@ -71,3 +71,12 @@ def test_a_sign_off_with_a_whole_name_ends_a_customer_s_text() -> None:
     text = "Customer: it never came, can you check? Thanks, Ngozi Adeyemi"
     assert [text[s.start : s.end] for s in PERSONS.detect(text)] == ["Ngozi Adeyemi"]
     assert PERSONS.detect("Customer: thanks, bye now") == []
+
+
+def test_lower_case_handles_answer_only_when_they_end_in_help_support_or_service() -> None:
+    text = "@skincare: hi\n@dontcare: hi\n@askari: hi\n@northwindhelp: hi\n@AskAmex: hi"
+    assert roles(text) == [False, False, False, True, True]
+
+
+def test_a_bank_of_somewhere_is_a_business() -> None:
+    assert roles("Bank of Contoso: your card is blocked\nwhy?") == [True, False]

@@ -96,8 +96,18 @@ def test_an_english_word_one_letter_from_a_cue_is_no_misspelt_cue(text: str) -> 
         "Customer: I paid £125000 for it",
         "Customer: I paid 125000€ for it",
         "Customer: it went up 125000% overnight",
-        "Customer: 2385434574 call me",  # a North American number without separators
     ],
 )
-def test_amounts_shares_and_bare_phone_shapes_are_no_account_ids(text: str) -> None:
+def test_amounts_and_shares_are_no_account_ids(text: str) -> None:
     assert labelled(text, "ACCOUNT_ID") == []
+
+
+def test_a_north_american_shape_the_phone_rules_turn_down_is_still_a_phone() -> None:
+    assert labelled("Customer: 2125434574 call me", "PHONE") == ["2125434574"]
+    for text, value in (
+        ("Customer: it still says 5935434574 on the screen", "5935434574"),  # 593: not in use
+        ("Customer: 14829163507 was charged", "14829163507"),  # 482: not in use
+        ("Customer: hi, 238-543-4574 and nothing works", "238-543-4574"),
+    ):
+        assert labelled(text, "PHONE") == [value], text
+        assert labelled(text, "ACCOUNT_ID") == []
