@@ -1,7 +1,7 @@
 """The North American area codes in use, as ``phonenumbers`` validates them.
 
 A table rather than a validation per area code met: one validation runs a number against
-two dozen countries' patterns (about 70 µs), and building the table at start-up took 50 ms.
+two dozen countries' patterns, and building the table at start-up took 40-70 ms.
 ``tests/unit/pii/test_numbers_world.py`` checks it against the installed ``phonenumbers``
 (pinned in requirements.lock) and prints the new table when an upgrade changes it.
 """

@@ -25,16 +25,15 @@ from pledge.pii.person_lexicon import lexicon_flags, plain_english_words
 __all__ = [
     "CONTEXT_TEMPLATES",
     "PLACES",
-    "PUNCT",
     "WORD_TEMPLATES",
     "Token",
     "TurnFacts",
-    "class_of",
     "context_values",
     "is_candidate",
     "may_hold_names",
     "not_candidates",
     "shape_of",
+    "surroundings",
     "tokens_of",
     "turn_facts",
     "turn_tokens",
@@ -247,18 +246,6 @@ _EDGES = frozenset(("|", "<s>", "</s>"))  # turn edge, sentence start, sentence 
 _PUNCT = frozenset(",.:;!?()-—'\"")
 
 
-def _punct(text: str, start: int, end: int, before: bool) -> str:
-    """The nearest non-space character before (or after) a word within its line."""
-    i = start - 1 if before else end
-    step = -1 if before else 1
-    while 0 <= i < len(text) and text[i] in " \t":
-        i += step
-    if i < 0 or i >= len(text) or text[i] == "\n":
-        return "|"
-    c = text[i]
-    return c if c in _PUNCT else "d" if c.isdigit() else "a"
-
-
 @lru_cache(maxsize=65536)
 def _class(word: str) -> str:
     """A neighbour in brief: shape and whether it is a known given name or surname."""
@@ -288,22 +275,18 @@ def turn_facts(doc: Doc, index: int, words: int) -> TurnFacts:
 _PLACES = ("0", "1", "2", "3")
 # For `pledge.pii.person_model`'s inlined scorer, which must see exactly what these see.
 PLACES = _PLACES
-PUNCT = _PUNCT
-class_of = _class
 shape_of = _shape
 
 
-def context_values(
-    doc: Doc, tokens: list[Token], i: int, prev_tag: str, facts: TurnFacts
-) -> tuple[str, ...]:
-    """The word's context features, in `CONTEXT_TEMPLATES` order.
-
-    ``prev_tag`` is the decision for the word before ("N" name, "O" other): names run over
-    several words.  ``facts`` describe the word's turn.  Runs for every word scored, so
-    `_punct` and `lexicon_flags` are inlined.
-    """
-    start, end, low, turn, first, place = tokens[i]
-    text = doc.text
+def surroundings(
+    text: str, tokens: list[Token], i: int
+) -> tuple[str, str, str, str, str, str, str, str]:
+    """What stands around word *i*: the words before and after it (p1, p2, n1, n2), the
+    classes of the nearest two (prev_class, next_class) and the punctuation either side.
+    Shared by `context_values` (training) and the model's scorer (detection), so that both
+    see the same.  Punctuation is the nearest non-space character within the line ("|" at
+    its edge, "d" a digit, "a" any other character that is no punctuation mark)."""
+    start, end, _, turn, first, _ = tokens[i]
     last = len(tokens) - 1
     # Neighbours stop at the turn ("|") and at the sentence: "Got it. Deliveries will ..."
     # says nothing of "Deliveries", while "got it, Maria" does.
@@ -325,9 +308,6 @@ def context_values(
             n2 = "|"
         else:
             n2 = "</s>" if then[4] else then[2]
-    shape = _shape(text[start:end])
-    flags = lexicon_flags(low)
-    # `_punct` before and after the word
     size = len(text)
     j = start - 1
     while j >= 0 and text[j] in " \t":
@@ -343,6 +323,24 @@ def context_values(
         after_punct = "|"
     else:
         after_punct = c if c in _PUNCT else "d" if c.isdigit() else "a"
+    return p1, p2, n1, n2, prev_class, next_class, before_punct, after_punct
+
+
+def context_values(
+    doc: Doc, tokens: list[Token], i: int, prev_tag: str, facts: TurnFacts
+) -> tuple[str, ...]:
+    """The word's context features, in `CONTEXT_TEMPLATES` order.
+
+    ``prev_tag`` is the decision for the word before ("N" name, "O" other): names run over
+    several words.  ``facts`` describe the word's turn.
+    """
+    start, end, low, _, first, place = tokens[i]
+    text = doc.text
+    p1, p2, n1, n2, prev_class, next_class, before_punct, after_punct = surroundings(
+        text, tokens, i
+    )
+    shape = _shape(text[start:end])
+    flags = lexicon_flags(low)
     return (
         p1,
         p2,

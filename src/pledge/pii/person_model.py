@@ -23,15 +23,14 @@ from pledge.pii.context import Doc
 from pledge.pii.person_features import (
     CONTEXT_TEMPLATES,
     PLACES,
-    PUNCT,
     WORD_TEMPLATES,
     Token,
     TurnFacts,
-    class_of,
     is_candidate,
     may_hold_names,
     not_candidates,
     shape_of,
+    surroundings,
     turn_facts,
     turn_tokens,
     word_values,
@@ -196,44 +195,13 @@ class _TurnWeights:
 def _context_score(
     doc: Doc, tokens: list[Token], i: int, prev_tag: str, facts: TurnFacts, w: _TurnWeights
 ) -> float:
-    """``sum`` of the context tables' weights for `context_values` (same logic, inlined)."""
-    start, end, low, turn, first, place = tokens[i]
+    """``sum`` of the context tables' weights for `context_values`."""
+    start, end, low, _, first, place = tokens[i]
     text = doc.text
-    last = len(tokens) - 1
-    if first:
-        p1 = p2 = prev_class = "<s>"
-    else:
-        before = tokens[i - 1]
-        p1 = before[2]
-        prev_class = class_of(text[before[0] : before[1]])
-        p2 = "<s>" if before[4] else tokens[i - 2][2]
-    if i == last or (after := tokens[i + 1])[3] != turn:
-        n1 = n2 = next_class = "|"
-    elif after[4]:
-        n1 = n2 = next_class = "</s>"
-    else:
-        n1 = after[2]
-        next_class = class_of(text[after[0] : after[1]])
-        if i + 1 == last or (then := tokens[i + 2])[3] != turn:
-            n2 = "|"
-        else:
-            n2 = "</s>" if then[4] else then[2]
+    p1, p2, n1, n2, prev_class, next_class, before_punct, after_punct = surroundings(
+        text, tokens, i
+    )
     shape = shape_of(text[start:end])
-    size = len(text)
-    j = start - 1
-    while j >= 0 and text[j] in " \t":
-        j -= 1
-    if j < 0 or (c := text[j]) == "\n":
-        before_punct = "|"
-    else:
-        before_punct = c if c in PUNCT else "d" if c.isdigit() else "a"
-    j = end
-    while j < size and text[j] in " \t":
-        j += 1
-    if j >= size or (c := text[j]) == "\n":
-        after_punct = "|"
-    else:
-        after_punct = c if c in PUNCT else "d" if c.isdigit() else "a"
     score = (
         w.fixed
         + w.p1.get(p1, 0.0)

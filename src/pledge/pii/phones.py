@@ -72,8 +72,8 @@ def _nanp_area_valid(area: str) -> bool:
 
 
 def _load_regions() -> None:
-    """Load `REGIONS`' metadata and compile their number patterns now, at start-up (some
-    20 ms): ``phonenumbers`` does both on first use, which would otherwise fall on the
+    """Load `REGIONS`' metadata and compile their number patterns now, at start-up (about
+    30 ms): ``phonenumbers`` does both on first use, which would otherwise fall on the
     first transcripts with a number from each country."""
     for region in REGIONS:
         example = phonenumbers.example_number(region)
