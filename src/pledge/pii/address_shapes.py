@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from pledge.pii.context import Doc, Turn
+from pledge.pii.context import Doc, Turn, literal_trie_pattern
 from pledge.pii.person_lexicon import lexicon_flags
 from pledge.pii.spans import Span
 
@@ -103,7 +103,8 @@ _RING_RX = re.compile(
 # Which shapes to try: a compound ending anywhere (substring tests in C), a type-first or
 # French type word after a space (one pass that opens with a literal space).
 _TYPE_WORD_RX = re.compile(
-    rf" (?:(?P<first>{'|'.join(_TYPE_FIRST)})|{'|'.join(_FRENCH_TYPES)})[ .]"
+    rf" (?:(?P<first>{literal_trie_pattern(_TYPE_FIRST)})|{literal_trie_pattern(_FRENCH_TYPES)})"
+    "[ .]"
 )
 GivesAddress = Callable[[Doc, Turn, int], bool]
 

@@ -540,7 +540,10 @@ _NEGATIVE_CUE_RX = re.compile(
 # Characters that end a word but never occur inside a cue: turned into spaces in
 # `Doc.spaced`, so "(dob 1/2/1980)" and "hi,thanks ana" still show their cues.
 # Apostrophes, hyphens, dots, '#' and ':' stay, since cues contain them ("i'm", "d.o.b").
-_SPACING = str.maketrans(dict.fromkeys('\n\t\r()[]{},;"!?/', " "))
+_SPACED_OUT = '\n\t\r()[]{},;"!?/'
+_SPACING = str.maketrans(dict.fromkeys(_SPACED_OUT, " "))
+# The same table for ASCII text: bytes.translate is several times faster than str.translate.
+_SPACING_BYTES = bytes.maketrans(_SPACED_OUT.encode(), b" " * len(_SPACED_OUT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,7 +568,11 @@ def make_doc(text: str) -> Doc:
     low = safe_lower(text)
     turns = split_turns(text, low)
     starts = [t.start for t in turns]
-    spaced = low.translate(_SPACING)
+    spaced = (
+        low.encode().translate(_SPACING_BYTES).decode()
+        if low.isascii()
+        else low.translate(_SPACING)
+    )
     runs = digit_runs(low, spaced=spaced)
     negative = set()
     for run in runs:

@@ -99,8 +99,8 @@ def turn_tokens(doc: Doc, index: int) -> list[Token]:
         if pos <= body or s == body:
             first = True
         else:
-            gap = text[pos:s]
-            first = "." in gap or "?" in gap or "!" in gap
+            gap = text[pos:s]  # most often one space: no sentence ends there
+            first = gap != " " and ("." in gap or "?" in gap or "!" in gap)
         append(_new_tuple(Token, (s, e, low[s:e], index, first, n)))
         pos = e
         n += 1

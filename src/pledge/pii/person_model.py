@@ -15,8 +15,7 @@ import json
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
-from itertools import compress, count, repeat
-from operator import itemgetter, not_
+from itertools import repeat
 from typing import Any
 
 from pledge.pii.context import Doc
@@ -46,7 +45,7 @@ _ZEROS = repeat(0.0)  # map() stops at the shortest: the feature values
 _WORD_CACHE_LIMIT = 200_000
 _TURN_CACHE_LIMIT = 100_000
 _DIGITS = str.maketrans("123456789", "000000000")
-_low_of = itemgetter(2)  # Token.low
+_DIGIT_BYTES = bytes.maketrans(b"123456789", b"000000000")
 
 
 class PersonModel:
@@ -90,22 +89,24 @@ class PersonModel:
         turn = self._turn_weights.get(key)
         if turn is None:
             turn = self._turn_weights[key] = _TurnWeights(self.context_tables, facts)
-        context_score = _context_score
         word_scores = self._word_scores
-        lows = list(map(_low_of, tokens))
+        skip = not_candidates()
         out = [False] * len(tokens)
         last = -2  # index of the latest word tagged as a name
-        for i in compress(count(), map(not_, map(not_candidates().__contains__, lows))):
+        # A plain index loop and direct calls: compiled by mypyc, each is a C call.
+        for i in range(len(tokens)):
             tok = tokens[i]
-            # a lone letter only as an initial (`is_candidate`)
-            if len(lows[i]) == 1 and not is_candidate(tok, text):
+            low = tok[2]
+            if low in skip:
                 continue
-            word = text[tok.start : tok.end]
+            # a lone letter only as an initial (`is_candidate`)
+            if len(low) == 1 and not is_candidate(tok, text):
+                continue
+            word = text[tok[0] : tok[1]]
             score = word_scores.get((hash(word), len(word)))
             if score is None:
                 score = self.word_score(word)
-            prev = "N" if last == i - 1 else "O"
-            score += context_score(doc, tokens, i, prev, facts, turn)
+            score += _context_score(doc, tokens, i, "N" if last == i - 1 else "O", facts, turn)
             if score > 0.0:
                 out[i] = True
                 last = i
@@ -129,11 +130,15 @@ class PersonModel:
         with no word worth scoring is cached too (as no names).
         """
         turns = doc.turns
-        shape = doc.text.translate(_DIGITS)
+        ascii_text = doc.text.isascii()
+        # bytes.translate is ten times faster than str.translate; ASCII text hashes the same
+        shape: str | bytes = (
+            doc.text.encode().translate(_DIGIT_BYTES) if ascii_text else doc.text.translate(_DIGITS)
+        )
         cache = self._turns
         # In ASCII text the words `may_hold_names` looks at are the tokens `tag` checks, so
         # a turn without one worth scoring is tagged as no names anyway: the look is saved.
-        look_first = not doc.text.isascii()
+        look_first = not ascii_text
         out: list[tuple[tuple[int, int], ...]] = []
         append = out.append
         for index in range(len(turns)) if indexes is None else indexes:
