@@ -182,6 +182,14 @@ _WEAK_ID_CUES = (
 _WEAK_ID_RX = re.compile(r"\b(?:" + literal_trie_pattern(_WEAK_ID_CUES) + r")\b")
 # "Number" alone, asked for ("And a number in case we get cut off?"), is a phone number.
 _WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
+
+
+def _weak_phone(sentence: str) -> bool:
+    """`_WEAK_PHONE_RX` found in *sentence*; a substring test first (most lines hold no
+    "number"), since the pattern is tried at every position."""
+    return "number" in sentence and _WEAK_PHONE_RX.search(sentence) is not None
+
+
 # A sentence is a request (and so sets the topic of the reply) if it asks or instructs.
 _REQUEST_RX = re.compile(
     r"\?|\b(?:"
@@ -304,7 +312,7 @@ def _question(question: str) -> tuple[str | None, frozenset[str]]:
     account rules).  Cached by line: agents and bots repeat the same questions across
     conversations."""
     cued = _TOPIC_RX.search(question + " ") is not None
-    if not (cued or _WEAK_ID_RX.search(question) or _WEAK_PHONE_RX.search(question)):
+    if not (cued or _WEAK_ID_RX.search(question) or _weak_phone(question)):
         return None, _NO_TOPICS  # half of agents' lines name no data point at all
     # a short phrase naming a field asks for it too ("and the first name", "your DOB")
     asking = [
@@ -324,7 +332,7 @@ def _last_topic(asking: list[str]) -> str | None:
             return _TOPIC_CUES[m.group()]
         if _WEAK_ID_RX.search(sentence):
             return "ACCOUNT_ID"
-        if _WEAK_PHONE_RX.search(sentence):
+        if _weak_phone(sentence):
             return "PHONE"
     return None
 

@@ -86,7 +86,6 @@ def turn_tokens(doc: Doc, index: int) -> list[Token]:
     text, low = doc.text, doc.low
     start, body, end = doc.turns[index][:3]
     out: list[Token] = []
-    append = out.append
     pos = body
     n = 0
     check = not text.isascii()
@@ -101,7 +100,7 @@ def turn_tokens(doc: Doc, index: int) -> list[Token]:
         else:
             gap = text[pos:s]  # most often one space: no sentence ends there
             first = gap != " " and ("." in gap or "?" in gap or "!" in gap)
-        append(_new_tuple(Token, (s, e, low[s:e], index, first, n)))
+        out.append(_new_tuple(Token, (s, e, low[s:e], index, first, n)))
         pos = e
         n += 1
     return out

@@ -140,7 +140,6 @@ class PersonModel:
         # a turn without one worth scoring is tagged as no names anyway: the look is saved.
         look_first = not ascii_text
         out: list[tuple[tuple[int, int], ...]] = []
-        append = out.append
         for index in range(len(turns)) if indexes is None else indexes:
             start, body, end, is_agent, topic = turns[index]
             key = (hash(shape[start:end]), end - start, body - start, is_agent, topic)
@@ -154,7 +153,7 @@ class PersonModel:
                     found = ()
                 if len(cache) < _TURN_CACHE_LIMIT:
                     cache[key] = found
-            append(found)
+            out.append(found)
         return out
 
 
