@@ -14,13 +14,13 @@ test in C), so other transcripts pay almost nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
-from pledge.pii.context import Doc, Turn, literal_trie_pattern
+from pledge.pii.context import Doc, Turn
 from pledge.pii.person_lexicon import lexicon_flags
 from pledge.pii.spans import Span
 
-__all__ = ["find_continental"]
+__all__ = ["TYPE_WORDS", "find_continental"]
 
 _COMPOUND_ENDS = (
     "straße",
@@ -100,12 +100,13 @@ _RING_RX = re.compile(
     rf"(?<![\w-])(?P<word>{_CAP}[a-zäöüß]{{2,}}ring)[ \t]+{_HOUSE}\b"
     rf"(?P<tail>,?[ \t]+{_POSTAL}[ \t]+{_CITY}|,[ \t]*{_CITY}(?![ \t]+\d))"
 )
-# Which shapes to try: a compound ending anywhere (substring tests in C), a type-first or
-# French type word after a space (one pass that opens with a literal space).
-_TYPE_WORD_RX = re.compile(
-    rf" (?:(?P<first>{literal_trie_pattern(_TYPE_FIRST)})|{literal_trie_pattern(_FRENCH_TYPES)})"
-    "[ .]"
-)
+# Type words of the type-first and French shapes: `pledge.pii.addresses` looks for them in
+# its pass over street-type words (after a space, as those are), and tells
+# `find_continental` which kinds it saw.
+TYPE_WORDS: dict[str, str] = {
+    **dict.fromkeys(_FRENCH_TYPES, "french"),
+    **dict.fromkeys(_TYPE_FIRST, "first"),
+}
 GivesAddress = Callable[[Doc, Turn, int], bool]
 
 
@@ -113,10 +114,11 @@ def _name_is_capitalised(name: str) -> bool:
     return any(word[0].isupper() for word in name.split()) and not name.isupper()
 
 
-def find_continental(doc: Doc, gives_address: GivesAddress) -> list[Span]:
+def find_continental(doc: Doc, gives_address: GivesAddress, kinds: Collection[str]) -> list[Span]:
     """Compound streets with the number after; type-first streets (Spanish, Italian,
     Portuguese) when capitalised or given as an address; French streets with their
-    postcode and city (the type words are English words too)."""
+    postcode and city (the type words are English words too).  *kinds* are the kinds of
+    `TYPE_WORDS` the text holds followed by a space or a dot: only their shapes are tried."""
     text = doc.text
     spans: list[Span] = []
     if any(end in doc.low for end in _COMPOUND_ENDS):
@@ -126,7 +128,6 @@ def find_continental(doc: Doc, gives_address: GivesAddress) -> list[Span]:
         for m in _RING_RX.finditer(text):
             if lexicon_flags(m.group("word").lower())[2] == "0":
                 spans.append(Span(m.start(), m.end(), "STREET_ADDRESS"))
-    kinds = {"first" if m.group("first") else "french" for m in _TYPE_WORD_RX.finditer(doc.spaced)}
     if "first" in kinds:
         for m in _TYPE_FIRST_RX.finditer(text):
             turn = doc.turn_at(m.start())

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from pledge.pii.address_shapes import find_continental
+from pledge.pii.address_shapes import TYPE_WORDS, find_continental
 from pledge.pii.address_words import (
     AU_STATE_CODES,
     AU_STATES,
@@ -33,6 +33,7 @@ __all__ = ["find_addresses", "gives_address"]
 
 _STRONG = frozenset(STRONG_SUFFIXES)
 _SUFFIXES = sorted(_STRONG | frozenset(WEAK_SUFFIXES))
+_SUFFIX_SET = frozenset(_SUFFIXES)
 _WORD = r"(?:[^\W\d_][\w'’.-]*|\d+(?:st|nd|rd|th))"
 _STOP = (
     r"(?!(?:the|a|an|and|or|to|of|for|is|was|will|be|in|on|at|my|your|our|it|its|that|this|"
@@ -94,8 +95,11 @@ _UNIT_HINT = re.compile(r"(?:apt|apartment|suite|ste|unit|floor|level|lvl|flat|s
 _NUMBER_HINT = re.compile(_NUMBER_WORD + r"\b")
 _BAD_BEFORE = frozenset("$#.,-_")
 # Suffix words as whole words (the lookahead rejects "please" for "pl" inside the engine,
-# which matters: prefixes of common words are most of the hits otherwise).
-_SUFFIX_SCAN_BODY = "(?:" + literal_trie_pattern(_SUFFIXES) + r")(?=\.?(?![\w]))"
+# which matters: prefixes of common words are most of the hits otherwise), and the type
+# words of continental shapes in the same pass.  All are words of letters (but
+# "cul-de-sac"), so at one position at most one of them ends a word.
+_SCANNED_WORDS = sorted(frozenset(_SUFFIXES) | frozenset(TYPE_WORDS))
+_SUFFIX_SCAN_BODY = "(?:" + literal_trie_pattern(_SCANNED_WORDS) + r")(?=\.?(?![\w]))"
 _SUFFIX_SCAN = (re.compile(" " + _SUFFIX_SCAN_BODY), re.compile(_SUFFIX_SCAN_BODY))
 _PO_BOX_RX = re.compile(
     rf"\b(?:(?:p\.?\s?o\.?\s?|post office\s+)box|(?:rr|r\.r\.|rural route|hc|highway contract)"
@@ -149,12 +153,20 @@ def find_addresses(doc: Doc) -> list[Span]:
     """Only turns that contain a street-type word (after a space, as in the full pattern)
     are scanned with the full patterns; continental shapes, PO boxes and rural routes are
     looked for only when their key words occur at all."""
-    low = doc.low
+    low, spaced = doc.low, doc.spaced
     turns = set()
-    for pos, word in word_cues(doc.spaced, _SUFFIX_SCAN):
+    kinds: set[str] = set()
+    for pos, word in word_cues(spaced, _SUFFIX_SCAN):
+        if not pos:
+            continue  # the words count after a space (the text's first word is no street)
         end = pos + len(word)
+        kind = TYPE_WORDS.get(word)
+        if kind is not None and spaced[end : end + 1] in (" ", "."):
+            kinds.add(kind)
+        if word not in _SUFFIX_SET:
+            continue
         end += low.startswith(".", end)
-        if pos and (end >= len(low) or not (low[end].isalnum() or low[end] == "_")):
+        if end >= len(low) or not (low[end].isalnum() or low[end] == "_"):
             turns.add(doc.turn_at(pos))
     spans: list[Span] = []
     for turn in sorted(turns):
@@ -172,5 +184,5 @@ def find_addresses(doc: Doc) -> list[Span]:
         spans.extend(
             Span(m.start(), m.end(), "STREET_ADDRESS") for m in _RURAL_RX.finditer(doc.text)
         )
-    spans += find_continental(doc, gives_address)
+    spans += find_continental(doc, gives_address, kinds)
     return spans
