@@ -28,7 +28,14 @@ from collections.abc import Iterable
 from rapidfuzz.distance import OSA
 from stdnum import luhn
 
-from pledge.pii.context import DigitRun, Doc, Turn, asked_topics, literal_trie_pattern
+from pledge.pii.context import (
+    DigitRun,
+    Doc,
+    Turn,
+    asked_topics,
+    literal_trie_pattern,
+    word_start_alternatives,
+)
 from pledge.pii.name_data import COMMON_WORDS
 from pledge.pii.person_lexicon import is_english
 from pledge.pii.spans import Span
@@ -490,7 +497,9 @@ def reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
     return sorted(_widest(out))
 
 
-_SAID_HINT_RX = re.compile(rf"\b{_SAID_DIGIT}\b")
+_SAID_HINT_RX = re.compile(
+    word_start_alternatives("zero oh one two three four five six seven eight nine".split())
+)
 
 
 def _widest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -55,7 +55,9 @@ _NUMBER_WORD = (
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
     r"seventy|eighty|ninety|hundred)"
 )
-_HOUSE = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
+# "\d\d{0,5}", not "\d{1,6}": a pattern opening with one character class lets ``sre`` skip
+# to the next digit in C; one opening with a repeat is tried at every position.
+_HOUSE = r"\d\d{0,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
 _SPOKEN_HOUSE = rf"{_NUMBER_WORD}(?:[ -]{_NUMBER_WORD}){{0,5}}"
 _LOW_CODES = [c.lower() for c in (*US_STATE_CODES, *CA_PROVINCE_CODES, *AU_STATE_CODES)]
 _REGION = (

@@ -40,6 +40,7 @@ __all__ = [
     "turn_at",
     "word_cue_pattern",
     "word_cues",
+    "word_start_alternatives",
 ]
 
 # Optional timestamp ("[10:32]", "10:32:05 -", "(2:14 PM)"), a speaker of a few words, a colon.
@@ -172,6 +173,28 @@ def literal_trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+def word_start_alternatives(words: Iterable[str]) -> str:
+    """A pattern finding what ``\\b(?:w1|w2|...)\\b`` finds (each word at a word start and a
+    word end), written so that ``sre`` can skip to candidates in C.
+
+    A pattern that opens with ``\\b`` has no prefix for ``sre`` to search for, so a match is
+    tried at every position; one whose branches all open with a letter gives it the set of
+    first letters.  So each branch is a first letter, then the word start checked behind it
+    (``(?<!\\w.)``: no word character before that letter), then the rest of the words that
+    open with it, as a trie.  Not wrapped in a group: the branches must stand at the top
+    level of the pattern.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        if not word or not (word[0].isalnum() or word[0] == "_"):
+            raise ValueError(f"not a word: {word!r}")
+        groups.setdefault(word[0], []).append(word[1:])
+    return "|".join(
+        rf"{re.escape(first)}(?<!\w.)(?:{literal_trie_pattern(rests)})\b"
+        for first, rests in sorted(groups.items())
+    )
+
+
 _TOPIC_RX = re.compile(literal_trie_pattern(_TOPIC_CUES))
 # An id word on its own ("Which account is this about?", "Can I have your acct?") asks for
 # the identifier only when the request names nothing else ("the name on the account").
@@ -179,7 +202,7 @@ _WEAK_ID_CUES = (
     *("account", "acct", "a/c", "client ref", "policy", "membership", "mrn"),
     *(w for w in _ID_WORDS if w.endswith((" ref", " reference", " card", "flyer", "flier"))),
 )
-_WEAK_ID_RX = re.compile(r"\b(?:" + literal_trie_pattern(_WEAK_ID_CUES) + r")\b")
+_WEAK_ID_RX = re.compile(word_start_alternatives(_WEAK_ID_CUES))
 # "Number" alone, asked for ("And a number in case we get cut off?"), is a phone number.
 _WEAK_PHONE_RX = re.compile(r"\b(?:a|your|best|good) number\b")
 
@@ -192,18 +215,19 @@ def _weak_phone(sentence: str) -> bool:
 
 # A sentence is a request (and so sets the topic of the reply) if it asks or instructs.
 _REQUEST_RX = re.compile(
-    r"\?|\b(?:"
-    + literal_trie_pattern(
+    r"\?|"
+    + word_start_alternatives(
         [
             *"what whats which who whose can could may would please tell share provide enter "
             "confirm type give spell read verify need send".split(),
             *("do you have", "have you got", "do you know", "you got"),
         ]
     )
-    + r")\b"
 )
 # "no." ("your member no. if you have it?") ends an abbreviation, not a sentence.
-_SENTENCE_SPLIT = re.compile(r"(?<=[.?!])(?<!\bno\.)(?<!\bnr\.)\s+")
+# The first space, then what is behind it (opening with a look-behind, the pattern would be
+# tried at every position; opening with "\\s", only at spaces).
+_SENTENCE_SPLIT = re.compile(r"\s(?<=[.?!]\s)(?<!\bno\.\s)(?<!\bnr\.\s)\s*")
 _WORDS_RX = re.compile(r"[a-z]+")
 
 

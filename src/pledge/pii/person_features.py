@@ -40,10 +40,12 @@ __all__ = [
     "word_values",
 ]
 
-_TOKEN_RX = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*")
+# One letter, then the rest ("[a-z][a-z]*", not "[a-z]+"): a pattern that opens with a
+# character class lets ``sre`` skip the spaces and marks between words in C.
+_TOKEN_RX = re.compile(r"[^\W\d_][^\W\d_]*(?:['’][^\W\d_]+|-[^\W\d_]+)*")
 # The same words in ASCII text, where a letter is [A-Za-z]: no Unicode category look-up per
 # character (most transcripts are ASCII).
-_ASCII_TOKEN_RX = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+|-[A-Za-z]+)*")
+_ASCII_TOKEN_RX = re.compile(r"[A-Za-z][A-Za-z]*(?:'[A-Za-z]+|-[A-Za-z]+)*")
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du la le bin binti bint ibn al el ben ter "
     "mac st".split()
