@@ -147,7 +147,8 @@ _FILLER_RX = re.compile(
 )
 # An identifier read out: digit words ("oh", "double four"), letters spelled one by one,
 # pauses ("...", ",", "dash", "slash") between them ("c r ... six four three six eight t l").
-_SAID_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_SAID_DIGIT_WORDS = tuple("zero oh one two three four five six seven eight nine".split())
+_SAID_DIGIT = "(?:" + "|".join(_SAID_DIGIT_WORDS) + ")"
 _SAID_TOKEN = rf"(?:(?:double|triple) {_SAID_DIGIT}|{_SAID_DIGIT}|[a-z])"
 _SAID_SEP = r"(?:[ \t]*(?:\.\.\.|,|-|/)[ \t]*|[ \t]+(?:dash|slash|hyphen)[ \t]+|[ \t]+)"
 _SAID_ID_RX = re.compile(
@@ -497,9 +498,7 @@ def reply_candidates(doc: Doc, turn: Turn) -> list[tuple[int, int]]:
     return sorted(_widest(out))
 
 
-_SAID_HINT_RX = re.compile(
-    word_start_alternatives("zero oh one two three four five six seven eight nine".split())
-)
+_SAID_HINT_RX = re.compile(word_start_alternatives(_SAID_DIGIT_WORDS))
 
 
 def _widest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

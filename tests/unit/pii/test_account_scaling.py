@@ -104,3 +104,18 @@ def test_word_lookup_finds_what_one_find_per_value_finds(
     low = "".join(text)
     wanted = set(values)
     assert sorted(_find_by_word(low, wanted)) == sorted(_find_each(low, wanted))
+
+
+def test_lines_of_hyphenated_letters_are_fast() -> None:
+    """Each dash of "-a-a-a-..." (or "br-br-...", after "thanks") started a signature name
+    word running to the line's end: 14 s for a 40,000-character line (review of the night
+    of 2026-12-06); name words of signatures are bounded now."""
+    for text in (
+        "Customer: " + "-a" * 20_000 + "1",
+        "Customer: thanks " + "br-" * 15_000 + "1",
+        "Agent: " + "-a" * 20_000 + "1",
+    ):
+        started = time.process_time()
+        detect(text)
+        elapsed = time.process_time() - started
+        assert elapsed < 2, f"{elapsed:.1f} s for {len(text)} characters"

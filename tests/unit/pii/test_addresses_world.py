@@ -134,6 +134,10 @@ MUST_DETECT: list[tuple[str, str]] = [
     ),
     ("Customer: Via Roma 10, 00184 Roma", "Via Roma 10, 00184 Roma"),
     ("Customer: Piazza Navona 45, Roma", "Piazza Navona 45, Roma"),
+    # a type word right after another one ("place", "route" are French types): both are
+    # seen (a scan that took the space after the first word hid the second)
+    ("Customer: our meeting place Via Roma 12, Milano", "Via Roma 12, Milano"),
+    ("Customer: take the route Calle Mayor 5, 28013 Madrid", "Calle Mayor 5, 28013 Madrid"),
     # Australian road types and plural types
     ("Customer: 14 Wattle Byway, Ballarat VIC 3350", "14 Wattle Byway, Ballarat VIC 3350"),
     (
