@@ -127,7 +127,11 @@ _Scan = tuple[re.Pattern[str], re.Pattern[str]]
 # after an optional letter prefix holding a digit, optionally ending in a short letter
 # suffix ("CR-20931-B").  Not followed by what would make it part of something else.
 _CHUNK = r"[a-z]{0,4}\d[a-z0-9]*"
+# The look-ahead says what the body implies (a digit within its first twelve characters, the
+# ones before it all from "#", letters, " ", "/", "-"): it fails at once at a word with no
+# digit after it, where the body's nested optional parts were tried dozens of ways each.
 _ID_BODY = (
+    r"(?=[#a-z /-]{0,11}\d)"
     rf"#?(?:(?P<prefix>[a-z]{{1,5}})[ /-]?)?{_CHUNK}(?:[ /-]{_CHUNK}|[/-][a-z]{{1,3}}\b)*"
     r"(?![\w@]|[./:]\d)"
 )

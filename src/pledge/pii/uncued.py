@@ -157,8 +157,9 @@ def _misspelt_cue(low: str, floor: int, start: int) -> bool:
     is no typo ("mine" is not "line", "gave" not "case")."""
     words = _WORD.findall(low, max(floor, start - _TYPO_WINDOW), start)[-3:]
     return any(
-        len(word) >= 4 and OSA.distance(word, cue, score_cutoff=1) <= 1 and not is_english(word)
+        OSA.distance(word, cue, score_cutoff=1) <= 1
         for word in words
+        if len(word) >= 4 and not is_english(word)  # once per word, not once per cue
         for cue in _NOT_ACCOUNT_CUES
     )
 
