@@ -480,7 +480,10 @@ _SEP = r"(?:[ \t]*(?:\.\.\.|…|[-.,])[ \t]*|[ \t]+|[ \t]*\)[ \t]*)"
 # Written runs start with a digit (cheap to scan for); the context before is checked in code.
 # ASCII digits only: a digit of another script ("౦") never extends a card or phone number.
 _WRITTEN_RX = re.compile(rf"[(0-9](?:(?<=\()[0-9])?[0-9]*(?:{_SEP}\(?[0-9]+)*\)?")
-_SPOKEN_RX = re.compile(rf"\(?{_SPOKEN_TOKEN}(?:{_SEP}\(?{_SPOKEN_TOKEN}\b)*\)?")
+# A run read out starts at a word start: matched inside a word ("phone two one two ...",
+# "freight five ...") and turned down after, it used to swallow the real run after it.
+_SPOKEN_FIRST = rf"(?:\d+|(?<!\w)(?:{_DW}|(?:double|triple)[ \t]+(?:{_DW}|\d)))"
+_SPOKEN_RX = re.compile(rf"\(?{_SPOKEN_FIRST}(?:{_SEP}\(?{_SPOKEN_TOKEN}\b)*\)?")
 # Spoken digits are rare, so a cheap hint decides which run pattern to use; it opens with a
 # literal space (see `word_cue_pattern`) and runs over the spaced copy of the text.
 _SPOKEN_HINT_BODY = rf"(?:{_DW}|double|triple)[ \t,.-]+(?:{_DW}|\d)\b"
@@ -551,8 +554,6 @@ def digit_runs(low: str, min_digits: int = 7, spaced: str | None = None) -> list
     for m in rx.finditer(low):
         if m.end() - m.start() < min_digits:
             continue  # every digit takes at least one character
-        if m.group()[0].isalpha() and not is_word_start(low, m.start()):
-            continue
         run = _make_run(low, m.start(), m.end(), min_digits)
         if run:
             runs.append(run)

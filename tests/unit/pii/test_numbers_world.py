@@ -51,6 +51,17 @@ PHONES: list[tuple[str, str]] = [
         "Agent: What's a good phone number for you?\nCustomer: it's 61 2 9876 5432",
         "61 2 9876 5432",
     ),
+    # Read out right after a word that ends in a digit word ("ph-one", "fr-eight"): the
+    # run starts at the next word start, not inside that word.
+    (
+        "Customer: my cell phone two one two five five five one two three four",
+        "two one two five five five one two three four",
+    ),
+    (
+        "Agent: Best number to reach you?\nCustomer: it is freight two one two five five "
+        "five one two three four",
+        "two one two five five five one two three four",
+    ),
     # "Number" on its own, asked for or given, and a cue after the value.
     ("Agent: Is there a good number to try?\nCustomer: 427 202 8472", "427 202 8472"),
     ("Customer: can you unlock my number 427.202.8472", "427.202.8472"),
