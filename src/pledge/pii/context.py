@@ -339,22 +339,20 @@ def _question(question: str) -> tuple[str | None, frozenset[str]]:
     cued = _TOPIC_RX.search(question + " ") is not None
     if not (cued or _WEAK_ID_RX.search(question) or _weak_phone(question)):
         return None, _NO_TOPICS  # half of agents' lines name no data point at all
-    # a short phrase naming a field asks for it too ("and the first name", "your DOB")
+    # a short phrase naming a field asks for it too ("and the first name", "your DOB"); each
+    # asking sentence with the topics its cues name, in order (none when the line has none)
     asking = [
-        sentence
+        (sentence, [_TOPIC_CUES[m.group()] for m in _TOPIC_RX.finditer(sentence + " ")])
         for sentence in _SENTENCE_SPLIT.split(question)
         if _REQUEST_RX.search(sentence) or sentence.count(" ") < 5
     ]
-    return _last_topic(asking), frozenset(
-        _TOPIC_CUES[m.group()] for sentence in asking for m in _TOPIC_RX.finditer(sentence + " ")
-    ) if cued else _NO_TOPICS
+    return _last_topic(asking), frozenset(t for _, topics in asking for t in topics)
 
 
-def _last_topic(asking: list[str]) -> str | None:
-    for sentence in reversed(asking):
-        m = _TOPIC_RX.search(sentence + " ")
-        if m:
-            return _TOPIC_CUES[m.group()]
+def _last_topic(asking: list[tuple[str, list[str]]]) -> str | None:
+    for sentence, topics in reversed(asking):
+        if topics:
+            return topics[0]
         if _WEAK_ID_RX.search(sentence):
             return "ACCOUNT_ID"
         if _weak_phone(sentence):

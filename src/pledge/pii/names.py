@@ -37,10 +37,12 @@ from pledge.pii.spans import Span
 
 __all__ = ["find_names"]
 
-_TOKEN = r"(?:[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?)"  # noqa: S105 - a name token
-_WORD = r"(?:[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*)"
+# After a name word's first letter: a letter, or an apostrophe or hyphen before one.
+_WORD_GOES_ON = r"(?:[^\W\d_]|['’-](?=[^\W\d_]))"
+_TOKEN = rf"(?:[^\W\d_]{_WORD_GOES_ON}*\.?)"
+_WORD = rf"(?:[^\W\d_]{_WORD_GOES_ON}*)"
 """A name token without the initial's period: an addressed name ends where the sentence does."""
-_SIGNED_WORD = r"(?>[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){0,40})"
+_SIGNED_WORD = rf"(?>[^\W\d_]{_WORD_GOES_ON}{{0,40}})"
 """A name word of a signature: `_WORD` of at most 41 characters, never given back once
 matched (what follows it, a space or the line end, cannot start with a letter, an
 apostrophe or a hyphen, so giving back could never lead to a match).  Without the bound,

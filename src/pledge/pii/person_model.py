@@ -128,12 +128,11 @@ class PersonModel:
         with no word worth scoring is cached too (as no names).
         """
         turns = doc.turns
-        ascii_text = doc.text.isascii()
         shape = replace_each(doc.text, "123456789", "0")
         cache = self._turns
         # In ASCII text the words `may_hold_names` looks at are the tokens `tag` checks, so
         # a turn without one worth scoring is tagged as no names anyway: the look is saved.
-        look_first = not ascii_text
+        look_first = not doc.text.isascii()
         out: list[tuple[tuple[int, int], ...]] = []
         for index in range(len(turns)) if indexes is None else indexes:
             start, body, end, is_agent, topic = turns[index]
